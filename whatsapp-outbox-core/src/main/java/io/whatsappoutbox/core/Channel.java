@@ -1,0 +1,7 @@
+package io.whatsappoutbox.core;
+
+/** The channel an outbound message travels on. */
+public enum Channel {
+    WHATSAPP,
+    SMS
+}

@@ -1,0 +1,28 @@
+package io.whatsappoutbox.core;
+
+/**
+ * Where an outbound message is in its life. The allowed moves between statuses live in
+ * {@link MessageStateMachine}; this enum only names them.
+ *
+ * <p>{@code FAILED} is the dead letter: the message will not be sent again unless an operator
+ * retries it.
+ */
+public enum MessageStatus {
+    QUEUED,
+    SENDING,
+    SENT,
+    DELIVERED,
+    READ,
+    FAILED,
+    CANCELLED;
+
+    /** Statuses the dispatcher never picks up again by itself. */
+    public boolean isSettled() {
+        return this != QUEUED && this != SENDING;
+    }
+
+    /** Accepted by the provider: SENT, DELIVERED or READ. */
+    public boolean isAccepted() {
+        return this == SENT || this == DELIVERED || this == READ;
+    }
+}

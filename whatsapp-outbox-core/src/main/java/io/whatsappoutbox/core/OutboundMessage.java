@@ -1,0 +1,53 @@
+package io.whatsappoutbox.core;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * An outbound message as the store holds it (the runbook's {@code outbound_message} row).
+ * Immutable: a change is a new row version written by the store through
+ * {@link MessageStateMachine}.
+ *
+ * @param attemptCount attempts spent so far (a rate-limit deferral spends none)
+ * @param deferralCount times the message was rescheduled without spending an attempt
+ * @param nextAttemptAt when a QUEUED message is due
+ * @param lastError the last error, kept when the message is retried, or null
+ * @param fallbackOf the message this one replaces on another channel, or null
+ */
+public record OutboundMessage(
+        long id,
+        String orgId,
+        String dossierId,
+        Channel channel,
+        PhoneNumber to,
+        MessageContent content,
+        MessageStatus status,
+        String idempotencyKey,
+        int attemptCount,
+        int maxAttempts,
+        int deferralCount,
+        Instant nextAttemptAt,
+        ErrorInfo lastError,
+        String providerMessageId,
+        Long fallbackOf,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant sentAt,
+        Instant deliveredAt,
+        Instant readAt,
+        String createdBy,
+        String updatedBy) {
+
+    public Optional<ErrorInfo> error() {
+        return Optional.ofNullable(lastError);
+    }
+
+    public Optional<String> templateName() {
+        return content.templateName();
+    }
+
+    /** True when this attempt is the last one the message may spend. */
+    public boolean isLastAttempt() {
+        return attemptCount >= maxAttempts;
+    }
+}

@@ -1,0 +1,211 @@
+package io.whatsappoutbox.core;
+
+import io.whatsappoutbox.core.internal.Fingerprint;
+import io.whatsappoutbox.core.internal.Violations;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * What a host asks the outbox to send: validated completely when built, so a request that exists
+ * is one the store can write and the provider can accept for its shape.
+ *
+ * @param orgId the tenant sending the message
+ * @param dossierId optional business reference of the host (the runbook's dossier id)
+ * @param channel WhatsApp or SMS
+ * @param to the recipient
+ * @param content what to send
+ * @param idempotencyKey unique per org: enqueueing the same key again returns the first message
+ * @param maxAttempts attempts before the dead letter, or null for the outbox default
+ * @param notBefore earliest send time, or null for now
+ * @param createdBy who asked (a user, a job), recorded as {@code created_by}
+ * @param fallbackOf the WhatsApp message this one replaces on another channel, or null
+ */
+public record OutboundMessageRequest(
+        String orgId,
+        String dossierId,
+        Channel channel,
+        PhoneNumber to,
+        MessageContent content,
+        String idempotencyKey,
+        Integer maxAttempts,
+        Instant notBefore,
+        String createdBy,
+        Long fallbackOf) {
+
+    public static final Pattern ORG_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
+    public static final String ORG_ID_RULE = "1 to 64 characters: letters, digits, '.', '_', ':', '-', starting with a letter or digit";
+    public static final int ORG_ID_MAX = 64;
+    public static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9._:/@+=-]+");
+    public static final int IDEMPOTENCY_KEY_MAX = 128;
+    /** Room left in the column for keys the outbox derives, such as a fallback's. */
+    public static final int IDEMPOTENCY_KEY_STORED_MAX = 200;
+    static final String IDEMPOTENCY_KEY_RULE = "1 to " + IDEMPOTENCY_KEY_MAX
+            + " characters: letters, digits and . _ : / @ + = -";
+    static final Pattern REFERENCE = Pattern.compile("[\\p{L}\\p{N}._:/@#+=-]+");
+    static final String REFERENCE_RULE = "at most 64 letters, digits and . _ : / @ # + = -";
+    public static final int MAX_ATTEMPTS_LIMIT = 20;
+    /** The stored payload stays small enough for one row and one provider request. */
+    public static final int PAYLOAD_MAX_BYTES = 64 * 1024;
+
+    public OutboundMessageRequest {
+        Violations v = new Violations();
+        validate(v, orgId, dossierId, channel, to == null ? null : to.value(), content, idempotencyKey,
+                maxAttempts, createdBy, fallbackOf);
+        v.throwIfAny("outbound message");
+    }
+
+    private static void validate(Violations v, String orgId, String dossierId, Channel channel, String to,
+            MessageContent content, String idempotencyKey, Integer maxAttempts, String createdBy,
+            Long fallbackOf) {
+        validateOrgId(v, "orgId", orgId);
+        v.optionalText("dossierId", dossierId, 64, REFERENCE, REFERENCE_RULE);
+        v.requireNonNull("channel", channel);
+        PhoneNumber.check(v, "to", to);
+        if (v.requireNonNull("content", content) && channel != null) {
+            int before = v.size();
+            content.validate(v, channel, "");
+            if (v.size() == before && Fingerprint.estimatedBytes(content) > PAYLOAD_MAX_BYTES) {
+                v.add("content", "is about " + Fingerprint.estimatedBytes(content) + " bytes",
+                        "at most " + PAYLOAD_MAX_BYTES + " bytes");
+            }
+        }
+        // keys the outbox derives (a fallback's) may be longer than the ones hosts choose
+        int keyMax = fallbackOf == null ? IDEMPOTENCY_KEY_MAX : IDEMPOTENCY_KEY_STORED_MAX;
+        v.text("idempotencyKey", idempotencyKey, keyMax, IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_RULE);
+        if (maxAttempts != null) {
+            v.range("maxAttempts", maxAttempts, 1, MAX_ATTEMPTS_LIMIT);
+        }
+        v.optionalText("createdBy", createdBy, 64, REFERENCE, REFERENCE_RULE);
+        if (fallbackOf != null && fallbackOf <= 0) {
+            v.add("fallbackOf", "is " + fallbackOf, "a message id, greater than 0");
+        }
+    }
+
+    /** Checks an org id wherever one is accepted (API, filters, HTTP headers). */
+    public static void validateOrgId(Violations v, String field, String orgId) {
+        v.text(field, orgId, ORG_ID_MAX, ORG_ID, ORG_ID_RULE);
+    }
+
+    /**
+     * A digest of what the message says and to whom: the same idempotency key with another
+     * fingerprint is a conflict, not a duplicate.
+     */
+    public String fingerprint() {
+        return Fingerprint.of(channel, to, content, dossierId);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static Builder whatsapp(String orgId, String to) {
+        return new Builder().orgId(orgId).channel(Channel.WHATSAPP).to(to);
+    }
+
+    public static Builder sms(String orgId, String to) {
+        return new Builder().orgId(orgId).channel(Channel.SMS).to(to);
+    }
+
+    /**
+     * Collects the fields as given and validates them all at {@link #build()}, so that every
+     * mistake is reported at once and a raw recipient that is not E.164 is named {@code to}.
+     */
+    public static final class Builder {
+        private String orgId;
+        private String dossierId;
+        private Channel channel;
+        private String to;
+        private MessageContent content;
+        private String idempotencyKey;
+        private Integer maxAttempts;
+        private Instant notBefore;
+        private String createdBy;
+        private Long fallbackOf;
+
+        private Builder() {}
+
+        public Builder orgId(String orgId) {
+            this.orgId = orgId;
+            return this;
+        }
+
+        public Builder dossierId(String dossierId) {
+            this.dossierId = dossierId;
+            return this;
+        }
+
+        public Builder channel(Channel channel) {
+            this.channel = channel;
+            return this;
+        }
+
+        public Builder to(String e164) {
+            this.to = e164;
+            return this;
+        }
+
+        public Builder to(PhoneNumber to) {
+            this.to = to == null ? null : to.value();
+            return this;
+        }
+
+        public Builder content(MessageContent content) {
+            this.content = content;
+            return this;
+        }
+
+        public Builder text(String body) {
+            return content(MessageContent.text(body));
+        }
+
+        public Builder template(String name, String language, String... parameters) {
+            return content(MessageContent.template(name, language, parameters));
+        }
+
+        public Builder template(String name, String language, List<MessageContent.TemplateParameter> parameters) {
+            return content(new MessageContent.Template(name, language, parameters));
+        }
+
+        public Builder idempotencyKey(String idempotencyKey) {
+            this.idempotencyKey = idempotencyKey;
+            return this;
+        }
+
+        public Builder maxAttempts(Integer maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        public Builder notBefore(Instant notBefore) {
+            this.notBefore = notBefore;
+            return this;
+        }
+
+        public Builder createdBy(String createdBy) {
+            this.createdBy = createdBy;
+            return this;
+        }
+
+        public Builder fallbackOf(Long parentMessageId) {
+            this.fallbackOf = parentMessageId;
+            return this;
+        }
+
+        /**
+         * Validates every field and builds the request. Without an idempotency key a random one is
+         * used: the message is then not protected against a host that enqueues it twice.
+         *
+         * @throws InvalidInputException listing every broken rule
+         */
+        public OutboundMessageRequest build() {
+            String key = idempotencyKey == null ? UUID.randomUUID().toString() : idempotencyKey;
+            Violations v = new Violations();
+            validate(v, orgId, dossierId, channel, to, content, key, maxAttempts, createdBy, fallbackOf);
+            v.throwIfAny("outbound message");
+            return new OutboundMessageRequest(orgId, dossierId, channel, new PhoneNumber(to), content, key,
+                    maxAttempts, notBefore, createdBy, fallbackOf);
+        }
+    }
+}

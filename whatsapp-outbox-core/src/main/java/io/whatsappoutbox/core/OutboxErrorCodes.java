@@ -1,0 +1,37 @@
+package io.whatsappoutbox.core;
+
+/**
+ * Error codes the outbox itself records, beside the providers' numeric codes. They are upper case
+ * words, so they never collide with a provider's digits.
+ */
+public final class OutboxErrorCodes {
+    private OutboxErrorCodes() {}
+
+    /** No granted consent for the channel: never sent. */
+    public static final String NO_CONSENT = "NO_CONSENT";
+    /** Free-form WhatsApp outside the 24-hour customer service window: never sent. */
+    public static final String SESSION_WINDOW_CLOSED = "SESSION_WINDOW_CLOSED";
+    /** The org's daily quota is used up: rescheduled to its reset. */
+    public static final String QUOTA_EXHAUSTED = "QUOTA_EXHAUSTED";
+    /** The org is throttled after a provider rate limit: rescheduled to the throttle's end. */
+    public static final String ORG_THROTTLED = "ORG_THROTTLED";
+    /** Rescheduled without an attempt too many times. */
+    public static final String DEFERRAL_LIMIT = "DEFERRAL_LIMIT";
+    /** No connection, connection reset or refused. */
+    public static final String NETWORK_ERROR = "NETWORK_ERROR";
+    /** The provider did not answer within the call timeout: it may have sent the message. */
+    public static final String TIMEOUT = "TIMEOUT";
+    /** The provider answered with a body the outbox could not read. */
+    public static final String UNREADABLE_RESPONSE = "UNREADABLE_RESPONSE";
+    /** The provider code threw instead of returning a result. */
+    public static final String PROVIDER_EXCEPTION = "PROVIDER_EXCEPTION";
+    /** No provider for the channel, or no provider configuration for the org. */
+    public static final String PROVIDER_NOT_CONFIGURED = "PROVIDER_NOT_CONFIGURED";
+    /** Every provider of the channel is unavailable (circuit open). */
+    public static final String PROVIDER_UNAVAILABLE = "PROVIDER_UNAVAILABLE";
+
+    /** The code for an HTTP error without a readable provider code: {@code HTTP_503}. */
+    public static String http(int status) {
+        return "HTTP_" + status;
+    }
+}

@@ -1,0 +1,76 @@
+package io.whatsappoutbox.core;
+
+import io.whatsappoutbox.core.internal.Violations;
+import java.util.regex.Pattern;
+
+/**
+ * A phone number in E.164 form ({@code +} then 7 to 15 digits, the first not zero).
+ *
+ * <p>{@link #toString()} is masked ({@code +336****5678}) so that a number logged by accident does
+ * not identify a customer; {@link #value()} gives the full number to the code that must send to it.
+ */
+public record PhoneNumber(String value) {
+    static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{6,14}");
+    static final String RULE = "E.164: '+' then 7 to 15 digits, the first not 0, no spaces";
+
+    public PhoneNumber {
+        Violations violations = new Violations();
+        check(violations, "phoneNumber", value);
+        violations.throwIfAny("phone number");
+    }
+
+    /** Parses an E.164 number; throws {@link InvalidInputException} naming the field otherwise. */
+    public static PhoneNumber of(String value) {
+        return new PhoneNumber(value);
+    }
+
+    /**
+     * Accepts a number as providers write it: with or without the leading {@code +} (Meta's
+     * {@code wa_id} and {@code from} have none).
+     */
+    public static PhoneNumber fromProvider(String value) {
+        if (value != null && !value.startsWith("+")) {
+            return new PhoneNumber("+" + value);
+        }
+        return new PhoneNumber(value);
+    }
+
+    /** Records a violation under {@code field} when {@code value} is not E.164. */
+    static void check(Violations violations, String field, String value) {
+        if (violations.requirePresent(field, value)) {
+            if (!E164.matcher(value).matches()) {
+                violations.add(field, "'" + mask(value) + "' is not a valid E.164 number", RULE);
+            }
+        }
+    }
+
+    /** The number without its leading '+', as Meta's {@code wa_id} writes it. */
+    public String digits() {
+        return value.substring(1);
+    }
+
+    /** {@code +336****5678}: country code and first digit, then the last four. */
+    public String masked() {
+        return mask(value);
+    }
+
+    /** Masks any string that may hold a phone number, valid or not, for logs and error messages. */
+    public static String mask(String raw) {
+        if (raw == null) {
+            return "null";
+        }
+        int n = raw.length();
+        if (n <= 4) {
+            return "****";
+        }
+        if (n <= 8) {
+            return raw.substring(0, 2) + "****" + raw.substring(n - 2);
+        }
+        return raw.substring(0, 4) + "****" + raw.substring(n - 4);
+    }
+
+    @Override
+    public String toString() {
+        return masked();
+    }
+}
