@@ -1,0 +1,32 @@
+package io.whatsappoutbox.core.webhook;
+
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.DeliveryStatus;
+import io.whatsappoutbox.core.ProviderError;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A provider's status report about a message it accepted.
+ *
+ * @param providerMessageId Meta's wamid, Twilio's message sid
+ * @param occurredAt the provider's timestamp, or the receive time when it gave none
+ * @param error the failure, for {@link DeliveryStatus#FAILED} only
+ */
+public record DeliveryReceipt(Channel channel, String providerMessageId, DeliveryStatus status, Instant occurredAt,
+        ProviderError error) {
+    public DeliveryReceipt {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(providerMessageId, "providerMessageId");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(occurredAt, "occurredAt");
+        if (status == DeliveryStatus.FAILED && error == null) {
+            error = ProviderError.of("UNKNOWN", 0, "failed receipt without error details");
+        }
+    }
+
+    /** The key that makes a second delivery of the same receipt a duplicate. */
+    public String dedupeKey() {
+        return channel.name() + ":" + providerMessageId + ":" + status.name();
+    }
+}
