@@ -118,6 +118,7 @@ public final class ErrorCatalogue {
         b.put(OutboxErrorCodes.UNREADABLE_RESPONSE, TEMPORARY, "The provider's answer could not be read");
         b.put(OutboxErrorCodes.PROVIDER_EXCEPTION, UNKNOWN, "The provider code threw an exception");
         b.put(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED, AUTH_CONFIG, "No provider configured for this org and channel");
+        b.put(OutboxErrorCodes.LEASE_EXPIRED, TEMPORARY, "Leases expired with the attempts used up; the provider may have the message");
         b.put(OutboxErrorCodes.PROVIDER_UNAVAILABLE, TEMPORARY, "Every provider of the channel is unavailable");
         return b.build().byCode;
     }

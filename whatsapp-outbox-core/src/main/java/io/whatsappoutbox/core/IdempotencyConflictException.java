@@ -17,6 +17,20 @@ public class IdempotencyConflictException extends IllegalStateException {
         this.existingMessageId = existingMessageId;
     }
 
+    /** Two requests of one batch share a key but not their content. */
+    public static IdempotencyConflictException withinBatch(String orgId, String idempotencyKey) {
+        return new IdempotencyConflictException(orgId, idempotencyKey, 0,
+                "idempotencyKey: '" + idempotencyKey + "' of org " + orgId
+                        + " is used twice in one batch with different content (rule: one key, one message content per org)");
+    }
+
+    private IdempotencyConflictException(String orgId, String idempotencyKey, long existingMessageId, String message) {
+        super(message);
+        this.orgId = orgId;
+        this.idempotencyKey = idempotencyKey;
+        this.existingMessageId = existingMessageId;
+    }
+
     public String orgId() {
         return orgId;
     }
@@ -25,6 +39,7 @@ public class IdempotencyConflictException extends IllegalStateException {
         return idempotencyKey;
     }
 
+    /** The message already stored under the key, or 0 for a conflict within one batch. */
     public long existingMessageId() {
         return existingMessageId;
     }

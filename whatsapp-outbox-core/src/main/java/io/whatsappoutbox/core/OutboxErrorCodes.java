@@ -30,6 +30,14 @@ public final class OutboxErrorCodes {
     /** Every provider of the channel is unavailable (circuit open). */
     public static final String PROVIDER_UNAVAILABLE = "PROVIDER_UNAVAILABLE";
 
+    /**
+     * The message's leases expired with its attempts used up: a dispatcher died or hung while
+     * sending it, so the provider may or may not have it. Retryable by an operator.
+     */
+    public static final String LEASE_EXPIRED = "LEASE_EXPIRED";
+    /** An operator cancelled the message. */
+    public static final String CANCELLED = "CANCELLED";
+
     /** The code for an HTTP error without a readable provider code: {@code HTTP_503}. */
     public static String http(int status) {
         return "HTTP_" + status;

@@ -12,9 +12,18 @@ import java.util.Objects;
  * @param providerMessageId Meta's wamid, Twilio's message sid
  * @param occurredAt the provider's timestamp, or the receive time when it gave none
  * @param error the failure, for {@link DeliveryStatus#FAILED} only
+ * @param orgId the org the provider said this is for (Meta routes by phone number id), or null
+ *     when the provider does not say (one SMS account for every org): when set, the receipt only
+ *     applies to a message of that org
  */
 public record DeliveryReceipt(Channel channel, String providerMessageId, DeliveryStatus status, Instant occurredAt,
-        ProviderError error) {
+        ProviderError error, String orgId) {
+
+    public DeliveryReceipt(Channel channel, String providerMessageId, DeliveryStatus status, Instant occurredAt,
+            ProviderError error) {
+        this(channel, providerMessageId, status, occurredAt, error, null);
+    }
+
     public DeliveryReceipt {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(providerMessageId, "providerMessageId");

@@ -1,0 +1,45 @@
+package io.whatsappoutbox.core.spi;
+
+import io.whatsappoutbox.core.Channel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the dispatcher needs from the store. Every method runs its own short transaction; none is
+ * ever called with a provider call in flight inside it.
+ */
+public interface DispatchStore {
+
+    /**
+     * Claims up to {@code batchSize} due messages under the lease {@code leaseOwner} until
+     * {@code now + lease}, counting one attempt each. Claims are fair between orgs: an org with a
+     * large backlog does not starve another org's new message. Orgs throttled or out of quota on
+     * WhatsApp are skipped for that channel.
+     */
+    List<ClaimedMessage> claim(String leaseOwner, int batchSize, Duration lease, Instant now);
+
+    /**
+     * Reserves WhatsApp quota atomically for the messages about to be sent: {@code wanted} per
+     * org. Orgs without a quota get everything.
+     */
+    Map<String, QuotaGrant> reserveQuota(Map<String, Integer> wanted, Instant now);
+
+    /** Writes a batch of results, each conditional on its lease, with one attempt row each. */
+    CompletionReport complete(List<AttemptResult> results, Instant now);
+
+    /**
+     * Returns messages whose lease expired to QUEUED (or to the dead letter when their attempts
+     * are used up), at most {@code limit}.
+     *
+     * @return how many were recovered
+     */
+    int recoverExpiredLeases(Instant now, int limit);
+
+    /** Pauses an org's sending on a channel until {@code until} (kept if already later). */
+    void throttle(String orgId, Channel channel, Instant until, Instant now);
+
+    /** The queue's gauges. */
+    QueueSnapshot snapshot(Instant now, Duration stuckQueuedAfter);
+}

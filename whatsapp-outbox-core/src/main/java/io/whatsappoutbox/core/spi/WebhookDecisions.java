@@ -1,0 +1,48 @@
+package io.whatsappoutbox.core.spi;
+
+import io.whatsappoutbox.core.ErrorInfo;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.webhook.DeliveryReceipt;
+import io.whatsappoutbox.core.webhook.InboundMessage;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The core's decisions the store asks for while it applies a webhook batch inside its
+ * transaction: pure functions, no I/O.
+ */
+public interface WebhookDecisions {
+
+    /** What a failed receipt does to a message the provider had accepted. */
+    FailedReceiptAction onFailedReceipt(OutboundMessage message, DeliveryReceipt receipt, Instant now);
+
+    /** Whether an inbound message is an opt-out (STOP, ARRET ...): consent is then revoked. */
+    boolean isOptOut(InboundMessage message);
+
+    /**
+     * Retry the message (it goes back to QUEUED at {@code nextAttemptAt}) or dead-letter it, with
+     * an optional fallback on another channel.
+     */
+    record FailedReceiptAction(boolean retry, ErrorInfo error, Instant nextAttemptAt, boolean revokeConsent,
+            OutboundMessageRequest fallback) {
+        public FailedReceiptAction {
+            Objects.requireNonNull(error, "error");
+            if (retry) {
+                Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
+                if (fallback != null) {
+                    throw new IllegalArgumentException("a retried message does not fall back");
+                }
+            }
+        }
+
+        public static FailedReceiptAction retryAt(ErrorInfo error, Instant at) {
+            return new FailedReceiptAction(true, error, at, false, null);
+        }
+
+        public static FailedReceiptAction deadLetter(ErrorInfo error, boolean revokeConsent,
+                OutboundMessageRequest fallback) {
+            return new FailedReceiptAction(false, error, null, revokeConsent, fallback);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.whatsappoutbox.core.spi;
+
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.webhook.WebhookBatch;
+import io.whatsappoutbox.core.webhook.WebhookResult;
+import java.time.Instant;
+import java.util.List;
+
+/** Applies verified webhook batches. */
+public interface WebhookStore {
+
+    /**
+     * Applies a batch in one transaction: items seen before are skipped; receipts move messages
+     * forward only; failed receipts are decided by {@code decisions}; a receipt for a provider id
+     * not known yet is kept until the send's result is written; inbound messages are stored, open
+     * the session window, and revoke consent when they opt out.
+     */
+    Applied apply(WebhookBatch batch, WebhookDecisions decisions, Instant now);
+
+    /** The result, with what the caller needs for its metrics. */
+    record Applied(WebhookResult result, List<Delivery> deliveries, List<Long> fallbacksCreated) {
+        public Applied {
+            deliveries = List.copyOf(deliveries);
+            fallbacksCreated = List.copyOf(fallbacksCreated);
+        }
+    }
+
+    /** A message that reached DELIVERED (or READ without a delivered receipt) in this batch. */
+    record Delivery(long messageId, Channel channel, Instant createdAt, Instant deliveredAt) {}
+}

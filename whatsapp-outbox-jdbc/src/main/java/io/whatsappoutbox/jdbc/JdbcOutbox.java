@@ -1,0 +1,305 @@
+package io.whatsappoutbox.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.whatsappoutbox.core.Attempt;
+import io.whatsappoutbox.core.Consents;
+import io.whatsappoutbox.core.EnqueueResult;
+import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.ErrorInfo;
+import io.whatsappoutbox.core.Outbox;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.internal.Violations;
+import io.whatsappoutbox.core.spi.DispatchStore;
+import io.whatsappoutbox.core.spi.WebhookStore;
+import io.whatsappoutbox.jdbc.internal.ContentCodec;
+import io.whatsappoutbox.jdbc.internal.EnqueueWriter;
+import io.whatsappoutbox.jdbc.internal.JdbcConsents;
+import io.whatsappoutbox.jdbc.internal.JdbcDispatchStore;
+import io.whatsappoutbox.jdbc.internal.JdbcWebhookStore;
+import io.whatsappoutbox.jdbc.internal.Jdbis;
+import io.whatsappoutbox.jdbc.internal.MessageRows;
+import io.whatsappoutbox.jdbc.internal.Times;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The outbox on PostgreSQL. A host builds one per database and keeps it for the life of the
+ * application:
+ *
+ * <pre>{@code
+ * JdbcOutbox outbox = JdbcOutbox.builder().dataSource(dataSource).encryptionKeys(keys).build();
+ * outbox.migrate();                      // or add OutboxMigrator.LOCATION to Flyway
+ * try (Connection c = dataSource.getConnection()) {
+ *     c.setAutoCommit(false);
+ *     // ... the host's own writes ...
+ *     outbox.enqueue(c, request);        // in the same transaction: a rollback leaves no message
+ *     c.commit();
+ * }
+ * }</pre>
+ */
+public final class JdbcOutbox implements Outbox, AutoCloseable {
+    private final DataSource dataSource;
+    private final HikariDataSource ownPool;
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final MessageRows rows;
+    private final EnqueueWriter enqueue;
+    private final JdbcDispatchStore dispatchStore;
+    private final JdbcWebhookStore webhookStore;
+    private final JdbcConsents consents;
+    private final ProviderConfigs providerConfigs;
+
+    private JdbcOutbox(Builder b) {
+        this.clock = b.clock;
+        if (b.dataSource != null) {
+            this.dataSource = b.dataSource;
+            this.ownPool = null;
+        } else {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(b.jdbcUrl);
+            config.setUsername(b.username);
+            config.setPassword(b.password);
+            config.setMaximumPoolSize(b.maximumPoolSize);
+            config.setPoolName("whatsapp-outbox");
+            config.setAutoCommit(true);
+            this.ownPool = new HikariDataSource(config);
+            this.dataSource = ownPool;
+        }
+        this.jdbi = Jdbis.create(dataSource);
+        ContentCodec codec = new ContentCodec();
+        this.rows = new MessageRows(codec);
+        this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts);
+        this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue);
+        this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue);
+        this.consents = new JdbcConsents(jdbi, clock);
+        this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Applies the schema if needed (safe from several instances at once). */
+    public List<Integer> migrate() {
+        return OutboxMigrator.migrate(dataSource, clock, "whatsapp-outbox");
+    }
+
+    /**
+     * Enqueues on the host's connection, inside the host's transaction: the message exists if and
+     * only if the host commits.
+     */
+    public EnqueueResult enqueue(Connection hostConnection, OutboundMessageRequest request) {
+        return enqueueAll(hostConnection, List.of(Objects.requireNonNull(request, "request"))).get(0);
+    }
+
+    /** Enqueues many messages on the host's connection in one round trip; all or none. */
+    public List<EnqueueResult> enqueueAll(Connection hostConnection, List<OutboundMessageRequest> requests) {
+        Objects.requireNonNull(hostConnection, "hostConnection");
+        Objects.requireNonNull(requests, "requests");
+        try {
+            return enqueue.enqueue(hostConnection, requests);
+        } catch (SQLException e) {
+            throw new OutboxStoreException("enqueue failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Enqueues on the host's Jdbi handle, inside its transaction. */
+    public EnqueueResult enqueue(Handle hostHandle, OutboundMessageRequest request) {
+        return enqueue(Objects.requireNonNull(hostHandle, "hostHandle").getConnection(), request);
+    }
+
+    public List<EnqueueResult> enqueueAll(Handle hostHandle, List<OutboundMessageRequest> requests) {
+        return enqueueAll(Objects.requireNonNull(hostHandle, "hostHandle").getConnection(), requests);
+    }
+
+    @Override
+    public EnqueueResult enqueue(OutboundMessageRequest request) {
+        return enqueueAll(List.of(Objects.requireNonNull(request, "request"))).get(0);
+    }
+
+    @Override
+    public List<EnqueueResult> enqueueAll(List<OutboundMessageRequest> requests) {
+        Objects.requireNonNull(requests, "requests");
+        return jdbi.inTransaction(h -> enqueueAll(h.getConnection(), requests));
+    }
+
+    @Override
+    public Optional<OutboundMessage> find(String orgId, long messageId) {
+        checkOrg(orgId);
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + MessageRows.COLUMNS
+                        + " FROM outbound_message WHERE id = :id AND org_id = :org")
+                .bind("id", messageId).bind("org", orgId)
+                .map((rs, ctx) -> rows.map(rs)).findFirst());
+    }
+
+    /** The message enqueued under {@code idempotencyKey}, if any. */
+    public Optional<OutboundMessage> findByIdempotencyKey(String orgId, String idempotencyKey) {
+        checkOrg(orgId);
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + MessageRows.COLUMNS
+                        + " FROM outbound_message WHERE org_id = :org AND idempotency_key = :key")
+                .bind("org", orgId).bind("key", idempotencyKey)
+                .map((rs, ctx) -> rows.map(rs)).findFirst());
+    }
+
+    @Override
+    public List<Attempt> attempts(String orgId, long messageId) {
+        checkOrg(orgId);
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT a.* FROM outbound_attempt a
+                          JOIN outbound_message m ON m.id = a.message_id
+                         WHERE a.message_id = :id AND m.org_id = :org
+                         ORDER BY a.id""")
+                .bind("id", messageId).bind("org", orgId)
+                .map((rs, ctx) -> {
+                    String code = rs.getString("error_code");
+                    String category = rs.getString("error_category");
+                    ErrorInfo error = code == null ? null : new ErrorInfo(code, rs.getString("error_message"),
+                            category == null ? ErrorCategory.UNKNOWN : ErrorCategory.valueOf(category));
+                    return new Attempt(rs.getLong("id"), rs.getLong("message_id"), rs.getInt("attempt_number"),
+                            rs.getString("provider"), Attempt.Outcome.valueOf(rs.getString("outcome")), error,
+                            rs.getInt("http_status"), rs.getString("provider_message_id"),
+                            Times.instant(rs, "started_at"), Duration.ofMillis(rs.getInt("duration_ms")),
+                            Times.instant(rs, "next_attempt_at"));
+                })
+                .list());
+    }
+
+    private static void checkOrg(String orgId) {
+        Violations v = new Violations();
+        OutboundMessageRequest.validateOrgId(v, "orgId", orgId);
+        v.throwIfAny("lookup");
+    }
+
+    /** What the dispatcher reads and writes. */
+    public DispatchStore dispatchStore() {
+        return dispatchStore;
+    }
+
+    /** Where verified webhook batches are applied. */
+    public WebhookStore webhookStore() {
+        return webhookStore;
+    }
+
+    public Consents consents() {
+        return consents;
+    }
+
+    public ProviderConfigs providerConfigs() {
+        return providerConfigs;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Closes the connection pool if this outbox created it; a host's DataSource is left alone. */
+    @Override
+    public void close() {
+        if (ownPool != null) {
+            ownPool.close();
+        }
+    }
+
+    /** A database failure, with the driver's cause. */
+    public static final class OutboxStoreException extends RuntimeException {
+        public OutboxStoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Settings; {@code dataSource} or {@code jdbcUrl} is required. */
+    public static final class Builder {
+        private DataSource dataSource;
+        private String jdbcUrl;
+        private String username;
+        private String password;
+        private int maximumPoolSize = 10;
+        private EncryptionKeys encryptionKeys;
+        private Clock clock = Clock.systemUTC();
+        private int defaultMaxAttempts = 5;
+        private Duration configCacheFor = Duration.ofSeconds(30);
+
+        private Builder() {}
+
+        /** The host's DataSource (its pool); the outbox never closes it. */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = dataSource;
+            return this;
+        }
+
+        /** Or let the outbox open its own HikariCP pool. */
+        public Builder jdbcUrl(String jdbcUrl, String username, String password) {
+            this.jdbcUrl = jdbcUrl;
+            this.username = username;
+            this.password = password;
+            return this;
+        }
+
+        public Builder maximumPoolSize(int maximumPoolSize) {
+            this.maximumPoolSize = maximumPoolSize;
+            return this;
+        }
+
+        /** Seals provider tokens and webhook secrets at rest; required to save or read them. */
+        public Builder encryptionKeys(EncryptionKeys encryptionKeys) {
+            this.encryptionKeys = encryptionKeys;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** Attempts a message gets when its request does not say (the runbook's 5). */
+        public Builder defaultMaxAttempts(int defaultMaxAttempts) {
+            this.defaultMaxAttempts = defaultMaxAttempts;
+            return this;
+        }
+
+        /** How long provider configs are cached; other instances see a change within this time. */
+        public Builder configCacheFor(Duration configCacheFor) {
+            this.configCacheFor = configCacheFor;
+            return this;
+        }
+
+        public JdbcOutbox build() {
+            Violations v = new Violations();
+            if (dataSource == null && jdbcUrl == null) {
+                v.add("dataSource", "is missing", "a DataSource or a jdbcUrl");
+            }
+            if (dataSource != null && jdbcUrl != null) {
+                v.add("jdbcUrl", "is set with a dataSource", "a DataSource or a jdbcUrl, not both");
+            }
+            if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
+                v.add("jdbcUrl", "is not a PostgreSQL JDBC URL", "starts with jdbc:postgresql:");
+            }
+            v.range("maximumPoolSize", maximumPoolSize, 1, 1000);
+            v.range("defaultMaxAttempts", defaultMaxAttempts, 1, OutboundMessageRequest.MAX_ATTEMPTS_LIMIT);
+            v.requireNonNull("clock", clock);
+            if (v.requireNonNull("configCacheFor", configCacheFor) && configCacheFor.isNegative()) {
+                v.add("configCacheFor", "is negative", "zero or more");
+            }
+            v.throwIfAny("outbox settings");
+            return new JdbcOutbox(this);
+        }
+    }
+}

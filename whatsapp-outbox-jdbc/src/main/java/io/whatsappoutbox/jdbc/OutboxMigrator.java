@@ -1,0 +1,156 @@
+package io.whatsappoutbox.jdbc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the outbox schema for hosts without Flyway (hosts with Flyway add the location
+ * {@value #LOCATION} instead). Safe to run at every start and from several instances at once: it
+ * takes a transaction-scoped advisory lock, applies what is missing in one transaction, records it
+ * in {@code outbox_schema_history}, and refuses to touch a schema newer than it knows or a script
+ * changed after it was applied.
+ */
+public final class OutboxMigrator {
+    /** Where the versioned scripts live, in Flyway's naming ({@code V1__name.sql}). */
+    public static final String LOCATION = "classpath:db/migration/whatsapp-outbox";
+    static final String RESOURCE_DIR = "db/migration/whatsapp-outbox/";
+    /** Every script, in order. A test checks the directory holds exactly these. */
+    static final List<String> SCRIPTS = List.of("V1__outbox_schema.sql");
+    private static final long LOCK_KEY = 0x5741_4f42_4d49_4752L; // "WAOBMIGR"
+    private static final Logger log = LoggerFactory.getLogger(OutboxMigrator.class);
+
+    private OutboxMigrator() {}
+
+    /** The newest schema version this library knows. */
+    public static int latestVersion() {
+        return version(SCRIPTS.get(SCRIPTS.size() - 1));
+    }
+
+    /**
+     * Brings the schema to {@link #latestVersion()}.
+     *
+     * @return the versions applied by this call (empty when the schema was current)
+     * @throws IllegalStateException when the database holds a newer or a different schema
+     */
+    public static List<Integer> migrate(DataSource dataSource) {
+        return migrate(dataSource, Clock.systemUTC(), "whatsapp-outbox");
+    }
+
+    public static List<Integer> migrate(DataSource dataSource, Clock clock, String appliedBy) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                List<Integer> applied = migrate(c, clock, appliedBy);
+                c.commit();
+                return applied;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("whatsapp-outbox migration failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Integer> migrate(Connection c, Clock clock, String appliedBy) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+            s.execute("""
+                    CREATE TABLE IF NOT EXISTS outbox_schema_history (
+                        version     integer PRIMARY KEY,
+                        script      text        NOT NULL,
+                        checksum    text        NOT NULL,
+                        applied_at  timestamptz NOT NULL,
+                        applied_by  text        NOT NULL
+                    )""");
+        }
+        Map<Integer, String> appliedChecksums = new TreeMap<>();
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT version, checksum FROM outbox_schema_history")) {
+            while (rs.next()) {
+                appliedChecksums.put(rs.getInt(1), rs.getString(2));
+            }
+        }
+        int newest = appliedChecksums.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+        if (newest > latestVersion()) {
+            throw new IllegalStateException("The database holds outbox schema version " + newest
+                    + ", newer than this library knows (" + latestVersion()
+                    + "): upgrade whatsapp-outbox on this instance instead of running an older one against it");
+        }
+        List<Integer> applied = new ArrayList<>();
+        for (String script : SCRIPTS) {
+            int version = version(script);
+            String sql = read(script);
+            String checksum = sha256(sql);
+            String known = appliedChecksums.get(version);
+            if (known != null) {
+                if (!known.equals(checksum)) {
+                    throw new IllegalStateException("Outbox schema script " + script
+                            + " changed after it was applied (checksum differs): refusing to continue");
+                }
+                continue;
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute(sql);
+            }
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO outbox_schema_history (version, script, checksum, applied_at, applied_by) VALUES (?, ?, ?, ?, ?)")) {
+                p.setInt(1, version);
+                p.setString(2, script);
+                p.setString(3, checksum);
+                p.setObject(4, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+                p.setString(5, appliedBy);
+                p.executeUpdate();
+            }
+            log.info("Applied whatsapp-outbox schema version {} ({})", version, script);
+            applied.add(version);
+        }
+        return applied;
+    }
+
+    static int version(String script) {
+        return Integer.parseInt(script.substring(1, script.indexOf("__")));
+    }
+
+    static String read(String script) {
+        try (InputStream in = OutboxMigrator.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + script)) {
+            if (in == null) {
+                throw new IllegalStateException("Outbox schema script missing from the classpath: " + script);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read outbox schema script " + script, e);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.replace("\r\n", "\n").getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package io.whatsappoutbox.jdbc.internal;
+
+/** The dispatcher's SQL, written out in full, every value bound. Internal. */
+final class DispatchSql {
+    private DispatchSql() {}
+
+    /**
+     * Claims a batch fairly between lanes (an org on a channel): it walks the distinct lanes of the
+     * queue on the claim index (a loose index scan, one probe per lane, starting after the rotating
+     * cursor and wrapping), skips WhatsApp lanes that are throttled or out of quota, and takes at
+     * most {@code ceil(batch / lanes)} due messages per lane with SKIP LOCKED. With one lane it is a
+     * plain FIFO claim. The consent, session window and sender of each message come back in the
+     * same statement.
+     */
+    static final String CLAIM = """
+            WITH RECURSIVE
+            lanes_after (org_id, channel, n) AS (
+                (SELECT m.org_id, m.channel, 1
+                   FROM outbound_message m
+                  WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) > (:cursorOrg, :cursorChannel)
+                  ORDER BY m.org_id, m.channel
+                  LIMIT 1)
+                UNION ALL
+                SELECT nxt.org_id, nxt.channel, l.n + 1
+                  FROM lanes_after l
+                 CROSS JOIN LATERAL (
+                       SELECT m.org_id, m.channel
+                         FROM outbound_message m
+                        WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) > (l.org_id, l.channel)
+                        ORDER BY m.org_id, m.channel
+                        LIMIT 1) nxt
+                 WHERE l.n < :maxLanes
+            ),
+            lanes_before (org_id, channel, n) AS (
+                (SELECT m.org_id, m.channel, 1
+                   FROM outbound_message m
+                  WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) <= (:cursorOrg, :cursorChannel)
+                    AND (SELECT count(*) FROM lanes_after) < :maxLanes
+                  ORDER BY m.org_id, m.channel
+                  LIMIT 1)
+                UNION ALL
+                SELECT nxt.org_id, nxt.channel, l.n + 1
+                  FROM lanes_before l
+                 CROSS JOIN LATERAL (
+                       SELECT m.org_id, m.channel
+                         FROM outbound_message m
+                        WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) > (l.org_id, l.channel)
+                          AND (m.org_id, m.channel) <= (:cursorOrg, :cursorChannel)
+                        ORDER BY m.org_id, m.channel
+                        LIMIT 1) nxt
+                 WHERE l.n < :maxLanes - (SELECT count(*) FROM lanes_after)
+            ),
+            lanes AS (
+                SELECT org_id, channel, n FROM lanes_after
+                UNION ALL
+                SELECT org_id, channel, n + :maxLanes FROM lanes_before
+            ),
+            open_lanes AS (
+                SELECT l.org_id, l.channel, l.n
+                  FROM lanes l
+                  LEFT JOIN whatsapp_rate_limit r ON r.org_id = l.org_id AND l.channel = 'WHATSAPP'
+                 WHERE r.org_id IS NULL
+                    OR NOT ((r.throttle_until IS NOT NULL AND r.throttle_until > :now)
+                         OR (r.quota_limit IS NOT NULL AND r.reset_at > :now
+                             AND r.messages_sent_count >= r.quota_limit))
+            ),
+            candidates AS (
+                SELECT c.id
+                  FROM open_lanes l
+                 CROSS JOIN LATERAL (
+                       SELECT m.id
+                         FROM outbound_message m
+                        WHERE m.org_id = l.org_id AND m.channel = l.channel
+                          AND m.status = 'QUEUED' AND m.next_attempt_at <= :now
+                        ORDER BY m.next_attempt_at, m.id
+                        LIMIT (SELECT greatest(1, ceil(:batch::numeric / greatest(count(*), 1)))::int FROM open_lanes)
+                        FOR UPDATE SKIP LOCKED) c
+                 ORDER BY l.n
+                 LIMIT :batch
+            ),
+            claimed AS (
+                UPDATE outbound_message m
+                   SET status = 'SENDING', locked_by = :owner, locked_until = :leaseUntil,
+                       attempt_count = m.attempt_count + 1, updated_at = :now
+                  FROM candidates c
+                 WHERE m.id = c.id
+                RETURNING m.*
+            )
+            SELECT c.*, cs.status AS consent_status, w.last_inbound_at AS window_last_inbound_at,
+                   pc.phone_number_id AS sender_id, pc.messages_per_second AS sender_rate
+              FROM claimed c
+              LEFT JOIN consentement cs
+                     ON cs.org_id = c.org_id AND cs.phone_number = c.to_recipient AND cs.channel = c.channel
+              LEFT JOIN whatsapp_session_window w
+                     ON w.org_id = c.org_id AND w.phone_number = c.to_recipient AND c.channel = 'WHATSAPP'
+              LEFT JOIN whatsapp_provider_config pc
+                     ON pc.org_id = c.org_id AND c.channel = 'WHATSAPP'
+             ORDER BY c.next_attempt_at, c.id""";
+
+    /** Reserves quota per org atomically; rows are locked so concurrent reservations add up. */
+    static final String RESERVE_QUOTA = """
+            WITH wanted AS (
+                SELECT * FROM unnest(:orgs::text[], :wanted::int[]) AS w(org_id, wanted)
+            ),
+            cur AS (
+                SELECT r.org_id, w.wanted, r.quota_limit, r.period_seconds,
+                       (r.reset_at <= :now) AS expired,
+                       CASE WHEN r.reset_at <= :now THEN 0 ELSE r.messages_sent_count END AS used
+                  FROM whatsapp_rate_limit r
+                  JOIN wanted w ON w.org_id = r.org_id
+                 WHERE r.quota_limit IS NOT NULL
+                 ORDER BY r.org_id
+                   FOR UPDATE OF r
+            ),
+            upd AS (
+                UPDATE whatsapp_rate_limit r
+                   SET messages_sent_count = cur.used + least(cur.wanted, greatest(cur.quota_limit - cur.used, 0)),
+                       reset_at = CASE WHEN cur.expired THEN :now + make_interval(secs => cur.period_seconds)
+                                       ELSE r.reset_at END,
+                       last_request_at = :now,
+                       updated_at = :now
+                  FROM cur
+                 WHERE r.org_id = cur.org_id
+                RETURNING r.org_id, r.reset_at, (r.messages_sent_count - cur.used)::int AS granted, cur.wanted
+            )
+            SELECT org_id, granted, wanted, reset_at FROM upd""";
+
+    static final String COMPLETE_SENT = """
+            WITH sent AS (
+                UPDATE outbound_message m
+                   SET status = 'SENT', provider = u.provider, provider_message_id = u.pid, sent_at = :now,
+                       locked_until = NULL, error_code = NULL, error_message = NULL, error_category = NULL,
+                       updated_at = :now
+                  FROM unnest(:ids::bigint[], :owners::text[], :providers::text[], :pids::text[])
+                       AS u(id, owner, provider, pid)
+                 WHERE m.id = u.id AND m.locked_by = u.owner AND m.status = ANY(:sources)
+                RETURNING m.id, m.provider_message_id
+            ),
+            pending AS (
+                DELETE FROM pending_receipt p
+                 USING sent s
+                 WHERE p.provider_message_id = s.provider_message_id
+                RETURNING p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
+                          p.error_message, p.error_details
+            )
+            SELECT 'S' AS kind, s.id, s.provider_message_id, NULL AS channel, NULL AS org_id, NULL AS status,
+                   NULL::timestamptz AS occurred_at, NULL AS error_code, NULL AS error_message,
+                   NULL AS error_details
+              FROM sent s
+            UNION ALL
+            SELECT 'P', NULL, p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
+                   p.error_message, p.error_details
+              FROM pending p""";
+
+    static final String COMPLETE_RESCHEDULE = """
+            UPDATE outbound_message m
+               SET status = 'QUEUED', next_attempt_at = u.next_at::timestamptz,
+                   attempt_count = m.attempt_count - CASE WHEN u.spent THEN 0 ELSE 1 END,
+                   deferral_count = m.deferral_count + CASE WHEN u.spent THEN 0 ELSE 1 END,
+                   error_code = u.code, error_message = u.msg, error_category = u.cat,
+                   locked_until = NULL, updated_at = :now
+              FROM unnest(:ids::bigint[], :owners::text[], :nextAt::text[], :spent::boolean[], :codes::text[],
+                          :messages::text[], :categories::text[]) AS u(id, owner, next_at, spent, code, msg, cat)
+             WHERE m.id = u.id AND m.locked_by = u.owner AND m.status = ANY(:sources)
+            RETURNING m.id""";
+
+    static final String COMPLETE_DEAD_LETTER = """
+            UPDATE outbound_message m
+               SET status = 'FAILED', failed_at = :now, error_code = u.code, error_message = u.msg,
+                   error_category = u.cat, locked_until = NULL, updated_at = :now
+              FROM unnest(:ids::bigint[], :owners::text[], :codes::text[], :messages::text[], :categories::text[])
+                   AS u(id, owner, code, msg, cat)
+             WHERE m.id = u.id AND m.locked_by = u.owner AND m.status = ANY(:sources)
+            RETURNING m.id""";
+
+    static final String INSERT_ATTEMPTS = """
+            INSERT INTO outbound_attempt (message_id, org_id, attempt_number, provider, outcome, error_code,
+                error_message, error_category, http_status, provider_message_id, lease_owner, started_at,
+                duration_ms, next_attempt_at)
+            SELECT a.message_id, a.org_id, a.attempt_number, a.provider, a.outcome, a.code, a.msg, a.cat,
+                   a.http_status, a.pid, a.owner, a.started_at::timestamptz, a.duration_ms, a.next_at::timestamptz
+              FROM unnest(:messageIds::bigint[], :orgs::text[], :attemptNumbers::int[], :providers::text[],
+                          :outcomes::text[], :codes::text[], :messages::text[], :categories::text[],
+                          :httpStatuses::int[], :pids::text[], :owners::text[], :startedAt::text[],
+                          :durations::int[], :nextAt::text[])
+                   AS a(message_id, org_id, attempt_number, provider, outcome, code, msg, cat, http_status, pid,
+                        owner, started_at, duration_ms, next_at)""";
+
+    static final String THROTTLE_WHATSAPP = """
+            INSERT INTO whatsapp_rate_limit (org_id, reset_at, throttle_until, created_at, updated_at, updated_by)
+            SELECT t.org_id, :now, t.until::timestamptz, :now, :now, 'throttle'
+              FROM unnest(:orgs::text[], :until::text[]) AS t(org_id, until)
+            ON CONFLICT (org_id) DO UPDATE
+               SET throttle_until = greatest(coalesce(whatsapp_rate_limit.throttle_until, EXCLUDED.throttle_until),
+                                             EXCLUDED.throttle_until),
+                   updated_at = EXCLUDED.updated_at""";
+
+    /**
+     * Expired leases go back to the queue, or to the dead letter when their attempts are used up
+     * (a message that keeps killing its dispatcher must not loop for ever).
+     */
+    static final String RECOVER_LEASES = """
+            WITH expired AS (
+                SELECT id
+                  FROM outbound_message
+                 WHERE status = 'SENDING' AND locked_until < :now
+                 ORDER BY locked_until
+                 LIMIT :limit
+                   FOR UPDATE SKIP LOCKED
+            )
+            UPDATE outbound_message m
+               SET status = CASE WHEN m.attempt_count >= m.max_attempts THEN 'FAILED' ELSE 'QUEUED' END,
+                   failed_at = CASE WHEN m.attempt_count >= m.max_attempts THEN :now ELSE m.failed_at END,
+                   error_code = CASE WHEN m.attempt_count >= m.max_attempts THEN 'LEASE_EXPIRED' ELSE m.error_code END,
+                   error_message = CASE WHEN m.attempt_count >= m.max_attempts
+                                        THEN 'Lease expired with attempts used up; the provider may have the message'
+                                        ELSE m.error_message END,
+                   error_category = CASE WHEN m.attempt_count >= m.max_attempts THEN 'TEMPORARY'
+                                         ELSE m.error_category END,
+                   next_attempt_at = :now, locked_until = NULL, updated_at = :now, updated_by = :actor
+              FROM expired e
+             WHERE m.id = e.id
+            RETURNING m.id, m.status""";
+
+    static final String SNAPSHOT = """
+            SELECT (SELECT count(*) FROM outbound_message WHERE status = 'QUEUED') AS queued,
+                   (SELECT count(*) FROM outbound_message WHERE status = 'SENDING') AS sending,
+                   (SELECT count(*) FROM outbound_message WHERE status = 'FAILED' AND channel = 'WHATSAPP') AS dlq_whatsapp,
+                   (SELECT count(*) FROM outbound_message WHERE status = 'FAILED' AND channel = 'SMS') AS dlq_sms,
+                   (SELECT count(*) FROM outbound_message
+                     WHERE status = 'QUEUED' AND next_attempt_at < :stuckBefore) AS stuck_queued,
+                   (SELECT count(*) FROM outbound_message
+                     WHERE status = 'SENDING' AND locked_until < :now) AS stuck_sending""";
+}

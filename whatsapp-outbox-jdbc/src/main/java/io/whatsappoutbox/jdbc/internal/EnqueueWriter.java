@@ -1,0 +1,244 @@
+package io.whatsappoutbox.jdbc.internal;
+
+import io.whatsappoutbox.core.EnqueueResult;
+import io.whatsappoutbox.core.IdempotencyConflictException;
+import io.whatsappoutbox.core.MessageStatus;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes outbound messages on a connection the caller owns (the host's, inside its transaction),
+ * in one statement however many there are. Plain JDBC: it runs on any connection a host has.
+ * Internal.
+ */
+public final class EnqueueWriter {
+    private static final String INSERT = """
+            INSERT INTO outbound_message (org_id, dossier_id, channel, to_recipient, template_code, content_type,
+                payload_json, content_hash, status, idempotency_key, max_attempts, next_attempt_at, fallback_of,
+                created_at, updated_at, created_by, updated_by)
+            SELECT x.org_id, x.dossier_id, x.channel, x.to_recipient, x.template_code, x.content_type,
+                   x.payload::jsonb, x.content_hash, 'QUEUED', x.idempotency_key, x.max_attempts,
+                   x.next_attempt_at::timestamptz, x.fallback_of, ?, ?, x.created_by, x.created_by
+              FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                          ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[])
+                   WITH ORDINALITY AS x(org_id, dossier_id, channel, to_recipient, template_code, content_type,
+                                        payload, content_hash, idempotency_key, max_attempts, next_attempt_at,
+                                        fallback_of, created_by, ord)
+             ORDER BY x.ord
+            ON CONFLICT DO NOTHING
+            RETURNING id, org_id, idempotency_key""";
+    private static final String EXISTING = "SELECT " + MessageRows.COLUMNS + """
+            , content_hash FROM outbound_message
+             WHERE (org_id, idempotency_key) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+                OR (fallback_of, channel) IN (SELECT * FROM unnest(?::bigint[], ?::text[]))""";
+
+    private final ContentCodec codec;
+    private final MessageRows rows;
+    private final Clock clock;
+    private final int defaultMaxAttempts;
+
+    public EnqueueWriter(ContentCodec codec, MessageRows rows, Clock clock, int defaultMaxAttempts) {
+        this.codec = codec;
+        this.rows = rows;
+        this.clock = clock;
+        this.defaultMaxAttempts = defaultMaxAttempts;
+    }
+
+    /**
+     * Enqueues every request or none: a key reused with other content throws before anything of
+     * this call remains written (a savepoint undoes the batch inside the host's transaction).
+     */
+    public List<EnqueueResult> enqueue(Connection c, List<OutboundMessageRequest> requests) throws SQLException {
+        Objects.requireNonNull(c, "connection");
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        Map<String, OutboundMessageRequest> unique = uniqueByKey(requests);
+        boolean guard = unique.size() > 1 && !c.getAutoCommit();
+        Savepoint savepoint = guard ? c.setSavepoint() : null;
+        try {
+            List<EnqueueResult> results = write(c, requests, unique);
+            if (savepoint != null) {
+                c.releaseSavepoint(savepoint);
+            }
+            return results;
+        } catch (SQLException | RuntimeException e) {
+            if (savepoint != null) {
+                c.rollback(savepoint);
+            }
+            throw e;
+        }
+    }
+
+    /** For the store's own transactions, where a failure rolls the whole transaction back. */
+    List<EnqueueResult> enqueueUnchecked(Connection c, List<OutboundMessageRequest> requests) {
+        try {
+            return enqueue(c, requests);
+        } catch (SQLException e) {
+            throw new IllegalStateException("writing messages failed: " + e.getMessage(), e);
+        }
+    }
+
+    private List<EnqueueResult> write(Connection c, List<OutboundMessageRequest> requests,
+            Map<String, OutboundMessageRequest> unique) throws SQLException {
+        // PostgreSQL keeps microseconds: answer with what is stored
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        List<OutboundMessageRequest> batch = new ArrayList<>(unique.values());
+        int n = batch.size();
+        String[] org = new String[n];
+        String[] dossier = new String[n];
+        String[] channel = new String[n];
+        String[] to = new String[n];
+        String[] template = new String[n];
+        String[] type = new String[n];
+        String[] payload = new String[n];
+        String[] hash = new String[n];
+        String[] key = new String[n];
+        Integer[] maxAttempts = new Integer[n];
+        String[] due = new String[n];
+        Long[] fallbackOf = new Long[n];
+        String[] createdBy = new String[n];
+        for (int i = 0; i < n; i++) {
+            OutboundMessageRequest r = batch.get(i);
+            org[i] = r.orgId();
+            dossier[i] = r.dossierId();
+            channel[i] = r.channel().name();
+            to[i] = r.to().value();
+            template[i] = r.content().templateName().orElse(null);
+            type[i] = r.content().type().name();
+            payload[i] = codec.encode(r.content());
+            hash[i] = r.fingerprint();
+            key[i] = r.idempotencyKey();
+            maxAttempts[i] = r.maxAttempts() == null ? defaultMaxAttempts : r.maxAttempts();
+            due[i] = Times.iso(r.notBefore() == null ? now : r.notBefore().truncatedTo(ChronoUnit.MICROS));
+            fallbackOf[i] = r.fallbackOf();
+            createdBy[i] = r.createdBy();
+        }
+        Map<String, Long> created = new HashMap<>();
+        try (PreparedStatement p = c.prepareStatement(INSERT)) {
+            p.setObject(1, Times.utc(now));
+            p.setObject(2, Times.utc(now));
+            Array[] arrays = {
+                c.createArrayOf("text", org), c.createArrayOf("text", dossier), c.createArrayOf("text", channel),
+                c.createArrayOf("text", to), c.createArrayOf("text", template), c.createArrayOf("text", type),
+                c.createArrayOf("text", payload), c.createArrayOf("text", hash), c.createArrayOf("text", key),
+                c.createArrayOf("int4", maxAttempts), c.createArrayOf("text", due), c.createArrayOf("int8", fallbackOf),
+                c.createArrayOf("text", createdBy)};
+            for (int i = 0; i < arrays.length; i++) {
+                p.setArray(3 + i, arrays[i]);
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    created.put(identity(rs.getString(2), rs.getString(3)), rs.getLong(1));
+                }
+            }
+        }
+        Map<String, Existing> existing = created.size() == n ? Map.of() : existing(c, batch, created);
+        List<EnqueueResult> results = new ArrayList<>(requests.size());
+        Map<String, Boolean> reported = new HashMap<>();
+        for (OutboundMessageRequest r : requests) {
+            String id = identity(r.orgId(), r.idempotencyKey());
+            Long newId = created.get(id);
+            if (newId != null) {
+                // a key repeated in the batch is created once and answered as existing after that
+                boolean first = reported.putIfAbsent(id, Boolean.TRUE) == null;
+                results.add(new EnqueueResult(stored(newId, r, now), first));
+                continue;
+            }
+            Existing e = existing.get(id);
+            if (e == null && r.fallbackOf() != null) {
+                e = existing.get(fallbackIdentity(r.fallbackOf(), r.channel().name()));
+            }
+            if (e == null) {
+                throw new IllegalStateException("enqueue conflicted with a row that is no longer visible; retry the transaction");
+            }
+            if (!e.hash().equals(r.fingerprint()) && r.fallbackOf() == null) {
+                throw new IdempotencyConflictException(r.orgId(), r.idempotencyKey(), e.message().id());
+            }
+            results.add(new EnqueueResult(e.message(), false));
+        }
+        return results;
+    }
+
+    private record Existing(OutboundMessage message, String hash) {}
+
+    private Map<String, Existing> existing(Connection c, List<OutboundMessageRequest> batch, Map<String, Long> created)
+            throws SQLException {
+        List<String> orgs = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        List<Long> parents = new ArrayList<>();
+        List<String> channels = new ArrayList<>();
+        for (OutboundMessageRequest r : batch) {
+            if (!created.containsKey(identity(r.orgId(), r.idempotencyKey()))) {
+                orgs.add(r.orgId());
+                keys.add(r.idempotencyKey());
+                if (r.fallbackOf() != null) {
+                    parents.add(r.fallbackOf());
+                    channels.add(r.channel().name());
+                }
+            }
+        }
+        Map<String, Existing> found = new HashMap<>();
+        try (PreparedStatement p = c.prepareStatement(EXISTING)) {
+            p.setArray(1, c.createArrayOf("text", orgs.toArray()));
+            p.setArray(2, c.createArrayOf("text", keys.toArray()));
+            p.setArray(3, c.createArrayOf("int8", parents.toArray()));
+            p.setArray(4, c.createArrayOf("text", channels.toArray()));
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    OutboundMessage m = rows.map(rs);
+                    Existing e = new Existing(m, rs.getString("content_hash"));
+                    found.put(identity(m.orgId(), m.idempotencyKey()), e);
+                    if (m.fallbackOf() != null) {
+                        found.put(fallbackIdentity(m.fallbackOf(), m.channel().name()), e);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Keeps one request per org and key; two different contents under one key are refused. */
+    private static Map<String, OutboundMessageRequest> uniqueByKey(List<OutboundMessageRequest> requests) {
+        Map<String, OutboundMessageRequest> unique = new LinkedHashMap<>();
+        for (OutboundMessageRequest r : requests) {
+            Objects.requireNonNull(r, "request");
+            OutboundMessageRequest first = unique.putIfAbsent(identity(r.orgId(), r.idempotencyKey()), r);
+            if (first != null && !first.fingerprint().equals(r.fingerprint())) {
+                throw IdempotencyConflictException.withinBatch(r.orgId(), r.idempotencyKey());
+            }
+        }
+        return unique;
+    }
+
+    private OutboundMessage stored(long id, OutboundMessageRequest r, Instant now) {
+        return new OutboundMessage(id, r.orgId(), r.dossierId(), r.channel(), r.to(), r.content(), MessageStatus.QUEUED,
+                r.idempotencyKey(), 0, r.maxAttempts() == null ? defaultMaxAttempts : r.maxAttempts(), 0,
+                r.notBefore() == null ? now : r.notBefore().truncatedTo(ChronoUnit.MICROS), null, null, r.fallbackOf(),
+                now, now, null, null, null,
+                r.createdBy(), r.createdBy());
+    }
+
+    private static String identity(String org, String key) {
+        return org + '\u0000' + key;
+    }
+
+    private static String fallbackIdentity(long parent, String channel) {
+        return "fallback\u0000" + parent + '\u0000' + channel;
+    }
+}

@@ -1,0 +1,334 @@
+package io.whatsappoutbox.jdbc.internal;
+
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.DeliveryStatus;
+import io.whatsappoutbox.core.MessageStateMachine;
+import io.whatsappoutbox.core.MessageStateMachine.Transition;
+import io.whatsappoutbox.core.MessageStatus;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.spi.WebhookDecisions;
+import io.whatsappoutbox.core.spi.WebhookDecisions.FailedReceiptAction;
+import io.whatsappoutbox.core.spi.WebhookStore;
+import io.whatsappoutbox.core.webhook.DeliveryReceipt;
+import io.whatsappoutbox.core.webhook.InboundMessage;
+import io.whatsappoutbox.core.webhook.WebhookBatch;
+import io.whatsappoutbox.core.webhook.WebhookResult;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Applies webhook batches in one transaction each: deduplication, forward-only receipts, failed
+ * receipts through the core's decision, pending receipts, inbound messages, session windows and
+ * opt-outs. Internal.
+ */
+public final class JdbcWebhookStore implements WebhookStore {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JdbcWebhookStore.class);
+    private final Jdbi jdbi;
+    private final MessageRows rows;
+    private final EnqueueWriter enqueue;
+
+    public JdbcWebhookStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue) {
+        this.jdbi = jdbi;
+        this.rows = rows;
+        this.enqueue = enqueue;
+    }
+
+    @Override
+    public Applied apply(WebhookBatch batch, WebhookDecisions decisions, Instant now) {
+        if (batch.isEmpty()) {
+            return new Applied(WebhookResult.EMPTY, List.of(), List.of());
+        }
+        return jdbi.inTransaction(h -> new Run(h, batch, decisions, now).execute());
+    }
+
+    /** One batch's application: the state it builds up along the way. */
+    private final class Run {
+        private final Handle h;
+        private final WebhookBatch batch;
+        private final WebhookDecisions decisions;
+        private final Instant now;
+        private int applied;
+        private int duplicates;
+        private int ignored;
+        private final List<Delivery> deliveries = new ArrayList<>();
+        private final List<Long> fallbacks = new ArrayList<>();
+
+        Run(Handle h, WebhookBatch batch, WebhookDecisions decisions, Instant now) {
+            this.h = h;
+            this.batch = batch;
+            this.decisions = decisions;
+            this.now = now;
+        }
+
+        Applied execute() {
+            Set<String> fresh = dedupe();
+            List<DeliveryReceipt> receipts = new ArrayList<>();
+            for (DeliveryReceipt r : batch.receipts()) {
+                if (fresh.remove(r.dedupeKey())) {
+                    receipts.add(r);
+                } else {
+                    duplicates++;
+                }
+            }
+            List<InboundMessage> inbound = new ArrayList<>();
+            for (InboundMessage m : batch.inbound()) {
+                if (fresh.remove(m.dedupeKey())) {
+                    inbound.add(m);
+                } else {
+                    duplicates++;
+                }
+            }
+            int pending = applyReceipts(receipts);
+            applyInbound(inbound);
+            return new Applied(new WebhookResult(applied, duplicates, ignored, pending),
+                    deliveries,
+                    fallbacks);
+        }
+
+        private Set<String> dedupe() {
+            List<String> keys = new ArrayList<>();
+            batch.receipts().forEach(r -> keys.add(r.dedupeKey()));
+            batch.inbound().forEach(m -> keys.add(m.dedupeKey()));
+            return new HashSet<>(h.createQuery(WebhookSql.DEDUPE)
+                    .bindArray("keys", String.class, keys)
+                    .bind("now", now)
+                    .mapTo(String.class)
+                    .list());
+        }
+
+        private int applyReceipts(List<DeliveryReceipt> receipts) {
+            if (receipts.isEmpty()) {
+                return 0;
+            }
+            Map<String, Row> byPid = new HashMap<>();
+            h.createQuery(WebhookSql.LOCK_BY_PROVIDER_ID)
+                    .bindArray("pids", String.class, receipts.stream().map(DeliveryReceipt::providerMessageId).distinct().toList())
+                    .map((rs, ctx) -> new Row(rows.map(rs), rs.getString("provider")))
+                    .forEach(r -> byPid.put(r.message.providerMessageId(), r));
+            // delivered before read, failures last: the order a batch is applied in does not matter then
+            List<DeliveryReceipt> ordered = new ArrayList<>(receipts);
+            ordered.sort(Comparator.comparingInt(r -> r.status() == DeliveryStatus.FAILED ? 9 : r.status().ordinal()));
+            List<DeliveryReceipt> unknown = new ArrayList<>();
+            Map<Long, Change> changes = new LinkedHashMap<>();
+            for (DeliveryReceipt r : ordered) {
+                Row row = byPid.get(r.providerMessageId());
+                if (row == null) {
+                    unknown.add(r);
+                    continue;
+                }
+                if (r.orgId() != null && !r.orgId().equals(row.message.orgId())) {
+                    // signed for one org, naming another org's message: never applied
+                    log.warn("Ignored a {} receipt for message {}: it came for org {} but the message belongs to org {}",
+                            r.status(), row.message.id(), r.orgId(), row.message.orgId());
+                    ignored++;
+                    continue;
+                }
+                Change c = changes.computeIfAbsent(row.message.id(), id -> new Change(row));
+                if (r.status() == DeliveryStatus.FAILED) {
+                    failed(c, r);
+                } else {
+                    positive(c, r);
+                }
+            }
+            writeChanges(changes.values());
+            keepPending(unknown);
+            return unknown.size();
+        }
+
+        private void positive(Change c, DeliveryReceipt r) {
+            Optional<Transition> t = MessageStateMachine.receiptTransition(c.status, r.status());
+            if (t.isEmpty()) {
+                ignored++;
+                return;
+            }
+            c.status = MessageStateMachine.apply(c.status, t.get());
+            if (c.status == MessageStatus.DELIVERED) {
+                c.deliveredAt = r.occurredAt();
+            } else if (c.status == MessageStatus.READ) {
+                c.readAt = r.occurredAt();
+            }
+            if (c.row.message.deliveredAt() == null && c.firstDelivery == null) {
+                c.firstDelivery = r.occurredAt();
+            }
+            applied++;
+        }
+
+        private void failed(Change c, DeliveryReceipt r) {
+            OutboundMessage current = withStatus(c.row.message, c.status);
+            boolean canRetry = Transition.RETRY_RECEIPT.allowedFrom(c.status);
+            boolean canFail = Transition.FAIL_RECEIPT.allowedFrom(c.status);
+            if (!canRetry && !canFail) {
+                ignored++;
+                return;
+            }
+            FailedReceiptAction action = decisions.onFailedReceipt(current, r, now);
+            if (action.retry() && !canRetry) {
+                ignored++; // a message already delivered is not sent again
+                return;
+            }
+            c.status = MessageStateMachine.apply(c.status, action.retry() ? Transition.RETRY_RECEIPT : Transition.FAIL_RECEIPT);
+            c.failure = action;
+            applied++;
+        }
+
+        private void writeChanges(Iterable<Change> changes) {
+            List<Change> advanced = new ArrayList<>();
+            List<Change> failed = new ArrayList<>();
+            for (Change c : changes) {
+                if (c.failure != null) {
+                    failed.add(c);
+                } else if (c.status != c.row.message.status()) {
+                    advanced.add(c);
+                }
+                if (c.firstDelivery != null && c.status != MessageStatus.FAILED && c.status != MessageStatus.QUEUED) {
+                    deliveries.add(new Delivery(c.row.message.id(), c.row.message.channel(),
+                            c.row.message.createdAt(), c.firstDelivery));
+                }
+            }
+            if (!advanced.isEmpty()) {
+                h.createUpdate(WebhookSql.ADVANCE)
+                        .bindArray("ids", Long.class, advanced.stream().map(c -> c.row.message.id()).toList())
+                        .bindArray("statuses", String.class, advanced.stream().map(c -> c.status.name()).toList())
+                        .bindArray("deliveredAt", String.class, advanced.stream().map(c -> Times.iso(c.deliveredAt)).toList())
+                        .bindArray("readAt", String.class, advanced.stream().map(c -> Times.iso(c.readAt)).toList())
+                        .bind("now", now)
+                        .execute();
+            }
+            if (failed.isEmpty()) {
+                return;
+            }
+            h.createUpdate(WebhookSql.FAIL_OR_RETRY)
+                    .bindArray("ids", Long.class, failed.stream().map(c -> c.row.message.id()).toList())
+                    .bindArray("statuses", String.class, failed.stream().map(c -> c.status.name()).toList())
+                    .bindArray("nextAt", String.class, failed.stream().map(c -> Times.iso(c.failure.nextAttemptAt())).toList())
+                    .bindArray("codes", String.class, failed.stream().map(c -> c.failure.error().code()).toList())
+                    .bindArray("messages", String.class, failed.stream().map(c -> c.failure.error().message()).toList())
+                    .bindArray("categories", String.class,
+                            failed.stream().map(c -> c.failure.error().category().name()).toList())
+                    .bind("now", now)
+                    .execute();
+            h.createUpdate(DispatchSql.INSERT_ATTEMPTS)
+                    .bindArray("messageIds", Long.class, failed.stream().map(c -> c.row.message.id()).toList())
+                    .bindArray("orgs", String.class, failed.stream().map(c -> c.row.message.orgId()).toList())
+                    .bindArray("attemptNumbers", Integer.class, failed.stream().map(c -> c.row.message.attemptCount()).toList())
+                    .bindArray("providers", String.class,
+                            failed.stream().map(c -> (c.row.provider == null ? batch.source() : c.row.provider) + ":receipt").toList())
+                    .bindArray("outcomes", String.class,
+                            failed.stream().map(c -> c.failure.retry() ? "RETRY" : "DEAD_LETTER").toList())
+                    .bindArray("codes", String.class, failed.stream().map(c -> c.failure.error().code()).toList())
+                    .bindArray("messages", String.class, failed.stream().map(c -> c.failure.error().message()).toList())
+                    .bindArray("categories", String.class,
+                            failed.stream().map(c -> c.failure.error().category().name()).toList())
+                    .bindArray("httpStatuses", Integer.class, failed.stream().map(c -> (Integer) null).toList())
+                    .bindArray("pids", String.class, failed.stream().map(c -> c.row.message.providerMessageId()).toList())
+                    .bindArray("owners", String.class, failed.stream().map(c -> (String) null).toList())
+                    .bindArray("startedAt", String.class, failed.stream().map(c -> Times.iso(now)).toList())
+                    .bindArray("durations", Integer.class, failed.stream().map(c -> 0).toList())
+                    .bindArray("nextAt", String.class, failed.stream().map(c -> Times.iso(c.failure.nextAttemptAt())).toList())
+                    .execute();
+            JdbcConsents.revokeAll(h, failed.stream().filter(c -> c.failure.revokeConsent())
+                    .map(c -> JdbcConsents.Key.of(c.row.message)).toList(), "provider opt-out receipt", now);
+            List<OutboundMessageRequest> toCreate = failed.stream()
+                    .filter(c -> c.failure.fallback() != null).map(c -> c.failure.fallback()).toList();
+            if (!toCreate.isEmpty()) {
+                enqueue.enqueueUnchecked(h.getConnection(), toCreate).stream()
+                        .filter(e -> e.created()).forEach(e -> fallbacks.add(e.message().id()));
+            }
+        }
+
+        /** Receipts for ids not written yet wait; their event keys are forgotten so they apply once, later. */
+        private void keepPending(List<DeliveryReceipt> unknown) {
+            if (unknown.isEmpty()) {
+                return;
+            }
+            h.createUpdate(WebhookSql.KEEP_PENDING)
+                    .bindArray("pids", String.class, unknown.stream().map(DeliveryReceipt::providerMessageId).toList())
+                    .bindArray("channels", String.class, unknown.stream().map(r -> r.channel().name()).toList())
+                    .bindArray("orgs", String.class, unknown.stream().map(DeliveryReceipt::orgId).toList())
+                    .bindArray("statuses", String.class, unknown.stream().map(r -> r.status().name()).toList())
+                    .bindArray("occurredAt", String.class, unknown.stream().map(r -> Times.iso(r.occurredAt())).toList())
+                    .bindArray("codes", String.class, unknown.stream().map(r -> r.error() == null ? null : r.error().code()).toList())
+                    .bindArray("messages", String.class,
+                            unknown.stream().map(r -> r.error() == null ? null : r.error().message()).toList())
+                    .bindArray("details", String.class,
+                            unknown.stream().map(r -> r.error() == null ? null : r.error().details()).toList())
+                    .bind("now", now)
+                    .execute();
+            h.createUpdate(WebhookSql.FORGET_EVENTS)
+                    .bindArray("keys", String.class, unknown.stream().map(DeliveryReceipt::dedupeKey).toList())
+                    .execute();
+        }
+
+        private void applyInbound(List<InboundMessage> inbound) {
+            if (inbound.isEmpty()) {
+                return;
+            }
+            h.createUpdate(WebhookSql.INSERT_INBOUND)
+                    .bindArray("orgs", String.class, inbound.stream().map(InboundMessage::orgId).toList())
+                    .bindArray("channels", String.class, inbound.stream().map(m -> m.channel().name()).toList())
+                    .bindArray("froms", String.class, inbound.stream().map(m -> m.from().value()).toList())
+                    .bindArray("pids", String.class, inbound.stream().map(InboundMessage::providerMessageId).toList())
+                    .bindArray("types", String.class, inbound.stream().map(InboundMessage::type).toList())
+                    .bindArray("bodies", String.class, inbound.stream().map(InboundMessage::text).toList())
+                    .bindArray("payloads", String.class, inbound.stream().map(InboundMessage::payload).toList())
+                    .bindArray("contexts", String.class, inbound.stream().map(InboundMessage::contextMessageId).toList())
+                    .bindArray("receivedAt", String.class, inbound.stream().map(m -> Times.iso(m.receivedAt())).toList())
+                    .bind("now", now)
+                    .execute();
+            applied += inbound.size();
+            Map<JdbcConsents.Key, Instant> windows = new LinkedHashMap<>();
+            for (InboundMessage m : inbound) {
+                if (m.channel() == Channel.WHATSAPP) {
+                    windows.merge(new JdbcConsents.Key(m.orgId(), m.from().value(), m.channel()), m.receivedAt(),
+                            (a, b) -> a.isAfter(b) ? a : b);
+                }
+            }
+            if (!windows.isEmpty()) {
+                h.createUpdate(WebhookSql.OPEN_WINDOWS)
+                        .bindArray("orgs", String.class, windows.keySet().stream().map(JdbcConsents.Key::orgId).toList())
+                        .bindArray("phones", String.class, windows.keySet().stream().map(JdbcConsents.Key::phone).toList())
+                        .bindArray("lastAt", String.class, windows.values().stream().map(Times::iso).toList())
+                        .bind("now", now)
+                        .execute();
+            }
+            JdbcConsents.revokeAll(h, inbound.stream().filter(decisions::isOptOut)
+                    .map(m -> new JdbcConsents.Key(m.orgId(), m.from().value(), m.channel())).toList(),
+                    "opt-out keyword", now);
+        }
+    }
+
+    private static OutboundMessage withStatus(OutboundMessage m, MessageStatus status) {
+        return new OutboundMessage(m.id(), m.orgId(), m.dossierId(), m.channel(), m.to(), m.content(), status,
+                m.idempotencyKey(), m.attemptCount(), m.maxAttempts(), m.deferralCount(), m.nextAttemptAt(),
+                m.lastError(), m.providerMessageId(), m.fallbackOf(), m.createdAt(), m.updatedAt(), m.sentAt(),
+                m.deliveredAt(), m.readAt(), m.createdBy(), m.updatedBy());
+    }
+
+    private record Row(OutboundMessage message, String provider) {}
+
+    /** What the batch does to one message. */
+    private static final class Change {
+        final Row row;
+        MessageStatus status;
+        Instant deliveredAt;
+        Instant readAt;
+        Instant firstDelivery;
+        FailedReceiptAction failure;
+
+        Change(Row row) {
+            this.row = row;
+            this.status = row.message.status();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.whatsappoutbox.jdbc.internal;
+
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.argument.AbstractArgumentFactory;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.config.ConfigRegistry;
+
+/** The library's Jdbi: instants travel as UTC {@code timestamptz}, never through the JVM's zone. Internal. */
+public final class Jdbis {
+    private Jdbis() {}
+
+    public static Jdbi create(DataSource dataSource) {
+        Jdbi jdbi = Jdbi.create(dataSource);
+        jdbi.registerArgument(new InstantArgumentFactory());
+        jdbi.registerColumnMapper(Instant.class, (rs, col, ctx) -> {
+            OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);
+            return t == null ? null : t.toInstant();
+        });
+        return jdbi;
+    }
+
+    private static final class InstantArgumentFactory extends AbstractArgumentFactory<Instant> {
+        InstantArgumentFactory() {
+            super(Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+
+        @Override
+        protected Argument build(Instant value, ConfigRegistry config) {
+            return (position, statement, ctx) -> statement.setObject(position, Times.utc(value));
+        }
+    }
+}

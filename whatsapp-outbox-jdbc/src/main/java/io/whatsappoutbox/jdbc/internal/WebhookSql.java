@@ -1,0 +1,72 @@
+package io.whatsappoutbox.jdbc.internal;
+
+/** The webhook side's SQL. Internal. */
+final class WebhookSql {
+    private WebhookSql() {}
+
+    /** Records event keys; only the ones never seen come back. */
+    static final String DEDUPE = """
+            INSERT INTO webhook_event (event_key, received_at)
+            SELECT k, :now FROM unnest(:keys::text[]) AS k
+            ON CONFLICT DO NOTHING
+            RETURNING event_key""";
+
+    static final String FORGET_EVENTS = "DELETE FROM webhook_event WHERE event_key = ANY(:keys)";
+
+    /** Locks the receipts' messages, so concurrent webhooks for one message apply in turn. */
+    static final String LOCK_BY_PROVIDER_ID = "SELECT " + MessageRows.COLUMNS + """
+            , provider FROM outbound_message
+             WHERE provider_message_id = ANY(:pids)
+             ORDER BY id
+               FOR UPDATE""";
+
+    static final String ADVANCE = """
+            UPDATE outbound_message m
+               SET status = u.status,
+                   delivered_at = coalesce(m.delivered_at, u.delivered_at::timestamptz),
+                   read_at = coalesce(m.read_at, u.read_at::timestamptz),
+                   updated_at = :now
+              FROM unnest(:ids::bigint[], :statuses::text[], :deliveredAt::text[], :readAt::text[])
+                   AS u(id, status, delivered_at, read_at)
+             WHERE m.id = u.id""";
+
+    static final String FAIL_OR_RETRY = """
+            UPDATE outbound_message m
+               SET status = u.status,
+                   next_attempt_at = coalesce(u.next_at::timestamptz, m.next_attempt_at),
+                   failed_at = CASE WHEN u.status = 'FAILED' THEN :now ELSE m.failed_at END,
+                   error_code = u.code, error_message = u.msg, error_category = u.cat,
+                   updated_at = :now
+              FROM unnest(:ids::bigint[], :statuses::text[], :nextAt::text[], :codes::text[], :messages::text[],
+                          :categories::text[]) AS u(id, status, next_at, code, msg, cat)
+             WHERE m.id = u.id""";
+
+    static final String KEEP_PENDING = """
+            INSERT INTO pending_receipt (provider_message_id, channel, org_id, status, occurred_at, error_code,
+                error_message, error_details, received_at)
+            SELECT p.pid, p.channel, p.org_id, p.status, p.occurred_at::timestamptz, p.code, p.msg, p.details, :now
+              FROM unnest(:pids::text[], :channels::text[], :orgs::text[], :statuses::text[], :occurredAt::text[],
+                          :codes::text[], :messages::text[], :details::text[])
+                   AS p(pid, channel, org_id, status, occurred_at, code, msg, details)
+            ON CONFLICT DO NOTHING""";
+
+    static final String INSERT_INBOUND = """
+            INSERT INTO message (org_id, channel, from_recipient, provider_message_id, message_type, body, payload,
+                context_message_id, received_at, created_at)
+            SELECT i.org_id, i.channel, i.from_recipient, i.pid, i.type, i.body, i.payload, i.context,
+                   i.received_at::timestamptz, :now
+              FROM unnest(:orgs::text[], :channels::text[], :froms::text[], :pids::text[], :types::text[],
+                          :bodies::text[], :payloads::text[], :contexts::text[], :receivedAt::text[])
+                   AS i(org_id, channel, from_recipient, pid, type, body, payload, context, received_at)
+            ON CONFLICT DO NOTHING""";
+
+    /** A later inbound message extends the window; an older one (out of order) never shortens it. */
+    static final String OPEN_WINDOWS = """
+            INSERT INTO whatsapp_session_window (org_id, phone_number, last_inbound_at, window_expires_at, updated_at)
+            SELECT w.org_id, w.phone, w.last_at::timestamptz, w.last_at::timestamptz + interval '24 hours', :now
+              FROM unnest(:orgs::text[], :phones::text[], :lastAt::text[]) AS w(org_id, phone, last_at)
+            ON CONFLICT (org_id, phone_number) DO UPDATE
+               SET last_inbound_at = greatest(whatsapp_session_window.last_inbound_at, EXCLUDED.last_inbound_at),
+                   window_expires_at = greatest(whatsapp_session_window.window_expires_at, EXCLUDED.window_expires_at),
+                   updated_at = EXCLUDED.updated_at""";
+}

@@ -1,0 +1,246 @@
+package io.whatsappoutbox.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.whatsappoutbox.core.MessageStatus;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.spi.AttemptResult;
+import io.whatsappoutbox.core.spi.ClaimedMessage;
+import io.whatsappoutbox.core.spi.CompletionReport;
+import io.whatsappoutbox.core.spi.DispatchStore;
+import io.whatsappoutbox.core.testing.MutableClock;
+import io.whatsappoutbox.jdbc.testing.Requests;
+import io.whatsappoutbox.jdbc.testing.Results;
+import io.whatsappoutbox.jdbc.testing.Sql;
+import io.whatsappoutbox.jdbc.testing.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ClaimAndLeaseTest {
+    static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
+    HikariDataSource ds;
+    MutableClock clock;
+    JdbcOutbox outbox;
+    DispatchStore store;
+    Sql sql;
+
+    @BeforeEach
+    void start() {
+        ds = TestDatabase.newMigratedDatabase();
+        clock = new MutableClock(T0);
+        outbox = JdbcOutbox.builder().dataSource(ds).clock(clock).build();
+        store = outbox.dispatchStore();
+        sql = new Sql(ds);
+    }
+
+    @AfterEach
+    void stop() {
+        ds.close();
+    }
+
+    void enqueue(String org, int from, int count) {
+        List<OutboundMessageRequest> batch = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            batch.add(Requests.template(org, i));
+        }
+        for (int i = 0; i < batch.size(); i += 1000) {
+            outbox.enqueueAll(batch.subList(i, Math.min(batch.size(), i + 1000)));
+        }
+    }
+
+    @Test
+    void claimsDueMessagesUnderALeaseAndCountsTheAttempt() {
+        enqueue("org-1", 0, 3);
+        List<ClaimedMessage> claimed = store.claim("node-a:1", 10, Duration.ofMinutes(2), T0);
+        assertThat(claimed).hasSize(3);
+        assertThat(claimed).allSatisfy(c -> {
+            assertThat(c.message().status()).isEqualTo(MessageStatus.SENDING);
+            assertThat(c.message().attemptCount()).isEqualTo(1);
+            assertThat(c.leaseOwner()).isEqualTo("node-a:1");
+        });
+        assertThat(sql.count("SELECT count(*) FROM outbound_message WHERE status = 'SENDING' AND locked_by = 'node-a:1'"
+                + " AND locked_until = ?", java.time.OffsetDateTime.parse("2026-11-28T10:02:00Z"))).isEqualTo(3);
+        assertThat(store.claim("node-b:1", 10, Duration.ofMinutes(2), T0)).isEmpty();
+    }
+
+    @Test
+    void leavesScheduledMessagesAlone() {
+        outbox.enqueue(OutboundMessageRequest.whatsapp("org-1", "+33612345678").template("appointment_reminder", "fr")
+                .notBefore(T0.plusSeconds(60)).idempotencyKey("later").build());
+        assertThat(store.claim("a", 10, Duration.ofMinutes(1), T0)).isEmpty();
+        assertThat(store.claim("a", 10, Duration.ofMinutes(1), T0.plusSeconds(60))).hasSize(1);
+    }
+
+    @Test
+    void readsConsentWindowAndSenderWithTheClaim() {
+        outbox.consents().grant("org-1", io.whatsappoutbox.core.PhoneNumber.of(Requests.phone(1)),
+                io.whatsappoutbox.core.Channel.WHATSAPP, "web form", "test");
+        sql.update("INSERT INTO whatsapp_session_window VALUES ('org-1', ?, ?, ?, ?)", Requests.phone(1),
+                java.time.OffsetDateTime.parse("2026-11-28T09:00:00Z"), java.time.OffsetDateTime.parse("2026-11-29T09:00:00Z"),
+                java.time.OffsetDateTime.parse("2026-11-28T09:00:00Z"));
+        sql.update("INSERT INTO whatsapp_provider_config (org_id, phone_number_id, messages_per_second, created_at, updated_at)"
+                + " VALUES ('org-1', '100000000000001', 40, now(), now())");
+        enqueue("org-1", 1, 2);
+        List<ClaimedMessage> claimed = store.claim("a", 10, Duration.ofMinutes(1), T0);
+        ClaimedMessage first = claimed.stream().filter(c -> c.message().to().value().equals(Requests.phone(1))).findFirst().orElseThrow();
+        assertThat(first.consent()).isEqualTo(io.whatsappoutbox.core.ConsentStatus.GRANTED);
+        assertThat(first.window().isOpenAt(T0)).isTrue();
+        assertThat(first.senderId()).isEqualTo("100000000000001");
+        assertThat(first.senderMessagesPerSecond()).isEqualTo(40);
+        ClaimedMessage second = claimed.stream().filter(c -> c != first).findFirst().orElseThrow();
+        assertThat(second.consent()).isEqualTo(io.whatsappoutbox.core.ConsentStatus.UNKNOWN);
+        assertThat(second.window().lastInboundAt()).isNull();
+    }
+
+    @Test
+    void fourClaimersDrainTwentyThousandMessagesEachClaimedOnceNoneLost() throws Exception {
+        enqueue("org-1", 0, 12_000);
+        enqueue("org-2", 0, 8_000);
+        Map<Long, AtomicInteger> claims = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<Integer>> workers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            String node = "node-" + w;
+            workers.add(pool.submit(() -> {
+                int done = 0;
+                for (int batch = 0; ; batch++) {
+                    List<ClaimedMessage> claimed = store.claim(node + ":" + batch, 200, Duration.ofMinutes(5), T0);
+                    if (claimed.isEmpty()) {
+                        return done;
+                    }
+                    List<AttemptResult> results = new ArrayList<>();
+                    for (ClaimedMessage c : claimed) {
+                        claims.computeIfAbsent(c.message().id(), id -> new AtomicInteger()).incrementAndGet();
+                        results.add(Results.sent(c, T0));
+                    }
+                    CompletionReport report = store.complete(results, T0);
+                    assertThat(report.refused()).isEmpty();
+                    done += claimed.size();
+                }
+            }));
+        }
+        int total = 0;
+        for (Future<Integer> f : workers) {
+            total += f.get();
+        }
+        pool.shutdown();
+        assertThat(total).isEqualTo(20_000);
+        assertThat(claims).hasSize(20_000);
+        assertThat(claims.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+        assertThat(sql.statusCounts()).isEqualTo(Map.of("SENT", 20_000L));
+        assertThat(sql.count("SELECT count(*) FROM outbound_attempt WHERE outcome = 'SENT'")).isEqualTo(20_000);
+        assertThat(sql.count("SELECT count(DISTINCT provider_message_id) FROM outbound_message")).isEqualTo(20_000);
+    }
+
+    @Test
+    void anExpiredLeaseIsRecoveredAndTheLateWritersResultRefused() {
+        enqueue("org-1", 0, 1);
+        ClaimedMessage first = store.claim("slow:1", 10, Duration.ofMinutes(1), T0).get(0);
+        // the lease runs out while the slow node is still waiting for the provider
+        assertThat(store.recoverExpiredLeases(T0.plusSeconds(30), 100)).isZero();
+        assertThat(store.recoverExpiredLeases(T0.plusSeconds(61), 100)).isEqualTo(1);
+        ClaimedMessage second = store.claim("fast:1", 10, Duration.ofMinutes(1), T0.plusSeconds(62)).get(0);
+        assertThat(second.message().attemptCount()).isEqualTo(2);
+
+        CompletionReport late = store.complete(List.of(Results.dead(first, T0.plusSeconds(70))), T0.plusSeconds(70));
+        assertThat(late.refused()).containsExactly(first.message().id());
+        assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("SENDING");
+
+        CompletionReport current = store.complete(List.of(Results.sent(second, T0.plusSeconds(71))), T0.plusSeconds(71));
+        assertThat(current.refused()).isEmpty();
+        assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("SENT");
+        // both attempts stay in the history, the refused one included
+        assertThat(sql.rows("SELECT outcome, lease_owner FROM outbound_attempt ORDER BY id"))
+                .extracting(r -> r.get("outcome") + "/" + r.get("lease_owner"))
+                .containsExactly("DEAD_LETTER/slow:1", "SENT/fast:1");
+    }
+
+    @Test
+    void aLateAcceptStillCountsWhenNobodyClaimedTheMessageAgain() {
+        enqueue("org-1", 0, 1);
+        ClaimedMessage first = store.claim("slow:1", 10, Duration.ofMinutes(1), T0).get(0);
+        store.recoverExpiredLeases(T0.plusSeconds(61), 100);
+        assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("QUEUED");
+        CompletionReport late = store.complete(List.of(Results.sent(first, T0.plusSeconds(65))), T0.plusSeconds(65));
+        assertThat(late.refused()).isEmpty();
+        assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("SENT");
+        assertThat(store.claim("other:1", 10, Duration.ofMinutes(1), T0.plusSeconds(66))).as("not sent twice").isEmpty();
+    }
+
+    @Test
+    void aMessageWhoseLeasesKeepExpiringEndsInTheDeadLetter() {
+        outbox.enqueue(OutboundMessageRequest.whatsapp("org-1", "+33612345678").template("appointment_reminder", "fr")
+                .maxAttempts(2).idempotencyKey("poison").build());
+        Instant t = T0;
+        for (int i = 0; i < 2; i++) {
+            assertThat(store.claim("crashing:" + i, 10, Duration.ofMinutes(1), t)).hasSize(1);
+            t = t.plusSeconds(61);
+            assertThat(store.recoverExpiredLeases(t, 100)).isEqualTo(1);
+        }
+        assertThat(sql.rows("SELECT status, error_code, error_category FROM outbound_message").get(0))
+                .containsEntry("status", "FAILED").containsEntry("error_code", "LEASE_EXPIRED")
+                .containsEntry("error_category", "TEMPORARY");
+    }
+
+    @Test
+    void reschedulesWithAndWithoutSpendingTheAttempt() {
+        enqueue("org-1", 0, 2);
+        List<ClaimedMessage> claimed = store.claim("a:1", 10, Duration.ofMinutes(1), T0);
+        store.complete(List.of(Results.retry(claimed.get(0), T0, T0.plusSeconds(10)),
+                Results.deferred(claimed.get(1), T0, T0.plusSeconds(20))), T0);
+        List<Map<String, Object>> rows = sql.rows("SELECT status, attempt_count, deferral_count, error_code FROM outbound_message ORDER BY id");
+        assertThat(rows.get(0)).containsEntry("status", "QUEUED").containsEntry("attempt_count", 1)
+                .containsEntry("deferral_count", 0).containsEntry("error_code", "131000");
+        assertThat(rows.get(1)).containsEntry("status", "QUEUED").containsEntry("attempt_count", 0)
+                .containsEntry("deferral_count", 1).containsEntry("error_code", "130429");
+        assertThat(store.claim("a:2", 10, Duration.ofMinutes(1), T0.plusSeconds(9))).isEmpty();
+        assertThat(store.claim("a:3", 10, Duration.ofMinutes(1), T0.plusSeconds(10))).hasSize(1);
+    }
+
+    @Test
+    void aNewMessageOfAnotherOrgIsNotStuckBehindABacklog() {
+        enqueue("org-a", 0, 5_000);
+        clock.advance(Duration.ofSeconds(1));
+        outbox.enqueue(Requests.template("org-b", 1));
+        List<ClaimedMessage> first = store.claim("a:1", 100, Duration.ofMinutes(1), T0.plusSeconds(2));
+        assertThat(first).extracting(c -> c.message().orgId()).contains("org-b");
+        assertThat(first).hasSizeGreaterThanOrEqualTo(50);
+    }
+
+    @Test
+    void aThrottledOrgIsSkippedWithoutSlowingOthers() {
+        enqueue("org-a", 0, 10);
+        enqueue("org-b", 100, 10);
+        store.throttle("org-a", io.whatsappoutbox.core.Channel.WHATSAPP, T0.plusSeconds(30), T0);
+        List<ClaimedMessage> claimed = store.claim("a:1", 100, Duration.ofMinutes(1), T0);
+        assertThat(claimed).hasSize(10).allSatisfy(c -> assertThat(c.message().orgId()).isEqualTo("org-b"));
+        assertThat(store.claim("a:2", 100, Duration.ofMinutes(1), T0.plusSeconds(31))).hasSize(10);
+    }
+
+    @Test
+    void rotatesBetweenLanesWhenThereAreMoreThanOneClaimCanVisit() {
+        // more lanes than the claim visits at once: every lane is still served in turn
+        int lanes = 600;
+        List<OutboundMessageRequest> batch = IntStream.range(0, lanes)
+                .mapToObj(i -> Requests.template(String.format("org-%04d", i), i)).toList();
+        outbox.enqueueAll(batch);
+        int claimed = 0;
+        for (int i = 0; i < 10 && claimed < lanes; i++) {
+            claimed += store.claim("a:" + i, 100, Duration.ofMinutes(1), T0).size();
+        }
+        assertThat(claimed).isEqualTo(lanes);
+    }
+}

@@ -1,0 +1,374 @@
+package io.whatsappoutbox.meta;
+
+import io.whatsappoutbox.core.internal.RetryAfter;
+import io.whatsappoutbox.core.internal.SafeText;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ErrorCatalogue;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboxErrorCodes;
+import io.whatsappoutbox.core.PhoneNumber;
+import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.internal.Violations;
+import io.whatsappoutbox.core.spi.MessageProvider;
+import io.whatsappoutbox.core.spi.SendResult;
+import io.whatsappoutbox.core.spi.WhatsAppAccount;
+import io.whatsappoutbox.core.spi.WhatsAppAccounts;
+import io.whatsappoutbox.meta.internal.MetaJson;
+import io.whatsappoutbox.meta.internal.MetaMessageJson;
+import io.whatsappoutbox.meta.internal.MetaSendResponses;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends messages through Meta's WhatsApp Cloud API:
+ * {@code POST {baseUrl}/{graphVersion}/{phone-number-id}/messages} with the org's access token.
+ *
+ * <p>Every answer Meta gives, and every network failure, comes back as a {@link SendResult}: an
+ * accepted message with its {@code wamid}, or a {@link ProviderError} carrying Meta's own code
+ * (classified by {@link #errorCatalogue()}), {@code HTTP_<status>} when Meta's body had no code,
+ * or one of {@link OutboxErrorCodes#NETWORK_ERROR}, {@link OutboxErrorCodes#TIMEOUT},
+ * {@link OutboxErrorCodes#UNREADABLE_RESPONSE}, {@link OutboxErrorCodes#PROVIDER_NOT_CONFIGURED}.
+ *
+ * <p>A failure of the {@link WhatsAppAccounts} lookup itself (a store outage) is not a provider
+ * answer: it propagates, and the dispatcher records it as {@code PROVIDER_EXCEPTION} and retries.
+ *
+ * <p>OkHttp's silent retry on connection failure and redirect following are turned off, so a POST
+ * that may have reached Meta is never sent a second time behind the outbox's back.
+ *
+ * <p>Thread-safe and immutable. Logs carry the message id, the org id and the masked recipient,
+ * never the token nor the message text. Close it when it created its own HTTP client.
+ */
+public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MetaCloudProvider.class);
+    private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+    private static final Pattern GRAPH_VERSION = Pattern.compile("v\\d{1,3}\\.\\d{1,3}");
+    /** Meta's answers are a few hundred bytes; an error page is cut well before this. */
+    private static final int MAX_RESPONSE_BYTES = 256 * 1024;
+    private static final Pattern HEADER_SAFE = Pattern.compile("[\\x21-\\x7e]+");
+
+    private final WhatsAppAccounts accounts;
+    private final HttpUrl baseUrl;
+    private final String graphVersion;
+    private final OkHttpClient client;
+    private final boolean ownsClient;
+    private final ErrorCatalogue errorCatalogue;
+    private final Clock clock;
+    private final MetaMessageJson requests;
+    private final MetaSendResponses responses;
+    private final ObjectMapper mapper;
+
+    private MetaCloudProvider(Builder b, HttpUrl baseUrl) {
+        this.accounts = b.accounts;
+        this.baseUrl = baseUrl;
+        this.graphVersion = b.graphVersion;
+        this.errorCatalogue = b.errorCatalogue;
+        this.clock = b.clock;
+        this.ownsClient = b.httpClient == null;
+        OkHttpClient.Builder http = b.httpClient == null
+                ? new OkHttpClient.Builder().connectionPool(new ConnectionPool(16, 5, TimeUnit.MINUTES))
+                : b.httpClient.newBuilder();
+        this.client = http.connectTimeout(b.connectTimeout)
+                .readTimeout(b.readTimeout)
+                .writeTimeout(b.readTimeout)
+                .callTimeout(b.callTimeout)
+                // a silent retry of a POST that reached Meta would send the message twice: the
+                // outbox decides about retries, with the failure recorded
+                .retryOnConnectionFailure(false)
+                // Graph never redirects a send; following one would carry the token elsewhere
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .build();
+        this.mapper = MetaJson.newMapper();
+        this.requests = new MetaMessageJson(mapper);
+        this.responses = new MetaSendResponses(mapper);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "meta";
+    }
+
+    @Override
+    public ErrorCatalogue errorCatalogue() {
+        return errorCatalogue;
+    }
+
+    @Override
+    public SendResult send(OutboundMessage message) {
+        Objects.requireNonNull(message, "message");
+        PhoneNumber to = message.to();
+        if (message.channel() != Channel.WHATSAPP) {
+            return notConfigured(message, "the Meta provider sends WHATSAPP messages only, not " + message.channel());
+        }
+        Optional<WhatsAppAccount> found = accounts.forOrg(message.orgId());
+        if (found.isEmpty()) {
+            return notConfigured(message, "no WhatsApp account configured for org " + message.orgId());
+        }
+        WhatsAppAccount account = found.get();
+        if (!account.enabled()) {
+            return notConfigured(message, "the WhatsApp account of org " + message.orgId() + " is disabled");
+        }
+        if (account.accessToken() == null || !HEADER_SAFE.matcher(account.accessToken().reveal()).matches()) {
+            return notConfigured(message, "the WhatsApp account of org " + message.orgId()
+                    + " has no usable access token");
+        }
+        String token = account.accessToken().reveal();
+        byte[] body;
+        try {
+            body = mapper.writeValueAsBytes(requests.body(to, message.content()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write the request of message " + message.id(), e);
+        }
+        HttpUrl url = baseUrl.newBuilder()
+                .addPathSegment(graphVersion)
+                .addPathSegment(account.phoneNumberId())
+                .addPathSegment("messages")
+                .build();
+        Request request = new Request.Builder()
+                .url(url)
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json")
+                .post(RequestBody.create(body, JSON))
+                .build();
+        log.debug("Sending message {} of org {} to {} through Meta phone number id {}", message.id(),
+                message.orgId(), to.masked(), account.phoneNumberId());
+        SendResult result = execute(request, token);
+        logResult(message, result);
+        return result;
+    }
+
+    private SendResult execute(Request request, String token) {
+        int status;
+        String retryAfterHeader;
+        byte[] body;
+        try (Response response = client.newCall(request).execute()) {
+            status = response.code();
+            retryAfterHeader = response.header("Retry-After");
+            try {
+                body = read(response.body());
+            } catch (IOException e) {
+                // the status came but the body broke off: Meta may have taken the message
+                return SendResult.rejected(new ProviderError(OutboxErrorCodes.UNREADABLE_RESPONSE, status,
+                        "HTTP " + status + " from Meta, body unreadable: "
+                                + SafeText.forError(SafeText.describe(e), token),
+                        null, null, RetryAfter.parse(retryAfterHeader, clock.instant())));
+            }
+        } catch (InterruptedIOException e) {
+            return SendResult.rejected(interrupted(e, token));
+        } catch (IOException | RuntimeException e) {
+            return SendResult.rejected(ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
+                    "Network error calling Meta: " + SafeText.forError(SafeText.describe(e), token)));
+        } catch (Exception e) {
+            // OkHttp is Kotlin: it can throw a checked InterruptedException the compiler knows nothing of
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return SendResult.rejected(ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
+                    "Call to Meta interrupted: " + SafeText.forError(SafeText.describe(e), token)));
+        }
+        try {
+            return responses.interpret(status, body, RetryAfter.parse(retryAfterHeader, clock.instant()), token);
+        } catch (RuntimeException e) {
+            return SendResult.rejected(new ProviderError(OutboxErrorCodes.UNREADABLE_RESPONSE, status,
+                    "HTTP " + status + " from Meta, answer unreadable: "
+                            + SafeText.forError(SafeText.describe(e), token), null, null, null));
+        }
+    }
+
+    private static ProviderError interrupted(InterruptedIOException e, String token) {
+        String text = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+        if (!(e instanceof SocketTimeoutException) && !text.contains("time")) {
+            // the calling thread was interrupted (shutdown): keep the flag for the caller
+            Thread.currentThread().interrupt();
+            return ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
+                    "Call to Meta interrupted: " + SafeText.forError(SafeText.describe(e), token));
+        }
+        return ProviderError.network(OutboxErrorCodes.TIMEOUT,
+                "Meta did not answer in time: " + SafeText.forError(SafeText.describe(e), token));
+    }
+
+    private static byte[] read(ResponseBody body) throws IOException {
+        if (body == null) {
+            return new byte[0];
+        }
+        try (InputStream in = body.byteStream()) {
+            return in.readNBytes(MAX_RESPONSE_BYTES);
+        }
+    }
+
+    private SendResult notConfigured(OutboundMessage message, String why) {
+        log.info("Message {} of org {} not sent through Meta: {}", message.id(), message.orgId(), why);
+        return SendResult.rejected(ProviderError.of(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED, 0, why));
+    }
+
+    private static void logResult(OutboundMessage message, SendResult result) {
+        if (result instanceof SendResult.Accepted accepted) {
+            log.debug("Message {} of org {} accepted by Meta as {} (status {})", message.id(), message.orgId(),
+                    accepted.providerMessageId(), accepted.providerStatus());
+        } else if (result instanceof SendResult.Rejected rejected) {
+            ProviderError e = rejected.error();
+            log.info("Message {} of org {} to {} rejected by Meta: code {} HTTP {} trace {}", message.id(),
+                    message.orgId(), message.to().masked(), e.code(), e.httpStatus(), e.traceId());
+        }
+    }
+
+    /**
+     * Releases the HTTP client's threads and idle connections when this provider created the
+     * client; a client passed to {@link Builder#httpClient} belongs to the host and is left alone.
+     */
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MetaCloudProvider[" + baseUrl + ", " + graphVersion + "]";
+    }
+
+    /** Settings of a {@link MetaCloudProvider}; {@link #build()} validates them all at once. */
+    public static final class Builder {
+        private WhatsAppAccounts accounts;
+        private String baseUrl = "https://graph.facebook.com";
+        private String graphVersion = "v23.0";
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration readTimeout = Duration.ofSeconds(15);
+        private Duration callTimeout = Duration.ofSeconds(20);
+        private OkHttpClient httpClient;
+        private ErrorCatalogue errorCatalogue = ErrorCatalogue.meta();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** Where each org's phone number id and access token come from. Required. */
+        public Builder accounts(WhatsAppAccounts accounts) {
+            this.accounts = accounts;
+            return this;
+        }
+
+        /** {@code https://graph.facebook.com} by default; plain http only for a loopback host (tests). */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /** The Graph API version, such as {@code v23.0} (the default). */
+        public Builder graphVersion(String graphVersion) {
+            this.graphVersion = graphVersion;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /** Longest wait for a byte of Meta's answer (also used as the write timeout). */
+        public Builder readTimeout(Duration readTimeout) {
+            this.readTimeout = readTimeout;
+            return this;
+        }
+
+        /** Longest time a whole send may take, connection included. */
+        public Builder callTimeout(Duration callTimeout) {
+            this.callTimeout = callTimeout;
+            return this;
+        }
+
+        /**
+         * A host's client, to share its connection pool and dispatcher. The provider derives its
+         * own client from it with {@link OkHttpClient#newBuilder()}, so the timeouts set here apply.
+         */
+        public Builder httpClient(OkHttpClient httpClient) {
+            this.httpClient = httpClient;
+            return this;
+        }
+
+        /** How Meta's codes are classified; {@link ErrorCatalogue#meta()} by default. */
+        public Builder errorCatalogue(ErrorCatalogue errorCatalogue) {
+            this.errorCatalogue = errorCatalogue;
+            return this;
+        }
+
+        /** Reads a {@code Retry-After} given as a date; the system UTC clock by default. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** @throws io.whatsappoutbox.core.InvalidInputException naming every bad setting */
+        public MetaCloudProvider build() {
+            Violations v = new Violations();
+            v.requireNonNull("accounts", accounts);
+            HttpUrl url = null;
+            if (v.requirePresent("baseUrl", baseUrl)) {
+                url = HttpUrl.parse(baseUrl.strip());
+                if (url == null) {
+                    v.add("baseUrl", "is not an absolute http(s) URL", "an absolute https:// URL");
+                } else if (url.query() != null || url.fragment() != null) {
+                    v.add("baseUrl", "has a query or a fragment", "scheme, host, port and path only");
+                } else if (!url.isHttps() && !isLoopback(url.host())) {
+                    v.add("baseUrl", "uses plain http to " + url.host(),
+                            "https, so the access token is never sent in clear (http only to a loopback host)");
+                }
+            }
+            v.text("graphVersion", graphVersion, 16, GRAPH_VERSION, "a Graph API version such as v23.0");
+            duration(v, "connectTimeout", connectTimeout);
+            duration(v, "readTimeout", readTimeout);
+            duration(v, "callTimeout", callTimeout);
+            v.requireNonNull("errorCatalogue", errorCatalogue);
+            v.requireNonNull("clock", clock);
+            v.throwIfAny("Meta provider settings");
+            return new MetaCloudProvider(this, withoutTrailingSlash(url));
+        }
+
+        private static void duration(Violations v, String field, Duration d) {
+            if (v.requireNonNull(field, d) && (d.isNegative() || d.isZero() || d.compareTo(Duration.ofMinutes(10)) > 0)) {
+                v.add(field, "is " + d, "more than zero, at most 10 minutes");
+            }
+        }
+
+        private static boolean isLoopback(String host) {
+            return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1");
+        }
+
+        private static HttpUrl withoutTrailingSlash(HttpUrl url) {
+            // "https://host/" and "https://host/prefix/" end with an empty segment; drop it so the
+            // version segment is appended, not inserted after a double slash
+            HttpUrl.Builder b = url.newBuilder();
+            int last = url.pathSize() - 1;
+            if (last >= 0 && url.pathSegments().get(last).isEmpty()) {
+                b.removePathSegment(last);
+            }
+            return b.build();
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package io.whatsappoutbox.meta.internal;
+
+import io.whatsappoutbox.core.internal.SafeText;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.DeliveryStatus;
+import io.whatsappoutbox.core.InvalidInputException;
+import io.whatsappoutbox.core.PhoneNumber;
+import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.spi.WhatsAppAccount;
+import io.whatsappoutbox.core.spi.WhatsAppAccounts;
+import io.whatsappoutbox.core.webhook.DeliveryReceipt;
+import io.whatsappoutbox.core.webhook.InboundMessage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads a whole Meta webhook body into receipts and inbound messages, routing each change to its
+ * org by {@code value.metadata.phone_number_id}. Any malformed part fails the whole body, so
+ * nothing is applied partially. Internal.
+ */
+public final class MetaWebhookParser {
+    public static final String OBJECT = "whatsapp_business_account";
+    /** An epoch-seconds timestamp has at most 12 digits until the year 33658. */
+    private static final int TIMESTAMP_DIGITS_MAX = 12;
+
+    private final ObjectMapper mapper;
+    private final WhatsAppAccounts accounts;
+
+    /**
+     * Everything one body holds.
+     *
+     * @param orgs the orgs the applied changes were routed to
+     * @param unknownPhoneNumberIds changes skipped because no account has their phone number id
+     * @param withoutPhoneNumber inbound messages skipped because they carry no phone number
+     *     (a WhatsApp user with a username only: the core has no way to key them yet)
+     */
+    public record Parsed(List<DeliveryReceipt> receipts, List<InboundMessage> inbound, Set<String> orgs,
+            int unknownPhoneNumberIds, int withoutPhoneNumber) {}
+
+    public MetaWebhookParser(ObjectMapper mapper, WhatsAppAccounts accounts) {
+        this.mapper = mapper;
+        this.accounts = accounts;
+    }
+
+    /**
+     * @throws WebhookPayloadException for a body that is not a whole, well formed Meta payload
+     * @throws RuntimeException from the accounts lookup (a store failure, not the caller's fault)
+     */
+    public Parsed parse(byte[] body) throws WebhookPayloadException {
+        JsonNode root = readJson(body);
+        if (!root.isObject()) {
+            throw new WebhookPayloadException("body is not a JSON object");
+        }
+        JsonNode object = root.get("object");
+        if (object == null || !object.isTextual()) {
+            throw new WebhookPayloadException("object is missing");
+        }
+        if (!OBJECT.equals(object.asText())) {
+            throw new WebhookPayloadException("object is not " + OBJECT);
+        }
+        State state = new State();
+        JsonNode entries = array(root, "entry", "entry", true);
+        for (int i = 0; i < entries.size(); i++) {
+            String entryPath = "entry[" + i + "]";
+            JsonNode entry = object(entries.get(i), entryPath);
+            JsonNode changes = array(entry, "changes", entryPath + ".changes", false);
+            for (int j = 0; j < changes.size(); j++) {
+                change(object(changes.get(j), entryPath + ".changes[" + j + "]"),
+                        entryPath + ".changes[" + j + "]", state);
+            }
+        }
+        return new Parsed(state.receipts, state.inbound, state.orgs, state.unknownPhoneNumberIds,
+                state.withoutPhoneNumber);
+    }
+
+    private static final class State {
+        final List<DeliveryReceipt> receipts = new ArrayList<>();
+        final List<InboundMessage> inbound = new ArrayList<>();
+        final Set<String> orgs = new LinkedHashSet<>();
+        final Map<String, Optional<WhatsAppAccount>> routes = new HashMap<>();
+        int unknownPhoneNumberIds;
+        int withoutPhoneNumber;
+    }
+
+    private JsonNode readJson(byte[] body) throws WebhookPayloadException {
+        String text;
+        try {
+            // strict UTF-8 first: Jackson alone lets some invalid sequences through
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body));
+            text = chars.toString();
+        } catch (CharacterCodingException e) {
+            throw new WebhookPayloadException("body is not valid UTF-8");
+        }
+        try {
+            JsonNode root = mapper.readTree(text);
+            if (root == null || root.isMissingNode()) {
+                throw new WebhookPayloadException("body is empty");
+            }
+            return root;
+        } catch (IOException e) {
+            // Jackson's message may quote the body: only its kind is reported
+            throw new WebhookPayloadException("body is not well formed JSON ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private void change(JsonNode change, String path, State state) throws WebhookPayloadException {
+        JsonNode field = change.get("field");
+        if (field == null || !field.isTextual() || !"messages".equals(field.asText())) {
+            return; // account_update, template status and the like: not the outbox's business
+        }
+        JsonNode value = object(change.get("value"), path + ".value");
+        String phoneNumberId = requiredText(value.path("metadata"), "phone_number_id",
+                path + ".value.metadata.phone_number_id");
+        JsonNode statuses = array(value, "statuses", path + ".value.statuses", false);
+        JsonNode messages = array(value, "messages", path + ".value.messages", false);
+        Optional<WhatsAppAccount> account = state.routes.computeIfAbsent(phoneNumberId,
+                id -> Objects.requireNonNullElse(accounts.forPhoneNumberId(id), Optional.empty()));
+        if (account.isEmpty()) {
+            state.unknownPhoneNumberIds++;
+            return;
+        }
+        String orgId = account.get().orgId();
+        state.orgs.add(orgId);
+        for (int k = 0; k < statuses.size(); k++) {
+            String p = path + ".value.statuses[" + k + "]";
+            status(object(statuses.get(k), p), p, orgId, state);
+        }
+        for (int k = 0; k < messages.size(); k++) {
+            String p = path + ".value.messages[" + k + "]";
+            message(object(messages.get(k), p), p, orgId, state);
+        }
+    }
+
+    private static void status(JsonNode s, String path, String orgId, State state) throws WebhookPayloadException {
+        String id = requiredText(s, "id", path + ".id");
+        String word = requiredText(s, "status", path + ".status");
+        Instant at = timestamp(s, path + ".timestamp");
+        Optional<DeliveryStatus> status = DeliveryStatus.fromProviderWord(word);
+        if (status.isEmpty()) {
+            return; // a word that is no delivery outcome
+        }
+        ProviderError error = null;
+        if (status.get() == DeliveryStatus.FAILED) {
+            error = failure(s.path("errors").path(0));
+        }
+        // the org the signed change was routed to: its receipts can only touch its own messages
+        state.receipts.add(new DeliveryReceipt(Channel.WHATSAPP, id, status.get(), at, error, orgId));
+    }
+
+    private static ProviderError failure(JsonNode e) {
+        if (!e.isObject()) {
+            return null;
+        }
+        String code = MetaJson.scalar(e, "code");
+        String title = MetaJson.text(e, "title");
+        String message = title != null && !title.isBlank() ? title : MetaJson.text(e, "message");
+        String details = MetaJson.text(e.path("error_data"), "details");
+        return new ProviderError(code == null || code.isBlank() ? "UNKNOWN" : SafeText.clean(code), 0,
+                SafeText.clean(message), SafeText.clean(details), null, null);
+    }
+
+    private static void message(JsonNode m, String path, String orgId, State state)
+            throws WebhookPayloadException {
+        String id = requiredText(m, "id", path + ".id");
+        String type = requiredText(m, "type", path + ".type");
+        Instant at = timestamp(m, path + ".timestamp");
+        JsonNode fromNode = m.get("from");
+        if (fromNode == null || fromNode.isNull()) {
+            // a user known by a business-scoped user id only: nothing to key the message on
+            state.withoutPhoneNumber++;
+            return;
+        }
+        if (!fromNode.isTextual()) {
+            throw new WebhookPayloadException(path + ".from is not a string");
+        }
+        PhoneNumber from;
+        try {
+            from = PhoneNumber.fromProvider(fromNode.asText().strip());
+        } catch (InvalidInputException e) {
+            throw new WebhookPayloadException(path + ".from is not a valid phone number");
+        }
+        JsonNode interactive = m.path("interactive");
+        String text = first(MetaJson.text(m.path("text"), "body"),
+                MetaJson.text(interactive.path("button_reply"), "title"),
+                MetaJson.text(interactive.path("list_reply"), "title"),
+                MetaJson.text(m.path("button"), "text"));
+        String payload = first(MetaJson.text(interactive.path("button_reply"), "id"),
+                MetaJson.text(interactive.path("list_reply"), "id"),
+                MetaJson.text(m.path("button"), "payload"));
+        String context = MetaJson.text(m.path("context"), "id");
+        state.inbound.add(new InboundMessage(orgId, Channel.WHATSAPP, from, id, type, text, payload, context, at));
+    }
+
+    private static Instant timestamp(JsonNode node, String path) throws WebhookPayloadException {
+        JsonNode t = node.get("timestamp");
+        if (t == null || t.isNull()) {
+            throw new WebhookPayloadException(path + " is missing");
+        }
+        String digits = t.isTextual() || t.isIntegralNumber() ? t.asText().strip() : "";
+        if (digits.isEmpty() || digits.length() > TIMESTAMP_DIGITS_MAX
+                || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new WebhookPayloadException(path + " is not epoch seconds");
+        }
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(digits));
+        } catch (NumberFormatException | DateTimeException e) {
+            throw new WebhookPayloadException(path + " is out of range");
+        }
+    }
+
+    private static String requiredText(JsonNode node, String field, String path) throws WebhookPayloadException {
+        JsonNode v = node == null ? null : node.get(field);
+        if (v == null || v.isNull() || v.isMissingNode()) {
+            throw new WebhookPayloadException(path + " is missing");
+        }
+        if (!v.isTextual() || v.asText().isBlank()) {
+            throw new WebhookPayloadException(path + " is not a non-empty string");
+        }
+        return v.asText();
+    }
+
+    private static JsonNode object(JsonNode node, String path) throws WebhookPayloadException {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            throw new WebhookPayloadException(path + " is missing");
+        }
+        if (!node.isObject()) {
+            throw new WebhookPayloadException(path + " is not an object");
+        }
+        return node;
+    }
+
+    /** The array under {@code field}; an absent optional one reads as empty. */
+    private JsonNode array(JsonNode parent, String field, String path, boolean required)
+            throws WebhookPayloadException {
+        JsonNode node = parent.get(field);
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw new WebhookPayloadException(path + " is missing");
+            }
+            return mapper.createArrayNode();
+        }
+        if (!node.isArray()) {
+            throw new WebhookPayloadException(path + " is not an array");
+        }
+        return node;
+    }
+
+    private static String first(String... values) {
+        for (String v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,35 @@
+package io.whatsappoutbox.meta;
+
+import io.whatsappoutbox.core.MessageContent;
+import io.whatsappoutbox.core.MessageStatus;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.TestMessages;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Outbound messages as the dispatcher hands them to a provider. */
+final class Messages {
+    static final String TO = "+33612345678";
+    static final Instant NOW = Instant.parse("2025-06-09T10:00:00Z");
+
+    private Messages() {}
+
+    static OutboundMessage whatsapp(String orgId, MessageContent content) {
+        return TestMessages.stored(42, OutboundMessageRequest.whatsapp(orgId, TO).content(content)
+                .idempotencyKey("key-42").build(), MessageStatus.SENDING, NOW);
+    }
+
+    static OutboundMessage whatsapp(MessageContent content) {
+        return whatsapp("org-1", content);
+    }
+
+    /** Neither the token nor the full recipient number may reach a stored error. */
+    static void assertNoSecrets(ProviderError error) {
+        String all = error.code() + " " + error.message() + " " + error.details() + " " + error.traceId()
+                + " " + error.describe();
+        assertThat(all).doesNotContain(TestAccounts.TOKEN_1, TestAccounts.TOKEN_2, TO, TO.substring(1));
+    }
+}

@@ -1,0 +1,68 @@
+package io.whatsappoutbox.meta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.type;
+
+import io.whatsappoutbox.core.ErrorCatalogue;
+import io.whatsappoutbox.core.InvalidInputException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The builder checks every setting and names each bad one. */
+class MetaCloudProviderBuilderTest {
+
+    @Test
+    void defaultsToMetasCatalogueAndName() {
+        try (MetaCloudProvider p = MetaCloudProvider.builder().accounts(TestAccounts.standard()).build()) {
+            assertThat(p.name()).isEqualTo("meta");
+            assertThat(p.errorCatalogue().name()).isEqualTo(ErrorCatalogue.meta().name());
+            assertThat(p.errorCatalogue().lookup("131047")).isPresent();
+            assertThat(p.toString()).contains("https://graph.facebook.com").contains("v23.0");
+        }
+    }
+
+    @Test
+    void namesEveryBadSettingAtOnce() {
+        assertThatThrownBy(() -> MetaCloudProvider.builder().graphVersion("23.0").baseUrl("not a url")
+                        .connectTimeout(Duration.ZERO).readTimeout(Duration.ofSeconds(-1)).callTimeout(null)
+                        .errorCatalogue(null).clock(null).build())
+                .asInstanceOf(type(InvalidInputException.class))
+                .satisfies(e -> assertThat(e.violations()).extracting(InvalidInputException.Violation::field)
+                        .containsExactlyInAnyOrder("accounts", "baseUrl", "graphVersion", "connectTimeout",
+                                "readTimeout", "callTimeout", "errorCatalogue", "clock"));
+    }
+
+    @Test
+    void refusesPlainHttpExceptToLoopback() {
+        assertThatThrownBy(() -> MetaCloudProvider.builder().accounts(TestAccounts.standard())
+                .baseUrl("http://graph.facebook.com").build())
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.concerns("baseUrl")).isTrue());
+        MetaCloudProvider.builder().accounts(TestAccounts.standard()).baseUrl("http://localhost:8080").build().close();
+    }
+
+    @Test
+    void refusesBaseUrlWithQuery() {
+        assertThatThrownBy(() -> MetaCloudProvider.builder().accounts(TestAccounts.standard())
+                .baseUrl("https://graph.facebook.com/?access_token=x").build())
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> assertThat(e.concerns("baseUrl")).isTrue());
+    }
+
+    @Test
+    void refusesMalformedGraphVersions() {
+        for (String bad : new String[] {"v23", "V23.0", "v23.0/", "v23.0/../x", "", " v23.0"}) {
+            assertThatThrownBy(() -> MetaCloudProvider.builder().accounts(TestAccounts.standard())
+                    .graphVersion(bad).build())
+                    .as(bad)
+                    .isInstanceOfSatisfying(InvalidInputException.class,
+                            e -> assertThat(e.concerns("graphVersion")).isTrue());
+        }
+    }
+
+    @Test
+    void closingTwiceIsHarmless() {
+        MetaCloudProvider p = MetaCloudProvider.builder().accounts(TestAccounts.standard()).build();
+        p.close();
+        p.close();
+    }
+}

@@ -1,0 +1,363 @@
+package io.whatsappoutbox.sms;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whatsappoutbox.core.ErrorCatalogue;
+import io.whatsappoutbox.core.InvalidInputException;
+import io.whatsappoutbox.core.MessageContent;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboxErrorCodes;
+import io.whatsappoutbox.core.PhoneNumber;
+import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.internal.Violations;
+import io.whatsappoutbox.core.spi.MessageProvider;
+import io.whatsappoutbox.core.spi.SendResult;
+import io.whatsappoutbox.core.internal.SafeText;
+import io.whatsappoutbox.sms.internal.TwilioResponses;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import okhttp3.Credentials;
+import okhttp3.FormBody;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends SMS through Twilio's Programmable Messaging API (or any API of the same shape):
+ * {@code POST {baseUrl}/2010-04-01/Accounts/{AccountSid}/Messages.json}, form-encoded, with HTTP
+ * Basic authentication.
+ *
+ * <p>Every outcome comes back as a {@link SendResult}: Twilio's error codes as Twilio reports them,
+ * {@code HTTP_5xx} for an error without a readable body, {@code UNREADABLE_RESPONSE},
+ * {@code NETWORK_ERROR} and {@code TIMEOUT}. Error messages are stored with phone numbers masked,
+ * and neither the auth token nor a full number reaches a log line.
+ *
+ * <p>Thread-safe. {@link #close()} releases the HTTP client's threads and connections when the
+ * provider created the client itself.
+ */
+public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TwilioSmsProvider.class);
+    private static final Pattern ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
+    private static final Pattern MESSAGING_SERVICE_SID = Pattern.compile("MG[0-9a-fA-F]{32}");
+    /** Twilio's answers are a few kilobytes; a larger body is not one of them. */
+    private static final int MAX_RESPONSE_BYTES = 256 * 1024;
+    /** Code for content an SMS cannot carry: Twilio's "message body is required" (BAD_REQUEST). */
+    static final String NO_TEXT_BODY = "21602";
+
+    private final HttpUrl messagesUrl;
+    private final String accountSid;
+    private final String authorization;
+    private final PhoneNumber from;
+    private final String messagingServiceSid;
+    private final URI statusCallbackUrl;
+    private final OkHttpClient client;
+    private final boolean ownsClient;
+    private final ErrorCatalogue errorCatalogue;
+    private final TwilioResponses responses;
+    private final String authToken;
+
+    private TwilioSmsProvider(Builder b, HttpUrl base, PhoneNumber from) {
+        this.accountSid = b.accountSid;
+        this.messagesUrl = base.newBuilder()
+                .addPathSegment("2010-04-01").addPathSegment("Accounts").addPathSegment(b.accountSid)
+                .addPathSegment("Messages.json").build();
+        this.authorization = Credentials.basic(b.accountSid, b.authToken.reveal(), StandardCharsets.UTF_8);
+        this.from = from;
+        this.messagingServiceSid = b.messagingServiceSid;
+        this.statusCallbackUrl = b.statusCallbackUrl;
+        this.ownsClient = b.httpClient == null;
+        // Retries belong to the outbox, which counts them: a silent OkHttp retry of a POST could
+        // send the SMS twice. Redirects are not part of Twilio's API and would carry credentials.
+        this.client = (ownsClient ? new OkHttpClient.Builder() : b.httpClient.newBuilder())
+                .connectTimeout(b.connectTimeout)
+                .readTimeout(b.readTimeout)
+                .writeTimeout(b.readTimeout)
+                .callTimeout(b.callTimeout)
+                .retryOnConnectionFailure(false)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .build();
+        this.errorCatalogue = b.errorCatalogue;
+        this.authToken = b.authToken.reveal();
+        this.responses = new TwilioResponses(new ObjectMapper(), b.authToken, b.clock);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "twilio";
+    }
+
+    @Override
+    public ErrorCatalogue errorCatalogue() {
+        return errorCatalogue;
+    }
+
+    @Override
+    public SendResult send(OutboundMessage message) {
+        Objects.requireNonNull(message, "message");
+        String to = message.to() == null ? "none" : message.to().masked();
+        try {
+            if (!(message.content() instanceof MessageContent.Text)
+                    || isBlank(((MessageContent.Text) message.content()).body())) {
+                String kind = message.content() == null ? "no" : message.content().type().name();
+                log.warn("SMS message {} of org {} to {} not sent: {} content, SMS carries text only",
+                        message.id(), message.orgId(), to, kind);
+                return new SendResult.Rejected(ProviderError.of(NO_TEXT_BODY, 0,
+                        "Not sent: an SMS carries a non-blank text body only, this message has " + kind + " content"));
+            }
+            Request request = request(message.to(), ((MessageContent.Text) message.content()).body());
+            log.debug("Sending SMS message {} of org {} to {} through Twilio", message.id(), message.orgId(), to);
+            try (Response response = client.newCall(request).execute()) {
+                SendResult result = responses.interpret(response.code(), read(response),
+                        response.header("Retry-After"), response.header("Twilio-Request-Id"));
+                logResult(message, to, result);
+                return result;
+            }
+        } catch (InterruptedIOException e) {
+            // OkHttp's call timeout and socket read/connect timeouts alike: Twilio may have sent it.
+            return failure(message, to, OutboxErrorCodes.TIMEOUT, "Twilio did not answer in time: " + describe(e));
+        } catch (IOException e) {
+            return failure(message, to, OutboxErrorCodes.NETWORK_ERROR, "Network failure calling Twilio: " + describe(e));
+        } catch (RuntimeException e) {
+            return failure(message, to, OutboxErrorCodes.PROVIDER_EXCEPTION, "Twilio provider failed: " + describe(e));
+        }
+    }
+
+    private Request request(PhoneNumber to, String body) {
+        FormBody.Builder form = new FormBody.Builder(StandardCharsets.UTF_8).add("To", to.value());
+        if (from != null) {
+            form.add("From", from.value());
+        } else {
+            form.add("MessagingServiceSid", messagingServiceSid);
+        }
+        form.add("Body", body);
+        if (statusCallbackUrl != null) {
+            form.add("StatusCallback", statusCallbackUrl.toString());
+        }
+        return new Request.Builder().url(messagesUrl).post(form.build())
+                .header("Authorization", authorization)
+                .header("Accept", "application/json")
+                .build();
+    }
+
+    /** The body, or null when it is larger than any answer Twilio gives. */
+    private static byte[] read(Response response) throws IOException {
+        try (InputStream in = response.body().byteStream()) {
+            byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+            return bytes.length > MAX_RESPONSE_BYTES ? null : bytes;
+        }
+    }
+
+    private SendResult failure(OutboundMessage message, String to, String code, String text) {
+        log.warn("SMS message {} of org {} to {}: Twilio call failed with {}", message.id(), message.orgId(), to, code);
+        return new SendResult.Rejected(ProviderError.network(code, text));
+    }
+
+    private static void logResult(OutboundMessage message, String to, SendResult result) {
+        if (result instanceof SendResult.Accepted) {
+            SendResult.Accepted a = (SendResult.Accepted) result;
+            log.debug("Twilio accepted SMS message {} of org {} to {} as {} ({})", message.id(), message.orgId(), to,
+                    a.providerMessageId(), a.providerStatus());
+        } else {
+            ProviderError e = ((SendResult.Rejected) result).error();
+            log.warn("Twilio rejected SMS message {} of org {} to {}: code {}, HTTP {}, request {}", message.id(),
+                    message.orgId(), to, e.code(), e.httpStatus(), e.traceId());
+        }
+    }
+
+    /** Exception class and redacted message: exceptions may quote URLs or input. */
+    private String describe(Exception e) {
+        String text = e.getMessage();
+        return e.getClass().getSimpleName() + (text == null ? "" : ": " + SafeText.redact(text, authToken));
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** Releases the HTTP client's threads and pooled connections, if this provider created the client. */
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TwilioSmsProvider[url=" + messagesUrl + ", sender="
+                + (from != null ? from.masked() : messagingServiceSid) + "]";
+    }
+
+    /** Settings of a {@link TwilioSmsProvider}; {@link #build()} checks them all at once. */
+    public static final class Builder {
+        private String baseUrl = "https://api.twilio.com";
+        private String accountSid;
+        private Secret authToken;
+        private String from;
+        private String messagingServiceSid;
+        private URI statusCallbackUrl;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration readTimeout = Duration.ofSeconds(15);
+        private Duration callTimeout = Duration.ofSeconds(20);
+        private OkHttpClient httpClient;
+        private ErrorCatalogue errorCatalogue = ErrorCatalogue.twilio();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** Twilio's API root, {@code https://api.twilio.com} by default; may carry a path prefix. */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /** {@code AC} and 32 hex digits: the account in the URL and the Basic auth user. */
+        public Builder accountSid(String accountSid) {
+            this.accountSid = accountSid;
+            return this;
+        }
+
+        public Builder authToken(Secret authToken) {
+            this.authToken = authToken;
+            return this;
+        }
+
+        /** The sending number; exclusive with {@link #messagingServiceSid}. */
+        public Builder from(PhoneNumber from) {
+            this.from = from == null ? null : from.value();
+            return this;
+        }
+
+        /** The sending number in E.164; exclusive with {@link #messagingServiceSid}. */
+        public Builder from(String from) {
+            this.from = from;
+            return this;
+        }
+
+        /** {@code MG} and 32 hex digits: Twilio picks the sender; exclusive with {@link #from}. */
+        public Builder messagingServiceSid(String messagingServiceSid) {
+            this.messagingServiceSid = messagingServiceSid;
+            return this;
+        }
+
+        /** Where Twilio posts delivery statuses: an absolute http(s) URL, sent as {@code StatusCallback}. */
+        public Builder statusCallbackUrl(URI statusCallbackUrl) {
+            this.statusCallbackUrl = statusCallbackUrl;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        public Builder readTimeout(Duration readTimeout) {
+            this.readTimeout = readTimeout;
+            return this;
+        }
+
+        /** The whole call, from connecting to reading the body. */
+        public Builder callTimeout(Duration callTimeout) {
+            this.callTimeout = callTimeout;
+            return this;
+        }
+
+        /** A client to share connections and dispatcher with; the provider derives its own from it. */
+        public Builder httpClient(OkHttpClient httpClient) {
+            this.httpClient = httpClient;
+            return this;
+        }
+
+        public Builder errorCatalogue(ErrorCatalogue errorCatalogue) {
+            this.errorCatalogue = errorCatalogue;
+            return this;
+        }
+
+        /** Used to turn a {@code Retry-After} date into a delay. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** @throws InvalidInputException naming every setting that is missing or wrong */
+        public TwilioSmsProvider build() {
+            Violations v = new Violations();
+            HttpUrl base = null;
+            if (v.requirePresent("baseUrl", baseUrl)) {
+                base = HttpUrl.parse(baseUrl.trim());
+                if (base == null) {
+                    v.add("baseUrl", "'" + Violations.printable(baseUrl) + "' is not an absolute http(s) URL",
+                            "an absolute https:// URL such as https://api.twilio.com");
+                }
+            }
+            if (v.requirePresent("accountSid", accountSid) && !ACCOUNT_SID.matcher(accountSid).matches()) {
+                v.add("accountSid", "is not an account sid", "'AC' followed by 32 hexadecimal digits");
+            }
+            v.requireNonNull("authToken", authToken);
+            PhoneNumber sender = sender(v);
+            if (statusCallbackUrl != null && !isHttpUrl(statusCallbackUrl)) {
+                v.add("statusCallbackUrl", "is not an absolute http(s) URL", "an absolute https:// URL");
+            }
+            positive(v, "connectTimeout", connectTimeout);
+            positive(v, "readTimeout", readTimeout);
+            positive(v, "callTimeout", callTimeout);
+            v.requireNonNull("errorCatalogue", errorCatalogue);
+            v.requireNonNull("clock", clock);
+            v.throwIfAny("Twilio SMS provider settings");
+            return new TwilioSmsProvider(this, base, sender);
+        }
+
+        private PhoneNumber sender(Violations v) {
+            if ((from == null) == (messagingServiceSid == null)) {
+                v.add("from", from == null ? "and messagingServiceSid are both missing"
+                        : "and messagingServiceSid are both set", "exactly one of from or messagingServiceSid");
+                return null;
+            }
+            if (messagingServiceSid != null) {
+                if (!MESSAGING_SERVICE_SID.matcher(messagingServiceSid).matches()) {
+                    v.add("messagingServiceSid", "is not a messaging service sid",
+                            "'MG' followed by 32 hexadecimal digits");
+                }
+                return null;
+            }
+            try {
+                return PhoneNumber.of(from);
+            } catch (InvalidInputException e) {
+                v.add("from", "'" + PhoneNumber.mask(from) + "' is not a valid E.164 number",
+                        "E.164: '+' then 7 to 15 digits, the first not 0, no spaces");
+                return null;
+            }
+        }
+
+        private static boolean isHttpUrl(URI uri) {
+            String scheme = uri.getScheme();
+            return uri.isAbsolute() && uri.getHost() != null && scheme != null
+                    && (scheme.toLowerCase(Locale.ROOT).equals("https") || scheme.toLowerCase(Locale.ROOT).equals("http"));
+        }
+
+        private static void positive(Violations v, String field, Duration d) {
+            // OkHttp counts whole milliseconds in an int.
+            if (v.requireNonNull(field, d) && (d.compareTo(Duration.ofMillis(1)) < 0
+                    || d.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0)) {
+                v.add(field, "is " + d, "between 1 ms and 24 days");
+            }
+        }
+    }
+}

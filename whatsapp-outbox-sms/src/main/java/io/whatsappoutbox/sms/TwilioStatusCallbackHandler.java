@@ -1,0 +1,292 @@
+package io.whatsappoutbox.sms;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.DeliveryStatus;
+import io.whatsappoutbox.core.InvalidInputException;
+import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.internal.Violations;
+import io.whatsappoutbox.core.spi.WebhookSecrets;
+import io.whatsappoutbox.core.webhook.DeliveryReceipt;
+import io.whatsappoutbox.core.webhook.WebhookBatch;
+import io.whatsappoutbox.core.webhook.WebhookRequest;
+import io.whatsappoutbox.core.webhook.WebhookResponse;
+import io.whatsappoutbox.core.webhook.WebhookSink;
+import io.whatsappoutbox.sms.internal.FormDecoder;
+import io.whatsappoutbox.sms.internal.FormParam;
+import io.whatsappoutbox.sms.internal.MalformedFormException;
+import io.whatsappoutbox.sms.internal.TwilioSignature;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives Twilio's message status callbacks, framework-neutral: the host hands over each request
+ * to the {@code StatusCallback} URL as a {@link WebhookRequest} and writes back the
+ * {@link WebhookResponse}.
+ *
+ * <p>In order: 405 for anything but POST; 413 for a body over {@code maxBodyBytes}; 400 for a body
+ * that is not a form; 401 for a missing or wrong {@code X-Twilio-Signature} (nothing passed on);
+ * 400 without {@code MessageSid}. A status that is not a delivery outcome ({@code queued},
+ * {@code sending}, {@code accepted}, {@code scheduled}, {@code canceled}...) is answered 200 and
+ * dropped. An outcome goes to the sink as one receipt; 500 if the sink fails (nothing was applied).
+ *
+ * <p>{@code failed} and {@code undelivered} carry Twilio's {@code ErrorCode}; when Twilio gives
+ * none the receipt's error is {@value #MISSING_ERROR_CODE}, Twilio's own "unknown error" code,
+ * which the Twilio catalogue retries as temporary.
+ *
+ * <p>The body is never logged: it holds the customer's number. Thread-safe.
+ */
+public final class TwilioStatusCallbackHandler {
+    private static final Logger log = LoggerFactory.getLogger(TwilioStatusCallbackHandler.class);
+
+    public static final String SIGNATURE_HEADER = "X-Twilio-Signature";
+    /** Counter of requests refused with 401. */
+    public static final String SIGNATURE_FAILURES_METRIC = "sms.webhook.signature.failures";
+    /** The code recorded for a failed message whose callback has no {@code ErrorCode}. */
+    public static final String MISSING_ERROR_CODE = "30008";
+    public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+    private final WebhookSecrets secrets;
+    private final String publicUrl;
+    private final WebhookSink sink;
+    private final int maxBodyBytes;
+    private final Counter signatureFailures;
+    private final Clock clock;
+
+    private TwilioStatusCallbackHandler(Builder b, WebhookSecrets secrets) {
+        this.secrets = secrets;
+        this.publicUrl = b.publicUrl;
+        this.sink = b.sink;
+        this.maxBodyBytes = b.maxBodyBytes;
+        this.clock = b.clock;
+        this.signatureFailures = b.meterRegistry == null ? null
+                : Counter.builder(SIGNATURE_FAILURES_METRIC)
+                        .description("Twilio status callbacks refused for a missing or invalid signature")
+                        .register(b.meterRegistry);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public WebhookResponse handle(WebhookRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (!"POST".equals(request.method())) {
+            return WebhookResponse.text(405, "Method not allowed: Twilio posts status callbacks");
+        }
+        if (request.body().length > maxBodyBytes) {
+            log.warn("Twilio status callback refused: body of {} bytes exceeds {}", request.body().length,
+                    maxBodyBytes);
+            return WebhookResponse.text(413, "Body too large");
+        }
+        List<FormParam> params;
+        try {
+            params = FormDecoder.decode(request.body());
+        } catch (MalformedFormException e) {
+            log.warn("Twilio status callback refused: body is not a form ({})", e.getMessage());
+            return WebhookResponse.text(400, "Body is not application/x-www-form-urlencoded UTF-8");
+        }
+        Instant now = clock.instant();
+        Verdict verdict;
+        try {
+            verdict = verify(request, params, now);
+        } catch (RuntimeException e) {
+            log.error("Twilio status callback not verified: the webhook secrets could not be read", e);
+            return WebhookResponse.text(500, "Could not verify the request");
+        }
+        if (verdict != Verdict.VALID) {
+            if (signatureFailures != null) {
+                signatureFailures.increment();
+            }
+            log.warn("Twilio status callback refused: {}", verdict.reason);
+            return WebhookResponse.text(401, "Invalid signature");
+        }
+        return apply(params, now);
+    }
+
+    private WebhookResponse apply(List<FormParam> params, Instant now) {
+        Optional<String> sid = first(params, "MessageSid");
+        if (sid.isEmpty()) {
+            log.warn("Twilio status callback refused: no MessageSid");
+            return WebhookResponse.text(400, "MessageSid is required");
+        }
+        // SmsStatus is the older name of the same field, still sent beside MessageStatus.
+        String word = first(params, "MessageStatus").or(() -> first(params, "SmsStatus")).orElse(null);
+        Optional<DeliveryStatus> status = DeliveryStatus.fromProviderWord(word);
+        if (status.isEmpty()) {
+            log.debug("Twilio status callback for {}: status '{}' is not a delivery outcome, ignored", sid.get(),
+                    word == null ? "none" : Violations.printable(word));
+            return WebhookResponse.json(200, "{\"status\":\"ignored\"}");
+        }
+        ProviderError error = null;
+        if (status.get() == DeliveryStatus.FAILED) {
+            Optional<String> errorCode = first(params, "ErrorCode");
+            String code = errorCode.orElse(MISSING_ERROR_CODE);
+            String text = "Twilio delivery error " + code
+                    + (errorCode.isEmpty() ? " (no ErrorCode in the callback)" : "");
+            error = new ProviderError(code, 0, text, null, null, null);
+        }
+        DeliveryReceipt receipt = new DeliveryReceipt(Channel.SMS, sid.get(), status.get(), now, error);
+        try {
+            sink.accept(new WebhookBatch("twilio", List.of(receipt), List.of()));
+        } catch (RuntimeException e) {
+            log.error("Twilio status callback for {} ({}) could not be applied, answered 500", sid.get(),
+                    status.get(), e);
+            return WebhookResponse.text(500, "Could not apply the status callback");
+        }
+        log.debug("Twilio status callback for {}: {}{}", sid.get(), status.get(),
+                error == null ? "" : " with error " + error.code());
+        return WebhookResponse.json(200, "{\"status\":\"accepted\"}");
+    }
+
+    private Verdict verify(WebhookRequest request, List<FormParam> params, Instant now) {
+        Optional<String> signature = request.header(SIGNATURE_HEADER).filter(s -> !s.isBlank());
+        if (signature.isEmpty()) {
+            return Verdict.MISSING;
+        }
+        String url = publicUrl != null ? publicUrl : request.url();
+        if (url == null || url.isBlank()) {
+            return Verdict.NO_URL;
+        }
+        List<byte[]> forms = TwilioSignature.signedForms(url, params);
+        String presented = signature.get().trim();
+        if (matchesAny(secrets.candidates(now), forms, presented, now)) {
+            return Verdict.VALID;
+        }
+        // A token rotated a moment ago may not be in a cached store yet: reload once.
+        return matchesAny(secrets.refresh(now), forms, presented, now) ? Verdict.VALID : Verdict.INVALID;
+    }
+
+    private static boolean matchesAny(List<WebhookSecrets.Candidate> candidates, List<byte[]> forms, String presented,
+            Instant now) {
+        if (candidates == null) {
+            return false;
+        }
+        for (WebhookSecrets.Candidate c : candidates) {
+            if (c != null && c.validAt(now) && TwilioSignature.matches(c.secret(), forms, presented)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The first value of {@code name}, trimmed, when present and not blank. */
+    private static Optional<String> first(List<FormParam> params, String name) {
+        for (FormParam p : params) {
+            if (p.name().equals(name)) {
+                String v = p.value().trim();
+                return v.isEmpty() ? Optional.empty() : Optional.of(v);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private enum Verdict {
+        VALID("valid"),
+        MISSING("no X-Twilio-Signature header"),
+        NO_URL("no public URL configured and the request carries none"),
+        INVALID("signature matches no current auth token");
+
+        final String reason;
+
+        Verdict(String reason) {
+            this.reason = reason;
+        }
+    }
+
+    /** Settings of a {@link TwilioStatusCallbackHandler}; {@link #build()} checks them all at once. */
+    public static final class Builder {
+        private Secret authToken;
+        private WebhookSecrets secrets;
+        private String publicUrl;
+        private WebhookSink sink;
+        private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private MeterRegistry meterRegistry;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** The one auth token the callbacks are signed with; exclusive with {@link #secrets}. */
+        public Builder authToken(Secret authToken) {
+            this.authToken = authToken;
+            return this;
+        }
+
+        /** The tokens valid now, for rotation; exclusive with {@link #authToken}. */
+        public Builder secrets(WebhookSecrets secrets) {
+            this.secrets = secrets;
+            return this;
+        }
+
+        /**
+         * The exact URL given to Twilio as {@code StatusCallback}, query included: the URL Twilio
+         * signs. Set it when a proxy stands in front of the host; otherwise {@code request.url()}
+         * is used.
+         */
+        public Builder publicUrl(String publicUrl) {
+            this.publicUrl = publicUrl;
+            return this;
+        }
+
+        public Builder sink(WebhookSink sink) {
+            this.sink = sink;
+            return this;
+        }
+
+        /** Largest body accepted, 64 KiB by default; a status callback is well under 1 KiB. */
+        public Builder maxBodyBytes(int maxBodyBytes) {
+            this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        /** Where {@code sms.webhook.signature.failures} is counted; optional. */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /** Time of receipts and of token validity. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** @throws InvalidInputException naming every setting that is missing or wrong */
+        public TwilioStatusCallbackHandler build() {
+            Violations v = new Violations();
+            if ((authToken == null) == (secrets == null)) {
+                v.add("authToken", authToken == null ? "and secrets are both missing" : "and secrets are both set",
+                        "exactly one of authToken or secrets");
+            }
+            if (publicUrl != null && !isHttpUrl(publicUrl)) {
+                v.add("publicUrl", "'" + Violations.printable(publicUrl) + "' is not an absolute http(s) URL",
+                        "the exact https:// URL given to Twilio as StatusCallback");
+            }
+            v.requireNonNull("sink", sink);
+            v.range("maxBodyBytes", maxBodyBytes, 1, 16L * 1024 * 1024);
+            v.requireNonNull("clock", clock);
+            v.throwIfAny("Twilio status callback handler settings");
+            return new TwilioStatusCallbackHandler(this, secrets != null ? secrets : WebhookSecrets.shared(authToken));
+        }
+
+        private static boolean isHttpUrl(String url) {
+            try {
+                URI uri = new URI(url);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                return uri.isAbsolute() && uri.getHost() != null && (scheme.equals("https") || scheme.equals("http"));
+            } catch (URISyntaxException e) {
+                return false;
+            }
+        }
+    }
+}
