@@ -60,10 +60,10 @@ class MetaWebhookParsingTest {
         assertThat(batch.source()).isEqualTo("meta");
         assertThat(batch.inbound()).isEmpty();
         assertThat(batch.receipts()).containsExactly(
-                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.SENT, AT, null),
-                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.DELIVERED, Instant.ofEpochSecond(1749416390L), null),
-                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.READ, Instant.ofEpochSecond(1749416400L), null),
-                new DeliveryReceipt(Channel.WHATSAPP, "wamid.voice", DeliveryStatus.READ, AT, null));
+                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.SENT, AT, null, TestAccounts.ORG_1.orgId()),
+                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.DELIVERED, Instant.ofEpochSecond(1749416390L), null, TestAccounts.ORG_1.orgId()),
+                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.READ, Instant.ofEpochSecond(1749416400L), null, TestAccounts.ORG_1.orgId()),
+                new DeliveryReceipt(Channel.WHATSAPP, "wamid.voice", DeliveryStatus.READ, AT, null, TestAccounts.ORG_1.orgId()));
     }
 
     @Test
