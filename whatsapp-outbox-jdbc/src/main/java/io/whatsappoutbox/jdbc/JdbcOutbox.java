@@ -11,6 +11,7 @@ import io.whatsappoutbox.core.Outbox;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.internal.Violations;
+import io.whatsappoutbox.core.dispatch.Dispatcher;
 import io.whatsappoutbox.core.spi.DispatchStore;
 import io.whatsappoutbox.core.spi.WebhookStore;
 import io.whatsappoutbox.jdbc.internal.ContentCodec;
@@ -20,6 +21,7 @@ import io.whatsappoutbox.jdbc.internal.JdbcDispatchStore;
 import io.whatsappoutbox.jdbc.internal.JdbcWebhookStore;
 import io.whatsappoutbox.jdbc.internal.Jdbis;
 import io.whatsappoutbox.jdbc.internal.MessageRows;
+import io.whatsappoutbox.jdbc.internal.PostgresWakeUps;
 import io.whatsappoutbox.jdbc.internal.Times;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -178,6 +180,18 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
         Violations v = new Violations();
         OutboundMessageRequest.validateOrgId(v, "orgId", orgId);
         v.throwIfAny("lookup");
+    }
+
+    /**
+     * A dispatcher builder wired to this outbox: its dispatch store, its webhook store (so that
+     * {@code dispatcher.webhooks()} applies receipts) and LISTEN/NOTIFY wake-ups. Add the providers
+     * and build.
+     */
+    public Dispatcher.Builder dispatcher() {
+        return Dispatcher.builder(dispatchStore)
+                .webhookStore(webhookStore)
+                .wakeUps(new PostgresWakeUps(dataSource))
+                .clock(clock);
     }
 
     /** What the dispatcher reads and writes. */

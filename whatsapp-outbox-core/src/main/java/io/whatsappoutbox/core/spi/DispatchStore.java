@@ -42,4 +42,15 @@ public interface DispatchStore {
 
     /** The queue's gauges. */
     QueueSnapshot snapshot(Instant now, Duration stuckQueuedAfter);
+
+    /**
+     * WhatsApp messages accepted in {@code (sentAfter, sentBefore]}, still without a delivery
+     * receipt and without a fallback, oldest first, after the cursor {@code (afterSentAt, afterId)}
+     * (null for the start): candidates of the "not delivered within" fallback rule.
+     */
+    List<io.whatsappoutbox.core.OutboundMessage> undelivered(Instant sentAfter, Instant sentBefore, Instant afterSentAt,
+            long afterId, int limit);
+
+    /** Creates fallback messages (once per parent, ever); returns the ids of those created now. */
+    List<Long> createFallbacks(List<io.whatsappoutbox.core.OutboundMessageRequest> fallbacks);
 }

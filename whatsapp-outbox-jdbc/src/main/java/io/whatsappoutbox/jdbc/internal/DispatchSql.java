@@ -222,6 +222,16 @@ final class DispatchSql {
              WHERE m.id = e.id
             RETURNING m.id, m.status""";
 
+    /** Accepted WhatsApp messages without receipt or fallback, in a window, after a cursor. */
+    static final String UNDELIVERED = "SELECT " + MessageRows.COLUMNS + """
+             FROM outbound_message m
+            WHERE m.status = 'SENT' AND m.channel = 'WHATSAPP'
+              AND m.sent_at > :after AND m.sent_at <= :before
+              AND (m.sent_at, m.id) > (:cursorAt, :cursorId)
+              AND NOT EXISTS (SELECT 1 FROM outbound_message f WHERE f.fallback_of = m.id)
+            ORDER BY m.sent_at, m.id
+            LIMIT :limit""";
+
     static final String SNAPSHOT = """
             SELECT (SELECT count(*) FROM outbound_message WHERE status = 'QUEUED') AS queued,
                    (SELECT count(*) FROM outbound_message WHERE status = 'SENDING') AS sending,

@@ -277,6 +277,27 @@ public final class JdbcDispatchStore implements DispatchStore {
     }
 
     @Override
+    public List<OutboundMessage> undelivered(Instant sentAfter, Instant sentBefore, Instant afterSentAt, long afterId,
+            int limit) {
+        return jdbi.withHandle(h -> h.createQuery(DispatchSql.UNDELIVERED)
+                .bind("after", sentAfter)
+                .bind("before", sentBefore)
+                .bind("cursorAt", afterSentAt == null ? sentAfter : afterSentAt)
+                .bind("cursorId", afterSentAt == null ? 0L : afterId)
+                .bind("limit", limit)
+                .map((rs, ctx) -> rows.map(rs))
+                .list());
+    }
+
+    @Override
+    public List<Long> createFallbacks(List<OutboundMessageRequest> fallbacks) {
+        if (fallbacks.isEmpty()) {
+            return List.of();
+        }
+        return jdbi.inTransaction(h -> createFallbacks(h, fallbacks));
+    }
+
+    @Override
     public QueueSnapshot snapshot(Instant now, Duration stuckQueuedAfter) {
         return jdbi.withHandle(h -> h.createQuery(DispatchSql.SNAPSHOT)
                 .bind("now", now)

@@ -1,0 +1,213 @@
+package io.whatsappoutbox.core.dispatch;
+
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.ErrorInfo;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboxErrorCodes;
+import io.whatsappoutbox.core.RetryDecision;
+import io.whatsappoutbox.core.SendRules;
+import io.whatsappoutbox.core.internal.FailureDecider;
+import io.whatsappoutbox.core.internal.OutboxMetrics;
+import io.whatsappoutbox.core.spi.AttemptResult;
+import io.whatsappoutbox.core.spi.ClaimedMessage;
+import io.whatsappoutbox.core.spi.DispatchStore;
+import io.whatsappoutbox.core.spi.QuotaGrant;
+import io.whatsappoutbox.core.spi.SendResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes a claimed batch through the send rules, the quota, the provider and the retry decision,
+ * handing each result to the writer as soon as it exists. No transaction is open while a provider
+ * is called: the store is only touched before (quota) and after (the writer).
+ */
+final class BatchSender {
+    private static final Logger log = LoggerFactory.getLogger(BatchSender.class);
+
+    private final DispatchStore store;
+    private final SendRules rules;
+    private final FailureDecider decider;
+    private final Map<Channel, ProviderChain> chains;
+    private final Pacer pacer;
+    private final Executor executor;
+    private final Semaphore sendSlots;
+    private final OutboxMetrics metrics;
+    private final Clock clock;
+    private final Duration stuckAfter;
+    private final Duration pacedRetry;
+    private final int smsRate;
+
+    BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
+            Pacer pacer, Executor executor, int concurrency, OutboxMetrics metrics, Clock clock, Duration stuckAfter,
+            int smsRate) {
+        this.store = store;
+        this.rules = rules;
+        this.decider = decider;
+        this.chains = chains;
+        this.pacer = pacer;
+        this.executor = executor;
+        this.sendSlots = new Semaphore(concurrency);
+        this.metrics = metrics;
+        this.clock = clock;
+        this.stuckAfter = stuckAfter;
+        this.pacedRetry = Duration.ofSeconds(1);
+        this.smsRate = smsRate;
+    }
+
+    /**
+     * Processes a batch: exactly one result per message goes to {@code sink} (possibly from other
+     * threads). Returns once every send is submitted, not once it is done.
+     */
+    void process(List<ClaimedMessage> batch, Consumer<AttemptResult> sink) {
+        Instant now = clock.instant();
+        long waitedTooLong = batch.stream()
+                .filter(c -> c.message().attemptCount() == 1 && c.message().nextAttemptAt().plus(stuckAfter).isBefore(now))
+                .count();
+        metrics.stuckQueuedClaimed(waitedTooLong);
+        List<ClaimedMessage> allowed = new ArrayList<>(batch.size());
+        for (ClaimedMessage c : batch) {
+            SendRules.Verdict v = rules.check(c.message(), c.consent(), c.window(), now);
+            if (v instanceof SendRules.Blocked b) {
+                sink.accept(blocked(c, b.error(), now));
+            } else if (chains.get(c.message().channel()) == null) {
+                sink.accept(deadLetter(c, new ErrorInfo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED,
+                        "No provider configured for channel " + c.message().channel(), ErrorCategory.AUTH_CONFIG),
+                        null, 0, Duration.ZERO, now));
+            } else {
+                allowed.add(c);
+            }
+        }
+        List<ClaimedMessage> sendable = applyQuota(allowed, sink, now);
+        // one task per recipient keeps that recipient's messages in order
+        Map<String, List<ClaimedMessage>> byRecipient = new LinkedHashMap<>();
+        for (ClaimedMessage c : sendable) {
+            byRecipient.computeIfAbsent(c.message().channel() + c.message().to().value(), k -> new ArrayList<>()).add(c);
+        }
+        for (List<ClaimedMessage> group : byRecipient.values()) {
+            executor.execute(() -> {
+                for (ClaimedMessage c : group) {
+                    sink.accept(sendOne(c));
+                }
+            });
+        }
+    }
+
+    /** Reserves quota per org; what does not fit waits for the reset without spending an attempt. */
+    private List<ClaimedMessage> applyQuota(List<ClaimedMessage> allowed, Consumer<AttemptResult> sink, Instant now) {
+        Map<String, Integer> wanted = new HashMap<>();
+        for (ClaimedMessage c : allowed) {
+            if (c.message().channel() == Channel.WHATSAPP) {
+                wanted.merge(c.message().orgId(), 1, Integer::sum);
+            }
+        }
+        if (wanted.isEmpty()) {
+            return allowed;
+        }
+        Map<String, QuotaGrant> grants = store.reserveQuota(wanted, now);
+        Map<String, Integer> left = new HashMap<>();
+        grants.forEach((org, g) -> left.put(org, g.granted()));
+        List<ClaimedMessage> sendable = new ArrayList<>(allowed.size());
+        for (ClaimedMessage c : allowed) {
+            OutboundMessage m = c.message();
+            if (m.channel() != Channel.WHATSAPP || left.merge(m.orgId(), -1, Integer::sum) >= 0) {
+                sendable.add(c);
+                continue;
+            }
+            QuotaGrant g = grants.get(m.orgId());
+            Instant until = g.blockedUntil() == null ? now.plus(Duration.ofMinutes(1)) : g.blockedUntil();
+            metrics.rateLimitHit(m.channel(), "quota");
+            sink.accept(defer(c, new ErrorInfo(OutboxErrorCodes.QUOTA_EXHAUSTED,
+                    "Daily quota of org " + m.orgId() + " used up until " + until, ErrorCategory.RATE_LIMITED), until, now));
+        }
+        return sendable;
+    }
+
+    private AttemptResult sendOne(ClaimedMessage c) {
+        OutboundMessage m = c.message();
+        Instant startedAt = clock.instant();
+        String sender = m.channel() == Channel.WHATSAPP && c.senderId() != null ? c.senderId() : m.channel().name();
+        Integer rate = m.channel() == Channel.SMS ? Integer.valueOf(smsRate) : c.senderMessagesPerSecond();
+        if (!pacer.acquire(sender, rate)) {
+            return defer(c, new ErrorInfo(OutboxErrorCodes.ORG_THROTTLED, "Sender " + sender + " at its pace limit",
+                    ErrorCategory.RATE_LIMITED), startedAt.plus(pacedRetry), startedAt);
+        }
+        ProviderChain.Outcome outcome;
+        sendSlots.acquireUninterruptibly();
+        try {
+            metrics.attempt(m.channel());
+            outcome = chains.get(m.channel()).send(m);
+        } finally {
+            sendSlots.release();
+        }
+        Instant now = clock.instant();
+        if (outcome.result() instanceof SendResult.Accepted a) {
+            metrics.sent(m.channel(), Duration.between(m.nextAttemptAt(), now));
+            log.debug("Message {} of org {} to {} accepted by {}", m.id(), m.orgId(), m.to().masked(), outcome.provider());
+            return AttemptResult.sent(c, outcome.provider(), startedAt, outcome.duration(), a.providerMessageId(), 200);
+        }
+        SendResult.Rejected rejected = (SendResult.Rejected) outcome.result();
+        metrics.failure(m.channel(), rejected.error().code());
+        if (outcome.provider() == null) {
+            // every provider's circuit is open: wait for a probe without spending the attempt
+            RetryDecision d = decider.retryPolicy().deferUntil(now.plus(Duration.ofSeconds(30)), m.deferralCount());
+            ErrorInfo error = new ErrorInfo(rejected.error().code(), rejected.error().describe(), ErrorCategory.TEMPORARY);
+            return d instanceof RetryDecision.Defer defer ? defer(c, error, defer.nextAttemptAt(), startedAt)
+                    : deadLetter(c, error, null, 0, Duration.ZERO, startedAt);
+        }
+        FailureDecider.Decision d = decider.decide(m, rejected.error(), outcome.catalogue(), now);
+        int http = rejected.error().httpStatus();
+        if (d.classification() != null && d.classification().category() == ErrorCategory.RATE_LIMITED) {
+            metrics.rateLimitHit(m.channel(), "provider");
+        }
+        return switch (d.kind()) {
+            case RETRY -> AttemptResult.retry(c, outcome.provider(), startedAt, outcome.duration(), d.error(), http,
+                    d.nextAttemptAt());
+            case DEFER -> AttemptResult.deferred(c, outcome.provider(), startedAt, outcome.duration(), d.error(), http,
+                    d.nextAttemptAt(), d.throttleOrgUntil());
+            case DEAD_LETTER -> {
+                log.warn("Message {} of org {} to {} dead-lettered: {} {}", m.id(), m.orgId(), m.to().masked(),
+                        d.error().code(), d.error().category());
+                yield new AttemptResult(m, c.leaseOwner(), io.whatsappoutbox.core.Attempt.Outcome.DEAD_LETTER,
+                        outcome.provider(), startedAt, outcome.duration(), null, d.error(), http, null, true,
+                        d.throttleOrgUntil(), d.revokeConsent(), d.fallback());
+            }
+        };
+    }
+
+    private AttemptResult blocked(ClaimedMessage c, ErrorInfo error, Instant now) {
+        FailureDecider.Decision d = decider.deadLetter(c.message(), error, false, now);
+        metrics.attempt(c.message().channel());
+        metrics.failure(c.message().channel(), error.code());
+        log.info("Message {} of org {} to {} not sent: {}", c.message().id(), c.message().orgId(),
+                c.message().to().masked(), error.code());
+        return AttemptResult.blocked(c, now, error, d.fallback());
+    }
+
+    private AttemptResult deadLetter(ClaimedMessage c, ErrorInfo error, String provider, int http, Duration took,
+            Instant now) {
+        FailureDecider.Decision d = decider.deadLetter(c.message(), error, false, now);
+        return new AttemptResult(c.message(), c.leaseOwner(), io.whatsappoutbox.core.Attempt.Outcome.DEAD_LETTER,
+                provider, now, took, null, error, http, null, true, d.throttleOrgUntil(), false, d.fallback());
+    }
+
+    private AttemptResult defer(ClaimedMessage c, ErrorInfo error, Instant until, Instant now) {
+        RetryDecision d = decider.retryPolicy().deferUntil(until, c.message().deferralCount());
+        if (d instanceof RetryDecision.DeadLetter dl) {
+            return deadLetter(c, new ErrorInfo(OutboxErrorCodes.DEFERRAL_LIMIT, dl.reason() + " (last: " + error.code()
+                    + ")", ErrorCategory.RATE_LIMITED), null, 0, Duration.ZERO, now);
+        }
+        return AttemptResult.deferred(c, null, now, Duration.ZERO, error, 0, until, null);
+    }
+}

@@ -1,0 +1,634 @@
+package io.whatsappoutbox.core.dispatch;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ConsentPolicy;
+import io.whatsappoutbox.core.ErrorCatalogue;
+import io.whatsappoutbox.core.FallbackRules;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.RetryPolicy;
+import io.whatsappoutbox.core.SendRules;
+import io.whatsappoutbox.core.internal.FailureDecider;
+import io.whatsappoutbox.core.internal.OutboxMetrics;
+import io.whatsappoutbox.core.internal.SafeText;
+import io.whatsappoutbox.core.internal.Violations;
+import io.whatsappoutbox.core.spi.ClaimedMessage;
+import io.whatsappoutbox.core.spi.CompletionReport;
+import io.whatsappoutbox.core.spi.DispatchStore;
+import io.whatsappoutbox.core.spi.MessageProvider;
+import io.whatsappoutbox.core.spi.WakeUpSource;
+import io.whatsappoutbox.core.spi.WebhookStore;
+import io.whatsappoutbox.core.webhook.WebhookBatch;
+import io.whatsappoutbox.core.webhook.WebhookProcessor;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine a host runs: it claims due messages, checks consent, session window and quota, calls
+ * the provider with no transaction open, decides what an error means, and writes the results.
+ * Several dispatchers, in one process or many, share one database safely.
+ *
+ * <pre>{@code
+ * Dispatcher dispatcher = Dispatcher.builder(store)
+ *         .provider(Channel.WHATSAPP, metaProvider)
+ *         .provider(Channel.SMS, smsProvider)
+ *         .meterRegistry(registry)
+ *         .build();
+ * dispatcher.start();
+ * ...
+ * dispatcher.close();   // stops claiming, lets sends in flight finish and records them
+ * }</pre>
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final DispatchStore store;
+    private final Settings settings;
+    private final Clock clock;
+    private final OutboxMetrics metrics;
+    private final BatchSender sender;
+    private final ResultWriter writer;
+    private final WebhookProcessor webhooks;
+    private final FallbackRules fallbackRules;
+    private final WakeUpSource wakeUps;
+    private final ExecutorService ownExecutor;
+    private final Semaphore inFlight;
+    private final Semaphore wakeSignal = new Semaphore(0);
+    private final AtomicLong claimSequence = new AtomicLong();
+    private final AtomicInteger state = new AtomicInteger(NEW);
+    private Thread claimThread;
+    private Thread writerThread;
+    private AutoCloseable wakeSubscription;
+    private Instant nextMaintenance = Instant.MIN;
+    private Instant sweepCursorSentAt;
+    private long sweepCursorId;
+
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int CLOSED = 2;
+
+    private Dispatcher(Builder b) {
+        this.store = b.store;
+        this.settings = new Settings(b);
+        this.clock = b.clock;
+        this.metrics = new OutboxMetrics(b.meterRegistry);
+        this.fallbackRules = b.fallbackRules;
+        FailureDecider decider = new FailureDecider(b.retryPolicy, b.fallbackRules, b.haltOrgFor);
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.from(b.circuitBreaker).clock(b.clock).build();
+        Map<Channel, ProviderChain> chains = new EnumMap<>(Channel.class);
+        b.providers.forEach((channel, list) -> chains.put(channel,
+                new ProviderChain(channel, list, b.catalogues.get(channel), breaker, metrics)));
+        this.ownExecutor = b.executor == null
+                ? Executors.newFixedThreadPool(b.concurrency, daemonThreads("whatsapp-outbox-send")) : null;
+        this.sender = new BatchSender(store, new SendRules(b.consentPolicy), decider, chains,
+                new Pacer(b.messagesPerSecond, b.senderRates, b.pacingWait),
+                b.executor == null ? ownExecutor : b.executor, b.concurrency, metrics, clock, b.stuckAfter, b.smsRate);
+        this.inFlight = new Semaphore(b.maxInFlight);
+        this.writer = new ResultWriter(store, clock, Math.max(b.batchSize, 100), this::afterWrite,
+                n -> inFlight.release(n));
+        this.wakeUps = b.wakeUps;
+        WebhookProcessor.Builder wb = b.webhookStore == null ? null : WebhookProcessor.builder(b.webhookStore)
+                .retryPolicy(b.retryPolicy).fallbackRules(b.fallbackRules).haltOrgFor(b.haltOrgFor).clock(clock);
+        if (wb != null) {
+            chains.forEach((channel, chain) -> wb.errorCatalogue(channel, chain.primaryCatalogue()));
+            if (b.optOutKeywords != null) {
+                wb.optOutKeywords(b.optOutKeywords);
+            }
+        }
+        this.webhooks = wb == null ? null : wb.build(metrics);
+    }
+
+    public static Builder builder(DispatchStore store) {
+        return new Builder(store);
+    }
+
+    /**
+     * Where the Meta and SMS webhook handlers hand their verified batches: it applies them with the
+     * same retry policy, catalogues and fallback rules as the dispatcher.
+     *
+     * @throws IllegalStateException when the dispatcher was built without a webhook store
+     */
+    public WebhookProcessor webhooks() {
+        if (webhooks == null) {
+            throw new IllegalStateException("build the dispatcher with webhookStore(...) to process webhooks");
+        }
+        return webhooks;
+    }
+
+    /** Starts claiming in the background. */
+    public synchronized void start() {
+        if (!state.compareAndSet(NEW, RUNNING)) {
+            throw new IllegalStateException("a dispatcher starts once");
+        }
+        writerThread = daemonThreads("whatsapp-outbox-writer").newThread(writer);
+        writerThread.start();
+        if (wakeUps != null) {
+            try {
+                wakeSubscription = wakeUps.subscribe(wakeSignal::release);
+            } catch (RuntimeException e) {
+                log.warn("No wake-up notifications, polling every {} ms: {}", settings.pollInterval.toMillis(),
+                        SafeText.describe(e));
+            }
+        }
+        claimThread = daemonThreads("whatsapp-outbox-claim").newThread(this::claimLoop);
+        claimThread.start();
+        log.info("Dispatcher {} started: batch {}, concurrency {}, lease {} s, poll {} ms", settings.instanceId,
+                settings.batchSize, settings.concurrency, settings.lease.toSeconds(), settings.pollInterval.toMillis());
+    }
+
+    /**
+     * Claims and processes one batch in the calling thread and waits for its results to be written
+     * (for hosts that drive the dispatcher from their own scheduler, and for tests).
+     *
+     * @return how many messages were claimed
+     */
+    public int dispatchOnce() {
+        if (state.get() != RUNNING) {
+            throw new IllegalStateException("start() the dispatcher first");
+        }
+        int claimed = claimAndProcess();
+        awaitWritten(Duration.ofMinutes(5));
+        return claimed;
+    }
+
+    /** Lease recovery, gauges and the no-delivery fallback sweep, now. */
+    public void runMaintenance() {
+        Instant now = clock.instant();
+        int recovered = store.recoverExpiredLeases(now, 1000);
+        metrics.leasesRecovered(recovered);
+        metrics.snapshot(store.snapshot(now, settings.stuckAfter));
+        fallbackRules.shortestNotDeliveredDelay().ifPresent(delay -> sweepUndelivered(now, delay));
+    }
+
+    /**
+     * Walks accepted messages still without delivery receipt, a page per maintenance run, with a
+     * cursor so that messages no rule selects are passed over rather than read again and again.
+     * Messages accepted more than a day before the delay are left alone: a reminder that late is
+     * better not sent at all.
+     */
+    private void sweepUndelivered(Instant now, Duration delay) {
+        Instant before = now.minus(delay);
+        List<io.whatsappoutbox.core.OutboundMessage> page = store.undelivered(before.minus(Duration.ofDays(1)), before,
+                sweepCursorSentAt, sweepCursorId, 500);
+        if (page.size() < 500) {
+            sweepCursorSentAt = null;
+            sweepCursorId = 0;
+        } else {
+            io.whatsappoutbox.core.OutboundMessage last = page.get(page.size() - 1);
+            sweepCursorSentAt = last.sentAt();
+            sweepCursorId = last.id();
+        }
+        List<OutboundMessageRequest> fallbacks = new ArrayList<>();
+        page.forEach(m -> fallbackRules.onNotDelivered(m, now).ifPresent(fallbacks::add));
+        if (!fallbacks.isEmpty()) {
+            List<Long> created = store.createFallbacks(fallbacks);
+            metrics.fallbackCreated(created.size());
+            if (!created.isEmpty()) {
+                log.info("Created {} SMS fallback(s) for WhatsApp messages not delivered within {}", created.size(), delay);
+            }
+        }
+    }
+
+    private void claimLoop() {
+        Duration backoff = settings.pollInterval;
+        boolean failing = false;
+        while (state.get() == RUNNING) {
+            try {
+                if (!clock.instant().isBefore(nextMaintenance)) {
+                    runMaintenance();
+                    nextMaintenance = clock.instant().plus(settings.maintenanceInterval);
+                }
+                int claimed = claimAndProcess();
+                if (failing) {
+                    log.info("Dispatcher {} reaches the database again", settings.instanceId);
+                    failing = false;
+                    backoff = settings.pollInterval;
+                }
+                if (claimed == 0 || inFlight.availablePermits() == 0) {
+                    // idle, or enough in flight: wait for a wake-up, a written result or the poll interval
+                    wakeSignal.tryAcquire(settings.pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+                    wakeSignal.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (!failing) {
+                    log.error("Dispatcher {} cannot claim, backing off: {}", settings.instanceId, SafeText.describe(e));
+                    failing = true;
+                }
+                sleepQuietly(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
+                        : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private int claimAndProcess() {
+        int capacity = Math.min(settings.batchSize, inFlight.availablePermits());
+        if (capacity == 0) {
+            return 0;
+        }
+        String owner = settings.instanceId + ":" + claimSequence.incrementAndGet();
+        List<ClaimedMessage> claimed = store.claim(owner, capacity, settings.lease, clock.instant());
+        if (claimed.isEmpty()) {
+            return 0;
+        }
+        inFlight.acquireUninterruptibly(claimed.size());
+        try {
+            sender.process(claimed, writer::submit);
+        } catch (RuntimeException e) {
+            // the quota could not be reserved: nothing was sent; the leases expire and return the batch
+            inFlight.release(claimed.size());
+            throw e;
+        }
+        return claimed.size();
+    }
+
+    private void afterWrite(CompletionReport report) {
+        metrics.fallbackCreated(report.fallbacksCreated().size());
+        if (!report.pendingReceipts().isEmpty()) {
+            if (webhooks != null) {
+                webhooks.accept(new WebhookBatch("pending", report.pendingReceipts(), List.of()));
+            } else {
+                log.warn("{} receipt(s) arrived before their send was written and no webhook store is configured:"
+                        + " they are dropped", report.pendingReceipts().size());
+            }
+        }
+        wakeSignal.release();
+    }
+
+    private boolean awaitWritten(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (inFlight.availablePermits() < settings.maxInFlight) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            sleepQuietly(Duration.ofMillis(5));
+        }
+        return true;
+    }
+
+    /**
+     * Stops claiming, lets the sends in flight finish and records their results, within the close
+     * timeout. After a clean close nothing this dispatcher claimed is left SENDING.
+     */
+    @Override
+    public void close() {
+        if (!state.compareAndSet(RUNNING, CLOSED)) {
+            state.set(CLOSED);
+            shutdownExecutor();
+            return;
+        }
+        wakeSignal.release();
+        joinQuietly(claimThread, settings.closeTimeout);
+        boolean clean = awaitWritten(settings.closeTimeout);
+        if (!clean) {
+            log.warn("Dispatcher {} closed with {} message(s) still in flight: their leases will expire and they will"
+                    + " be sent again", settings.instanceId, settings.maxInFlight - inFlight.availablePermits());
+            writer.abandon();
+        }
+        writer.stop();
+        joinQuietly(writerThread, Duration.ofSeconds(5));
+        shutdownExecutor();
+        if (wakeSubscription != null) {
+            try {
+                wakeSubscription.close();
+            } catch (Exception e) {
+                log.debug("closing wake-ups: {}", SafeText.describe(e));
+            }
+        }
+        log.info("Dispatcher {} closed", settings.instanceId);
+    }
+
+    private void shutdownExecutor() {
+        if (ownExecutor != null) {
+            ownExecutor.shutdown();
+            try {
+                if (!ownExecutor.awaitTermination(settings.closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    ownExecutor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                ownExecutor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public String instanceId() {
+        return settings.instanceId;
+    }
+
+    private static void joinQuietly(Thread t, Duration timeout) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(Math.max(1, d.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** The settings the loop reads, fixed at build time. */
+    private static final class Settings {
+        final String instanceId;
+        final int batchSize;
+        final int concurrency;
+        final int maxInFlight;
+        final Duration lease;
+        final Duration pollInterval;
+        final Duration maintenanceInterval;
+        final Duration stuckAfter;
+        final Duration closeTimeout;
+
+        Settings(Builder b) {
+            instanceId = b.instanceId;
+            batchSize = b.batchSize;
+            concurrency = b.concurrency;
+            maxInFlight = b.maxInFlight;
+            lease = b.lease;
+            pollInterval = b.pollInterval;
+            maintenanceInterval = b.maintenanceInterval;
+            stuckAfter = b.stuckAfter;
+            closeTimeout = b.closeTimeout;
+        }
+    }
+
+    /** How a host configures a dispatcher; every option has a default but the providers. */
+    public static final class Builder {
+        private final DispatchStore store;
+        private final Map<Channel, List<MessageProvider>> providers = new EnumMap<>(Channel.class);
+        private final Map<Channel, ErrorCatalogue> catalogues = new EnumMap<>(Channel.class);
+        private final Map<String, Integer> senderRates = new HashMap<>();
+        private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private ConsentPolicy consentPolicy = ConsentPolicy.requireGrant();
+        private FallbackRules fallbackRules = FallbackRules.none();
+        private WebhookStore webhookStore;
+        private List<String> optOutKeywords;
+        private Clock clock = Clock.systemUTC();
+        private MeterRegistry meterRegistry;
+        private ExecutorService executor;
+        private WakeUpSource wakeUps;
+        private CircuitBreakerConfig circuitBreaker = CircuitBreakerConfig.custom()
+                .failureRateThreshold(50)
+                .slidingWindow(20, 10, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .waitDurationInOpenState(Duration.ofSeconds(30))
+                .permittedNumberOfCallsInHalfOpenState(3)
+                .build();
+        private String instanceId = defaultInstanceId();
+        private int batchSize = 100;
+        private int concurrency = 16;
+        private int maxInFlight = 0;
+        private Duration lease = Duration.ofMinutes(2);
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration maintenanceInterval = Duration.ofSeconds(10);
+        private Duration stuckAfter = Duration.ofMinutes(5);
+        private Duration closeTimeout = Duration.ofSeconds(30);
+        private Duration haltOrgFor = Duration.ofMinutes(10);
+        private Duration pacingWait = Duration.ofSeconds(5);
+        private int messagesPerSecond = 80;
+        private int smsRate = 30;
+
+        private Builder(DispatchStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /**
+         * The providers of a channel, in order of preference: the next one takes over while the
+         * one before has its circuit open.
+         */
+        public Builder provider(Channel channel, MessageProvider... inOrder) {
+            providers.put(Objects.requireNonNull(channel, "channel"), List.of(inOrder));
+            return this;
+        }
+
+        /** Overrides how a channel's codes are classified (each provider brings its own by default). */
+        public Builder errorCatalogue(Channel channel, ErrorCatalogue catalogue) {
+            catalogues.put(Objects.requireNonNull(channel, "channel"), Objects.requireNonNull(catalogue, "catalogue"));
+            return this;
+        }
+
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = retryPolicy;
+            return this;
+        }
+
+        public Builder consentPolicy(ConsentPolicy consentPolicy) {
+            this.consentPolicy = consentPolicy;
+            return this;
+        }
+
+        public Builder fallbackRules(FallbackRules fallbackRules) {
+            this.fallbackRules = fallbackRules;
+            return this;
+        }
+
+        /** Enables {@link Dispatcher#webhooks()} and the receipts that beat their send's result. */
+        public Builder webhookStore(WebhookStore webhookStore) {
+            this.webhookStore = webhookStore;
+            return this;
+        }
+
+        public Builder optOutKeywords(List<String> keywords) {
+            this.optOutKeywords = List.copyOf(keywords);
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /** Runs the provider calls (the host may pass virtual threads); a fixed pool by default. */
+        public Builder executor(ExecutorService executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        /** Wakes the dispatcher when messages are enqueued (LISTEN/NOTIFY on PostgreSQL). */
+        public Builder wakeUps(WakeUpSource wakeUps) {
+            this.wakeUps = wakeUps;
+            return this;
+        }
+
+        public Builder circuitBreaker(CircuitBreakerConfig circuitBreaker) {
+            this.circuitBreaker = circuitBreaker;
+            return this;
+        }
+
+        /** Names this instance in leases and logs; host name, process id and a random suffix by default. */
+        public Builder instanceId(String instanceId) {
+            this.instanceId = instanceId;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Provider calls in parallel. */
+        public Builder concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        /** Messages claimed but not yet written, at most; two batches by default. */
+        public Builder maxInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /** How long a claim holds a message; an expired lease returns it to the queue. */
+        public Builder lease(Duration lease) {
+            this.lease = lease;
+            return this;
+        }
+
+        public Builder pollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
+            return this;
+        }
+
+        /** How often leases are recovered and the gauges refreshed. */
+        public Builder maintenanceInterval(Duration maintenanceInterval) {
+            this.maintenanceInterval = maintenanceInterval;
+            return this;
+        }
+
+        /** A QUEUED message due for longer than this is stuck. */
+        public Builder stuckAfter(Duration stuckAfter) {
+            this.stuckAfter = stuckAfter;
+            return this;
+        }
+
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /** How long an org's WhatsApp sending pauses after an authentication or account error. */
+        public Builder haltOrgFor(Duration haltOrgFor) {
+            this.haltOrgFor = haltOrgFor;
+            return this;
+        }
+
+        /** Default sends per second per WhatsApp sending number (Meta's default: 80). */
+        public Builder messagesPerSecond(int messagesPerSecond) {
+            this.messagesPerSecond = messagesPerSecond;
+            return this;
+        }
+
+        /** Sends per second for one sending number (a phone number id), over its stored setting. */
+        public Builder messagesPerSecond(String phoneNumberId, int messagesPerSecond) {
+            senderRates.put(Objects.requireNonNull(phoneNumberId, "phoneNumberId"), messagesPerSecond);
+            return this;
+        }
+
+        /** Sends per second on the SMS channel. */
+        public Builder smsMessagesPerSecond(int smsRate) {
+            this.smsRate = smsRate;
+            return this;
+        }
+
+        /** Longest wait for a pacing slot before the message is rescheduled instead. */
+        public Builder pacingWait(Duration pacingWait) {
+            this.pacingWait = pacingWait;
+            return this;
+        }
+
+        public Dispatcher build() {
+            if (maxInFlight == 0) {
+                maxInFlight = 2 * batchSize;
+            }
+            Violations v = new Violations();
+            if (providers.isEmpty()) {
+                v.add("providers", "is empty", "at least one provider, for WHATSAPP or SMS");
+            }
+            providers.forEach((c, list) -> {
+                if (list.isEmpty() || list.stream().anyMatch(Objects::isNull)) {
+                    v.add("providers[" + c + "]", "is empty or holds null", "one or more providers");
+                }
+            });
+            v.requireNonNull("retryPolicy", retryPolicy);
+            v.requireNonNull("consentPolicy", consentPolicy);
+            v.requireNonNull("fallbackRules", fallbackRules);
+            v.requireNonNull("clock", clock);
+            v.requireNonNull("circuitBreaker", circuitBreaker);
+            v.text("instanceId", instanceId, 100, java.util.regex.Pattern.compile("[A-Za-z0-9._@-]+"),
+                    "letters, digits, '.', '_', '@', '-'");
+            v.range("batchSize", batchSize, 1, 10_000);
+            v.range("concurrency", concurrency, 1, 10_000);
+            v.range("maxInFlight", maxInFlight, batchSize, 1_000_000);
+            v.range("messagesPerSecond", messagesPerSecond, 1, 10_000);
+            v.range("smsMessagesPerSecond", smsRate, 1, 10_000);
+            senderRates.forEach((k, r) -> v.range("messagesPerSecond[" + k + "]", r, 1, 10_000));
+            positive(v, "lease", lease, Duration.ofSeconds(1));
+            positive(v, "pollInterval", pollInterval, Duration.ofMillis(1));
+            positive(v, "maintenanceInterval", maintenanceInterval, Duration.ofMillis(1));
+            positive(v, "stuckAfter", stuckAfter, Duration.ofSeconds(1));
+            positive(v, "closeTimeout", closeTimeout, Duration.ofMillis(1));
+            positive(v, "pacingWait", pacingWait, Duration.ZERO);
+            if (v.requireNonNull("haltOrgFor", haltOrgFor) && haltOrgFor.isNegative()) {
+                v.add("haltOrgFor", "is negative", "zero or more");
+            }
+            if (lease != null && closeTimeout != null && lease.compareTo(closeTimeout) <= 0) {
+                v.add("lease", "is not longer than closeTimeout", "a lease outlives the close of a clean shutdown");
+            }
+            v.throwIfAny("dispatcher settings");
+            return new Dispatcher(this);
+        }
+
+        private static void positive(Violations v, String field, Duration d, Duration min) {
+            if (v.requireNonNull(field, d) && d.compareTo(min) < 0) {
+                v.add(field, "is " + d, "at least " + min);
+            }
+        }
+
+        private static String defaultInstanceId() {
+            String name = ManagementFactory.getRuntimeMXBean().getName().replaceAll("[^A-Za-z0-9._@-]", "-");
+            return name + "-" + UUID.randomUUID().toString().substring(0, 6);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.whatsappoutbox.core.dispatch;
+
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * At most N sends per second per sending number (Meta: 80 by default per business phone number),
+ * with Resilience4j rate limiters, one per sender. The limit holds per dispatcher instance: several
+ * instances sending from one number share the provider's limit, which answers 130429 when it is
+ * exceeded, and that throttles the org without spending attempts.
+ */
+final class Pacer {
+    private final int defaultRate;
+    private final Map<String, Integer> overrides;
+    private final Duration maxWait;
+    private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
+
+    Pacer(int defaultRate, Map<String, Integer> overrides, Duration maxWait) {
+        this.defaultRate = defaultRate;
+        this.overrides = Map.copyOf(overrides);
+        this.maxWait = maxWait;
+    }
+
+    /**
+     * Waits for a send slot of {@code sender}, at most the configured wait.
+     *
+     * @param storedRate the sender's rate from its provider configuration, or null
+     * @return false when no slot came in time: the message is rescheduled, not sent
+     */
+    boolean acquire(String sender, Integer storedRate) {
+        int rate = overrides.getOrDefault(sender, storedRate == null ? defaultRate : storedRate);
+        RateLimiter limiter = limiters.compute(sender, (key, existing) ->
+                existing != null && existing.getRateLimiterConfig().getLimitForPeriod() == rate ? existing
+                        : RateLimiter.of("sender-" + key, RateLimiterConfig.custom()
+                                .limitForPeriod(rate)
+                                .limitRefreshPeriod(Duration.ofSeconds(1))
+                                .timeoutDuration(maxWait)
+                                .build()));
+        return limiter.acquirePermission();
+    }
+}

@@ -1,0 +1,122 @@
+package io.whatsappoutbox.core.dispatch;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ErrorCatalogue;
+import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboxErrorCodes;
+import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.internal.OutboxMetrics;
+import io.whatsappoutbox.core.internal.SafeText;
+import io.whatsappoutbox.core.spi.MessageProvider;
+import io.whatsappoutbox.core.spi.SendResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The providers of one channel in order of preference, each behind a Resilience4j circuit
+ * breaker. A send goes to the first provider whose breaker lets it through; a provider that keeps
+ * failing for its own reasons (temporary errors, timeouts, 5xx: not a bad recipient) opens its
+ * breaker, and sends go to the next one until a half-open probe finds it healthy again. Every
+ * switch is logged and counted.
+ */
+final class ProviderChain {
+    private static final Logger log = LoggerFactory.getLogger(ProviderChain.class);
+
+    private final Channel channel;
+    private final List<Link> links;
+    private final OutboxMetrics metrics;
+    private final AtomicReference<String> active = new AtomicReference<>();
+
+    /** One provider, its breaker and the catalogue its codes are read with. */
+    record Link(MessageProvider provider, CircuitBreaker breaker, ErrorCatalogue catalogue) {}
+
+    /** What came of a send: which provider answered, how, and the catalogue to read it with. */
+    record Outcome(String provider, SendResult result, ErrorCatalogue catalogue, Duration duration) {}
+
+    ProviderChain(Channel channel, List<MessageProvider> providers, ErrorCatalogue catalogueOverride,
+            CircuitBreakerConfig breakerConfig, OutboxMetrics metrics) {
+        this.channel = channel;
+        this.metrics = metrics;
+        List<Link> built = new ArrayList<>();
+        for (MessageProvider p : providers) {
+            CircuitBreaker breaker = CircuitBreaker.of(channel.name().toLowerCase() + "-" + p.name(), breakerConfig);
+            breaker.getEventPublisher().onStateTransition(e -> log.warn("Provider {} on {}: circuit {}", p.name(),
+                    channel, e.getStateTransition()));
+            built.add(new Link(p, breaker, catalogueOverride != null ? catalogueOverride : p.errorCatalogue()));
+        }
+        this.links = List.copyOf(built);
+        this.active.set(links.isEmpty() ? null : links.get(0).provider().name());
+    }
+
+    boolean isEmpty() {
+        return links.isEmpty();
+    }
+
+    /** The catalogue of the preferred provider, for errors decided before any call. */
+    ErrorCatalogue primaryCatalogue() {
+        return links.get(0).catalogue();
+    }
+
+    Outcome send(OutboundMessage message) {
+        for (Link link : links) {
+            if (!link.breaker().tryAcquirePermission()) {
+                continue;
+            }
+            noteActive(link.provider().name());
+            long start = System.nanoTime();
+            SendResult result;
+            try {
+                result = link.provider().send(message);
+                if (result == null) {
+                    throw new IllegalStateException("provider returned no result");
+                }
+            } catch (RuntimeException e) {
+                log.warn("Provider {} threw while sending message {} of org {}: {}", link.provider().name(),
+                        message.id(), message.orgId(), SafeText.describe(e));
+                result = SendResult.rejected(ProviderError.network(OutboxErrorCodes.PROVIDER_EXCEPTION,
+                        SafeText.describe(e)));
+            }
+            long nanos = System.nanoTime() - start;
+            record(link, result, nanos);
+            return new Outcome(link.provider().name(), result, link.catalogue(), Duration.ofNanos(nanos));
+        }
+        return new Outcome(null, SendResult.rejected(ProviderError.network(OutboxErrorCodes.PROVIDER_UNAVAILABLE,
+                "every " + channel + " provider is unavailable (circuit open)")), links.get(0).catalogue(),
+                Duration.ZERO);
+    }
+
+    /** A failure of the provider itself counts against its breaker; a bad recipient does not. */
+    private void record(Link link, SendResult result, long nanos) {
+        if (result instanceof SendResult.Rejected r) {
+            ErrorCategory category = link.catalogue().classify(r.error()).category();
+            if (category == ErrorCategory.TEMPORARY || category == ErrorCategory.UNKNOWN) {
+                link.breaker().onError(nanos, TimeUnit.NANOSECONDS, new ProviderFailure(r.error().code()));
+                return;
+            }
+        }
+        link.breaker().onSuccess(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void noteActive(String name) {
+        String previous = active.getAndSet(name);
+        if (previous != null && !previous.equals(name)) {
+            log.warn("{} sends switched from provider {} to {}", channel, previous, name);
+            metrics.providerSwitch(channel, previous, name);
+        }
+    }
+
+    /** Recorded as the breaker's error: the provider's code, no message. */
+    static final class ProviderFailure extends RuntimeException {
+        ProviderFailure(String code) {
+            super(code, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.whatsappoutbox.core.internal;
+
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ErrorCatalogue;
+import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.ErrorClassification;
+import io.whatsappoutbox.core.ErrorInfo;
+import io.whatsappoutbox.core.FallbackRules;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.RetryDecision;
+import io.whatsappoutbox.core.RetryPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One decision for every failure, whether the provider refused a send or a failed receipt came
+ * later: classify, ask the retry policy, and for a dead letter find the fallback, the consent to
+ * revoke and the org to halt. Internal.
+ */
+public final class FailureDecider {
+    private final RetryPolicy retryPolicy;
+    private final FallbackRules fallbackRules;
+    private final Duration haltOrgFor;
+
+    public FailureDecider(RetryPolicy retryPolicy, FallbackRules fallbackRules, Duration haltOrgFor) {
+        this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+        this.fallbackRules = Objects.requireNonNull(fallbackRules, "fallbackRules");
+        this.haltOrgFor = Objects.requireNonNull(haltOrgFor, "haltOrgFor");
+    }
+
+    /** What to do. */
+    public enum Kind {
+        RETRY,
+        DEFER,
+        DEAD_LETTER
+    }
+
+    /**
+     * @param throttleOrgUntil pause the org's WhatsApp sending until then, or null
+     * @param fallback the SMS to create, for a dead letter, or null
+     */
+    public record Decision(Kind kind, ErrorClassification classification, ErrorInfo error, Instant nextAttemptAt,
+            Instant throttleOrgUntil, boolean revokeConsent, OutboundMessageRequest fallback) {}
+
+    public Decision decide(OutboundMessage m, ProviderError e, ErrorCatalogue catalogue, Instant now) {
+        ErrorClassification c = catalogue.classify(e);
+        ErrorInfo error = new ErrorInfo(e.code(), e.describe(), c.category());
+        RetryDecision d = retryPolicy.decide(c, e, m.attemptCount(), m.maxAttempts(), m.deferralCount(), now);
+        if (d instanceof RetryDecision.Retry r) {
+            return new Decision(Kind.RETRY, c, error, r.nextAttemptAt(), null, false, null);
+        }
+        if (d instanceof RetryDecision.Defer defer) {
+            return new Decision(Kind.DEFER, c, error, defer.nextAttemptAt(), defer.throttleOrgUntil(), false, null);
+        }
+        String reason = ((RetryDecision.DeadLetter) d).reason();
+        return deadLetter(m, new ErrorInfo(error.code(), error.message() + " [" + reason + "]", error.category()),
+                c.revokesConsent(), now);
+    }
+
+    /** A dead letter for an error decided elsewhere (a send rule): only the fallback is looked up. */
+    public Decision deadLetter(OutboundMessage m, ErrorInfo error, boolean revokeConsent, Instant now) {
+        boolean halts = m.channel() == Channel.WHATSAPP && (error.category() == ErrorCategory.AUTH_CONFIG
+                || error.category() == ErrorCategory.ACCOUNT_RESTRICTED);
+        return new Decision(Kind.DEAD_LETTER, null, error, null, halts ? now.plus(haltOrgFor) : null, revokeConsent,
+                fallbackRules.onDeadLetter(m, error.category()).orElse(null));
+    }
+
+    public RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+}

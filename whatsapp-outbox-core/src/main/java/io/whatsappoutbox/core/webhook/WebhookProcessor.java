@@ -1,0 +1,179 @@
+package io.whatsappoutbox.core.webhook;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ErrorCatalogue;
+import io.whatsappoutbox.core.FallbackRules;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.RetryPolicy;
+import io.whatsappoutbox.core.internal.FailureDecider;
+import io.whatsappoutbox.core.internal.OutboxMetrics;
+import io.whatsappoutbox.core.internal.Violations;
+import io.whatsappoutbox.core.spi.WebhookDecisions;
+import io.whatsappoutbox.core.spi.WebhookStore;
+import java.text.Normalizer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies verified webhook batches through the store: the {@link WebhookSink} that the Meta and
+ * SMS handlers hand their batches to. A failed receipt goes through the same retry, fallback and
+ * dead-letter decision as an error the provider gave at once; an inbound message that is only an
+ * opt-out keyword revokes consent.
+ */
+public final class WebhookProcessor implements WebhookSink {
+    private static final Logger log = LoggerFactory.getLogger(WebhookProcessor.class);
+    /** Opt-out words, matched on the whole message, ignoring case and accents. */
+    public static final Set<String> DEFAULT_OPT_OUT_KEYWORDS = Set.of("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL",
+            "END", "QUIT", "ARRET", "ARRETER", "DESABONNER", "DESINSCRIRE");
+
+    private final WebhookStore store;
+    private final Clock clock;
+    private final OutboxMetrics metrics;
+    private final Decisions decisions;
+
+    private WebhookProcessor(Builder b, OutboxMetrics metrics) {
+        this.store = b.store;
+        this.clock = b.clock;
+        this.metrics = metrics;
+        this.decisions = new Decisions(new FailureDecider(b.retryPolicy, b.fallbackRules, b.haltOrgFor),
+                Map.copyOf(b.catalogues), Set.copyOf(b.optOutKeywords));
+    }
+
+    public static Builder builder(WebhookStore store) {
+        return new Builder(store);
+    }
+
+    @Override
+    public WebhookResult accept(WebhookBatch batch) {
+        Instant now = clock.instant();
+        WebhookStore.Applied applied = store.apply(batch, decisions, now);
+        for (WebhookStore.Delivery d : applied.deliveries()) {
+            metrics.delivered(d.channel(), Duration.between(d.createdAt(), d.deliveredAt()));
+        }
+        metrics.fallbackCreated(applied.fallbacksCreated().size());
+        WebhookResult r = applied.result();
+        log.debug("Webhook batch from {}: {} applied, {} duplicates, {} ignored, {} pending", batch.source(),
+                r.applied(), r.duplicates(), r.ignored(), r.pending());
+        return r;
+    }
+
+    /** The pure decisions the store asks for inside its transaction. */
+    private static final class Decisions implements WebhookDecisions {
+        private final FailureDecider decider;
+        private final Map<Channel, ErrorCatalogue> catalogues;
+        private final Set<String> optOut;
+
+        Decisions(FailureDecider decider, Map<Channel, ErrorCatalogue> catalogues, Set<String> optOut) {
+            this.decider = decider;
+            this.catalogues = catalogues;
+            this.optOut = optOut;
+        }
+
+        @Override
+        public FailedReceiptAction onFailedReceipt(OutboundMessage m, DeliveryReceipt r, Instant now) {
+            FailureDecider.Decision d = decider.decide(m, r.error(), catalogues.get(m.channel()), now);
+            if (d.kind() == FailureDecider.Kind.DEAD_LETTER) {
+                return FailedReceiptAction.deadLetter(d.error(), d.revokeConsent(), d.fallback());
+            }
+            return FailedReceiptAction.retryAt(d.error(), d.nextAttemptAt());
+        }
+
+        @Override
+        public boolean isOptOut(InboundMessage m) {
+            return m.text() != null && optOut.contains(normalize(m.text()));
+        }
+    }
+
+    static String normalize(String text) {
+        String stripped = Normalizer.normalize(text.strip(), Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
+        return stripped.toUpperCase(Locale.ROOT).replaceAll("[.!\\s]+$", "");
+    }
+
+    /** Settings, shared with the dispatcher's when it builds the processor itself. */
+    public static final class Builder {
+        private final WebhookStore store;
+        private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private FallbackRules fallbackRules = FallbackRules.none();
+        private final Map<Channel, ErrorCatalogue> catalogues = new EnumMap<>(Channel.class);
+        private final Set<String> optOutKeywords = new LinkedHashSet<>(DEFAULT_OPT_OUT_KEYWORDS);
+        private Duration haltOrgFor = Duration.ofMinutes(10);
+        private Clock clock = Clock.systemUTC();
+        private MeterRegistry meterRegistry;
+
+        private Builder(WebhookStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            catalogues.put(Channel.WHATSAPP, ErrorCatalogue.meta());
+            catalogues.put(Channel.SMS, ErrorCatalogue.twilio());
+        }
+
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = retryPolicy;
+            return this;
+        }
+
+        public Builder fallbackRules(FallbackRules fallbackRules) {
+            this.fallbackRules = fallbackRules;
+            return this;
+        }
+
+        /** How a channel's codes are classified (Meta's and Twilio's by default). */
+        public Builder errorCatalogue(Channel channel, ErrorCatalogue catalogue) {
+            catalogues.put(Objects.requireNonNull(channel, "channel"), Objects.requireNonNull(catalogue, "catalogue"));
+            return this;
+        }
+
+        /** Replaces the opt-out keywords (whole-message match, case and accents ignored). */
+        public Builder optOutKeywords(List<String> keywords) {
+            optOutKeywords.clear();
+            keywords.forEach(k -> optOutKeywords.add(normalize(Objects.requireNonNull(k, "keyword"))));
+            return this;
+        }
+
+        /** How long an org's WhatsApp sending pauses after an authentication or account error. */
+        public Builder haltOrgFor(Duration haltOrgFor) {
+            this.haltOrgFor = haltOrgFor;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        public WebhookProcessor build() {
+            return build(new OutboxMetrics(meterRegistry));
+        }
+
+        /** For the dispatcher: shares its meters. */
+        public WebhookProcessor build(OutboxMetrics metrics) {
+            Violations v = new Violations();
+            v.requireNonNull("retryPolicy", retryPolicy);
+            v.requireNonNull("fallbackRules", fallbackRules);
+            v.requireNonNull("clock", clock);
+            if (v.requireNonNull("haltOrgFor", haltOrgFor) && haltOrgFor.isNegative()) {
+                v.add("haltOrgFor", "is negative", "zero or more");
+            }
+            if (optOutKeywords.stream().anyMatch(String::isEmpty)) {
+                v.add("optOutKeywords", "holds an empty keyword", "non-blank words");
+            }
+            v.throwIfAny("webhook processor settings");
+            return new WebhookProcessor(this, metrics);
+        }
+    }
+}
