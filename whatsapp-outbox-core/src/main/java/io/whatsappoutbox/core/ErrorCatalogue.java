@@ -5,6 +5,7 @@ import static io.whatsappoutbox.core.ErrorCategory.AUTH_CONFIG;
 import static io.whatsappoutbox.core.ErrorCategory.BAD_REQUEST;
 import static io.whatsappoutbox.core.ErrorCategory.INVALID_RECIPIENT;
 import static io.whatsappoutbox.core.ErrorCategory.OPTED_OUT;
+import static io.whatsappoutbox.core.ErrorCategory.PROVIDER_UNAVAILABLE;
 import static io.whatsappoutbox.core.ErrorCategory.RATE_LIMITED;
 import static io.whatsappoutbox.core.ErrorCategory.SESSION_EXPIRED;
 import static io.whatsappoutbox.core.ErrorCategory.TEMPLATE;
@@ -58,6 +59,9 @@ public final class ErrorCatalogue {
     static ErrorClassification byHttpStatus(String code, int status) {
         if (status == 429) {
             return ErrorClassification.of(code, RATE_LIMITED, "HTTP 429 Too Many Requests");
+        }
+        if (status == 502 || status == 503 || status == 504) {
+            return ErrorClassification.of(code, PROVIDER_UNAVAILABLE, "HTTP " + status + ": the provider is unavailable");
         }
         if (status == 408 || status >= 500) {
             return ErrorClassification.of(code, TEMPORARY, "HTTP " + status + " from the provider");
@@ -113,13 +117,13 @@ public final class ErrorCatalogue {
         b.put(OutboxErrorCodes.ORG_THROTTLED, RATE_LIMITED, "Org throttled after a provider rate limit");
         b.put(ErrorClassification.of(OutboxErrorCodes.DEFERRAL_LIMIT, RATE_LIMITED,
                 "Rescheduled too many times without an attempt").withScope(RateLimitScope.NONE));
-        b.put(OutboxErrorCodes.NETWORK_ERROR, TEMPORARY, "Network failure before the provider answered");
-        b.put(OutboxErrorCodes.TIMEOUT, TEMPORARY, "The provider did not answer in time");
+        b.put(OutboxErrorCodes.NETWORK_ERROR, PROVIDER_UNAVAILABLE, "Network failure before the provider answered");
+        b.put(OutboxErrorCodes.TIMEOUT, PROVIDER_UNAVAILABLE, "The provider did not answer in time");
         b.put(OutboxErrorCodes.UNREADABLE_RESPONSE, TEMPORARY, "The provider's answer could not be read");
         b.put(OutboxErrorCodes.PROVIDER_EXCEPTION, UNKNOWN, "The provider code threw an exception");
         b.put(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED, AUTH_CONFIG, "No provider configured for this org and channel");
         b.put(OutboxErrorCodes.LEASE_EXPIRED, TEMPORARY, "Leases expired with the attempts used up; the provider may have the message");
-        b.put(OutboxErrorCodes.PROVIDER_UNAVAILABLE, TEMPORARY, "Every provider of the channel is unavailable");
+        b.put(OutboxErrorCodes.PROVIDER_UNAVAILABLE, PROVIDER_UNAVAILABLE, "Every provider of the channel is unavailable");
         return b.build().byCode;
     }
 
@@ -129,7 +133,7 @@ public final class ErrorCatalogue {
         b.put("0", AUTH_CONFIG, "Access token expired or invalid (AuthException)");
         b.put("190", AUTH_CONFIG, "Access token expired");
         b.put("1", TEMPORARY, "Unknown API error");
-        b.put("2", TEMPORARY, "API service temporarily down or overloaded");
+        b.put("2", PROVIDER_UNAVAILABLE, "API service temporarily down or overloaded");
         b.put("3", AUTH_CONFIG, "API method capability or permission missing");
         b.put("4", RATE_LIMITED, "Application request limit reached");
         b.put("10", AUTH_CONFIG, "Permission not granted or removed");
@@ -147,7 +151,7 @@ public final class ErrorCatalogue {
         b.put("131005", AUTH_CONFIG, "Access denied");
         b.put("131008", BAD_REQUEST, "Required parameter is missing");
         b.put("131009", BAD_REQUEST, "Parameter value is not valid");
-        b.put("131016", TEMPORARY, "Service unavailable");
+        b.put("131016", PROVIDER_UNAVAILABLE, "Service unavailable");
         b.put("131021", INVALID_RECIPIENT, "Recipient cannot be the sender");
         b.put("131026", UNDELIVERABLE, "Message undeliverable: not on WhatsApp, old app, or blocked the business");
         b.put("131031", ACCOUNT_RESTRICTED, "Business account locked");
@@ -164,14 +168,14 @@ public final class ErrorCatalogue {
         b.put("131053", BAD_REQUEST, "Media upload error");
         b.put(ErrorClassification.of("131056", RATE_LIMITED, "Pair rate limit: too many messages to this recipient")
                 .withScope(RateLimitScope.RECIPIENT));
-        b.put(ErrorClassification.of("131057", TEMPORARY, "Account in maintenance (throughput upgrade)")
+        b.put(ErrorClassification.of("131057", PROVIDER_UNAVAILABLE, "Account in maintenance (throughput upgrade)")
                 .withMinimumDelay(Duration.ofSeconds(60)));
         for (String code : new String[] {"132000", "132001", "132005", "132007", "132012", "132015", "132016", "132068"}) {
             b.put(code, TEMPLATE, templateDescription(code));
         }
         b.put("132069", RATE_LIMITED, "Flow blocked or throttled");
         b.put("133000", AUTH_CONFIG, "Incomplete deregistration of the business number");
-        b.put("133004", TEMPORARY, "Server temporarily unavailable");
+        b.put("133004", PROVIDER_UNAVAILABLE, "Server temporarily unavailable");
         for (String code : new String[] {"133005", "133006", "133008", "133009", "133010"}) {
             b.put(code, AUTH_CONFIG, "Business phone number PIN, verification or registration problem");
         }

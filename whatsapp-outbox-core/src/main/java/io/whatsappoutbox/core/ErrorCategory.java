@@ -5,7 +5,13 @@ package io.whatsappoutbox.core;
  * runbook's table, completed from Meta's and Twilio's published codes.
  */
 public enum ErrorCategory {
-    TEMPORARY(true, true, "Retried automatically with backoff; after a provider outage, bulk retry the dead letter"),
+    TEMPORARY(true, true, "Retried automatically with backoff; if it persists, retry after 24 hours or investigate"),
+    /**
+     * The provider itself is down or unreachable (service unavailable, network failure, timeout):
+     * the only failures that count against a provider's circuit breaker, so that a few messages
+     * failing again and again cannot switch a healthy provider off.
+     */
+    PROVIDER_UNAVAILABLE(true, true, "Provider outage: sends fail over or wait; after it, bulk retry the dead letter"),
     RATE_LIMITED(true, false, "Rescheduled to the throttle or reset time without spending an attempt; raise the quota or wait for the reset"),
     INVALID_RECIPIENT(false, true, "Update the recipient's phone number"),
     UNDELIVERABLE(false, true, "Recipient not reachable on WhatsApp: use the SMS fallback"),

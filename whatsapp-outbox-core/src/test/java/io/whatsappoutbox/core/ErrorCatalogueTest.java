@@ -23,7 +23,7 @@ class ErrorCatalogueTest {
         META.put("0", ErrorCategory.AUTH_CONFIG);
         META.put("190", ErrorCategory.AUTH_CONFIG);
         META.put("1", ErrorCategory.TEMPORARY);
-        META.put("2", ErrorCategory.TEMPORARY);
+        META.put("2", ErrorCategory.PROVIDER_UNAVAILABLE);
         META.put("3", ErrorCategory.AUTH_CONFIG);
         META.put("4", ErrorCategory.RATE_LIMITED);
         META.put("10", ErrorCategory.AUTH_CONFIG);
@@ -41,7 +41,7 @@ class ErrorCatalogueTest {
         META.put("131005", ErrorCategory.AUTH_CONFIG);
         META.put("131008", ErrorCategory.BAD_REQUEST);
         META.put("131009", ErrorCategory.BAD_REQUEST);
-        META.put("131016", ErrorCategory.TEMPORARY);
+        META.put("131016", ErrorCategory.PROVIDER_UNAVAILABLE);
         META.put("131021", ErrorCategory.INVALID_RECIPIENT);
         META.put("131026", ErrorCategory.UNDELIVERABLE);
         META.put("131031", ErrorCategory.ACCOUNT_RESTRICTED);
@@ -55,13 +55,13 @@ class ErrorCatalogueTest {
         META.put("131052", ErrorCategory.BAD_REQUEST);
         META.put("131053", ErrorCategory.BAD_REQUEST);
         META.put("131056", ErrorCategory.RATE_LIMITED);
-        META.put("131057", ErrorCategory.TEMPORARY);
+        META.put("131057", ErrorCategory.PROVIDER_UNAVAILABLE);
         for (String c : new String[] {"132000", "132001", "132005", "132007", "132012", "132015", "132016", "132068"}) {
             META.put(c, ErrorCategory.TEMPLATE);
         }
         META.put("132069", ErrorCategory.RATE_LIMITED);
         META.put("133000", ErrorCategory.AUTH_CONFIG);
-        META.put("133004", ErrorCategory.TEMPORARY);
+        META.put("133004", ErrorCategory.PROVIDER_UNAVAILABLE);
         for (String c : new String[] {"133005", "133006", "133008", "133009", "133010"}) {
             META.put(c, ErrorCategory.AUTH_CONFIG);
         }
@@ -129,7 +129,8 @@ class ErrorCatalogueTest {
     void classifiesUnknownCodesByHttpStatus() {
         ErrorCatalogue meta = ErrorCatalogue.meta();
         assertThat(meta.classify(ProviderError.of("999999", 429, "")).category()).isEqualTo(ErrorCategory.RATE_LIMITED);
-        assertThat(meta.classify(ProviderError.of("999999", 503, "")).category()).isEqualTo(ErrorCategory.TEMPORARY);
+        assertThat(meta.classify(ProviderError.of("999999", 503, "")).category()).isEqualTo(ErrorCategory.PROVIDER_UNAVAILABLE);
+        assertThat(meta.classify(ProviderError.of("999999", 500, "")).category()).isEqualTo(ErrorCategory.TEMPORARY);
         assertThat(meta.classify(ProviderError.of("999999", 408, "")).category()).isEqualTo(ErrorCategory.TEMPORARY);
         assertThat(meta.classify(ProviderError.of("999999", 401, "")).category()).isEqualTo(ErrorCategory.AUTH_CONFIG);
         assertThat(meta.classify(ProviderError.of("999999", 400, "")).category()).isEqualTo(ErrorCategory.UNKNOWN);
@@ -142,7 +143,7 @@ class ErrorCatalogueTest {
         for (ErrorCatalogue c : new ErrorCatalogue[] {ErrorCatalogue.meta(), ErrorCatalogue.twilio(),
                 ErrorCatalogue.builder("empty").build()}) {
             assertThat(c.classify(ProviderError.network(OutboxErrorCodes.TIMEOUT, "")).category())
-                    .isEqualTo(ErrorCategory.TEMPORARY);
+                    .isEqualTo(ErrorCategory.PROVIDER_UNAVAILABLE);
             assertThat(c.classify(ProviderError.network(OutboxErrorCodes.NO_CONSENT, "")).category())
                     .isEqualTo(ErrorCategory.OPTED_OUT);
         }

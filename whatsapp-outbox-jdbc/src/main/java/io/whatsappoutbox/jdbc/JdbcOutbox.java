@@ -144,6 +144,15 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
                 .map((rs, ctx) -> rows.map(rs)).findFirst());
     }
 
+    /** The message created on another channel in place of {@code parentId}, if any. */
+    public Optional<OutboundMessage> findFallback(String orgId, long parentId) {
+        checkOrg(orgId);
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + MessageRows.COLUMNS
+                        + " FROM outbound_message WHERE fallback_of = :parent AND org_id = :org ORDER BY id LIMIT 1")
+                .bind("parent", parentId).bind("org", orgId)
+                .map((rs, ctx) -> rows.map(rs)).findFirst());
+    }
+
     /** The message enqueued under {@code idempotencyKey}, if any. */
     public Optional<OutboundMessage> findByIdempotencyKey(String orgId, String idempotencyKey) {
         checkOrg(orgId);
@@ -210,6 +219,14 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
 
     public ProviderConfigs providerConfigs() {
         return providerConfigs;
+    }
+
+    /**
+     * The operations runbook as one safe API (queue status, failures, dead letter, retries, archive,
+     * quotas, provider configs, database health, audit), on this outbox's database and clock.
+     */
+    public io.whatsappoutbox.core.ops.OutboxOperations operations() {
+        return new io.whatsappoutbox.jdbc.internal.JdbcOperations(jdbi, clock, providerConfigs);
     }
 
     public DataSource dataSource() {

@@ -111,7 +111,7 @@ class MetaCloudProviderResponseTest {
                 Arguments.of(400, 100, "Invalid parameter", ErrorCategory.BAD_REQUEST),
                 Arguments.of(400, 131050, "Unable to deliver the message", ErrorCategory.OPTED_OUT),
                 Arguments.of(400, 131021, "Recipient cannot be sender", ErrorCategory.INVALID_RECIPIENT),
-                Arguments.of(503, 133004, "Server temporarily unavailable", ErrorCategory.TEMPORARY),
+                Arguments.of(503, 133004, "Server temporarily unavailable", ErrorCategory.PROVIDER_UNAVAILABLE),
                 Arguments.of(400, 4, "Application request limit reached", ErrorCategory.RATE_LIMITED));
     }
 
@@ -189,14 +189,14 @@ class MetaCloudProviderResponseTest {
     }
 
     @Test
-    void http500And503WithoutBodyAreTemporaryHttpCodes() {
+    void http500IsTemporaryAnd503IsAnOutageWithoutBody() {
         ProviderError e500 = rejected(aResponse().withStatus(500));
         ProviderError e503 = rejected(aResponse().withStatus(503));
 
         assertThat(e500.code()).isEqualTo("HTTP_500");
         assertThat(e503.code()).isEqualTo("HTTP_503");
         assertThat(e503.message()).isEqualTo("HTTP 503 from Meta");
-        assertThat(provider.errorCatalogue().classify(e503).category()).isEqualTo(ErrorCategory.TEMPORARY);
+        assertThat(provider.errorCatalogue().classify(e503).category()).isEqualTo(ErrorCategory.PROVIDER_UNAVAILABLE);
     }
 
     @Test

@@ -145,11 +145,13 @@ class TwilioSmsProviderErrorsTest {
 
     @ParameterizedTest
     @ValueSource(ints = {500, 502, 503, 504})
-    void a_server_error_without_a_body_is_temporary(int status) {
+    void a_server_error_without_a_body_is_retried(int status) {
         ProviderError e = rejectedWith(aResponse().withStatus(status));
         assertThat(e.code()).isEqualTo(OutboxErrorCodes.http(status));
         assertThat(e.httpStatus()).isEqualTo(status);
-        assertThat(category(e)).isEqualTo(ErrorCategory.TEMPORARY);
+        // 502-504 say the provider is down (they count against its circuit breaker); 500 is one request's failure
+        assertThat(category(e)).isEqualTo(status == 500 ? ErrorCategory.TEMPORARY : ErrorCategory.PROVIDER_UNAVAILABLE);
+        assertThat(category(e).retryable()).isTrue();
     }
 
     @Test
@@ -164,7 +166,7 @@ class TwilioSmsProviderErrorsTest {
                 .withBody("<html><body><h1>502 Bad Gateway</h1></body></html>"));
         assertThat(e.code()).isEqualTo("HTTP_502");
         assertThat(e.message()).doesNotContain("<html>");
-        assertThat(category(e)).isEqualTo(ErrorCategory.TEMPORARY);
+        assertThat(category(e)).isEqualTo(ErrorCategory.PROVIDER_UNAVAILABLE);
     }
 
     @Test

@@ -73,7 +73,7 @@ class TwilioSmsProviderNetworkTest {
                 .withFixedDelay(3_000));
         assertThat(e.code()).isEqualTo(OutboxErrorCodes.TIMEOUT);
         assertThat(e.httpStatus()).isZero();
-        assertThat(ErrorCatalogue.twilio().classify(e).category()).isEqualTo(ErrorCategory.TEMPORARY);
+        assertThat(ErrorCatalogue.twilio().classify(e).category()).isEqualTo(ErrorCategory.PROVIDER_UNAVAILABLE);
         assertClean(e);
     }
 

@@ -161,8 +161,10 @@ final class BatchSender {
         metrics.failure(m.channel(), rejected.error().code());
         if (outcome.provider() == null) {
             // every provider's circuit is open: wait for a probe without spending the attempt
-            RetryDecision d = decider.retryPolicy().deferUntil(now.plus(Duration.ofSeconds(30)), m.deferralCount());
-            ErrorInfo error = new ErrorInfo(rejected.error().code(), rejected.error().describe(), ErrorCategory.TEMPORARY);
+            RetryDecision d = decider.retryPolicy().deferUntil(now.plus(chains.get(m.channel()).openWait()),
+                    m.deferralCount());
+            ErrorInfo error = new ErrorInfo(rejected.error().code(), rejected.error().describe(),
+                    ErrorCategory.PROVIDER_UNAVAILABLE);
             return d instanceof RetryDecision.Defer defer ? defer(c, error, defer.nextAttemptAt(), startedAt)
                     : deadLetter(c, error, null, 0, Duration.ZERO, startedAt);
         }

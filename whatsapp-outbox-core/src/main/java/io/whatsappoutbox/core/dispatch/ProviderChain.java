@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The providers of one channel in order of preference, each behind a Resilience4j circuit
  * breaker. A send goes to the first provider whose breaker lets it through; a provider that keeps
- * failing for its own reasons (temporary errors, timeouts, 5xx: not a bad recipient) opens its
- * breaker, and sends go to the next one until a half-open probe finds it healthy again. Every
+ * failing for its own reasons ({@code PROVIDER_UNAVAILABLE}: service unavailable, timeouts, network
+ * failures, 502-504; not a bad recipient, not one message's repeated error) opens its breaker, and sends go to the next one until a half-open probe finds it healthy again. Every
  * switch is logged and counted.
  */
 final class ProviderChain {
@@ -34,6 +34,7 @@ final class ProviderChain {
     private final List<Link> links;
     private final OutboxMetrics metrics;
     private final AtomicReference<String> active = new AtomicReference<>();
+    private final Duration openWait;
 
     /** One provider, its breaker and the catalogue its codes are read with. */
     record Link(MessageProvider provider, CircuitBreaker breaker, ErrorCatalogue catalogue) {}
@@ -53,7 +54,14 @@ final class ProviderChain {
             built.add(new Link(p, breaker, catalogueOverride != null ? catalogueOverride : p.errorCatalogue()));
         }
         this.links = List.copyOf(built);
+        long waitMillis = breakerConfig.getWaitIntervalFunctionInOpenState().apply(1);
+        this.openWait = Duration.ofMillis(waitMillis > 0 ? waitMillis : 30_000);
         this.active.set(links.isEmpty() ? null : links.get(0).provider().name());
+    }
+
+    /** How long an open circuit waits before its probe: a message finding every circuit open waits that long. */
+    Duration openWait() {
+        return openWait;
     }
 
     boolean isEmpty() {
@@ -93,11 +101,13 @@ final class ProviderChain {
                 Duration.ZERO);
     }
 
-    /** A failure of the provider itself counts against its breaker; a bad recipient does not. */
+    /**
+     * Only an outage of the provider itself counts against its breaker: a message that fails again
+     * and again for its own reasons (131000, a bad recipient) must not switch a healthy provider off.
+     */
     private void record(Link link, SendResult result, long nanos) {
         if (result instanceof SendResult.Rejected r) {
-            ErrorCategory category = link.catalogue().classify(r.error()).category();
-            if (category == ErrorCategory.TEMPORARY || category == ErrorCategory.UNKNOWN) {
+            if (link.catalogue().classify(r.error()).category() == ErrorCategory.PROVIDER_UNAVAILABLE) {
                 link.breaker().onError(nanos, TimeUnit.NANOSECONDS, new ProviderFailure(r.error().code()));
                 return;
             }

@@ -17,6 +17,11 @@ public final class Violations {
         list.add(new Violation(field, problem, rule));
     }
 
+    /** The violations so far. */
+    public List<Violation> list() {
+        return List.copyOf(list);
+    }
+
     public int size() {
         return list.size();
     }

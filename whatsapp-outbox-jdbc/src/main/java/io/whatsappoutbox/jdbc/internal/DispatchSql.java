@@ -5,12 +5,22 @@ final class DispatchSql {
     private DispatchSql() {}
 
     /**
+     * Runs first in the claim's transaction: the claim is planned once per connection, not at every
+     * call. Its custom plans cost more to make (2 to 5 ms) than the claim takes to run, and
+     * PostgreSQL's own choice between custom and generic plans keeps flipping as a queue table
+     * grows and shrinks. The claim is written so that its generic plan is always the right one:
+     * the update and the consent and window lookups go through the primary keys, whatever the
+     * estimates.
+     */
+    static final String GENERIC_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan";
+
+    /**
      * Claims a batch fairly between lanes (an org on a channel): it walks the distinct lanes of the
      * queue on the claim index (a loose index scan, one probe per lane, starting after the rotating
      * cursor and wrapping), skips WhatsApp lanes that are throttled or out of quota, and takes at
      * most {@code ceil(batch / lanes)} due messages per lane with SKIP LOCKED. With one lane it is a
      * plain FIFO claim. The consent, session window and sender of each message come back in the
-     * same statement.
+     * same statement. Run after {@link #GENERIC_PLAN}.
      */
     static final String CLAIM = """
             WITH RECURSIVE
@@ -82,17 +92,20 @@ final class DispatchSql {
                 UPDATE outbound_message m
                    SET status = 'SENDING', locked_by = :owner, locked_until = :leaseUntil,
                        attempt_count = m.attempt_count + 1, updated_at = :now
-                  FROM candidates c
-                 WHERE m.id = c.id
+                 WHERE m.id = ANY(ARRAY(SELECT id FROM candidates))
                 RETURNING m.*
             )
-            SELECT c.*, cs.status AS consent_status, w.last_inbound_at AS window_last_inbound_at,
+            SELECT c.*,
+                   (SELECT cs.status
+                      FROM consentement cs
+                     WHERE cs.org_id = c.org_id AND cs.phone_number = c.to_recipient
+                       AND cs.channel = c.channel) AS consent_status,
+                   (SELECT w.last_inbound_at
+                      FROM whatsapp_session_window w
+                     WHERE w.org_id = c.org_id AND w.phone_number = c.to_recipient
+                       AND c.channel = 'WHATSAPP') AS window_last_inbound_at,
                    pc.phone_number_id AS sender_id, pc.messages_per_second AS sender_rate
               FROM claimed c
-              LEFT JOIN consentement cs
-                     ON cs.org_id = c.org_id AND cs.phone_number = c.to_recipient AND cs.channel = c.channel
-              LEFT JOIN whatsapp_session_window w
-                     ON w.org_id = c.org_id AND w.phone_number = c.to_recipient AND c.channel = 'WHATSAPP'
               LEFT JOIN whatsapp_provider_config pc
                      ON pc.org_id = c.org_id AND c.channel = 'WHATSAPP'
              ORDER BY c.next_attempt_at, c.id""";
@@ -133,6 +146,50 @@ final class DispatchSql {
                        updated_at = :now
                   FROM unnest(:ids::bigint[], :owners::text[], :providers::text[], :pids::text[])
                        AS u(id, owner, provider, pid)
+                 WHERE m.id = u.id AND m.locked_by = u.owner AND m.status = ANY(:sources)
+                RETURNING m.id, m.provider_message_id
+            ),
+            pending AS (
+                DELETE FROM pending_receipt p
+                 USING sent s
+                 WHERE p.provider_message_id = s.provider_message_id
+                RETURNING p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
+                          p.error_message, p.error_details
+            )
+            SELECT 'S' AS kind, s.id, s.provider_message_id, NULL AS channel, NULL AS org_id, NULL AS status,
+                   NULL::timestamptz AS occurred_at, NULL AS error_code, NULL AS error_message,
+                   NULL AS error_details
+              FROM sent s
+            UNION ALL
+            SELECT 'P', NULL, p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
+                   p.error_message, p.error_details
+              FROM pending p""";
+
+    /**
+     * The common case in one statement: a batch of accepted messages, their attempt rows and the
+     * receipts that were waiting for them. The attempt rows are written even for a result whose
+     * lease was lost (the history keeps every call).
+     */
+    static final String COMPLETE_SENT_WITH_ATTEMPTS = """
+            WITH u AS (
+                SELECT *
+                  FROM unnest(:ids::bigint[], :owners::text[], :providers::text[], :pids::text[], :orgs::text[],
+                              :attemptNumbers::int[], :httpStatuses::int[], :startedAt::text[], :durations::int[])
+                       AS u(id, owner, provider, pid, org_id, attempt_number, http_status, started_at, duration_ms)
+            ),
+            attempts AS (
+                INSERT INTO outbound_attempt (message_id, org_id, attempt_number, provider, outcome, http_status,
+                    provider_message_id, lease_owner, started_at, duration_ms)
+                SELECT u.id, u.org_id, u.attempt_number, u.provider, 'SENT', u.http_status, u.pid, u.owner,
+                       u.started_at::timestamptz, u.duration_ms
+                  FROM u
+            ),
+            sent AS (
+                UPDATE outbound_message m
+                   SET status = 'SENT', provider = u.provider, provider_message_id = u.pid, sent_at = :now,
+                       locked_until = NULL, error_code = NULL, error_message = NULL, error_category = NULL,
+                       updated_at = :now
+                  FROM u
                  WHERE m.id = u.id AND m.locked_by = u.owner AND m.status = ANY(:sources)
                 RETURNING m.id, m.provider_message_id
             ),

@@ -1,5 +1,6 @@
 package io.whatsappoutbox.jdbc.internal;
 
+import io.whatsappoutbox.core.Attempt.Outcome;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentStatus;
 import io.whatsappoutbox.core.MessageStateMachine.Transition;
@@ -51,7 +52,9 @@ public final class JdbcDispatchStore implements DispatchStore {
     @Override
     public List<ClaimedMessage> claim(String leaseOwner, int batchSize, Duration lease, Instant now) {
         String[] from = cursor.get();
-        List<ClaimedMessage> claimed = jdbi.withHandle(h -> h.createQuery(DispatchSql.CLAIM)
+        List<ClaimedMessage> claimed = jdbi.inTransaction(h -> {
+            h.execute(DispatchSql.GENERIC_PLAN);
+            return h.createQuery(DispatchSql.CLAIM)
                 .bind("cursorOrg", from[0])
                 .bind("cursorChannel", from[1])
                 .bind("maxLanes", MAX_LANES)
@@ -69,7 +72,8 @@ public final class JdbcDispatchStore implements DispatchStore {
                             new SessionWindow(Times.instant(rs, "window_last_inbound_at")),
                             rs.getString("sender_id"), senderRate);
                 })
-                .list());
+                .list();
+        });
         advanceCursor(from, claimed);
         return claimed;
     }
@@ -125,7 +129,65 @@ public final class JdbcDispatchStore implements DispatchStore {
         if (results.isEmpty()) {
             return new CompletionReport(0, List.of(), List.of(), List.of());
         }
+        if (results.stream().allMatch(r -> r.outcome() == Outcome.SENT)) {
+            // the common case: one statement, one commit
+            return jdbi.withHandle(h -> writeSent(h, results, now));
+        }
         return jdbi.inTransaction(h -> write(h, results, now));
+    }
+
+    private CompletionReport writeSent(Handle h, List<AttemptResult> sent, Instant now) {
+        Set<Long> written = new HashSet<>();
+        List<DeliveryReceipt> pending = new ArrayList<>();
+        int n = sent.size();
+        Long[] ids = new Long[n];
+        String[] owners = new String[n];
+        String[] providers = new String[n];
+        String[] pids = new String[n];
+        String[] orgs = new String[n];
+        Integer[] attemptNumbers = new Integer[n];
+        Integer[] httpStatuses = new Integer[n];
+        String[] startedAt = new String[n];
+        Integer[] durations = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            AttemptResult r = sent.get(i);
+            ids[i] = r.messageId();
+            owners[i] = r.leaseOwner();
+            providers[i] = r.provider();
+            pids[i] = r.providerMessageId();
+            orgs[i] = r.message().orgId();
+            attemptNumbers[i] = r.message().attemptCount();
+            httpStatuses[i] = r.httpStatus() == 0 ? null : r.httpStatus();
+            startedAt[i] = Times.iso(r.startedAt());
+            durations[i] = (int) Math.min(Integer.MAX_VALUE, r.duration().toMillis());
+        }
+        h.createQuery(DispatchSql.COMPLETE_SENT_WITH_ATTEMPTS)
+                .bindArray("ids", Long.class, (Object[]) ids)
+                .bindArray("owners", String.class, (Object[]) owners)
+                .bindArray("providers", String.class, (Object[]) providers)
+                .bindArray("pids", String.class, (Object[]) pids)
+                .bindArray("orgs", String.class, (Object[]) orgs)
+                .bindArray("attemptNumbers", Integer.class, (Object[]) attemptNumbers)
+                .bindArray("httpStatuses", Integer.class, (Object[]) httpStatuses)
+                .bindArray("startedAt", String.class, (Object[]) startedAt)
+                .bindArray("durations", Integer.class, (Object[]) durations)
+                .bindArray("sources", String.class, (Object[]) Transition.ACCEPT.sourceNames())
+                .bind("now", now)
+                .map((rs, ctx) -> {
+                    if ("S".equals(rs.getString("kind"))) {
+                        written.add(rs.getLong("id"));
+                    } else {
+                        pending.add(PendingReceipts.fromRow(rs));
+                    }
+                    return null;
+                })
+                .list();
+        List<Long> refused = sent.stream().map(AttemptResult::messageId).filter(id -> !written.contains(id)).toList();
+        if (!refused.isEmpty()) {
+            log.warn("Lease lost before the result was written for {} message(s) {}: another dispatcher recovered them;"
+                    + " their attempt rows are kept", refused.size(), refused);
+        }
+        return new CompletionReport(written.size(), refused, List.of(), pending);
     }
 
     private CompletionReport write(Handle h, List<AttemptResult> results, Instant now) {

@@ -1,0 +1,381 @@
+package io.whatsappoutbox.examples.demo;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.EnqueueResult;
+import io.whatsappoutbox.core.IdempotencyConflictException;
+import io.whatsappoutbox.core.IllegalTransitionException;
+import io.whatsappoutbox.core.InvalidInputException;
+import io.whatsappoutbox.core.MessageContent;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.PhoneNumber;
+import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.internal.Violations;
+import io.whatsappoutbox.core.ops.Operator;
+import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.core.webhook.WebhookRequest;
+import io.whatsappoutbox.core.webhook.WebhookResponse;
+import io.whatsappoutbox.examples.demo.DemoHttpServer.Request;
+import io.whatsappoutbox.examples.demo.DemoHttpServer.Response;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The serve mode's HTTP contract: the runbook's endpoints, a bearer token, and {@code X-Org-Id}
+ * scoping every API call to one org (another org's message is a 404). Health and the Prometheus
+ * scrape are open, as the runbook's probes call them; webhooks are authenticated by their
+ * signatures.
+ */
+final class DemoApi implements DemoHttpServer.Routes {
+    static final String ADMIN_ORG = "system-admin";
+    private static final Pattern MESSAGE = Pattern.compile("/api/v1/outbound/messages/([0-9]{1,18})");
+    private static final Pattern RETRY = Pattern.compile("/api/v1/outbound/messages/([0-9]{1,18})/retry");
+    private static final Pattern CONSENT = Pattern.compile("/api/v1/consents/([^/]+)");
+    private static final String JSON_TYPE = "application/json";
+    private final ObjectMapper json = new ObjectMapper();
+    private final DemoStack stack;
+
+    DemoApi(DemoStack stack) {
+        this.stack = stack;
+    }
+
+    @Override
+    public Response handle(Request r) {
+        String path = r.path();
+        if (path.equals("/actuator/health") && r.method().equals("GET")) {
+            return health();
+        }
+        if (path.equals("/actuator/prometheus") && r.method().equals("GET")) {
+            return Response.of(200, "text/plain; version=0.0.4; charset=utf-8", stack.registry.scrape());
+        }
+        if (path.equals("/webhooks/whatsapp")) {
+            return webhook(r, stack.metaWebhook::handle);
+        }
+        if (path.equals("/webhooks/sms/status")) {
+            return webhook(r, stack.smsCallbacks::handle);
+        }
+        if (r.tooLarge()) {
+            return error(413, "body", "is larger than " + DemoHttpServer.MAX_BODY + " bytes");
+        }
+        if (!authorized(r)) {
+            return error(401, "Authorization", "missing or wrong bearer token");
+        }
+        if (path.startsWith("/simulator/")) {
+            return simulator(r);
+        }
+        String org = r.header("X-Org-Id");
+        Violations v = new Violations();
+        OutboundMessageRequest.validateOrgId(v, "X-Org-Id", org);
+        if (!v.isEmpty()) {
+            return invalid(new InvalidInputException("request", violations(v)));
+        }
+        try {
+            return api(r, org);
+        } catch (InvalidInputException e) {
+            return invalid(e);
+        }
+    }
+
+    private Response api(Request r, String org) {
+        String path = r.path();
+        if (path.equals("/api/v1/outbound/messages") && r.method().equals("POST")) {
+            return enqueue(r, org);
+        }
+        Matcher m = MESSAGE.matcher(path);
+        if (m.matches() && r.method().equals("GET")) {
+            return view(org, Long.parseLong(m.group(1)), 200);
+        }
+        m = RETRY.matcher(path);
+        if (m.matches() && r.method().equals("POST")) {
+            long id = Long.parseLong(m.group(1));
+            try {
+                stack.operations.retry(org, id, Operator.of("api", "retry requested through the HTTP API"), false);
+            } catch (NoSuchElementException e) {
+                return error(404, "id", "no message " + id + " for this org");
+            } catch (IllegalTransitionException e) {
+                return error(409, "status", "only a FAILED message can be retried (it is " + e.from() + ")");
+            }
+            return view(org, id, 200);
+        }
+        if (path.equals("/api/v1/dashboard/outbound/health") && r.method().equals("GET")) {
+            Scope scope = ADMIN_ORG.equals(org) ? Scope.allOrgs() : Scope.org(org);
+            return ok(MessageViews.dashboard(stack.operations.channelHealth(scope, window(r))));
+        }
+        m = CONSENT.matcher(path);
+        if (m.matches() && r.method().equals("PUT")) {
+            return consent(r, org, m.group(1));
+        }
+        return error(404, "path", "no such endpoint: " + r.method() + " " + path);
+    }
+
+    private Response enqueue(Request r, String org) {
+        JsonNode body = parse(r.body());
+        if (body == null || !body.isObject()) {
+            return error(400, "body", "is not a JSON object");
+        }
+        Violations v = new Violations();
+        Channel channel = null;
+        String channelName = text(body, "channel", v);
+        if (channelName != null) {
+            try {
+                channel = Channel.valueOf(channelName);
+            } catch (IllegalArgumentException e) {
+                v.add("channel", "'" + Violations.printable(channelName) + "' is not a channel", "WHATSAPP or SMS");
+            }
+        } else if (!body.has("channel")) {
+            v.add("channel", "is missing", "required: WHATSAPP or SMS");
+        }
+        MessageContent content = content(body, v);
+        String to = text(body, "to", v);
+        String key = text(body, "idempotencyKey", v);
+        String dossier = text(body, "dossierId", v);
+        if (!v.isEmpty()) {
+            return invalid(new InvalidInputException("outbound message", violations(v)));
+        }
+        OutboundMessageRequest request = OutboundMessageRequest.builder().orgId(org).channel(channel).to(to)
+                .content(content).idempotencyKey(key).dossierId(dossier).createdBy("api").build();
+        EnqueueResult result;
+        try {
+            result = stack.outbox.enqueue(request);
+        } catch (IdempotencyConflictException e) {
+            return error(409, "idempotencyKey", "is already used by message " + e.existingMessageId()
+                    + " with other content (rule: one key, one message content per org)");
+        }
+        return view(org, result.message().id(), result.created() ? 201 : 200);
+    }
+
+    private MessageContent content(JsonNode body, Violations v) {
+        boolean hasText = body.has("text");
+        boolean hasTemplate = body.has("template");
+        if (hasText == hasTemplate) {
+            v.add(hasText ? "template" : "text", hasText ? "is set with text" : "is missing",
+                    "exactly one of text or template");
+            return null;
+        }
+        if (hasText) {
+            String t = text(body, "text", v);
+            return t == null ? null : MessageContent.text(t);
+        }
+        JsonNode t = body.get("template");
+        if (!t.isObject()) {
+            v.add("template", "is not an object", "{\"name\":...,\"language\":...,\"parameters\":[...]}");
+            return null;
+        }
+        List<String> params = new ArrayList<>();
+        JsonNode p = t.get("parameters");
+        if (p != null && !p.isNull()) {
+            if (!p.isArray()) {
+                v.add("template.parameters", "is not an array", "an array of strings");
+            } else {
+                for (int i = 0; i < p.size(); i++) {
+                    if (!p.get(i).isTextual()) {
+                        v.add("template.parameters[" + i + "]", "is not a string", "a string");
+                    } else {
+                        params.add(p.get(i).asText());
+                    }
+                }
+            }
+        }
+        return MessageContent.template(text(t, "name", v, "template.name"), text(t, "language", v, "template.language"),
+                params.toArray(String[]::new));
+    }
+
+    private Response consent(Request r, String org, String e164) {
+        JsonNode body = parse(r.body());
+        if (body == null || !body.isObject()) {
+            return error(400, "body", "is not a JSON object");
+        }
+        Violations v = new Violations();
+        PhoneNumber phone = null;
+        try {
+            phone = PhoneNumber.of(e164);
+        } catch (InvalidInputException e) {
+            v.add("phoneNumber", "'" + PhoneNumber.mask(e164) + "' is not a valid E.164 number", "E.164");
+        }
+        Channel channel = null;
+        String c = text(body, "channel", v);
+        try {
+            channel = c == null ? null : Channel.valueOf(c);
+        } catch (IllegalArgumentException e) {
+            v.add("channel", "is not a channel", "WHATSAPP or SMS");
+        }
+        if (channel == null && c == null) {
+            v.add("channel", "is missing", "WHATSAPP or SMS");
+        }
+        JsonNode granted = body.get("granted");
+        if (granted == null || !granted.isBoolean()) {
+            v.add("granted", "is missing or not a boolean", "true or false");
+        }
+        if (!v.isEmpty()) {
+            return invalid(new InvalidInputException("consent", violations(v)));
+        }
+        if (granted.asBoolean()) {
+            stack.outbox.consents().grant(org, phone, channel, "api", "api");
+        } else {
+            stack.outbox.consents().revoke(org, phone, channel, "api", "api");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("orgId", org);
+        out.put("phoneNumber", phone.masked());
+        out.put("channel", channel.name());
+        out.put("status", stack.outbox.consents().status(org, phone, channel).name());
+        return ok(out);
+    }
+
+    private Response simulator(Request r) {
+        if (!r.method().equals("POST")) {
+            return error(405, "method", "simulator switches take POST");
+        }
+        if (stack.metaSimulator == null) {
+            return error(404, "path", "the simulators are off: the demo talks to real providers");
+        }
+        JsonNode body = parse(r.body());
+        if (body == null || !body.isObject()) {
+            return error(400, "body", "is not a JSON object");
+        }
+        switch (r.path()) {
+            case "/simulator/meta/outage", "/simulator/sms/outage" -> {
+                JsonNode enabled = body.get("enabled");
+                if (enabled == null || !enabled.isBoolean()) {
+                    return error(400, "enabled", "is missing or not a boolean");
+                }
+                JsonNode code = body.get("errorCode");
+                if (code != null && !code.isNull() && !code.canConvertToInt()) {
+                    return error(400, "errorCode", "is not an integer");
+                }
+                Integer errorCode = code == null || code.isNull() ? null : code.asInt();
+                if (r.path().contains("meta")) {
+                    stack.metaSimulator.outage(enabled.asBoolean(), errorCode);
+                } else {
+                    stack.smsSimulator.outage(enabled.asBoolean(), errorCode);
+                }
+                return ok(Map.of("enabled", enabled.asBoolean(), "errorCode", errorCode == null ? "HTTP 503" : errorCode));
+            }
+            case "/simulator/meta/webhook-secret" -> {
+                JsonNode secret = body.get("secret");
+                if (secret != null && !secret.isNull() && (!secret.isTextual() || secret.asText().isBlank())) {
+                    return error(400, "secret", "is not a non-blank string (null: sign with each org's own secret)");
+                }
+                stack.metaSimulator.signWith(secret == null || secret.isNull() ? null : Secret.of(secret.asText()));
+                return ok(Map.of("signing", secret == null || secret.isNull() ? "each org's own secret" : "the given secret"));
+            }
+            default -> {
+                return error(404, "path", "no such simulator switch");
+            }
+        }
+    }
+
+    private Response webhook(Request r, java.util.function.Function<WebhookRequest, WebhookResponse> handler) {
+        if (r.tooLarge()) {
+            return error(413, "body", "is larger than " + DemoHttpServer.MAX_BODY + " bytes");
+        }
+        WebhookResponse w = handler.apply(new WebhookRequest(r.method(), r.url(), r.query(), r.headers(), r.body()));
+        return Response.of(w.status(), w.contentType(), w.body());
+    }
+
+    private Response health() {
+        Map<String, Object> components = new LinkedHashMap<>();
+        boolean up;
+        try (Connection c = stack.dataSource.getConnection()) {
+            up = c.isValid(2);
+        } catch (SQLException | RuntimeException e) {
+            up = false;
+        }
+        components.put("db", Map.of("status", up ? "UP" : "DOWN"));
+        components.put("dispatcher", Map.of("status", "UP", "instance", stack.dispatcher.instanceId()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("status", up ? "UP" : "DOWN");
+        out.put("components", components);
+        return json(up ? 200 : 503, out);
+    }
+
+    private Response view(String org, long id, int status) {
+        return stack.outbox.find(org, id)
+                .map(m -> json(status, MessageViews.message(m, stack.outbox.attempts(org, id),
+                        stack.outbox.findFallback(org, id).map(OutboundMessage::id).orElse(null))))
+                .orElseGet(() -> error(404, "id", "no message " + id + " for this org"));
+    }
+
+    private static Duration window(Request r) {
+        List<String> w = r.query().get("windowHours");
+        if (w == null || w.isEmpty()) {
+            return Duration.ofHours(24);
+        }
+        try {
+            int hours = Integer.parseInt(w.get(0));
+            if (hours >= 1 && hours <= 24 * 90) {
+                return Duration.ofHours(hours);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidInputException("dashboard", List.of(new InvalidInputException.Violation("windowHours",
+                "is not a number of hours", "1 to 2160")));
+    }
+
+    private boolean authorized(Request r) {
+        String auth = r.header("Authorization");
+        return auth != null && auth.startsWith("Bearer ") && stack.config.adminToken().matches(auth.substring(7));
+    }
+
+    private JsonNode parse(byte[] body) {
+        try {
+            return body.length == 0 ? null : json.readTree(body);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode o, String field, Violations v) {
+        return text(o, field, v, field);
+    }
+
+    private static String text(JsonNode o, String field, Violations v, String name) {
+        JsonNode n = o.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            v.add(name, "is not a string", "a JSON string");
+            return null;
+        }
+        return n.asText();
+    }
+
+    private static List<InvalidInputException.Violation> violations(Violations v) {
+        return v.list();
+    }
+
+    private Response invalid(InvalidInputException e) {
+        List<Map<String, String>> errors = e.violations().stream()
+                .map(x -> Map.of("field", x.field(), "message", x.problem() + " (rule: " + x.rule() + ")")).toList();
+        return json(400, Map.of("errors", errors));
+    }
+
+    private Response error(int status, String field, String message) {
+        return json(status, Map.of("errors", List.of(Map.of("field", field, "message", message))));
+    }
+
+    private Response ok(Object body) {
+        return json(200, body);
+    }
+
+    private Response json(int status, Object body) {
+        try {
+            return Response.of(status, JSON_TYPE, json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,336 @@
+package io.whatsappoutbox.examples.demo;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.PhoneNumber;
+import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.ops.BulkOptions;
+import io.whatsappoutbox.core.ops.BulkResult;
+import io.whatsappoutbox.core.ops.DeadLetterFilter;
+import io.whatsappoutbox.core.ops.DeadLetterQuery;
+import io.whatsappoutbox.core.ops.DeadLetterReport;
+import io.whatsappoutbox.core.ops.ErrorCodeCount;
+import io.whatsappoutbox.core.ops.Operator;
+import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.core.ops.SecretRotation;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The whole story of the runbook, told against the running stack: orgs write messages inside their
+ * own transactions (some roll back), the dispatcher paces and sends them, receipts come back out
+ * of order, Meta has an outage, the dead letter is analysed and retried, critical messages fall
+ * back to SMS, a webhook secret is rotated, and a summary closes the run.
+ */
+final class DemoStory {
+    private static final Operator ONCALL = Operator.of("demo-oncall", "DEMO-1: replaying the runbook");
+
+    /** What the run did, for the automated test of the story. */
+    record Outcome(int committed, int rolledBack, long lostOrStuck, long fallbacks, long deadLetterRetried,
+            double signatureFailures, Map<String, Long> statusCounts) {}
+
+    private final DemoStack stack;
+    private final PrintStream out;
+    private final int messages;
+    private final Random random = new Random(20261128);
+    private int step;
+
+    DemoStory(DemoStack stack, PrintStream out, int messages) {
+        this.stack = stack;
+        this.out = out;
+        this.messages = messages;
+    }
+
+    Outcome run() throws SQLException {
+        out.println();
+        say("Customers opt in; some write to the business first (their 24-hour window opens)");
+        consentsAndConversations();
+
+        say("Three orgs write " + messages + " messages inside their own transactions; one in ten rolls back");
+        int[] counts = enqueueInHostTransactions();
+        out.printf("    committed %d messages in %d transactions, rolled back %d messages: no trace of them%n",
+                counts[0], counts[1], counts[2]);
+
+        say("Dispatching, paced at 80 messages/s per sending number; receipts come back out of order");
+        awaitDrained(Duration.ofMinutes(3));
+        stack.callbacks.drain(Duration.ofSeconds(30));
+        printStatuses();
+
+        say("Meta outage (error 131016) while urgent notifications arrive");
+        stack.metaSimulator.outage(true, 131016);
+        List<OutboundMessageRequest> urgent = new ArrayList<>();
+        for (int i = 0; i < Math.max(10, messages / 20); i++) {
+            String to = phone(3000 + i, i % 50);
+            stack.outbox.consents().grant("demo-org-2", PhoneNumber.of(to), Channel.WHATSAPP, "demo", "demo");
+            urgent.add(OutboundMessageRequest.whatsapp("demo-org-2", to).template("urgent_notification", "fr", "coupure")
+                    .maxAttempts(1).idempotencyKey("urgent-" + i).dossierId("D-U" + i).build());
+        }
+        stack.outbox.enqueueAll(urgent);
+        pause(Duration.ofSeconds(6));
+        stack.metaSimulator.outage(false, null);
+        awaitDrained(Duration.ofMinutes(2));
+        out.printf("    outage over after 6 s: the circuit breaker held most sends back without spending attempts;"
+                + " %d urgent notification(s) (one attempt each) failed before it opened and wait in the dead letter%n",
+                count("SELECT count(*) FROM outbound_message WHERE idempotency_key LIKE 'urgent-%' AND status = 'FAILED'"));
+
+        say("Dead letter report (the runbook's analyze-dlq, as one call)");
+        DeadLetterReport report = stack.operations.deadLetterReport(Scope.allOrgs(), DeadLetterQuery.defaults());
+        out.printf("    %d messages, %d retryable, %d not%n", report.size(), report.retryable(), report.nonRetryable());
+        for (ErrorCodeCount c : report.byCode()) {
+            out.printf("    %-22s %-18s %5d  %s%n", c.errorCode(), c.category(), c.count(), c.sampleMessage());
+        }
+        report.recommendations().forEach(r -> out.println("    -> " + r));
+
+        say("Bulk retry of the outage's dead letters: dry run, then the real run");
+        DeadLetterFilter outageOnly = DeadLetterFilter.all().withErrorCodes("131016", "PROVIDER_UNAVAILABLE");
+        BulkOptions options = BulkOptions.defaults().withLimit(1000).withBatchSize(50).withPause(Duration.ofMillis(100));
+        BulkResult dry = stack.operations.retryDeadLetters(Scope.allOrgs(), outageOnly, options.withDryRun(true), ONCALL);
+        out.printf("    dry run: %d message(s) would be retried, nothing changed%n", dry.messageIds().size());
+        BulkResult real = stack.operations.retryDeadLetters(Scope.allOrgs(), outageOnly, options, ONCALL);
+        out.printf("    retried %d message(s) in %d batch(es), operation %s (same ids as the dry run: %s)%n",
+                real.changed(), real.batches(), real.operationId(), real.messageIds().equals(dry.messageIds()));
+        awaitDrained(Duration.ofMinutes(2));
+
+        say("Critical templates that WhatsApp could not deliver fell back to SMS");
+        stack.callbacks.drain(Duration.ofSeconds(30));
+        awaitDrained(Duration.ofMinutes(1));
+        stack.callbacks.drain(Duration.ofSeconds(30));
+        long fallbacks = count("SELECT count(*) FROM outbound_message WHERE fallback_of IS NOT NULL");
+        out.printf("    %d SMS fallback(s), %d delivered; a parent falls back once however often its failure is reported%n",
+                fallbacks, count("SELECT count(*) FROM outbound_message WHERE fallback_of IS NOT NULL AND status = 'DELIVERED'"));
+
+        say("Webhook secret rotated for demo-org-1 (the old one stays valid 7 days)");
+        double before = signatureFailures();
+        SecretRotation rotation = stack.operations.rotateWebhookSecret("demo-org-1", null, ONCALL, false);
+        out.printf("    new secret %s... (shown once, stored sealed); previous valid until %s%n",
+                rotation.newSecret().reveal().substring(0, 8), rotation.previousValidUntil());
+        stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), phone(1, 1), "Merci !");
+        stack.metaSimulator.secretFor(DemoStack.PHONE_NUMBER_IDS.get(0), rotation.newSecret());
+        stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), phone(2, 2), "Bien recu");
+        stack.metaSimulator.signWith(Secret.of("a-secret-nobody-configured"));
+        stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), phone(3, 3), "forged");
+        stack.callbacks.drain(Duration.ofSeconds(10));
+        stack.metaSimulator.signWith(null);
+        out.printf("    old secret: accepted; new secret: accepted; a forged signature: refused (%.0f counted)%n",
+                signatureFailures() - before);
+
+        say("Summary");
+        Map<String, Long> statuses = printStatuses();
+        printMetrics();
+        long stuck = count("SELECT count(*) FROM outbound_message WHERE status IN ('QUEUED', 'SENDING')");
+        out.printf("%n    %s%n", stuck == 0 ? "Every committed message is sent, delivered, read or in the dead letter"
+                + " with its reason; nothing is lost or stuck." : stuck + " message(s) still in flight");
+        return new Outcome(counts[0], counts[2], stuck, fallbacks, real.changed(), signatureFailures() - before, statuses);
+    }
+
+    /** Messages come in blocks of five per org, so that every org sees every kind of incident. */
+    static String orgOf(int i) {
+        return DemoStack.ORGS.get((i / 5) % 3);
+    }
+
+    /** A number whose last two digits pick the simulator's behaviour. */
+    static String phone(int customer, int lastTwo) {
+        return String.format("+336%06d%02d", customer, lastTwo);
+    }
+
+    private void consentsAndConversations() {
+        int granted = 0;
+        int conversations = 0;
+        for (int i = 0; i < messages; i++) {
+            String org = orgOf(i);
+            PhoneNumber p = PhoneNumber.of(phone(i, i % 100));
+            if (i % 37 != 5) {
+                stack.outbox.consents().grant(org, p, Channel.WHATSAPP, "web form", "demo");
+                granted++;
+            }
+            stack.outbox.consents().grant(org, p, Channel.SMS, "web form", "demo");
+            if (i % 10 == 3) {
+                stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(DemoStack.ORGS.indexOf(org)), p.value(),
+                        "Bonjour, une question");
+                conversations++;
+            }
+        }
+        stack.callbacks.drain(Duration.ofSeconds(30));
+        out.printf("    %d WhatsApp consents, %d conversations opened (free-form messages allowed for 24 h)%n",
+                granted, conversations);
+    }
+
+    /** The host's own transactions: a dossier row and its messages commit or roll back together. */
+    private int[] enqueueInHostTransactions() throws SQLException {
+        try (Connection c = stack.dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS dossier (id text PRIMARY KEY, org_id text NOT NULL, lead_name text)");
+        }
+        int committed = 0;
+        int transactions = 0;
+        int rolledBack = 0;
+        int i = 0;
+        while (i < messages) {
+            // a transaction is one org's dossier: it never crosses into the next org's block of five
+            int n = Math.min(Math.min(1 + random.nextInt(3), 5 - i % 5), messages - i);
+            String org = orgOf(i);
+            String dossier = "D-" + org.substring(9) + "-" + i;
+            List<OutboundMessageRequest> batch = new ArrayList<>();
+            for (int k = 0; k < n; k++, i++) {
+                batch.add(request(org, i, dossier));
+            }
+            boolean rollback = random.nextInt(10) == 0;
+            try (Connection c = stack.dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try (PreparedStatement p = c.prepareStatement("INSERT INTO dossier VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                    p.setString(1, dossier);
+                    p.setString(2, org);
+                    p.setString(3, "Lead " + dossier);
+                    p.executeUpdate();
+                }
+                stack.outbox.enqueueAll(c, batch);
+                if (rollback) {
+                    c.rollback();
+                    rolledBack += n;
+                } else {
+                    c.commit();
+                    committed += n;
+                    transactions++;
+                }
+            }
+        }
+        long inTable = count("SELECT count(*) FROM outbound_message WHERE idempotency_key LIKE 'demo-%' AND fallback_of IS NULL");
+        if (inTable != committed) {
+            throw new IllegalStateException("expected " + committed + " committed messages, found " + inTable);
+        }
+        return new int[] {committed, transactions, rolledBack};
+    }
+
+    /** Mostly appointment reminders (critical), some newsletters, free-form replies to those who wrote. */
+    private OutboundMessageRequest request(String org, int i, String dossier) {
+        OutboundMessageRequest.Builder b = OutboundMessageRequest.whatsapp(org, phone(i, i % 100))
+                .idempotencyKey("demo-" + i).dossierId(dossier).createdBy("crm");
+        int kind = i % 10;
+        if (kind == 3 || kind == 7) {
+            b.text("Bonjour, votre conseiller vous rappelle demain a 10h.");
+        } else if (kind == 9) {
+            b.template("newsletter", "fr", "novembre");
+        } else {
+            b.template("appointment_reminder", "fr", "lundi 10h");
+        }
+        return b.build();
+    }
+
+    /** Waits until nothing is QUEUED or SENDING, printing progress every two seconds when it moves. */
+    private void awaitDrained(Duration timeout) {
+        long total = count("SELECT count(*) FROM outbound_message");
+        long[] last = {-1, System.nanoTime()};
+        awaitTrue(timeout, () -> {
+            long pending = count("SELECT count(*) FROM outbound_message WHERE status IN ('QUEUED', 'SENDING')");
+            if (pending != last[0] && (System.nanoTime() - last[1] > 2_000_000_000L || pending == 0)) {
+                out.printf("    %d of %d messages settled%n", total - pending, total);
+                last[0] = pending;
+                last[1] = System.nanoTime();
+            }
+            return pending == 0;
+        });
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void awaitTrue(Duration timeout, BooleanSupplier done) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the demo waited " + timeout + " without reaching the expected state");
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            }
+        }
+    }
+
+    private Map<String, Long> printStatuses() {
+        Map<String, Long> all = new LinkedHashMap<>();
+        out.printf("    %-9s %-10s %6s%n", "channel", "status", "count");
+        try (Connection c = stack.dataSource.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT channel, status, count(*) FROM outbound_message"
+                        + " GROUP BY channel, status ORDER BY channel DESC, status")) {
+            while (rs.next()) {
+                out.printf("    %-9s %-10s %6d%n", rs.getString(1), rs.getString(2), rs.getLong(3));
+                all.merge(rs.getString(2), rs.getLong(3), Long::sum);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return all;
+    }
+
+    private void printMetrics() {
+        stack.dispatcher.runMaintenance();
+        var r = stack.registry;
+        out.println("    metrics:");
+        for (Channel ch : Channel.values()) {
+            Counter sent = r.find("outbound.message.sent").tag("channel", ch.name()).counter();
+            Counter total = r.find("outbound.message").tag("channel", ch.name()).counter();
+            Timer delivery = r.find("outbound.message.delivery.duration").tag("channel", ch.name()).timer();
+            out.printf("      %-8s attempts %5.0f, accepted %5.0f, p95 enqueue-to-delivered %s%n", ch,
+                    total == null ? 0 : total.count(), sent == null ? 0 : sent.count(),
+                    delivery == null || delivery.count() == 0 ? "-" : String.format("%.2f s", p95Seconds(delivery)));
+        }
+        double failures = r.find("outbound.message.failures").counters().stream().mapToDouble(Counter::count).sum();
+        double rateLimits = r.find("whatsapp.rate.limit.hits").counters().stream().mapToDouble(Counter::count).sum();
+        out.printf("      failures %.0f, rate limit hits %.0f, dead letter %d, webhook signature failures %.0f%n",
+                failures, rateLimits, count("SELECT count(*) FROM outbound_message WHERE status = 'FAILED'"),
+                signatureFailures());
+    }
+
+    /** The 95th percentile from the timer's histogram buckets (the upper bound of the bucket reaching 95 %). */
+    static double p95Seconds(Timer timer) {
+        var snapshot = timer.takeSnapshot();
+        double target = 0.95 * snapshot.count();
+        for (var bucket : snapshot.histogramCounts()) {
+            if (bucket.count() >= target) {
+                return bucket.bucket(TimeUnit.SECONDS);
+            }
+        }
+        return snapshot.max(TimeUnit.SECONDS);
+    }
+
+    private double signatureFailures() {
+        return stack.registry.find("whatsapp.webhook.signature.failures").counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
+    private long count(String sql) {
+        try (Connection c = stack.dataSource.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void say(String what) {
+        step++;
+        out.printf("%n[%d] %s%n", step, what);
+    }
+}

@@ -1,0 +1,217 @@
+package io.whatsappoutbox.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.examples.cli.CliFixture.Run;
+import io.whatsappoutbox.jdbc.EncryptionKeys;
+import io.whatsappoutbox.jdbc.JdbcOutbox;
+import io.whatsappoutbox.jdbc.ProviderConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OperatorCliChangeTest {
+    final CliFixture f = new CliFixture();
+    final List<Long> outage = new ArrayList<>();
+    long undeliverable;
+    long otherOrg;
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void seed() {
+        for (int i = 0; i < 4; i++) {
+            outage.add(f.seed.failed("org-1", Channel.WHATSAPP, "131016", ErrorCategory.TEMPORARY,
+                    f.ago(Duration.ofHours(40 + i)), f.ago(Duration.ofHours(30 + i))));
+        }
+        undeliverable = f.seed.failed("org-1", Channel.WHATSAPP, "131026", ErrorCategory.UNDELIVERABLE,
+                f.ago(Duration.ofDays(45)), f.ago(Duration.ofDays(40)));
+        otherOrg = f.seed.failed("org-2", Channel.WHATSAPP, "131016", ErrorCategory.TEMPORARY, f.ago(Duration.ofHours(40)),
+                f.ago(Duration.ofHours(30)));
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    long failed() {
+        return f.sql.count("SELECT count(*) FROM outbound_message WHERE status = 'FAILED'");
+    }
+
+    String[] bulkRetry(String... extra) {
+        List<String> args = new ArrayList<>(List.of("dlq", "retry", "--org", "org-1", "--code", "131016", "--min-age", "24h",
+                "--pause", "0s", "--batch-size", "2", "--reason", "INC-7 Meta outage"));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void aBulkRetryAnsweredNoAtThePromptExitsWith4AndChangesNothing() {
+        Run no = f.runWithInput("no\n", bulkRetry());
+        assertThat(no.exitCode()).isEqualTo(CliExit.ABORTED);
+        assertThat(no.err()).contains("Retry 4 dead letter(s), scope org-1").contains("Aborted");
+        Run silent = f.runWithInput("", bulkRetry());
+        assertThat(silent.exitCode()).isEqualTo(CliExit.ABORTED);
+        assertThat(failed()).isEqualTo(6);
+        assertThat(f.sql.count("SELECT count(*) FROM outbox_audit WHERE NOT dry_run")).isZero();
+    }
+
+    @Test
+    void aBulkRetryAnsweredYesRetriesWithAProgressLine() {
+        Run yes = f.runWithInput("yes\n", bulkRetry());
+        assertThat(yes.exitCode()).as(yes.err()).isZero();
+        assertThat(yes.out()).contains("4 of 4 selected message(s) retried in 2 batch(es)").contains("progress ");
+        assertThat(yes.err()).contains("retrying [").contains("4/4 (100%)");
+        assertThat(failed()).isEqualTo(2);
+        assertThat(f.sql.one("SELECT operator FROM outbox_audit WHERE NOT dry_run")).isEqualTo("oncall");
+    }
+
+    @Test
+    void aDryRunAsJsonListsTheMessagesTheRealRunThenTouches() {
+        JsonNode dry = f.run(bulkRetry("--dry-run", "--json")).json();
+        assertThat(dry.get("dryRun").asBoolean()).isTrue();
+        assertThat(failed()).isEqualTo(6);
+        JsonNode real = f.run(bulkRetry("--yes", "--json", "--operator", "jdoe")).json();
+        assertThat(real.get("messageIds")).isEqualTo(dry.get("messageIds"));
+        assertThat(real.get("messageIds")).hasSize(4);
+        assertThat(OperatorCliReadTest.fields(real)).containsExactly("operationId", "kind", "dryRun", "messageIds",
+                "changed", "skipped", "batches", "resultingStatuses");
+        assertThat(real.get("resultingStatuses").get("QUEUED").asInt()).isEqualTo(4);
+
+        JsonNode progress = f.run("progress", real.get("operationId").asText(), "--org", "org-1", "--json").json();
+        assertThat(progress.get("statusCounts").get("QUEUED").asLong()).isEqualTo(4);
+        assertThat(progress.get("operator").asText()).isEqualTo("jdoe");
+        Run otherScope = f.run("progress", real.get("operationId").asText(), "--org", "org-2");
+        assertThat(otherScope.exitCode()).isEqualTo(CliExit.FAILED);
+
+        JsonNode audit = f.run("audit", "--org", "org-1", "--json").json();
+        assertThat(audit).hasSize(2);
+        assertThat(audit.get(0).get("action").asText()).isEqualTo("RETRY_DEAD_LETTERS");
+        assertThat(audit.get(0).get("reason").asText()).isEqualTo("INC-7 Meta outage");
+    }
+
+    @Test
+    void retryingOneMessageOfAnotherOrgExitsWith1() {
+        Run r = f.run("retry", String.valueOf(otherOrg), "--org", "org-1", "--reason", "INC-8");
+        assertThat(r.exitCode()).isEqualTo(CliExit.FAILED);
+        assertThat(r.err()).contains("No message " + otherOrg + " in org org-1");
+        Run ok = f.run("retry", String.valueOf(outage.get(0)), "--org", "org-1", "--reason", "INC-8");
+        assertThat(ok.exitCode()).isZero();
+        assertThat(ok.out()).contains("retried").contains("FAILED -> QUEUED");
+        Run again = f.run("retry", String.valueOf(outage.get(0)), "--org", "org-1", "--reason", "INC-8");
+        assertThat(again.exitCode()).isEqualTo(CliExit.FAILED);
+        assertThat(again.err()).contains("QUEUED");
+    }
+
+    @Test
+    void cancellingAsksFirstAndHonoursTheAnswer() {
+        long queued = f.seed.queued("org-1", Channel.WHATSAPP, f.ago(Duration.ofHours(3)), f.ago(Duration.ofHours(3)));
+        Run no = f.runWithInput("n0\n", "cancel", "--org", "org-1", "--reason", "INC-9 wrong campaign");
+        assertThat(no.exitCode()).isEqualTo(CliExit.ABORTED);
+        Run yes = f.runWithInput("y\n", "cancel", "--org", "org-1", "--reason", "INC-9 wrong campaign");
+        assertThat(yes.exitCode()).isZero();
+        assertThat(f.sql.one("SELECT status FROM outbound_message WHERE id = ?", queued)).isEqualTo("CANCELLED");
+        Run one = f.run("cancel", String.valueOf(undeliverable), "--org", "org-1", "--reason", "INC-9", "--yes");
+        assertThat(one.exitCode()).isZero();
+        assertThat(f.sql.one("SELECT status FROM outbound_message WHERE id = ?", undeliverable)).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void archivingWritesTheFileDeletesTheRowsAndRefusesAnExistingFile() throws Exception {
+        Path file = dir.resolve("dlq.jsonl");
+        String[] archive = {"dlq", "archive", "--all-orgs", "--older-than", "30d", "--file", file.toString(), "--format",
+            "jsonl", "--reason", "monthly DLQ cleanup"};
+        Run no = f.runWithInput("no\n", archive);
+        assertThat(no.exitCode()).isEqualTo(CliExit.ABORTED);
+        assertThat(no.err()).contains("Archive 1 dead letter(s)").contains("DELETE");
+        assertThat(file).doesNotExist();
+
+        Run yes = f.runWithInput("yes\n", archive);
+        assertThat(yes.exitCode()).as(yes.err()).isZero();
+        assertThat(yes.out()).contains("1 dead letter(s) written to " + file).contains("1 deleted");
+        assertThat(Files.readAllLines(file)).hasSize(1);
+        assertThat(f.sql.count("SELECT count(*) FROM outbound_message WHERE id = ?", undeliverable)).isZero();
+
+        Run again = f.run(append(archive, "--yes"));
+        assertThat(again.exitCode()).isEqualTo(CliExit.USAGE);
+        assertThat(again.err()).contains("never overwritten");
+    }
+
+    @Test
+    void exportWritesCsvAndDeletesNothing() throws Exception {
+        Path file = dir.resolve("export.csv");
+        JsonNode r = f.run("dlq", "export", "--org", "org-1", "--file", file.toString(), "--reason", "analysis INC-7",
+                "--json").json();
+        assertThat(r.get("messageIds")).hasSize(5);
+        assertThat(r.get("deleted").asInt()).isZero();
+        assertThat(Files.readString(file)).startsWith("id,org_id,");
+        assertThat(failed()).isEqualTo(6);
+    }
+
+    @Test
+    void quotasAreShownSetAndResetWithAConfirmation() {
+        f.seed.quota("org-1", 1000, 990, f.now.plusSeconds(3600), f.now.plusSeconds(600));
+        Run show = f.run("quota", "show", "--all-orgs");
+        assertThat(show.out()).contains("org-1").contains("99.0");
+        Run set = f.run("quota", "set", "--org", "org-1", "--limit", "5000", "--reason", "TICKET-12 seasonal peak");
+        assertThat(set.exitCode()).isZero();
+        assertThat(f.sql.one("SELECT quota_limit FROM whatsapp_rate_limit")).isEqualTo(5000L);
+        Run no = f.runWithInput("", "quota", "reset", "--org", "org-1", "--reason", "TICKET-13");
+        assertThat(no.exitCode()).isEqualTo(CliExit.ABORTED);
+        JsonNode reset = f.run("quota", "reset", "--org", "org-1", "--reason", "TICKET-13", "--yes", "--json").json();
+        assertThat(reset.get("after").get("sentCount").asLong()).isZero();
+        assertThat(reset.get("after").get("throttleUntil").isNull()).isTrue();
+    }
+
+    @Test
+    void rotatingASecretNeedsTheKeyAndShowsTheNewSecretOnce() {
+        String key = EncryptionKeys.generateBase64Key();
+        try (JdbcOutbox keyed = JdbcOutbox.builder().dataSource(f.ds).encryptionKeys(EncryptionKeys.fromBase64("k1", key))
+                .build()) {
+            keyed.providerConfigs().save(ProviderConfig.of("org-1", "100000000000001", Secret.of("token"),
+                    Secret.of("old-secret")), "setup");
+        }
+        Run noKey = f.run("rotate-secret", "--org", "org-1", "--reason", "INC-10 leaked secret");
+        assertThat(noKey.exitCode()).isEqualTo(CliExit.USAGE);
+        assertThat(noKey.err()).contains("OUTBOX_ENCRYPTION_KEY");
+
+        Map<String, String> env = new java.util.HashMap<>(f.connection());
+        env.put("OUTBOX_ENCRYPTION_KEY", key);
+        Run r = CliFixture.run(env, "", "rotate-secret", "--org", "org-1", "--reason", "INC-10 leaked secret", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String secret = r.json().get("newSecret").asText();
+        assertThat(secret).matches("[0-9a-f]{64}");
+        assertThat(r.err()).doesNotContain(secret);
+        assertThat(f.sql.rows("SELECT * FROM outbox_audit").toString()).doesNotContain(secret);
+        Run list = f.run("config", "list", "--org", "org-1", "--json");
+        assertThat(list.out()).doesNotContain(secret).doesNotContain("old-secret");
+    }
+
+    @Test
+    void recoveringStuckSendingRuns() {
+        long stuck = f.seed.sending("org-1", Channel.WHATSAPP, f.ago(Duration.ofHours(1)), f.ago(Duration.ofMinutes(30)), 1);
+        Run list = f.run("stuck", "--org", "org-1");
+        assertThat(list.out()).contains(String.valueOf(stuck)).contains("SENDING");
+        Run recover = f.run("stuck", "--org", "org-1", "--recover", "--reason", "INC-11 node died", "--yes");
+        assertThat(recover.exitCode()).as(recover.err()).isZero();
+        assertThat(f.sql.one("SELECT status FROM outbound_message WHERE id = ?", stuck)).isEqualTo("QUEUED");
+    }
+
+    static String[] append(String[] args, String... more) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+}

@@ -1,0 +1,108 @@
+package io.whatsappoutbox.jdbc.internal;
+
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.internal.Violations;
+import io.whatsappoutbox.core.ops.ConfigChange;
+import io.whatsappoutbox.core.ops.OperationKind;
+import io.whatsappoutbox.core.ops.Operator;
+import io.whatsappoutbox.core.ops.OpsRules;
+import io.whatsappoutbox.core.ops.OutboxOperations;
+import io.whatsappoutbox.core.ops.ProviderConfigSummary;
+import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.core.ops.SecretRotation;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Provider configurations for operators: listed without their secrets, and the webhook secret
+ * rotated through the store's own rotation (which seals the new secret and keeps the previous one
+ * for the overlap). Internal.
+ */
+final class ConfigOps {
+    /** Rotates a secret: the store's {@code ProviderConfigs.rotateWebhookSecret}. */
+    interface Rotation {
+        Secret rotate(String orgId, Duration overlap, String actor);
+    }
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+    private final AuditLog audit;
+    private final Rotation rotation;
+
+    ConfigOps(Jdbi jdbi, Clock clock, AuditLog audit, Rotation rotation) {
+        this.jdbi = jdbi;
+        this.clock = clock;
+        this.audit = audit;
+        this.rotation = rotation;
+    }
+
+    List<ProviderConfigSummary> list(Scope scope) {
+        Objects.requireNonNull(scope, "scope");
+        Instant now = clock.instant();
+        return jdbi.withHandle(h -> h.createQuery(ReportSql.PROVIDER_CONFIGS)
+                .bind("org", scope.orgIdOrNull())
+                .map((rs, ctx) -> {
+                    int rate = rs.getInt("messages_per_second");
+                    Integer perSecond = rs.wasNull() ? null : rate;
+                    Instant updatedAt = Times.instant(rs, "updated_at");
+                    return new ProviderConfigSummary(rs.getString("org_id"), rs.getString("phone_number_id"),
+                            rs.getString("business_account_id"), rs.getBoolean("enabled"), rs.getBoolean("has_token"),
+                            rs.getBoolean("has_secret"), Times.instant(rs, "previous_webhook_secret_valid_until"),
+                            perSecond, Times.instant(rs, "created_at"), updatedAt, rs.getString("updated_by"),
+                            Math.max(0, Duration.between(updatedAt, now).toDays()));
+                })
+                .list());
+    }
+
+    List<ConfigChange> changes(Scope scope, Duration since) {
+        Objects.requireNonNull(scope, "scope");
+        Violations v = new Violations();
+        OpsRules.age(v, "since", since, Duration.ofMinutes(1));
+        v.throwIfAny("config changes query");
+        Instant now = clock.instant();
+        return jdbi.withHandle(h -> h.createQuery(ReportSql.CONFIG_CHANGES)
+                .bind("org", scope.orgIdOrNull())
+                .bind("since", now.minus(since))
+                .map((rs, ctx) -> new ConfigChange(rs.getString("org_id"), rs.getString("phone_number_id"),
+                        rs.getBoolean("enabled"), Times.instant(rs, "updated_at"), rs.getString("updated_by")))
+                .list());
+    }
+
+    SecretRotation rotate(String orgId, Duration overlap, Operator operator, boolean dryRun) {
+        Duration effective = overlap == null ? OutboxOperations.DEFAULT_SECRET_OVERLAP : overlap;
+        Violations v = new Violations();
+        OutboundMessageRequest.validateOrgId(v, "org", orgId);
+        if (effective.isNegative() || effective.compareTo(Duration.ofDays(30)) > 0) {
+            v.add("overlap", "is " + effective, "between 0 and 30 days");
+        }
+        v.requireNonNull("operator", operator);
+        v.throwIfAny("secret rotation");
+        Map<String, Object> filter = new LinkedHashMap<>();
+        filter.put("overlap", effective.toString());
+        AuditLog.Entry entry = AuditLog.Entry.start(OperationKind.ROTATE_WEBHOOK_SECRET, operator, orgId, filter, dryRun);
+        long exists = jdbi.withHandle(h -> h.createQuery(ChangeSql.CONFIG_EXISTS).bind("org", orgId)
+                .mapTo(Long.class).one());
+        if (exists == 0) {
+            throw new NoSuchElementException("No provider config for org " + orgId);
+        }
+        Secret fresh = null;
+        if (!dryRun) {
+            fresh = rotation.rotate(orgId, effective, operator.name());
+        }
+        Instant validUntil = dryRun ? null : jdbi.withHandle(h -> h.createQuery(ChangeSql.PREVIOUS_SECRET_VALID_UNTIL)
+                .bind("org", orgId).mapTo(Instant.class).findFirst().orElse(null));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("previousValidUntil", validUntil == null ? null : validUntil.toString());
+        details.put("secret", "not recorded"); // shown once to the operator, never stored in clear
+        audit.insert(entry, 1, details);
+        return new SecretRotation(entry.operationId(), dryRun, orgId, fresh, validUntil);
+    }
+}

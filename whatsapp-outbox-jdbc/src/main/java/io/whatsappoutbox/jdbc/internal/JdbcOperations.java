@@ -1,0 +1,181 @@
+package io.whatsappoutbox.jdbc.internal;
+
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ops.ArchiveResult;
+import io.whatsappoutbox.core.ops.AuditEntry;
+import io.whatsappoutbox.core.ops.AuditQuery;
+import io.whatsappoutbox.core.ops.BulkOptions;
+import io.whatsappoutbox.core.ops.BulkResult;
+import io.whatsappoutbox.core.ops.CancelFilter;
+import io.whatsappoutbox.core.ops.ChannelHealthReport;
+import io.whatsappoutbox.core.ops.ConfigChange;
+import io.whatsappoutbox.core.ops.DatabaseHealth;
+import io.whatsappoutbox.core.ops.DeadLetterFilter;
+import io.whatsappoutbox.core.ops.DeadLetterQuery;
+import io.whatsappoutbox.core.ops.DeadLetterReport;
+import io.whatsappoutbox.core.ops.ExportRequest;
+import io.whatsappoutbox.core.ops.FailureAnalysis;
+import io.whatsappoutbox.core.ops.FailureQuery;
+import io.whatsappoutbox.core.ops.MessageChange;
+import io.whatsappoutbox.core.ops.OperationProgress;
+import io.whatsappoutbox.core.ops.Operator;
+import io.whatsappoutbox.core.ops.OutboxOperations;
+import io.whatsappoutbox.core.ops.Pacer;
+import io.whatsappoutbox.core.ops.ProviderConfigSummary;
+import io.whatsappoutbox.core.ops.QueueStatus;
+import io.whatsappoutbox.core.ops.QueueStatusQuery;
+import io.whatsappoutbox.core.ops.QuotaChange;
+import io.whatsappoutbox.core.ops.QuotaUsage;
+import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.core.ops.SecretRotation;
+import io.whatsappoutbox.jdbc.ProviderConfigs;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The operations API on PostgreSQL: a façade over one class per runbook section. Holds no state of
+ * its own beyond what it is built with. Internal: hosts get it from {@code JdbcOutbox.operations()}.
+ */
+public final class JdbcOperations implements OutboxOperations {
+    private final QueueReports queue;
+    private final DeadLetterReports deadLetters;
+    private final MessageChanges changes;
+    private final DeadLetterArchiver archiver;
+    private final QuotaOps quotas;
+    private final ConfigOps configs;
+    private final DatabaseHealthQuery health;
+    private final AuditLog audit;
+
+    /** What the store lends the operations: its Jdbi, its clock and its provider configs (for secret rotation). */
+    public JdbcOperations(Jdbi jdbi, Clock clock, ProviderConfigs providerConfigs) {
+        this(jdbi, clock, providerConfigs, Pacer.sleeping(), UnaryOperator.identity());
+    }
+
+    /**
+     * @param pacer waits between the batches of a bulk change
+     * @param archiveStreams wraps the stream an archive is written through (tests make it fail)
+     */
+    public JdbcOperations(Jdbi jdbi, Clock clock, ProviderConfigs providerConfigs, Pacer pacer,
+            UnaryOperator<OutputStream> archiveStreams) {
+        Objects.requireNonNull(jdbi, "jdbi");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(providerConfigs, "providerConfigs");
+        this.audit = new AuditLog(jdbi, clock);
+        this.queue = new QueueReports(jdbi, clock);
+        this.deadLetters = new DeadLetterReports(jdbi, clock);
+        this.changes = new MessageChanges(jdbi, clock, audit, new BulkRunner(jdbi, clock, audit,
+                Objects.requireNonNull(pacer, "pacer")));
+        this.archiver = new DeadLetterArchiver(jdbi, clock, audit, Objects.requireNonNull(archiveStreams, "archiveStreams"));
+        this.quotas = new QuotaOps(jdbi, clock, audit);
+        this.configs = new ConfigOps(jdbi, clock, audit, providerConfigs::rotateWebhookSecret);
+        this.health = new DatabaseHealthQuery(jdbi, clock);
+    }
+
+    @Override
+    public QueueStatus queueStatus(Scope scope, QueueStatusQuery query) {
+        return queue.queueStatus(scope, query);
+    }
+
+    @Override
+    public FailureAnalysis failureAnalysis(Scope scope, FailureQuery query) {
+        return queue.failureAnalysis(scope, query);
+    }
+
+    @Override
+    public DeadLetterReport deadLetterReport(Scope scope, DeadLetterQuery query) {
+        return deadLetters.report(scope, query);
+    }
+
+    @Override
+    public ChannelHealthReport channelHealth(Scope scope, Duration window) {
+        return queue.channelHealth(scope, window);
+    }
+
+    @Override
+    public List<QuotaUsage> quotas(Scope scope, double minUsagePercent) {
+        return quotas.quotas(scope, minUsagePercent);
+    }
+
+    @Override
+    public List<ProviderConfigSummary> providerConfigs(Scope scope) {
+        return configs.list(scope);
+    }
+
+    @Override
+    public List<ConfigChange> configChanges(Scope scope, Duration since) {
+        return configs.changes(scope, since);
+    }
+
+    @Override
+    public DatabaseHealth databaseHealth() {
+        return health.read();
+    }
+
+    @Override
+    public List<AuditEntry> auditLog(Scope scope, AuditQuery query) {
+        Objects.requireNonNull(scope, "scope");
+        return audit.read(scope, Objects.requireNonNull(query, "query"));
+    }
+
+    @Override
+    public OperationProgress progress(Scope scope, UUID operationId) {
+        Objects.requireNonNull(scope, "scope");
+        return audit.progress(scope, Objects.requireNonNull(operationId, "operationId"));
+    }
+
+    @Override
+    public MessageChange retry(String orgId, long messageId, Operator operator, boolean dryRun) {
+        return changes.retry(orgId, messageId, operator, dryRun);
+    }
+
+    @Override
+    public BulkResult retryDeadLetters(Scope scope, DeadLetterFilter filter, BulkOptions options, Operator operator) {
+        return changes.retryDeadLetters(scope, filter, options, operator);
+    }
+
+    @Override
+    public ArchiveResult exportDeadLetters(Scope scope, ExportRequest request, Operator operator) {
+        return archiver.export(scope, request, operator);
+    }
+
+    @Override
+    public ArchiveResult archiveDeadLetters(Scope scope, ExportRequest request, Operator operator) {
+        return archiver.archive(scope, request, operator);
+    }
+
+    @Override
+    public BulkResult recoverStuckSending(Scope scope, Channel channel, BulkOptions options, Operator operator) {
+        return changes.recoverStuckSending(scope, channel, options, operator);
+    }
+
+    @Override
+    public MessageChange cancel(String orgId, long messageId, Operator operator, boolean dryRun) {
+        return changes.cancel(orgId, messageId, operator, dryRun);
+    }
+
+    @Override
+    public BulkResult cancelMessages(Scope scope, CancelFilter filter, BulkOptions options, Operator operator) {
+        return changes.cancelMessages(scope, filter, options, operator);
+    }
+
+    @Override
+    public QuotaChange setQuota(String orgId, long quotaLimit, Duration period, Operator operator, boolean dryRun) {
+        return quotas.setQuota(orgId, quotaLimit, period, operator, dryRun);
+    }
+
+    @Override
+    public QuotaChange resetQuota(String orgId, Operator operator, boolean dryRun) {
+        return quotas.resetQuota(orgId, operator, dryRun);
+    }
+
+    @Override
+    public SecretRotation rotateWebhookSecret(String orgId, Duration overlap, Operator operator, boolean dryRun) {
+        return configs.rotate(orgId, overlap, operator, dryRun);
+    }
+}
