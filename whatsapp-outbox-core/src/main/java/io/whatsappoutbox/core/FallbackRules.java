@@ -55,6 +55,14 @@ public final class FallbackRules {
                 .flatMap(r -> request(r, message));
     }
 
+    /**
+     * The SMS an operator asks for (the runbook's manual conversion): any rule that selects the
+     * message decides its text, whatever the rule's triggers.
+     */
+    public Optional<OutboundMessageRequest> onOperatorRequest(OutboundMessage message) {
+        return rule(message).flatMap(r -> request(r, message));
+    }
+
     /** The shortest no-delivery delay of the rules, for the sweep: empty when no rule has one. */
     public Optional<Duration> shortestNotDeliveredDelay() {
         return rules.stream().map(FallbackRule::notDeliveredWithin).filter(Objects::nonNull).min(Duration::compareTo);

@@ -226,7 +226,7 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
      * quotas, provider configs, database health, audit), on this outbox's database and clock.
      */
     public io.whatsappoutbox.core.ops.OutboxOperations operations() {
-        return new io.whatsappoutbox.jdbc.internal.JdbcOperations(jdbi, clock, providerConfigs);
+        return new io.whatsappoutbox.jdbc.internal.JdbcOperations(jdbi, clock, providerConfigs, enqueue, rows);
     }
 
     public DataSource dataSource() {

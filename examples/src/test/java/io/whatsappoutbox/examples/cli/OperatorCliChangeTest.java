@@ -214,4 +214,24 @@ class OperatorCliChangeTest {
         all.addAll(List.of(more));
         return all.toArray(String[]::new);
     }
+
+    @Test
+    void aManualFallbackCreatesOneSmsPerCriticalDeadLetter() {
+        String[] args = {"fallback", "--org", "org-1", "--code", "131016", "--template", "appointment_reminder",
+            "--sms-text", "Rappel, dossier {dossierId}", "--pause", "0s", "--reason", "INC-7 Meta outage", "--yes", "--json"};
+        Run dry = f.run(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--dry-run"))
+                .toArray(String[]::new));
+        assertThat(dry.exitCode()).as(dry.err()).isZero();
+        assertThat(f.sql.count("SELECT count(*) FROM outbound_message WHERE fallback_of IS NOT NULL")).isZero();
+        Run real = f.run(args);
+        assertThat(real.exitCode()).as(real.err()).isZero();
+        assertThat(real.out()).contains("\"kind\" : \"FALLBACK_TO_SMS\"").contains("\"changed\" : 4");
+        assertThat(f.sql.count("SELECT count(*) FROM outbound_message WHERE channel = 'SMS' AND fallback_of IS NOT NULL"))
+                .isEqualTo(4);
+        Run again = f.run(args);
+        assertThat(again.exitCode()).isZero();
+        assertThat(f.sql.count("SELECT count(*) FROM outbound_message WHERE fallback_of IS NOT NULL")).isEqualTo(4);
+        assertThat(f.run("fallback", "--org", "org-1", "--sms-text", "x", "--reason", "INC-7 x", "--yes").exitCode())
+                .as("--template is required").isEqualTo(CliExit.USAGE);
+    }
 }

@@ -116,6 +116,15 @@ public interface OutboxOperations {
      */
     MessageChange cancel(String orgId, long messageId, Operator operator, boolean dryRun);
 
+    /**
+     * The runbook's manual channel fallback, through the fallback rules: WhatsApp dead letters
+     * matching {@code filter}, without a fallback yet and selected by one of {@code rules}, each get
+     * their SMS (the rule renders its text), once per parent however often this runs. The SMS still
+     * needs SMS consent. The result lists the parents; the created messages carry the operation id.
+     */
+    BulkResult fallbackToSms(Scope scope, DeadLetterFilter filter, io.whatsappoutbox.core.FallbackRules rules,
+            BulkOptions options, Operator operator);
+
     /** Withdraws the messages matching {@code filter}, in batches. */
     BulkResult cancelMessages(Scope scope, CancelFilter filter, BulkOptions options, Operator operator);
 

@@ -56,6 +56,21 @@ final class ChangeSql {
              WHERE m.id = t.id
             RETURNING m.id, m.status""", DEAD_LETTER_MATCH);
 
+    /** WhatsApp dead letters without a fallback, for the manual fallback. */
+    static final String SELECT_FALLBACK_CANDIDATES = match("""
+            SELECT m.*
+              FROM outbound_message m
+             WHERE {MATCH} AND m.channel = 'WHATSAPP'
+               AND NOT EXISTS (SELECT 1 FROM outbound_message f WHERE f.fallback_of = m.id)
+             ORDER BY coalesce(m.failed_at, m.updated_at), m.id
+             LIMIT :limit""", DEAD_LETTER_MATCH);
+
+    /** Marks the fallbacks an operation created, so its progress can be followed. */
+    static final String MARK_OPERATION = """
+            UPDATE outbound_message SET operation_id = :operationId
+             WHERE id = ANY(:ids)
+            RETURNING id, status""";
+
     static final String SELECT_CANCEL = match("""
             SELECT m.id, m.attempt_count, m.max_attempts
               FROM outbound_message m

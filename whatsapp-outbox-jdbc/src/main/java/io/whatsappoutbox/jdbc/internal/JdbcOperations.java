@@ -46,6 +46,7 @@ public final class JdbcOperations implements OutboxOperations {
     private final QueueReports queue;
     private final DeadLetterReports deadLetters;
     private final MessageChanges changes;
+    private final ManualFallback fallback;
     private final DeadLetterArchiver archiver;
     private final QuotaOps quotas;
     private final ConfigOps configs;
@@ -57,20 +58,34 @@ public final class JdbcOperations implements OutboxOperations {
         this(jdbi, clock, providerConfigs, Pacer.sleeping(), UnaryOperator.identity());
     }
 
+    /** As the outbox builds it: fallbacks are written by the outbox's own writer (its default attempts). */
+    public JdbcOperations(Jdbi jdbi, Clock clock, ProviderConfigs providerConfigs, EnqueueWriter enqueue,
+            MessageRows rows) {
+        this(jdbi, clock, providerConfigs, Pacer.sleeping(), UnaryOperator.identity(), enqueue, rows);
+    }
+
     /**
      * @param pacer waits between the batches of a bulk change
      * @param archiveStreams wraps the stream an archive is written through (tests make it fail)
      */
     public JdbcOperations(Jdbi jdbi, Clock clock, ProviderConfigs providerConfigs, Pacer pacer,
             UnaryOperator<OutputStream> archiveStreams) {
+        this(jdbi, clock, providerConfigs, pacer, archiveStreams, null, null);
+    }
+
+    private JdbcOperations(Jdbi jdbi, Clock clock, ProviderConfigs providerConfigs, Pacer pacer,
+            UnaryOperator<OutputStream> archiveStreams, EnqueueWriter enqueue, MessageRows rows) {
         Objects.requireNonNull(jdbi, "jdbi");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(providerConfigs, "providerConfigs");
         this.audit = new AuditLog(jdbi, clock);
         this.queue = new QueueReports(jdbi, clock);
         this.deadLetters = new DeadLetterReports(jdbi, clock);
-        this.changes = new MessageChanges(jdbi, clock, audit, new BulkRunner(jdbi, clock, audit,
-                Objects.requireNonNull(pacer, "pacer")));
+        BulkRunner bulk = new BulkRunner(jdbi, clock, audit, Objects.requireNonNull(pacer, "pacer"));
+        this.changes = new MessageChanges(jdbi, clock, audit, bulk);
+        MessageRows messageRows = rows != null ? rows : new MessageRows(new ContentCodec());
+        this.fallback = new ManualFallback(clock, audit, bulk, messageRows, enqueue != null ? enqueue
+                : new EnqueueWriter(new ContentCodec(), messageRows, clock, 5));
         this.archiver = new DeadLetterArchiver(jdbi, clock, audit, Objects.requireNonNull(archiveStreams, "archiveStreams"));
         this.quotas = new QuotaOps(jdbi, clock, audit);
         this.configs = new ConfigOps(jdbi, clock, audit, providerConfigs::rotateWebhookSecret);
@@ -157,6 +172,12 @@ public final class JdbcOperations implements OutboxOperations {
     @Override
     public MessageChange cancel(String orgId, long messageId, Operator operator, boolean dryRun) {
         return changes.cancel(orgId, messageId, operator, dryRun);
+    }
+
+    @Override
+    public BulkResult fallbackToSms(Scope scope, DeadLetterFilter filter, io.whatsappoutbox.core.FallbackRules rules,
+            BulkOptions options, Operator operator) {
+        return fallback.run(scope, filter, rules, options, operator);
     }
 
     @Override

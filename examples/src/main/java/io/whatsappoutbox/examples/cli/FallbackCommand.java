@@ -1,0 +1,74 @@
+package io.whatsappoutbox.examples.cli;
+
+import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.FallbackRule;
+import io.whatsappoutbox.core.FallbackRules;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.ops.BulkOptions;
+import io.whatsappoutbox.core.ops.BulkResult;
+import io.whatsappoutbox.core.ops.DeadLetterFilter;
+import io.whatsappoutbox.core.ops.Operator;
+import io.whatsappoutbox.core.ops.Scope;
+import java.util.List;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The runbook's manual channel fallback ("convert critical messages to SMS"), through fallback
+ * rules: the templates that may fall back and the SMS text come from the options, and each dead
+ * letter gets its SMS once, however often the command runs.
+ */
+@Command(name = "fallback", description = "Send WhatsApp dead letters of critical templates again as SMS, once each"
+        + " (runbook: provider failover, manual workaround: channel fallback).")
+final class FallbackCommand extends OpsCommand {
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Options.ScopeChoice scope;
+
+    @Mixin
+    Options.DeadLetters filter;
+
+    @Option(names = "--template", split = ",", required = true, paramLabel = "<name>",
+            description = "templates that may fall back (the runbook's critical templates), comma-separated")
+    List<String> templates;
+
+    @Option(names = "--sms-text", required = true, paramLabel = "<text>",
+            description = "the SMS text; {dossierId}, {templateName} and {orgId} are replaced")
+    String smsText;
+
+    @Mixin
+    Options.Bulk bulk;
+
+    @Mixin
+    Options.Change change;
+
+    @Override
+    Action prepare() {
+        Scope s = scope.scope();
+        Operator operator = change.operator(spec.commandLine(), root().env);
+        DeadLetterFilter f = filter.filter();
+        FallbackRules rules = FallbackRules.of(FallbackRule.forTemplates(templates.toArray(String[]::new))
+                .onDeadLetter(ErrorCategory.UNDELIVERABLE).smsText(this::render));
+        BulkOptions options = bulk.options(change.dryRun);
+        return ops -> {
+            if (!change.dryRun && !change.yes) {
+                BulkResult preview = ops.fallbackToSms(s, f, rules, options.withDryRun(true), operator);
+                if (preview.selected() == 0) {
+                    print(preview, () -> MessageCommands.renderBulk(out(), preview, "given an SMS fallback"));
+                    return;
+                }
+                confirm("Create an SMS for " + preview.selected() + " WhatsApp dead letter(s), scope " + s.label() + "?");
+            }
+            BulkResult r = ops.fallbackToSms(s, f, rules, change.dryRun ? options
+                    : options.withProgress(progress("falling back")), operator);
+            print(r, () -> MessageCommands.renderBulk(out(), r, "given an SMS fallback"));
+        };
+    }
+
+    private String render(OutboundMessage m) {
+        return smsText.replace("{dossierId}", m.dossierId() == null ? "" : m.dossierId())
+                .replace("{templateName}", m.templateName().orElse(""))
+                .replace("{orgId}", m.orgId());
+    }
+}
