@@ -89,6 +89,23 @@ class EnqueueTest {
     }
 
     @Test
+    void joinsAHostsJdbiTransaction() {
+        org.jdbi.v3.core.Jdbi host = org.jdbi.v3.core.Jdbi.create(ds);
+        assertThatThrownBy(() -> host.useTransaction(h -> {
+            h.execute("INSERT INTO dossier VALUES ('D-7')");
+            outbox.enqueue(h, Requests.template("org-1", 7));
+            throw new IllegalStateException("the host changes its mind");
+        })).hasMessageContaining("changes its mind");
+        assertThat(sql.count("SELECT count(*) FROM outbound_message")).isZero();
+        host.useTransaction(h -> {
+            h.execute("INSERT INTO dossier VALUES ('D-7')");
+            outbox.enqueueAll(h, List.of(Requests.template("org-1", 7), Requests.template("org-1", 8)));
+        });
+        assertThat(sql.count("SELECT count(*) FROM outbound_message")).isEqualTo(2);
+        assertThat(sql.count("SELECT count(*) FROM dossier")).isEqualTo(1);
+    }
+
+    @Test
     void theSameKeyAndContentReturnsTheFirstMessageAndWritesNothing() {
         EnqueueResult first = outbox.enqueue(Requests.template("org-1", 7));
         EnqueueResult again = outbox.enqueue(Requests.template("org-1", 7));
