@@ -124,6 +124,22 @@ class ReceiptsAndInboundTest {
     }
 
     @Test
+    void aReadReceiptBeforeTheDeliveryReceiptStillRecordsWhenTheMessageWasDelivered() {
+        List<String> pids = sent(2);
+        // read before its delivery receipt, in two webhooks: the late receipt gives the delivery time
+        webhooks.apply(new WebhookBatch("meta", List.of(receipt(pids.get(0), DeliveryStatus.READ, 5)), List.of()),
+                decisions, T0.plusSeconds(10));
+        webhooks.apply(new WebhookBatch("meta", List.of(receipt(pids.get(0), DeliveryStatus.DELIVERED, 2)), List.of()),
+                decisions, T0.plusSeconds(11));
+        // read and never a delivery receipt: delivered by the time it was read
+        webhooks.apply(new WebhookBatch("meta", List.of(receipt(pids.get(1), DeliveryStatus.READ, 7)), List.of()),
+                decisions, T0.plusSeconds(10));
+        assertThat(sql.rows("SELECT status, delivered_at, read_at FROM outbound_message ORDER BY id")).containsExactly(
+                Map.of("status", "READ", "delivered_at", T0.plusSeconds(2), "read_at", T0.plusSeconds(5)),
+                Map.of("status", "READ", "delivered_at", T0.plusSeconds(7), "read_at", T0.plusSeconds(7)));
+    }
+
+    @Test
     void theSameWebhookTwiceChangesNothingTheSecondTime() {
         List<String> pids = sent(1);
         WebhookBatch batch = new WebhookBatch("meta", List.of(receipt(pids.get(0), DeliveryStatus.DELIVERED, 2)), List.of());

@@ -94,6 +94,10 @@ class MetaWebhookRejectionTest {
                 Arguments.of("good change then bad change", envelope(entry("1", change(PHONE_ID_1, statuses(okStatus())),
                         change(PHONE_ID_1, statuses(status(WAMID, "read", "soon"))))),
                         "entry[0].changes[1].value.statuses[0].timestamp is not epoch seconds"),
+                // PostgreSQL text cannot hold U+0000: the store would fail at every redelivery
+                Arguments.of("NUL in a status id", one(statuses(status("wamid.\\u0000", "read", TS))), "NUL character"),
+                Arguments.of("NUL in an inbound text", one(messages("x",
+                        textMessage("33612345678", IN_WAMID, TS, "Bon\\u0000jour"))), "NUL character"),
                 Arguments.of("deep nesting", "{\"object\":\"whatsapp_business_account\",\"entry\":[],\"x\":"
                         + "[".repeat(100_000) + "]".repeat(100_000) + "}", "well formed JSON"));
     }

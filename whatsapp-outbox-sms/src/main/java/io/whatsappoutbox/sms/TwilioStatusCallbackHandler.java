@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In order: 405 for anything but POST; 413 for a body over {@code maxBodyBytes}; 400 for a body
  * that is not a form; 401 for a missing or wrong {@code X-Twilio-Signature} (nothing passed on);
- * 400 without {@code MessageSid}. A status that is not a delivery outcome ({@code queued},
+ * 400 without {@code MessageSid}, or with a control character in {@code MessageSid} or {@code ErrorCode}
+ * (PostgreSQL cannot store a NUL). A status that is not a delivery outcome ({@code queued},
  * {@code sending}, {@code accepted}, {@code scheduled}, {@code canceled}...) is answered 200 and
  * dropped. An outcome goes to the sink as one receipt; 500 if the sink fails (nothing was applied).
  *
@@ -120,6 +121,13 @@ public final class TwilioStatusCallbackHandler {
             log.warn("Twilio status callback refused: no MessageSid");
             return WebhookResponse.text(400, "MessageSid is required");
         }
+        Optional<String> errorCode = first(params, "ErrorCode");
+        if (hasControlCharacter(sid.get()) || errorCode.filter(TwilioStatusCallbackHandler::hasControlCharacter).isPresent()) {
+            // PostgreSQL text cannot hold U+0000 (the store would fail at every retry), and a
+            // line break in a logged sid would forge log lines
+            log.warn("Twilio status callback refused: MessageSid or ErrorCode holds control characters");
+            return WebhookResponse.text(400, "MessageSid and ErrorCode must be printable text");
+        }
         // SmsStatus is the older name of the same field, still sent beside MessageStatus.
         String word = first(params, "MessageStatus").or(() -> first(params, "SmsStatus")).orElse(null);
         Optional<DeliveryStatus> status = DeliveryStatus.fromProviderWord(word);
@@ -130,7 +138,6 @@ public final class TwilioStatusCallbackHandler {
         }
         ProviderError error = null;
         if (status.get() == DeliveryStatus.FAILED) {
-            Optional<String> errorCode = first(params, "ErrorCode");
             String code = errorCode.orElse(MISSING_ERROR_CODE);
             String text = "Twilio delivery error " + code
                     + (errorCode.isEmpty() ? " (no ErrorCode in the callback)" : "");
@@ -178,6 +185,10 @@ public final class TwilioStatusCallbackHandler {
             }
         }
         return false;
+    }
+
+    private static boolean hasControlCharacter(String value) {
+        return value.codePoints().anyMatch(Character::isISOControl);
     }
 
     /** The first value of {@code name}, trimmed, when present and not blank. */

@@ -174,6 +174,19 @@ class TwilioStatusCallbackHandlerTest {
         assertThat(batches).isEmpty();
     }
 
+    /** PostgreSQL text cannot hold U+0000: storing it would fail with a 500 at every retry of Twilio's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"MessageSid", "ErrorCode"})
+    void a_control_character_in_a_stored_value_is_a_bad_request(String field) {
+        List<Map.Entry<String, String>> params = new ArrayList<>(List.of(p("MessageStatus", "failed")));
+        params.add(p("MessageSid", field.equals("MessageSid") ? "SM\u0000" + SID.substring(3) : SID));
+        params.add(p("ErrorCode", field.equals("ErrorCode") ? "300\n03" : "30003"));
+        WebhookResponse r = handler().handle(signed(params));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body()).contains("printable");
+        assertThat(batches).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"GET", "PUT", "DELETE", "HEAD"})
     void anything_but_post_is_refused_405(String method) {

@@ -149,14 +149,20 @@ public final class JdbcWebhookStore implements WebhookStore {
         private void positive(Change c, DeliveryReceipt r) {
             Optional<Transition> t = MessageStateMachine.receiptTransition(c.status, r.status());
             if (t.isEmpty()) {
+                if (r.status() == DeliveryStatus.DELIVERED && c.status == MessageStatus.READ) {
+                    // the read receipt came first: this one still says when the message was delivered
+                    c.deliveredAt = earliest(c.deliveredAt, r.occurredAt());
+                }
                 ignored++;
                 return;
             }
             c.status = MessageStateMachine.apply(c.status, t.get());
             if (c.status == MessageStatus.DELIVERED) {
-                c.deliveredAt = r.occurredAt();
+                c.deliveredAt = earliest(c.deliveredAt, r.occurredAt());
             } else if (c.status == MessageStatus.READ) {
                 c.readAt = r.occurredAt();
+                // read means delivered, at the latest then, until a delivery receipt tells the time
+                c.deliveredAt = earliest(c.deliveredAt, r.occurredAt());
             }
             if (c.row.message.deliveredAt() == null && c.firstDelivery == null) {
                 c.firstDelivery = r.occurredAt();
@@ -188,7 +194,7 @@ public final class JdbcWebhookStore implements WebhookStore {
             for (Change c : changes) {
                 if (c.failure != null) {
                     failed.add(c);
-                } else if (c.status != c.row.message.status()) {
+                } else if (c.status != c.row.message.status() || deliveredEarlier(c)) {
                     advanced.add(c);
                 }
                 if (c.firstDelivery != null && c.status != MessageStatus.FAILED && c.status != MessageStatus.QUEUED) {
@@ -306,6 +312,16 @@ public final class JdbcWebhookStore implements WebhookStore {
                     .map(m -> new JdbcConsents.Key(m.orgId(), m.from().value(), m.channel())).toList(),
                     "opt-out keyword", now);
         }
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null || (b != null && b.isBefore(a)) ? b : a;
+    }
+
+    /** A late delivery receipt of a message already read that tells an earlier delivery time. */
+    private static boolean deliveredEarlier(Change c) {
+        Instant stored = c.row.message.deliveredAt();
+        return c.deliveredAt != null && (stored == null || c.deliveredAt.isBefore(stored));
     }
 
     private static OutboundMessage withStatus(OutboundMessage m, MessageStatus status) {

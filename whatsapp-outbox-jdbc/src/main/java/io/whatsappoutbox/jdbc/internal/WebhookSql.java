@@ -20,10 +20,11 @@ final class WebhookSql {
              ORDER BY id
                FOR UPDATE""";
 
+    /** Forward status; the earliest delivery time known wins (least() skips nulls). */
     static final String ADVANCE = """
             UPDATE outbound_message m
                SET status = u.status,
-                   delivered_at = coalesce(m.delivered_at, u.delivered_at::timestamptz),
+                   delivered_at = least(m.delivered_at, u.delivered_at::timestamptz),
                    read_at = coalesce(m.read_at, u.read_at::timestamptz),
                    updated_at = :now
               FROM unnest(:ids::bigint[], :statuses::text[], :deliveredAt::text[], :readAt::text[])

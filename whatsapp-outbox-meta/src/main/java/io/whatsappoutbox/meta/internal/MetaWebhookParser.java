@@ -20,7 +20,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -115,12 +117,29 @@ public final class MetaWebhookParser {
             if (root == null || root.isMissingNode()) {
                 throw new WebhookPayloadException("body is empty");
             }
+            if (holdsNul(root)) {
+                // PostgreSQL text cannot hold U+0000: storing it would fail, and fail again at every redelivery
+                throw new WebhookPayloadException("body holds a NUL character (\\u0000) in a value");
+            }
             return root;
         } catch (IOException e) {
             // Jackson's message may quote the body: only its kind is reported
             throw new WebhookPayloadException("body is not well formed JSON ("
                     + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    private static boolean holdsNul(JsonNode root) {
+        Deque<JsonNode> todo = new ArrayDeque<>();
+        todo.push(root);
+        while (!todo.isEmpty()) {
+            JsonNode n = todo.pop();
+            if (n.isTextual() && n.textValue().indexOf('\u0000') >= 0) {
+                return true;
+            }
+            n.elements().forEachRemaining(todo::push);
+        }
+        return false;
     }
 
     private void change(JsonNode change, String path, State state) throws WebhookPayloadException {
