@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
@@ -43,6 +45,7 @@ final class BatchSender {
     private final Pacer pacer;
     private final Executor executor;
     private final Semaphore sendSlots;
+    private final int concurrency;
     private final OutboxMetrics metrics;
     private final Clock clock;
     private final Duration stuckAfter;
@@ -59,6 +62,7 @@ final class BatchSender {
         this.pacer = pacer;
         this.executor = executor;
         this.sendSlots = new Semaphore(concurrency);
+        this.concurrency = concurrency;
         this.metrics = metrics;
         this.clock = clock;
         this.stuckAfter = stuckAfter;
@@ -95,10 +99,15 @@ final class BatchSender {
         for (ClaimedMessage c : sendable) {
             byRecipient.computeIfAbsent(c.message().channel() + c.message().to().value(), k -> new ArrayList<>()).add(c);
         }
-        for (List<ClaimedMessage> group : byRecipient.values()) {
+        // as many tasks as calls may run at once, each taking recipients from the batch until none
+        // is left: the same spread as a task per recipient, without a hand-off per message
+        Queue<List<ClaimedMessage>> groups = new ConcurrentLinkedQueue<>(byRecipient.values());
+        for (int i = Math.min(concurrency, groups.size()); i > 0; i--) {
             executor.execute(() -> {
-                for (ClaimedMessage c : group) {
-                    sink.accept(sendOne(c));
+                for (List<ClaimedMessage> group = groups.poll(); group != null; group = groups.poll()) {
+                    for (ClaimedMessage c : group) {
+                        sink.accept(sendOne(c));
+                    }
                 }
             });
         }

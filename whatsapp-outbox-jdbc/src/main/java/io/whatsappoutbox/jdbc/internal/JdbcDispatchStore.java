@@ -54,6 +54,7 @@ public final class JdbcDispatchStore implements DispatchStore {
         String[] from = cursor.get();
         List<ClaimedMessage> claimed = jdbi.inTransaction(h -> {
             h.execute(DispatchSql.GENERIC_PLAN);
+            h.execute(DispatchSql.ASYNC_COMMIT);
             return h.createQuery(DispatchSql.CLAIM)
                 .bind("cursorOrg", from[0])
                 .bind("cursorChannel", from[1])

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * LISTEN whatsapp_outbox on a connection of its own: the insert trigger notifies at commit, so an
- * idle dispatcher claims a new message within milliseconds. When the connection breaks it
- * reconnects with backoff and wakes the dispatcher once, in case a notification was missed.
+ * idle dispatcher claims a new message within milliseconds. Once listening (and again after each
+ * reconnection, with backoff) it wakes the dispatcher once, in case a notification was missed.
  * Internal.
  */
 public final class PostgresWakeUps implements WakeUpSource {
@@ -53,9 +53,10 @@ public final class PostgresWakeUps implements WakeUpSource {
                 PGConnection pg = c.unwrap(PGConnection.class);
                 if (reconnecting) {
                     log.info("Listening for enqueued messages again");
-                    onWakeUp.run();
                     reconnecting = false;
                 }
+                // a message committed before the LISTEN took effect sent its notification to nobody
+                onWakeUp.run();
                 backoffMillis = 100;
                 while (open.get()) {
                     PGNotification[] notifications = pg.getNotifications(500);

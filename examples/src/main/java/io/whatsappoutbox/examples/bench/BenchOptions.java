@@ -1,0 +1,132 @@
+package io.whatsappoutbox.examples.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The benchmark's command line.
+ *
+ * @param scales backlog sizes, ascending
+ * @param peerMaxScale the largest backlog the slow contenders (peers, Meta over HTTP, batches of 1) drain
+ * @param only contender names to run (empty: all)
+ */
+record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int batch, int threads, int orgs,
+        int steadyRate, int steadySeconds, int idleProbes, int peerMaxScale, int warmup, Set<String> only, boolean verbose,
+        boolean help) {
+
+    static final int FULL_SCALE = 1_000_000;
+
+    static final String USAGE = """
+            Usage: OutboxBenchmark [options]
+            Drains a backlog through the floor (plain JDBC), the library (in process and Meta over HTTP),
+            db-scheduler and transaction-outbox on embedded PostgreSQL 17, first with fsync off, then durable,
+            and ends with one RESULT line (the durable run's figures).
+
+              --scales 10000,100000   backlog sizes (default 10000,100000)
+              --full                  adds a backlog of 1000000 (floor/200 and library only)
+              --durable-only          only the durable server (fsync, synchronous_commit, full_page_writes on)
+              --fsync-off-only        only the fsync-off server (the embedded defaults)
+              --batch 200             claim / enqueue batch size, the same for everyone
+              --threads 4             worker threads, the same for everyone
+              --orgs 4                orgs the messages are spread over
+              --rate 500              steady offered load of the latency run, messages/s
+              --steady-seconds 5      length of the steady latency run
+              --idle-probes 40        single messages sent to an idle consumer (NOTIFY wake-up latency)
+              --warmup 20000          messages each contender drains, untimed, before its first measured run
+                                      (the JIT compiler takes a core of this 2-core class of machine for
+                                      tens of seconds; 0 for none)
+              --peer-max-scale 100000 largest backlog for the slow contenders (peers, meta-http, floor/1)
+              --only a,b              run only these contenders (floor/200, floor/1, library, library+meta-http,
+                                      db-scheduler, transaction-outbox)
+              --verbose               print the statements that took the server's time, per run
+              --help                  this text
+            """;
+
+    static BenchOptions parse(String... args) {
+        List<Integer> scales = new ArrayList<>(List.of(10_000, 100_000));
+        boolean full = false;
+        boolean fsyncOff = true;
+        boolean durable = true;
+        int batch = 200;
+        int threads = 4;
+        int orgs = 4;
+        int rate = 500;
+        int steadySeconds = 5;
+        int idleProbes = 40;
+        int peerMax = 100_000;
+        int warmup = 20_000;
+        Set<String> only = new TreeSet<>();
+        boolean verbose = false;
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--scales" -> {
+                    scales = new ArrayList<>();
+                    for (String s : value(args, ++i, a).split(",")) {
+                        scales.add(positive(a, s.trim()));
+                    }
+                }
+                case "--full" -> full = true;
+                case "--durable-only" -> fsyncOff = false;
+                case "--fsync-off-only" -> durable = false;
+                case "--batch" -> batch = positive(a, value(args, ++i, a));
+                case "--threads" -> threads = positive(a, value(args, ++i, a));
+                case "--orgs" -> orgs = positive(a, value(args, ++i, a));
+                case "--rate" -> rate = positive(a, value(args, ++i, a));
+                case "--steady-seconds" -> steadySeconds = positive(a, value(args, ++i, a));
+                case "--idle-probes" -> idleProbes = positive(a, value(args, ++i, a));
+                case "--peer-max-scale" -> peerMax = positive(a, value(args, ++i, a));
+                case "--warmup" -> warmup = whole(a, value(args, ++i, a), 0);
+                case "--only" -> only.addAll(Arrays.asList(value(args, ++i, a).split(",")));
+                case "--verbose" -> verbose = true;
+                case "--help", "-h" -> help = true;
+                default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+            }
+        }
+        if (full && !scales.contains(FULL_SCALE)) {
+            scales.add(FULL_SCALE);
+        }
+        if (!fsyncOff && !durable) {
+            throw new IllegalArgumentException("--durable-only and --fsync-off-only exclude each other");
+        }
+        scales.sort(null);
+        return new BenchOptions(List.copyOf(scales), fsyncOff, durable, batch, threads, orgs, rate, steadySeconds,
+                idleProbes, peerMax, warmup, only, verbose, help);
+    }
+
+    boolean runs(String contender) {
+        return only.isEmpty() || only.contains(contender);
+    }
+
+    /** Sequence numbers the latency runs use after a backlog of {@code messages}. */
+    int latencyMessages() {
+        return steadyRate * (steadySeconds + 1) + idleProbes + 100;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String option, String value) {
+        return whole(option, value, 1);
+    }
+
+    private static int whole(String option, String value, int min) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " needs a whole number of at least " + min + ", not " + value);
+    }
+}

@@ -1,0 +1,88 @@
+package io.whatsappoutbox.examples.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * What the server counted for one database: commits and tuples from {@code pg_stat_database}
+ * (flushed by a backend when it exits, so the contender's pool is closed before reading), and
+ * statements from {@code pg_stat_statements} (counted at once). {@code BEGIN} is not counted as a
+ * statement: the driver sends it in the same round trip as the first statement of a transaction.
+ */
+record DbStats(long commits, long inserted, long updated, long deleted, long statements, List<Top> top) {
+
+    /** One normalised statement and what it cost. */
+    record Top(long calls, double totalMillis, long rows, String query) {
+        Top minus(Top before) {
+            return before == null ? this
+                    : new Top(calls - before.calls, totalMillis - before.totalMillis, rows - before.rows, query);
+        }
+    }
+
+    private static final String DATABASE = """
+            SELECT xact_commit, tup_inserted, tup_updated, tup_deleted
+              FROM pg_stat_database WHERE datname = ?""";
+    private static final String STATEMENTS = """
+            SELECT calls, total_exec_time, rows, query
+              FROM pg_stat_statements
+             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = ?)
+               AND query NOT ILIKE 'BEGIN%'
+             ORDER BY total_exec_time DESC""";
+
+    static DbStats read(DataSource admin, String database) throws SQLException {
+        try (Connection c = admin.getConnection()) {
+            long commits;
+            long inserted;
+            long updated;
+            long deleted;
+            try (PreparedStatement p = c.prepareStatement(DATABASE)) {
+                p.setString(1, database);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalStateException("no statistics for database " + database);
+                    }
+                    commits = rs.getLong(1);
+                    inserted = rs.getLong(2);
+                    updated = rs.getLong(3);
+                    deleted = rs.getLong(4);
+                }
+            }
+            List<Top> top = new ArrayList<>();
+            long statements = 0;
+            try (PreparedStatement p = c.prepareStatement(STATEMENTS)) {
+                p.setString(1, database);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        Top t = new Top(rs.getLong(1), rs.getDouble(2), rs.getLong(3), rs.getString(4));
+                        statements += t.calls();
+                        top.add(t);
+                    }
+                }
+            }
+            return new DbStats(commits, inserted, updated, deleted, statements, top);
+        }
+    }
+
+    /** What happened between {@code before} and this snapshot (statement counters are reset between phases). */
+    DbStats since(DbStats before) {
+        return new DbStats(commits - before.commits, inserted - before.inserted, updated - before.updated,
+                deleted - before.deleted, statements, top);
+    }
+
+    /** The statements that took most of the server's time, shortened for a terminal. */
+    List<String> describeTop(int n, long messages) {
+        List<String> lines = new ArrayList<>();
+        for (Top t : top.subList(0, Math.min(n, top.size()))) {
+            String q = t.query().replaceAll("\\s+", " ").trim();
+            lines.add(String.format("%8d calls %6.3f/msg %9.1f ms %7.1f us/call  %s", t.calls(),
+                    (double) t.calls() / Math.max(1, messages), t.totalMillis(), 1000 * t.totalMillis() / Math.max(1, t.calls()),
+                    q.length() > 110 ? q.substring(0, 110) + "..." : q));
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,56 @@
+package io.whatsappoutbox.examples.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's bookkeeping on a tiny run; its timings are never asserted. */
+class OutboxBenchmarkTest {
+
+    @Test
+    void aTinyRunDrainsEveryMessageOfEveryContenderAndEndsWithTheResultLine() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BenchOptions options = BenchOptions.parse("--fsync-off-only", "--scales", "500", "--warmup", "0", "--rate", "40",
+                "--steady-seconds", "1", "--idle-probes", "3");
+
+        List<Figures> figures = OutboxBenchmark.run(options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+        assertThat(figures).extracting(Figures::contender).containsExactlyInAnyOrder("floor/200", "floor/1", "library",
+                "library+meta-http", "db-scheduler", "transaction-outbox");
+        assertThat(figures).allSatisfy(f -> {
+            assertThat(f.mode()).isEqualTo("fsync-off");
+            assertThat(f.messages()).isEqualTo(500);
+            assertThat(f.distinct()).as("%s drained every message", f.contender()).isEqualTo(500);
+            assertThat(f.calls()).isGreaterThanOrEqualTo(500);
+            assertThat(f.latency()).as("%s latency", f.contender()).isNotNull();
+            assertThat(f.latency().steadySamples()).isPositive();
+            assertThat(f.latency().idleSamples()).isEqualTo(3);
+        });
+        assertThat(figures).filteredOn(f -> f.contender().startsWith("floor") || f.contender().startsWith("library"))
+                .allSatisfy(f -> assertThat(f.bloat()).isNotNull());
+        assertThat(figures).filteredOn(f -> f.contender().equals("library"))
+                .singleElement().satisfies(f -> assertThat(f.commitsPerMessage()).isPositive());
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        String last = text.strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertThat(last).matches("RESULT floor_mps=\\d+ library_mps=\\d+ dbscheduler_mps=\\d+ gruelbox_mps=\\d+"
+                + " ratio_floor=\\d+\\.\\d\\d ratio_dbscheduler=\\d+\\.\\d\\d ratio_gruelbox=\\d+\\.\\d\\d");
+        assertThat(text).contains("fsync-off").contains("claim index");
+    }
+
+    @Test
+    void theFullRunAddsAMillionAndBadOptionsAreRefusedByName() {
+        assertThat(BenchOptions.parse().scales()).containsExactly(10_000, 100_000);
+        assertThat(BenchOptions.parse("--full").scales()).containsExactly(10_000, 100_000, 1_000_000);
+        assertThat(BenchOptions.parse("--durable-only").fsyncOff()).isFalse();
+        assertThat(BenchOptions.parse("--help").help()).isTrue();
+        assertThatThrownBy(() -> BenchOptions.parse("--scales", "ten")).hasMessageContaining("--scales");
+        assertThatThrownBy(() -> BenchOptions.parse("--fast")).hasMessageContaining("unknown option --fast");
+        assertThatThrownBy(() -> BenchOptions.parse("--durable-only", "--fsync-off-only"))
+                .hasMessageContaining("exclude each other");
+    }
+}
