@@ -35,9 +35,10 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
               --rate 500              steady offered load of the latency run, messages/s
               --steady-seconds 5      length of the steady latency run
               --idle-probes 40        single messages sent to an idle consumer (NOTIFY wake-up latency)
-              --warmup 20000          messages each contender drains, untimed, before its first measured run
-                                      (the JIT compiler takes a core of this 2-core class of machine for
-                                      tens of seconds; 0 for none)
+              --warmup 100000         messages each contender drains, untimed, before its first measured run
+                                      (slow contenders: at most 10000). The JIT compiler still takes half a
+                                      core of a 2-core machine after 20000 messages; after 100000 the
+                                      library's JVM time per message is about half what it was; 0 for none
               --peer-max-scale 100000 largest backlog for the slow contenders (peers, meta-http, floor/1)
               --only a,b              run only these contenders (floor/200, floor/1, library, library+meta-http,
                                       db-scheduler, transaction-outbox)
@@ -57,7 +58,7 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
         int steadySeconds = 5;
         int idleProbes = 40;
         int peerMax = 100_000;
-        int warmup = 20_000;
+        int warmup = 100_000;
         Set<String> only = new TreeSet<>();
         boolean verbose = false;
         boolean help = false;

@@ -131,23 +131,17 @@ final class LibraryContender implements Contender {
                 : MetaCloudProvider.builder().accounts(outbox.providerConfigs()).baseUrl(stub.baseUrl()).build();
         MessageProvider provider = meta == null ? new InProcess(probe) : new Probed(meta, probe);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        List<Dispatcher> ds2 = new ArrayList<>();
-        for (int i = 0; i < Integer.getInteger("bench.dispatchers", 1); i++) {
         Dispatcher dispatcher = outbox.dispatcher()
                 .provider(Channel.WHATSAPP, provider)
                 .batchSize(batch)
                 .concurrency(threads)
-                .storeThreads(Integer.getInteger("bench.claimers", 2))
-                .maxInFlight(batch * Integer.getInteger("bench.inflight", Integer.getInteger("bench.claimers", 2) + 2))
                 .messagesPerSecond(10_000)
                 .meterRegistry(registry)
-                .instanceId("bench" + i)
+                .instanceId("bench")
                 .build();
         dispatcher.start();
-        ds2.add(dispatcher);
-        }
         return () -> {
-            ds2.forEach(Dispatcher::close);
+            dispatcher.close();
             if (meta != null) {
                 meta.close();
             }
