@@ -14,6 +14,7 @@ import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.dispatch.Dispatcher;
+import io.whatsappoutbox.core.spi.DispatchStore;
 import io.whatsappoutbox.core.testing.Eventually;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
 import io.whatsappoutbox.jdbc.testing.Requests;
@@ -330,5 +331,42 @@ class DispatcherTest {
         assertThatThrownBy(() -> dispatcher().batchSize(0).lease(Duration.ofSeconds(5)).closeTimeout(Duration.ofSeconds(10)).build())
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("batchSize").hasMessageContaining("lease");
+    }
+
+    @Test
+    void aBatchWhoseQuotaCannotBeReservedIsGivenBackWholeAndACleanCloseStillWaitsForWhatIsInFlight() throws Exception {
+        long noConsent = outbox.enqueue(Requests.template("org-1", 2)).message().id();
+        long consented = enqueueTemplate("org-1", 1);
+        DispatchStore real = outbox.dispatchStore();
+        java.util.concurrent.atomic.AtomicInteger reservations = new java.util.concurrent.atomic.AtomicInteger();
+        DispatchStore failingOnce = (DispatchStore) java.lang.reflect.Proxy.newProxyInstance(
+                DispatchStore.class.getClassLoader(), new Class<?>[] {DispatchStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("reserveQuota") && reservations.incrementAndGet() == 1) {
+                        throw new IllegalStateException("database gone for a moment");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        meta.script(Requests.phone(1), meta.hangThenAccept(Duration.ofMillis(1500)));
+        Dispatcher d = Dispatcher.builder(failingOnce).provider(Channel.WHATSAPP, meta)
+                .batchSize(2).maxInFlight(2).storeThreads(1)
+                .lease(Duration.ofSeconds(3)).closeTimeout(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(20)).maintenanceInterval(Duration.ofMillis(100)).build();
+        d.start();
+        try {
+            // the failed reservation gave the batch back: its leases expire, and it is claimed again
+            Eventually.await("the consented message is being sent", WAIT, () -> meta.callsFor(consented) == 1);
+        } finally {
+            d.close();
+        }
+        // had the refused message's result been handed on before the failure, its permit would have
+        // come back twice and the close would not have waited for the call in flight
+        assertThat(message("org-1", consented).status().name()).isEqualTo("SENT");
+        assertThat(message("org-1", noConsent).status().name()).isEqualTo("FAILED");
+        assertThat(outbox.attempts("org-1", noConsent)).hasSize(1);
+        assertThat(meta.callsFor(noConsent)).isZero();
     }
 }

@@ -81,12 +81,15 @@ final class BatchSender {
                 .count();
         metrics.stuckQueuedClaimed(waitedTooLong);
         List<ClaimedMessage> allowed = new ArrayList<>(batch.size());
+        // handed to the sink only once the quota is reserved: when that fails, the caller gives the
+        // whole batch back, and no result of it may be on its way to the writer
+        List<AttemptResult> refused = new ArrayList<>();
         for (ClaimedMessage c : batch) {
             SendRules.Verdict v = rules.check(c.message(), c.consent(), c.window(), now);
             if (v instanceof SendRules.Blocked b) {
-                sink.accept(blocked(c, b.error(), now));
+                refused.add(blocked(c, b.error(), now));
             } else if (chains.get(c.message().channel()) == null) {
-                sink.accept(deadLetter(c, new ErrorInfo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED,
+                refused.add(deadLetter(c, new ErrorInfo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED,
                         "No provider configured for channel " + c.message().channel(), ErrorCategory.AUTH_CONFIG),
                         null, 0, Duration.ZERO, now));
             } else {
@@ -94,6 +97,7 @@ final class BatchSender {
             }
         }
         List<ClaimedMessage> sendable = applyQuota(allowed, sink, now);
+        refused.forEach(sink);
         // one task per recipient keeps that recipient's messages in order
         Map<String, List<ClaimedMessage>> byRecipient = new LinkedHashMap<>();
         for (ClaimedMessage c : sendable) {
