@@ -99,8 +99,18 @@ class DatabaseRestartTest {
         // as a host retries a transaction, so a commit whose answer was lost is not doubled
         AtomicInteger committed = new AtomicInteger();
         AtomicInteger enqueueFailures = new AtomicInteger();
+        // the second half is enqueued from the moment the database stops, however fast the first went
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Thread host = new Thread(() -> {
             for (int i = 0; i < MESSAGES; i++) {
+                if (i == MESSAGES / 2) {
+                    try {
+                        stopped.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
                 OutboundMessageRequest r = OutboundMessageRequest.sms("org-pg", Requests.phone(i)).text("Rappel " + i)
                         .idempotencyKey("restart-" + i).build();
                 while (true) {
@@ -119,6 +129,7 @@ class DatabaseRestartTest {
         Eventually.await("a third sent", Duration.ofMinutes(1), () -> sms.calls().size() >= MESSAGES / 3);
 
         postgres.close();
+        stopped.countDown();
         long callsAtStop = sms.calls().size();
         pause((int) OUTAGE.toMillis());
         postgres = start(port);

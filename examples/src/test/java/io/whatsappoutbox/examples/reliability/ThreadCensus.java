@@ -8,12 +8,13 @@ import java.util.stream.Collectors;
 
 /**
  * The threads alive before a component was built, to find the ones it left behind once closed.
- * Threads of JVM-wide pools (OkHttp's shared task runner, Okio's timeout watchdog, the common
+ * Threads of JVM-wide pools (OkHttp's shared task runner, which takes the name of the task it runs,
+ * such as "OkHttp ConnectionPool connection closer"; Okio's timeout watchdog; the common
  * fork-join pool), of JUnit, and of what the test built before the census (WireMock's Jetty, the
  * test database's pool) are not the component's.
  */
 final class ThreadCensus {
-    private static final List<String> NOT_THE_COMPONENTS = List.of("OkHttp TaskRunner", "Okio Watchdog",
+    private static final List<String> NOT_THE_COMPONENTS = List.of("OkHttp TaskRunner", "OkHttp ConnectionPool", "Okio Watchdog",
             "ForkJoinPool.commonPool", "Common-Cleaner", "process reaper", "Attach Listener", "qtp",
             "Connector-Scheduler", "HikariPool", "outbox_test_", "surefire", "junit-jupiter-timeout-watcher", "jqwik",
             "Reference Handler", "Finalizer", "Signal Dispatcher");
