@@ -212,7 +212,8 @@ class ClaimAndLeaseTest {
 
     @Test
     void aNewMessageOfAnotherOrgIsNotStuckBehindABacklog() {
-        enqueue("org-a", 0, 5_000);
+        // the scale: one org's backlog of 100,000 messages, enqueued before the other's
+        enqueue("org-a", 0, 100_000);
         clock.advance(Duration.ofSeconds(1));
         outbox.enqueue(Requests.template("org-b", 1));
         List<ClaimedMessage> first = store.claim("a:1", 100, Duration.ofMinutes(1), T0.plusSeconds(2));
