@@ -80,7 +80,8 @@ public final class Dispatcher implements AutoCloseable {
     private final List<Thread> writerThreads = new ArrayList<>();
     private AutoCloseable wakeSubscription;
     private final ReentrantLock maintenance = new ReentrantLock();
-    private Instant nextMaintenance = Instant.MIN;
+    /** Read by every claim thread without the lock (a cheap "not yet"); written under it. */
+    private volatile Instant nextMaintenance = Instant.MIN;
     private Instant nextSnapshot = Instant.MIN;
     private Instant sweepCursorSentAt;
     private long sweepCursorId;
