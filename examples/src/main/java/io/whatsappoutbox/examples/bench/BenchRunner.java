@@ -1,6 +1,8 @@
 package io.whatsappoutbox.examples.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -58,6 +60,9 @@ final class BenchRunner {
         }
         // the closed pool's backends report their statistics; transaction-outbox entries become due
         Thread.sleep(1000);
+        // the enqueue's hot code is still being compiled for seconds after it ends (one C2
+        // compilation takes up to 2 s on 2 cores): the drain is timed once the compiler is quiet
+        awaitQuietCompiler();
         DbStats before = server.stats(db);
         server.resetStatements();
         Probe.Drain probe = new Probe.Drain(messages);
@@ -101,6 +106,24 @@ final class BenchRunner {
                 (drained.inserted() + drained.updated() + drained.deleted()) / n, heap,
                 cpuUsed.databaseMillis() * 1000 / n, cpuUsed.jvmMillis() * 1000 / n, bloat, latencies,
                 options.verbose() ? drained.describeTop(8, messages) : List.of());
+    }
+
+    /** Waits, at most 30 s, until the JIT compiler has spent no time for half a second. */
+    private static void awaitQuietCompiler() throws InterruptedException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long last = jit.getTotalCompilationTime();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = jit.getTotalCompilationTime();
+            if (now == last) {
+                return;
+            }
+            last = now;
+        }
     }
 
     /** The backlog, in host transactions of {@code batch} messages from {@code threads} threads. */
