@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.spi.AttemptResult;
+import io.whatsappoutbox.core.spi.ClaimShare;
 import io.whatsappoutbox.core.spi.ClaimedMessage;
 import io.whatsappoutbox.core.spi.CompletionReport;
 import io.whatsappoutbox.core.spi.DispatchStore;
@@ -93,7 +94,9 @@ class ClaimAndLeaseTest {
                 java.time.OffsetDateTime.parse("2026-11-28T09:00:00Z"));
         sql.update("INSERT INTO whatsapp_provider_config (org_id, phone_number_id, messages_per_second, created_at, updated_at)"
                 + " VALUES ('org-1', '100000000000001', 40, now(), now())");
-        enqueue("org-1", 1, 2);
+        outbox.enqueue(OutboundMessageRequest.whatsapp("org-1", Requests.phone(1)).text("Your visit is confirmed")
+                .idempotencyKey("free-form").build());
+        enqueue("org-1", 2, 1);
         List<ClaimedMessage> claimed = store.claim("a", 10, Duration.ofMinutes(1), T0);
         ClaimedMessage first = claimed.stream().filter(c -> c.message().to().value().equals(Requests.phone(1))).findFirst().orElseThrow();
         assertThat(first.consent()).isEqualTo(io.whatsappoutbox.core.ConsentStatus.GRANTED);
@@ -103,6 +106,27 @@ class ClaimAndLeaseTest {
         ClaimedMessage second = claimed.stream().filter(c -> c != first).findFirst().orElseThrow();
         assertThat(second.consent()).isEqualTo(io.whatsappoutbox.core.ConsentStatus.UNKNOWN);
         assertThat(second.window().lastInboundAt()).isNull();
+    }
+
+    @Test
+    void readsTheWindowOnlyForFreeFormMessages() {
+        for (int i = 1; i <= 2; i++) {
+            sql.update("INSERT INTO whatsapp_session_window VALUES ('org-1', ?, ?, ?, ?)", Requests.phone(i),
+                    java.time.OffsetDateTime.parse("2026-11-28T09:00:00Z"),
+                    java.time.OffsetDateTime.parse("2026-11-29T09:00:00Z"),
+                    java.time.OffsetDateTime.parse("2026-11-28T09:00:00Z"));
+        }
+        outbox.enqueue(OutboundMessageRequest.whatsapp("org-1", Requests.phone(1)).text("Your visit is confirmed")
+                .idempotencyKey("free-form").build());
+        enqueue("org-1", 2, 1);
+        List<ClaimedMessage> claimed = store.claim("a", 10, Duration.ofMinutes(1), T0);
+        assertThat(claimed).hasSize(2);
+        for (ClaimedMessage c : claimed) {
+            boolean template = !c.message().content().isFreeForm();
+            // a template goes out whatever the window: the claim does not look it up
+            assertThat(c.window().lastInboundAt() == null).as("window left unread for %s", c.message().content().type())
+                    .isEqualTo(template);
+        }
     }
 
     @Test
@@ -243,5 +267,55 @@ class ClaimAndLeaseTest {
             claimed += store.claim("a:" + i, 100, Duration.ofMinutes(1), T0).size();
         }
         assertThat(claimed).isEqualTo(lanes);
+    }
+
+    @Test
+    void twoClaimThreadsTakeDisjointLanesAndTogetherServeEveryLane() {
+        for (int org = 0; org < 4; org++) {
+            enqueue("org-" + org, org * 1000, 300);
+        }
+        List<ClaimedMessage> first = store.claim("a:1", 200, Duration.ofMinutes(1), T0, new ClaimShare(0, 2));
+        List<ClaimedMessage> second = store.claim("b:1", 200, Duration.ofMinutes(1), T0, new ClaimShare(1, 2));
+        java.util.Set<String> firstOrgs = orgs(first);
+        java.util.Set<String> secondOrgs = orgs(second);
+        assertThat(firstOrgs).hasSize(2).doesNotContainAnyElementsOf(secondOrgs);
+        assertThat(secondOrgs).hasSize(2);
+        // a whole batch each, from its own two lanes
+        assertThat(first).hasSize(200);
+        assertThat(second).hasSize(200);
+    }
+
+    @Test
+    void theLanesChangeHandsEverySecondSoAnOddLaneCountFavoursNone() {
+        for (int org = 0; org < 3; org++) {
+            enqueue("org-" + org, org * 1000, 600);
+        }
+        java.util.Set<String> now = orgs(store.claim("a:1", 100, Duration.ofMinutes(1), T0, new ClaimShare(0, 2)));
+        java.util.Set<String> nextSecond = orgs(store.claim("a:2", 100, Duration.ofMinutes(1), T0.plusSeconds(1),
+                new ClaimShare(0, 2)));
+        assertThat(now).doesNotContainAnyElementsOf(nextSecond);
+        assertThat(now.size() + nextSecond.size()).isEqualTo(3);
+    }
+
+    @Test
+    void aShareWithoutLanesTakesFromEveryLane() {
+        enqueue("org-a", 0, 10);
+        // one lane, two claim threads: the second one has no lane of its own
+        assertThat(store.claim("a:1", 4, Duration.ofMinutes(1), T0, new ClaimShare(0, 2))).hasSize(4);
+        assertThat(store.claim("b:1", 4, Duration.ofMinutes(1), T0, new ClaimShare(1, 2))).hasSize(4);
+    }
+
+    @Test
+    void aShareWhoseLanesHoldNothingDueClaimsNothingTheDispatcherThenClaimsFromEveryLane() {
+        outbox.enqueue(OutboundMessageRequest.whatsapp("org-a", Requests.phone(1)).template("appointment_reminder", "fr")
+                .notBefore(T0.plusSeconds(3600)).idempotencyKey("tomorrow").build());
+        enqueue("org-b", 100, 5);
+        ClaimShare ownsOrgA = new ClaimShare(0, 2);
+        assertThat(store.claim("a:1", 10, Duration.ofMinutes(1), T0, ownsOrgA)).isEmpty();
+        assertThat(store.claim("a:2", 10, Duration.ofMinutes(1), T0, ClaimShare.ALL)).hasSize(5);
+    }
+
+    private static java.util.Set<String> orgs(List<ClaimedMessage> claimed) {
+        return claimed.stream().map(c -> c.message().orgId()).collect(java.util.stream.Collectors.toSet());
     }
 }

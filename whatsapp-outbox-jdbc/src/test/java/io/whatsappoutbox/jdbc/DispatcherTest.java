@@ -14,6 +14,7 @@ import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.dispatch.Dispatcher;
+import io.whatsappoutbox.core.spi.ClaimShare;
 import io.whatsappoutbox.core.spi.DispatchStore;
 import io.whatsappoutbox.core.testing.Eventually;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
@@ -87,6 +88,45 @@ class DispatcherTest {
 
     void awaitStatus(String org, long id, String status) {
         Eventually.await("message " + id + " " + status, WAIT, () -> message(org, id).status().name().equals(status));
+    }
+
+    @Test
+    void eachClaimThreadClaimsItsShareOfTheLanesAndEveryLaneWhenItsShareHasNothingDue() {
+        List<String> claims = java.util.Collections.synchronizedList(new ArrayList<>());
+        DispatchStore real = outbox.dispatchStore();
+        DispatchStore recording = (DispatchStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {DispatchStore.class}, (proxy, method, args) -> {
+                    try {
+                        Object result = method.invoke(real, args);
+                        if (method.getName().equals("claim") && args.length == 5) {
+                            ClaimShare share = (ClaimShare) args[4];
+                            claims.add(share.index() + "/" + share.count() + ":" + ((List<?>) result).size());
+                        }
+                        return result;
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        // org-a's lane holds only a message due tomorrow: whichever thread it falls to finds nothing
+        // due in it, and then claims from every lane
+        consent("org-a", Requests.phone(1), Channel.WHATSAPP);
+        outbox.enqueue(OutboundMessageRequest.whatsapp("org-a", Requests.phone(1)).template("appointment_reminder", "fr")
+                .notBefore(java.time.Instant.now().plus(Duration.ofDays(1))).idempotencyKey("tomorrow").build());
+        List<Long> ids = IntStream.range(10, 15).mapToObj(n -> enqueueTemplate("org-b", n)).toList();
+        started(Dispatcher.builder(recording).provider(Channel.WHATSAPP, meta).provider(Channel.SMS, sms)
+                .storeThreads(2).pollInterval(Duration.ofMillis(20)).closeTimeout(Duration.ofSeconds(10)));
+        ids.forEach(id -> awaitStatus("org-b", id, "SENT"));
+        Eventually.await("a claim from every lane", WAIT, () -> claims.stream().anyMatch(c -> c.startsWith("0/1:")));
+        List<String> seen = List.copyOf(claims);
+        assertThat(seen).anyMatch(c -> c.startsWith("0/2:")).anyMatch(c -> c.startsWith("1/2:"));
+        // every claim from every lane follows an empty claim of a share
+        for (int i = 0; i < seen.size(); i++) {
+            if (seen.get(i).startsWith("0/1:")) {
+                assertThat(seen.subList(0, i)).anyMatch(c -> c.endsWith("/2:0"));
+            }
+        }
+        assertThat(message("org-a", ((Number) sql.one("SELECT id FROM outbound_message WHERE org_id = 'org-a'")).longValue()).status().name())
+                .isEqualTo("QUEUED");
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.whatsappoutbox.core.internal.FailureDecider;
 import io.whatsappoutbox.core.internal.OutboxMetrics;
 import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.internal.Violations;
+import io.whatsappoutbox.core.spi.ClaimShare;
 import io.whatsappoutbox.core.spi.ClaimedMessage;
 import io.whatsappoutbox.core.spi.CompletionReport;
 import io.whatsappoutbox.core.spi.DispatchStore;
@@ -159,7 +160,8 @@ public final class Dispatcher implements AutoCloseable {
         }
         ThreadFactory claimers = daemonThreads("whatsapp-outbox-claim");
         for (int i = 0; i < settings.storeThreads; i++) {
-            Thread t = claimers.newThread(this::claimLoop);
+            ClaimShare share = new ClaimShare(i, settings.storeThreads);
+            Thread t = claimers.newThread(() -> claimLoop(share));
             claimThreads.add(t);
             t.start();
         }
@@ -179,7 +181,7 @@ public final class Dispatcher implements AutoCloseable {
         if (state.get() != RUNNING) {
             throw new IllegalStateException("start() the dispatcher first");
         }
-        int claimed = claimAndProcess();
+        int claimed = claimAndProcess(ClaimShare.ALL);
         awaitWritten(Duration.ofMinutes(5));
         return claimed;
     }
@@ -242,14 +244,14 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private void claimLoop() {
+    private void claimLoop(ClaimShare share) {
         Duration backoff = settings.pollInterval;
         boolean failing = false;
         while (state.get() == RUNNING) {
             try {
                 maintainIfDue();
                 long signals = wakeSignal.count();
-                int claimed = claimAndProcess();
+                int claimed = claimAndProcess(share);
                 if (failing) {
                     log.info("Dispatcher {} reaches the database again", settings.instanceId);
                     failing = false;
@@ -292,9 +294,10 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * Claims a batch with the in-flight permits it holds, so that several claim threads never
      * claim more between them than may be in flight. It waits for room for a whole batch: a claim
-     * costs about the same for 20 messages as for 200.
+     * costs about the same for 20 messages as for 200. A claim thread takes its share of the lanes
+     * first, and every lane when its share has nothing due.
      */
-    private int claimAndProcess() {
+    private int claimAndProcess(ClaimShare share) {
         int capacity = settings.batchSize;
         if (!inFlight.tryAcquire(capacity)) {
             return 0;
@@ -302,7 +305,10 @@ public final class Dispatcher implements AutoCloseable {
         String owner = settings.instanceId + ":" + claimSequence.incrementAndGet();
         List<ClaimedMessage> claimed;
         try {
-            claimed = store.claim(owner, capacity, settings.lease, clock.instant());
+            claimed = store.claim(owner, capacity, settings.lease, clock.instant(), share);
+            if (claimed.isEmpty() && !share.isAll()) {
+                claimed = store.claim(owner, capacity, settings.lease, clock.instant(), ClaimShare.ALL);
+            }
         } catch (RuntimeException e) {
             inFlight.release(capacity);
             throw e;

@@ -10,6 +10,8 @@ import java.util.Objects;
  * as the claim.
  *
  * @param leaseOwner the lease under which results must be written
+ * @param window the recipient's session window; a store may leave it closed ({@link SessionWindow#never()})
+ *     for templates, which the window does not restrict, and it is never read for SMS
  * @param senderId the sending phone number id (WhatsApp), for pacing, or null
  * @param senderMessagesPerSecond the sender's own pacing limit, or null for the dispatcher's default
  */

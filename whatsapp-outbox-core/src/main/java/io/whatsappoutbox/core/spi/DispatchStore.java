@@ -18,7 +18,16 @@ public interface DispatchStore {
      * large backlog does not starve another org's new message. Orgs throttled or out of quota on
      * WhatsApp are skipped for that channel.
      */
-    List<ClaimedMessage> claim(String leaseOwner, int batchSize, Duration lease, Instant now);
+    default List<ClaimedMessage> claim(String leaseOwner, int batchSize, Duration lease, Instant now) {
+        return claim(leaseOwner, batchSize, lease, now, ClaimShare.ALL);
+    }
+
+    /**
+     * Claims as {@link #claim(String, int, Duration, Instant)} does, from the lanes of {@code share}
+     * only (every lane when that share has none); which lanes fall in which share may rotate over
+     * time, so that every lane is served alike.
+     */
+    List<ClaimedMessage> claim(String leaseOwner, int batchSize, Duration lease, Instant now, ClaimShare share);
 
     /**
      * Reserves WhatsApp quota atomically for the messages about to be sent: {@code wanted} per

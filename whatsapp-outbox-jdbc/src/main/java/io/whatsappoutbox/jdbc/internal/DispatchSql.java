@@ -11,25 +11,27 @@ final class DispatchSql {
      * grows and shrinks. The claim is written so that its generic plan is always the right one:
      * the update and the consent and window lookups go through the primary keys, whatever the
      * estimates.
+     *
+     * <p>And the claim's commit does not wait for its WAL flush. A claim lost in a crash of the
+     * database leaves its messages QUEUED, to be claimed again: the same outcome as a lease that
+     * expires (the provider may have had the message either way, and at-least-once is the
+     * contract). Its WAL is flushed by the next synchronous commit (the result write) or by the WAL
+     * writer within a fraction of a second. Both settings in one statement: one round trip.
      */
-    static final String GENERIC_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan";
-
-    /**
-     * The claim's commit does not wait for its WAL flush. A claim lost in a crash of the database
-     * leaves its messages QUEUED, to be claimed again: the same outcome as a lease that expires
-     * (the provider may have had the message either way, and at-least-once is the contract). Its
-     * WAL is flushed by the next synchronous commit (the result write) or by the WAL writer within
-     * a fraction of a second.
-     */
-    static final String ASYNC_COMMIT = "SET LOCAL synchronous_commit = off";
+    static final String GENERIC_PLAN_ASYNC_COMMIT =
+            "SELECT set_config('plan_cache_mode', 'force_generic_plan', true) AS plan_cache_mode,"
+            + " set_config('synchronous_commit', 'off', true) AS synchronous_commit";
 
     /**
      * Claims a batch fairly between lanes (an org on a channel): it walks the distinct lanes of the
      * queue on the claim index (a loose index scan, one probe per lane, starting after the rotating
      * cursor and wrapping), skips WhatsApp lanes that are throttled or out of quota, and takes at
      * most {@code ceil(batch / lanes)} due messages per lane with SKIP LOCKED. With one lane it is a
-     * plain FIFO claim. The consent, session window and sender of each message come back in the
-     * same statement. Run after {@link #GENERIC_PLAN}.
+     * plain FIFO claim. With several claim threads, each takes the lanes of its share only (lane
+     * rank plus a per-second offset, modulo the shares: the lanes change hands every second, so
+     * an odd lane count favours no lane), so that no claim steps over rows another claim has
+     * locked; a share without lanes takes them all. The consent, session window and sender of each message come back in the
+     * same statement. Run after {@link #GENERIC_PLAN_ASYNC_COMMIT}.
      */
     static final String CLAIM = """
             WITH RECURSIVE
@@ -83,16 +85,26 @@ final class DispatchSql {
                          OR (r.quota_limit IS NOT NULL AND r.reset_at > :now
                              AND r.messages_sent_count >= r.quota_limit))
             ),
+            shared_lanes AS (
+                SELECT l.org_id, l.channel, l.n,
+                       (row_number() OVER (ORDER BY l.org_id, l.channel) - 1 + :shareOffset) % :shares = :share AS mine
+                  FROM open_lanes l
+            ),
+            chosen_lanes AS (
+                SELECT org_id, channel, n FROM shared_lanes WHERE mine
+                UNION ALL
+                SELECT org_id, channel, n FROM shared_lanes WHERE NOT EXISTS (SELECT 1 FROM shared_lanes WHERE mine)
+            ),
             candidates AS (
                 SELECT c.id
-                  FROM open_lanes l
+                  FROM chosen_lanes l
                  CROSS JOIN LATERAL (
                        SELECT m.id
                          FROM outbound_message m
                         WHERE m.org_id = l.org_id AND m.channel = l.channel
                           AND m.status = 'QUEUED' AND m.next_attempt_at <= :now
                         ORDER BY m.next_attempt_at, m.id
-                        LIMIT (SELECT greatest(1, ceil(:batch::numeric / greatest(count(*), 1)))::int FROM open_lanes)
+                        LIMIT (SELECT greatest(1, ceil(:batch::numeric / greatest(count(*), 1)))::int FROM chosen_lanes)
                         FOR UPDATE SKIP LOCKED) c
                  ORDER BY l.n
                  LIMIT :batch
@@ -110,10 +122,12 @@ final class DispatchSql {
                       FROM consentement cs
                      WHERE cs.org_id = c.org_id AND cs.phone_number = c.to_recipient
                        AND cs.channel = c.channel) AS consent_status,
-                   (SELECT w.last_inbound_at
-                      FROM whatsapp_session_window w
-                     WHERE w.org_id = c.org_id AND w.phone_number = c.to_recipient
-                       AND c.channel = 'WHATSAPP') AS window_last_inbound_at,
+                   -- only free-form WhatsApp messages need the window; templates go out at any time
+                   CASE WHEN c.channel = 'WHATSAPP' AND c.content_type <> 'TEMPLATE' THEN
+                       (SELECT w.last_inbound_at
+                          FROM whatsapp_session_window w
+                         WHERE w.org_id = c.org_id AND w.phone_number = c.to_recipient)
+                   END AS window_last_inbound_at,
                    pc.phone_number_id AS sender_id, pc.messages_per_second AS sender_rate
               FROM claimed c
               LEFT JOIN whatsapp_provider_config pc

@@ -8,6 +8,7 @@ import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.SessionWindow;
 import io.whatsappoutbox.core.spi.AttemptResult;
+import io.whatsappoutbox.core.spi.ClaimShare;
 import io.whatsappoutbox.core.spi.ClaimedMessage;
 import io.whatsappoutbox.core.spi.CompletionReport;
 import io.whatsappoutbox.core.spi.DispatchStore;
@@ -50,16 +51,18 @@ public final class JdbcDispatchStore implements DispatchStore {
     }
 
     @Override
-    public List<ClaimedMessage> claim(String leaseOwner, int batchSize, Duration lease, Instant now) {
+    public List<ClaimedMessage> claim(String leaseOwner, int batchSize, Duration lease, Instant now, ClaimShare share) {
         String[] from = cursor.get();
         List<ClaimedMessage> claimed = jdbi.inTransaction(h -> {
-            h.execute(DispatchSql.GENERIC_PLAN);
-            h.execute(DispatchSql.ASYNC_COMMIT);
+            h.createQuery(DispatchSql.GENERIC_PLAN_ASYNC_COMMIT).mapTo(String.class).one();
             return h.createQuery(DispatchSql.CLAIM)
                 .bind("cursorOrg", from[0])
                 .bind("cursorChannel", from[1])
                 .bind("maxLanes", MAX_LANES)
                 .bind("batch", batchSize)
+                .bind("share", share.index())
+                .bind("shares", share.count())
+                .bind("shareOffset", (int) Math.floorMod(now.getEpochSecond(), (long) share.count()))
                 .bind("owner", leaseOwner)
                 .bind("leaseUntil", now.plus(lease))
                 .bind("now", now)

@@ -1,0 +1,22 @@
+package io.whatsappoutbox.core.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class ClaimShareTest {
+    @Test
+    void oneShareIsEveryLane() {
+        assertThat(ClaimShare.ALL.isAll()).isTrue();
+        assertThat(new ClaimShare(1, 2).isAll()).isFalse();
+    }
+
+    @Test
+    void refusesAShareOutsideItsCountNamingTheField() {
+        assertThatThrownBy(() -> new ClaimShare(2, 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("index").hasMessageContaining("was 2");
+        assertThatThrownBy(() -> new ClaimShare(-1, 2)).hasMessageContaining("index");
+        assertThatThrownBy(() -> new ClaimShare(0, 0)).hasMessageContaining("count must be at least 1");
+    }
+}
