@@ -30,8 +30,9 @@ final class DispatchSql {
      * plain FIFO claim. With several claim threads, each takes the lanes of its share only (lane
      * rank plus a per-second offset, modulo the shares: the lanes change hands every second, so
      * an odd lane count favours no lane), so that no claim steps over rows another claim has
-     * locked; a share without lanes takes them all. The consent, session window and sender of each message come back in the
-     * same statement. Run after {@link #GENERIC_PLAN_ASYNC_COMMIT}.
+     * locked; a share without lanes takes them all. The consent, session window (free-form
+     * messages only) and sender of each message come back in the same statement. Run after
+     * {@link #GENERIC_PLAN_ASYNC_COMMIT}.
      */
     static final String CLAIM = """
             WITH RECURSIVE

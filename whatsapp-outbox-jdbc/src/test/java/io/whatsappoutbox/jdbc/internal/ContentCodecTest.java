@@ -61,5 +61,7 @@ class ContentCodecTest {
                 .hasMessageContaining("payload_json");
         assertThatThrownBy(() -> codec.decode(ContentType.TEXT, "{\"body\": ")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("payload_json");
+        assertThatThrownBy(() -> codec.decode(ContentType.TEMPLATE, "{\"parameters\": [{\"text\": \"x\"}"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("payload_json");
     }
 }
