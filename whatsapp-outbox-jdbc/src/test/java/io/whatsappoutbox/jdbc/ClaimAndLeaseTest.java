@@ -306,13 +306,26 @@ class ClaimAndLeaseTest {
     }
 
     @Test
-    void aShareWhoseLanesHoldNothingDueClaimsNothingTheDispatcherThenClaimsFromEveryLane() {
+    void aShareWhoseLanesHoldNothingDueTakesTheOtherDueLanes() {
         outbox.enqueue(OutboundMessageRequest.whatsapp("org-a", Requests.phone(1)).template("appointment_reminder", "fr")
                 .notBefore(T0.plusSeconds(3600)).idempotencyKey("tomorrow").build());
         enqueue("org-b", 100, 5);
-        ClaimShare ownsOrgA = new ClaimShare(0, 2);
-        assertThat(store.claim("a:1", 10, Duration.ofMinutes(1), T0, ownsOrgA)).isEmpty();
-        assertThat(store.claim("a:2", 10, Duration.ofMinutes(1), T0, ClaimShare.ALL)).hasSize(5);
+        // org-a ranks first: at T0 (an even second) it falls to share 0, whose only lane is not due
+        List<ClaimedMessage> claimed = store.claim("a:1", 10, Duration.ofMinutes(1), T0, new ClaimShare(0, 2));
+        assertThat(claimed).hasSize(5).allSatisfy(c -> assertThat(c.message().orgId()).isEqualTo("org-b"));
+    }
+
+    @Test
+    void lanesWithNothingDueDoNotShrinkTheBatchOfTheDueOne() {
+        List<OutboundMessageRequest> later = IntStream.range(0, 99)
+                .mapToObj(i -> OutboundMessageRequest.whatsapp(String.format("org-%03d", i), Requests.phone(i))
+                        .template("appointment_reminder", "fr").notBefore(T0.plusSeconds(3600))
+                        .idempotencyKey("later-" + i).build())
+                .toList();
+        outbox.enqueueAll(later);
+        enqueue("org-due", 1000, 300);
+        // 100 lanes, one due: that one gets the whole batch, not ceil(200 / 100) = 2
+        assertThat(store.claim("a:1", 200, Duration.ofMinutes(1), T0)).hasSize(200);
     }
 
     private static java.util.Set<String> orgs(List<ClaimedMessage> claimed) {

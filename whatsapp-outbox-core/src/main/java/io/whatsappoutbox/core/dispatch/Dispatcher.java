@@ -295,7 +295,7 @@ public final class Dispatcher implements AutoCloseable {
      * Claims a batch with the in-flight permits it holds, so that several claim threads never
      * claim more between them than may be in flight. It waits for room for a whole batch: a claim
      * costs about the same for 20 messages as for 200. A claim thread takes its share of the lanes
-     * first, and every lane when its share has nothing due.
+     * (every due lane when its share has none due).
      */
     private int claimAndProcess(ClaimShare share) {
         int capacity = settings.batchSize;
@@ -306,9 +306,6 @@ public final class Dispatcher implements AutoCloseable {
         List<ClaimedMessage> claimed;
         try {
             claimed = store.claim(owner, capacity, settings.lease, clock.instant(), share);
-            if (claimed.isEmpty() && !share.isAll()) {
-                claimed = store.claim(owner, capacity, settings.lease, clock.instant(), ClaimShare.ALL);
-            }
         } catch (RuntimeException e) {
             inFlight.release(capacity);
             throw e;

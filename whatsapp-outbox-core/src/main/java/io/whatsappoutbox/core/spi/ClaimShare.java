@@ -3,7 +3,7 @@ package io.whatsappoutbox.core.spi;
 /**
  * The share of the lanes (an org on a channel) a claim takes first when {@code count} claim threads
  * claim side by side: each takes its own lanes, so that no claim steps over the rows another one
- * has just locked. A claim whose share holds nothing due takes from every lane.
+ * has just locked. A claim whose share holds nothing due takes from every due lane.
  *
  * @param index this claim thread's share, from 0
  * @param count how many claim threads share the lanes
@@ -19,9 +19,5 @@ public record ClaimShare(int index, int count) {
         if (index < 0 || index >= count) {
             throw new IllegalArgumentException("index must be between 0 and count - 1 (" + (count - 1) + "), was " + index);
         }
-    }
-
-    public boolean isAll() {
-        return count == 1;
     }
 }

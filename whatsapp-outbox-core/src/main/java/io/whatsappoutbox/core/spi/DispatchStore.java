@@ -23,9 +23,9 @@ public interface DispatchStore {
     }
 
     /**
-     * Claims as {@link #claim(String, int, Duration, Instant)} does, from the lanes of {@code share}
-     * only (every lane when that share has none); which lanes fall in which share may rotate over
-     * time, so that every lane is served alike.
+     * Claims as {@link #claim(String, int, Duration, Instant)} does, from the due lanes of
+     * {@code share} only (every due lane when that share has none); which lanes fall in which share
+     * may rotate over time, so that every lane is served alike.
      */
     List<ClaimedMessage> claim(String leaseOwner, int batchSize, Duration lease, Instant now, ClaimShare share);
 

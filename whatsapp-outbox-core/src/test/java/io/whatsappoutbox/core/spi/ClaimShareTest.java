@@ -1,17 +1,10 @@
 package io.whatsappoutbox.core.spi;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
 class ClaimShareTest {
-    @Test
-    void oneShareIsEveryLane() {
-        assertThat(ClaimShare.ALL.isAll()).isTrue();
-        assertThat(new ClaimShare(1, 2).isAll()).isFalse();
-    }
-
     @Test
     void refusesAShareOutsideItsCountNamingTheField() {
         assertThatThrownBy(() -> new ClaimShare(2, 2)).isInstanceOf(IllegalArgumentException.class)

@@ -26,59 +26,60 @@ final class DispatchSql {
      * Claims a batch fairly between lanes (an org on a channel): it walks the distinct lanes of the
      * queue on the claim index (a loose index scan, one probe per lane, starting after the rotating
      * cursor and wrapping), skips WhatsApp lanes that are throttled or out of quota, and takes at
-     * most {@code ceil(batch / lanes)} due messages per lane with SKIP LOCKED. With one lane it is a
+     * most {@code ceil(batch / due lanes)} due messages per lane with SKIP LOCKED. With one lane it is a
      * plain FIFO claim. With several claim threads, each takes the lanes of its share only (lane
      * rank plus a per-second offset, modulo the shares: the lanes change hands every second, so
      * an odd lane count favours no lane), so that no claim steps over rows another claim has
-     * locked; a share without lanes takes them all. The consent, session window (free-form
+     * locked; a share without due lanes takes every due lane. Lanes with nothing due are left out
+     * of the share of the batch (their first entry on the index, read by the walk, tells). The consent, session window (free-form
      * messages only) and sender of each message come back in the same statement. Run after
      * {@link #GENERIC_PLAN_ASYNC_COMMIT}.
      */
     static final String CLAIM = """
             WITH RECURSIVE
-            lanes_after (org_id, channel, n) AS (
-                (SELECT m.org_id, m.channel, 1
+            lanes_after (org_id, channel, due, n) AS (
+                (SELECT m.org_id, m.channel, m.next_attempt_at <= :now, 1
                    FROM outbound_message m
                   WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) > (:cursorOrg, :cursorChannel)
-                  ORDER BY m.org_id, m.channel
+                  ORDER BY m.org_id, m.channel, m.next_attempt_at
                   LIMIT 1)
                 UNION ALL
-                SELECT nxt.org_id, nxt.channel, l.n + 1
+                SELECT nxt.org_id, nxt.channel, nxt.due, l.n + 1
                   FROM lanes_after l
                  CROSS JOIN LATERAL (
-                       SELECT m.org_id, m.channel
+                       SELECT m.org_id, m.channel, m.next_attempt_at <= :now AS due
                          FROM outbound_message m
                         WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) > (l.org_id, l.channel)
-                        ORDER BY m.org_id, m.channel
+                        ORDER BY m.org_id, m.channel, m.next_attempt_at
                         LIMIT 1) nxt
                  WHERE l.n < :maxLanes
             ),
-            lanes_before (org_id, channel, n) AS (
-                (SELECT m.org_id, m.channel, 1
+            lanes_before (org_id, channel, due, n) AS (
+                (SELECT m.org_id, m.channel, m.next_attempt_at <= :now, 1
                    FROM outbound_message m
                   WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) <= (:cursorOrg, :cursorChannel)
                     AND (SELECT count(*) FROM lanes_after) < :maxLanes
-                  ORDER BY m.org_id, m.channel
+                  ORDER BY m.org_id, m.channel, m.next_attempt_at
                   LIMIT 1)
                 UNION ALL
-                SELECT nxt.org_id, nxt.channel, l.n + 1
+                SELECT nxt.org_id, nxt.channel, nxt.due, l.n + 1
                   FROM lanes_before l
                  CROSS JOIN LATERAL (
-                       SELECT m.org_id, m.channel
+                       SELECT m.org_id, m.channel, m.next_attempt_at <= :now AS due
                          FROM outbound_message m
                         WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) > (l.org_id, l.channel)
                           AND (m.org_id, m.channel) <= (:cursorOrg, :cursorChannel)
-                        ORDER BY m.org_id, m.channel
+                        ORDER BY m.org_id, m.channel, m.next_attempt_at
                         LIMIT 1) nxt
                  WHERE l.n < :maxLanes - (SELECT count(*) FROM lanes_after)
             ),
             lanes AS (
-                SELECT org_id, channel, n FROM lanes_after
+                SELECT org_id, channel, due, n FROM lanes_after
                 UNION ALL
-                SELECT org_id, channel, n + :maxLanes FROM lanes_before
+                SELECT org_id, channel, due, n + :maxLanes FROM lanes_before
             ),
             open_lanes AS (
-                SELECT l.org_id, l.channel, l.n
+                SELECT l.org_id, l.channel, l.due, l.n
                   FROM lanes l
                   LEFT JOIN whatsapp_rate_limit r ON r.org_id = l.org_id AND l.channel = 'WHATSAPP'
                  WHERE r.org_id IS NULL
@@ -86,15 +87,18 @@ final class DispatchSql {
                          OR (r.quota_limit IS NOT NULL AND r.reset_at > :now
                              AND r.messages_sent_count >= r.quota_limit))
             ),
+            -- a lane is due when its earliest message is: the walk read that entry first
             shared_lanes AS (
-                SELECT l.org_id, l.channel, l.n,
-                       (row_number() OVER (ORDER BY l.org_id, l.channel) - 1 + :shareOffset) % :shares = :share AS mine
+                SELECT l.org_id, l.channel, l.n, l.due,
+                       l.due AND (row_number() OVER (ORDER BY l.org_id, l.channel) - 1 + :shareOffset) % :shares
+                                 = :share AS mine
                   FROM open_lanes l
             ),
             chosen_lanes AS (
                 SELECT org_id, channel, n FROM shared_lanes WHERE mine
                 UNION ALL
-                SELECT org_id, channel, n FROM shared_lanes WHERE NOT EXISTS (SELECT 1 FROM shared_lanes WHERE mine)
+                SELECT org_id, channel, n FROM shared_lanes
+                 WHERE due AND NOT EXISTS (SELECT 1 FROM shared_lanes WHERE mine)
             ),
             candidates AS (
                 SELECT c.id
