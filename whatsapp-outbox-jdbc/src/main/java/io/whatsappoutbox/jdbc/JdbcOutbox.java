@@ -81,7 +81,7 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
         ContentCodec codec = new ContentCodec();
         this.rows = new MessageRows(codec);
         this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts);
-        this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue);
+        this.dispatchStore = new JdbcDispatchStore(jdbi, dataSource, rows, enqueue);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue);
         this.consents = new JdbcConsents(jdbi, clock);
         this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);

@@ -1,6 +1,7 @@
 package io.whatsappoutbox.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.core.MessageStatus;
@@ -75,6 +76,18 @@ class ClaimAndLeaseTest {
         assertThat(sql.count("SELECT count(*) FROM outbound_message WHERE status = 'SENDING' AND locked_by = 'node-a:1'"
                 + " AND locked_until = ?", java.time.OffsetDateTime.parse("2026-11-28T10:02:00Z"))).isEqualTo(3);
         assertThat(store.claim("node-b:1", 10, Duration.ofMinutes(2), T0)).isEmpty();
+    }
+
+    @Test
+    void aFailedClaimIsAStoreErrorAndLeavesEveryMessageQueued() {
+        enqueue("org-1", 0, 3);
+        sql.update("ALTER TABLE consentement RENAME TO consentement_gone");
+        assertThatThrownBy(() -> store.claim("node-a:1", 10, Duration.ofMinutes(2), T0))
+                .isInstanceOf(JdbcOutbox.OutboxStoreException.class)
+                .hasMessageStartingWith("claim failed");
+        assertThat(sql.statusCounts()).containsEntry("QUEUED", 3L).doesNotContainKey("SENDING");
+        sql.update("ALTER TABLE consentement_gone RENAME TO consentement");
+        assertThat(store.claim("node-a:1", 10, Duration.ofMinutes(2), T0)).hasSize(3);
     }
 
     @Test

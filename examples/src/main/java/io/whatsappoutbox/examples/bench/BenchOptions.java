@@ -12,10 +12,11 @@ import java.util.TreeSet;
  * @param scales backlog sizes, ascending
  * @param peerMaxScale the largest backlog the slow contenders (peers, Meta over HTTP, batches of 1) drain
  * @param only contender names to run (empty: all)
+ * @param sameJvm every contender in this JVM, instead of a JVM of its own per contender and mode
  */
 record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int batch, int threads, int orgs,
         int steadyRate, int steadySeconds, int idleProbes, int peerMaxScale, int warmup, Set<String> only, boolean verbose,
-        boolean help) {
+        boolean sameJvm, boolean help) {
 
     static final int FULL_SCALE = 1_000_000;
 
@@ -35,10 +36,14 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
               --rate 500              steady offered load of the latency run, messages/s
               --steady-seconds 5      length of the steady latency run
               --idle-probes 40        single messages sent to an idle consumer (NOTIFY wake-up latency)
-              --warmup 100000         messages each contender drains, untimed, before its first measured run
-                                      (slow contenders: at most 10000). The JIT compiler still takes half a
-                                      core of a 2-core machine after 20000 messages; after 100000 the
-                                      library's JVM time per message is about half what it was; 0 for none
+              --warmup 200000         messages each contender drains, untimed, before its first measured run:
+                                      half through each of two instances of it (slow contenders: at most
+                                      20000). Code compiled for one instance is compiled again for the next
+                                      (new threads, meters and pools take paths the first never took); the
+                                      third instance, the measured one, runs on finished code. 0 for none
+              --same-jvm              run every contender in this JVM, one after the other, instead of each
+                                      in a JVM of its own per mode (there, each contender's code is compiled
+                                      again for the profiles the others left behind)
               --peer-max-scale 100000 largest backlog for the slow contenders (peers, meta-http, floor/1)
               --only a,b              run only these contenders (floor/200, floor/1, library, library+meta-http,
                                       db-scheduler, transaction-outbox)
@@ -58,9 +63,10 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
         int steadySeconds = 5;
         int idleProbes = 40;
         int peerMax = 100_000;
-        int warmup = 100_000;
+        int warmup = 200_000;
         Set<String> only = new TreeSet<>();
         boolean verbose = false;
+        boolean sameJvm = false;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -84,6 +90,7 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
                 case "--warmup" -> warmup = whole(a, value(args, ++i, a), 0);
                 case "--only" -> only.addAll(Arrays.asList(value(args, ++i, a).split(",")));
                 case "--verbose" -> verbose = true;
+                case "--same-jvm" -> sameJvm = true;
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
@@ -96,7 +103,24 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
         }
         scales.sort(null);
         return new BenchOptions(List.copyOf(scales), fsyncOff, durable, batch, threads, orgs, rate, steadySeconds,
-                idleProbes, peerMax, warmup, only, verbose, help);
+                idleProbes, peerMax, warmup, only, verbose, sameJvm, help);
+    }
+
+    /** These options as a command line, for a contender's own JVM (which is told its mode apart). */
+    List<String> childArgs() {
+        List<String> args = new ArrayList<>();
+        args.addAll(List.of("--scales", String.join(",", scales.stream().map(String::valueOf).toList())));
+        args.addAll(List.of("--batch", String.valueOf(batch), "--threads", String.valueOf(threads), "--orgs",
+                String.valueOf(orgs), "--rate", String.valueOf(steadyRate), "--steady-seconds",
+                String.valueOf(steadySeconds), "--idle-probes", String.valueOf(idleProbes), "--peer-max-scale",
+                String.valueOf(peerMaxScale), "--warmup", String.valueOf(warmup)));
+        if (!only.isEmpty()) {
+            args.addAll(List.of("--only", String.join(",", only)));
+        }
+        if (verbose) {
+            args.add("--verbose");
+        }
+        return args;
     }
 
     boolean runs(String contender) {

@@ -33,13 +33,25 @@ final class BenchServer implements AutoCloseable {
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
     final Mode mode;
+    /** Null in a contender's own JVM, which attaches to the server its parent started. */
     private final EmbeddedPostgres server;
+    private final int port;
     private final HikariDataSource admin;
 
-    private BenchServer(Mode mode, EmbeddedPostgres server) {
+    private BenchServer(Mode mode, EmbeddedPostgres server, int port) {
         this.mode = mode;
         this.server = server;
+        this.port = port;
         this.admin = pool("postgres", 2, "bench-admin");
+    }
+
+    /** The server another JVM started and still runs, on this machine. */
+    static BenchServer attach(Mode mode, int port) {
+        return new BenchServer(mode, null, port);
+    }
+
+    int port() {
+        return port;
     }
 
     static BenchServer start(Mode mode) throws IOException, SQLException {
@@ -53,7 +65,7 @@ final class BenchServer implements AutoCloseable {
                 .setServerConfig("pg_stat_statements.max", "10000")
                 .setServerConfig("pg_stat_statements.track", "top")
                 .start();
-        BenchServer server = new BenchServer(mode, pg);
+        BenchServer server = new BenchServer(mode, pg, pg.getPort());
         server.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         return server;
     }
@@ -67,7 +79,7 @@ final class BenchServer implements AutoCloseable {
 
     HikariDataSource pool(String database, int size, String name) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(server.getJdbcUrl("postgres", database));
+        config.setJdbcUrl("jdbc:postgresql://localhost:" + port + "/" + database);
         config.setUsername("postgres");
         config.setPassword("postgres");
         config.setMaximumPoolSize(size);
@@ -116,6 +128,8 @@ final class BenchServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         admin.close();
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 }

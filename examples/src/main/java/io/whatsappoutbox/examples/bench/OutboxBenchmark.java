@@ -2,9 +2,13 @@ package io.whatsappoutbox.examples.bench;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.jdbc.OutboxMigrator;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +16,12 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -24,9 +33,18 @@ import org.slf4j.LoggerFactory;
  * durable. Ends with one machine-readable {@code RESULT} line. {@code --help} lists the options.
  */
 public final class OutboxBenchmark {
+    private static final String CHILD = "--child";
+    /** The slow contenders (peers, Meta over HTTP, batches of 1) drain 1,000 to 3,000 messages/s. */
+    private static final int SLOW_WARMUP = 20_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private OutboxBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals(CHILD)) {
+            child(args);
+            return;
+        }
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);
@@ -81,8 +99,22 @@ public final class OutboxBenchmark {
 
     private static List<Figures> runMode(BenchServer server, BenchOptions o, PrintStream out, boolean warm)
             throws Exception {
+        List<Named> contenders = contenders(o);
+        List<Figures> figures = new ArrayList<>();
+        for (Named n : contenders) {
+            if (o.runs(n.name())) {
+                // in its own JVM a contender is always cold; in this one, only in the first mode
+                figures.addAll(o.sameJvm() ? runContender(server, o, out, n, !warm) : fork(server, o, out, n));
+            }
+        }
+        List<String> order = contenders.stream().map(Named::name).toList();
+        figures.sort(Comparator.comparingInt(Figures::messages).thenComparingInt(f -> order.indexOf(f.contender())));
+        return figures;
+    }
+
+    private static List<Named> contenders(BenchOptions o) {
         Workload workload = new Workload(o.orgs());
-        List<Named> contenders = List.of(
+        return List.of(
                 new Named(Report.FLOOR, () -> new FloorContender(workload, o.batch(), o.threads()), false),
                 new Named("floor/1", () -> new FloorContender(workload, 1, o.threads()), true),
                 new Named(Report.LIBRARY, () -> new LibraryContender(workload, LibraryContender.Variant.IN_PROCESS,
@@ -91,34 +123,104 @@ public final class OutboxBenchmark {
                         o.batch(), o.threads()), true),
                 new Named(Report.DB_SCHEDULER, () -> new DbSchedulerContender(o.threads()), true),
                 new Named(Report.GRUELBOX, () -> new GruelboxContender(o.batch(), o.threads()), true));
+    }
+
+    /** One contender's warm-up, then its measured runs at every scale it takes. */
+    private static List<Figures> runContender(BenchServer server, BenchOptions o, PrintStream out, Named n,
+            boolean warmUp) throws Exception {
         BenchRunner runner = new BenchRunner(server, o);
+        if (warmUp && o.warmup() > 0) {
+            int total = n.slow() ? Math.min(o.warmup(), SLOW_WARMUP) : o.warmup();
+            out.printf("   %s: warming up, %d messages through two instances, untimed%n", n.name(), total);
+            out.flush();
+            for (int i = 0; i < 2; i++) {
+                runner.run(n.factory().get(), Math.max(1, total / 2), false);
+            }
+        }
         List<Figures> figures = new ArrayList<>();
         int first = o.scales().get(0);
-        if (!warm && o.warmup() > 0) {
-            // one JVM runs every contender: each gets its code compiled before it is measured
-            out.printf("   warming up: %d messages through each contender, untimed%n", o.warmup());
-            for (Named n : contenders) {
-                if (o.runs(n.name())) {
-                    runner.run(n.factory().get(), n.slow() ? Math.min(o.warmup(), 10_000) : o.warmup(), false);
-                }
-            }
-        }
         for (int scale : o.scales()) {
-            for (Named n : contenders) {
-                if (!o.runs(n.name()) || (n.slow() && scale > o.peerMaxScale())
-                        || (n.name().equals("floor/1") && scale != first)) {
-                    continue;
-                }
-                Contender k = n.factory().get();
-                out.printf(Locale.ROOT, "   %s, backlog %d: %s ... ", k.name(), scale, k.settings());
-                out.flush();
-                long t0 = System.nanoTime();
-                Figures f = runner.run(k, scale, scale == first);
-                out.printf(Locale.ROOT, "drain %.0f msg/s (%.0f s)%n", f.drainPerSecond(), (System.nanoTime() - t0) / 1e9);
-                figures.add(f);
+            if ((n.slow() && scale > o.peerMaxScale()) || (n.name().equals("floor/1") && scale != first)) {
+                continue;
             }
+            Contender k = n.factory().get();
+            out.printf(Locale.ROOT, "   %s, backlog %d: %s ... ", k.name(), scale, k.settings());
+            out.flush();
+            long t0 = System.nanoTime();
+            Figures f = runner.run(k, scale, scale == first);
+            out.printf(Locale.ROOT, "drain %.0f msg/s (%.0f s)%n", f.drainPerSecond(), (System.nanoTime() - t0) / 1e9);
+            out.flush();
+            figures.add(f);
         }
         return figures;
+    }
+
+    /**
+     * Runs one contender in a JVM of its own, against this server: the code of one contender is
+     * not compiled for the profiles another left behind (as JMH forks a JVM per benchmark). Its
+     * progress is copied to {@code out} as it comes; its figures come back in a file.
+     */
+    private static List<Figures> fork(BenchServer server, BenchOptions o, PrintStream out, Named n) throws Exception {
+        Path file = Files.createTempFile("whatsapp-outbox-bench-", ".json");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classPath(), OutboxBenchmark.class.getName(), CHILD, server.mode.name(), n.name(),
+                Integer.toString(server.port()), file.toString()));
+        command.addAll(o.childArgs());
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            p.getOutputStream().close();
+            try (InputStream progress = p.getInputStream()) {
+                byte[] buffer = new byte[8192];
+                for (int read = progress.read(buffer); read >= 0; read = progress.read(buffer)) {
+                    out.write(buffer, 0, read);
+                    out.flush();
+                }
+            }
+            int exit = p.waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException(n.name() + " (" + server.mode.label + ") ended with exit code " + exit
+                        + " in its own JVM; its output is above");
+            }
+            return JSON.readValue(file.toFile(), new TypeReference<List<Figures>>() {});
+        } finally {
+            p.destroyForcibly();
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** A contender's own JVM: {@code --child MODE CONTENDER PORT FIGURES-FILE options...}. */
+    private static void child(String[] args) {
+        try {
+            BenchServer.Mode mode = BenchServer.Mode.valueOf(args[1]);
+            String name = args[2];
+            int port = Integer.parseInt(args[3]);
+            Path file = Path.of(args[4]);
+            BenchOptions o = BenchOptions.parse(Arrays.copyOfRange(args, 5, args.length));
+            quietLogging();
+            Named n = contenders(o).stream().filter(c -> c.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no contender " + name));
+            try (BenchServer server = BenchServer.attach(mode, port)) {
+                JSON.writeValue(file.toFile(), runContender(server, o, System.out, n, true));
+            }
+            System.out.flush();
+            // a contender's leftover non-daemon threads must not keep this JVM alive
+            System.exit(0);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    /** The classpath this class was loaded from: under {@code mvn exec:java}, the project's, not Maven's. */
+    private static String classPath() throws URISyntaxException {
+        if (OutboxBenchmark.class.getClassLoader() instanceof URLClassLoader loader) {
+            List<String> entries = new ArrayList<>();
+            for (URL url : loader.getURLs()) {
+                entries.add(Path.of(url.toURI()).toString());
+            }
+            return String.join(File.pathSeparator, entries);
+        }
+        return System.getProperty("java.class.path");
     }
 
     private record Named(String name, Supplier<Contender> factory, boolean slow) {}

@@ -16,7 +16,7 @@ class OutboxBenchmarkTest {
     void aTinyRunDrainsEveryMessageOfEveryContenderAndEndsWithTheResultLine() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BenchOptions options = BenchOptions.parse("--fsync-off-only", "--scales", "500", "--warmup", "0", "--rate", "40",
-                "--steady-seconds", "1", "--idle-probes", "3");
+                "--steady-seconds", "1", "--idle-probes", "3", "--same-jvm");
 
         List<Figures> figures = OutboxBenchmark.run(options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
@@ -40,6 +40,42 @@ class OutboxBenchmarkTest {
         assertThat(last).matches("RESULT floor_mps=\\d+ library_mps=\\d+ dbscheduler_mps=\\d+ gruelbox_mps=\\d+"
                 + " ratio_floor=\\d+\\.\\d\\d ratio_dbscheduler=\\d+\\.\\d\\d ratio_gruelbox=\\d+\\.\\d\\d");
         assertThat(text).contains("fsync-off").contains("claim index");
+    }
+
+    @Test
+    void eachContenderRunsInAJvmOfItsOwnAndItsFiguresComeBack() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BenchOptions options = BenchOptions.parse("--durable-only", "--scales", "300,600", "--warmup", "200", "--rate",
+                "40", "--steady-seconds", "1", "--idle-probes", "2", "--only", "floor/200,library");
+
+        List<Figures> figures = OutboxBenchmark.run(options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+        assertThat(figures).extracting(f -> f.contender() + "@" + f.messages())
+                .containsExactly("floor/200@300", "library@300", "floor/200@600", "library@600");
+        assertThat(figures).allSatisfy(f -> {
+            assertThat(f.mode()).isEqualTo("durable");
+            assertThat(f.distinct()).as("%s drained every message", f.contender()).isEqualTo(f.messages());
+            assertThat(f.jvmCpuPerMessage()).isPositive();
+        });
+        assertThat(figures).filteredOn(f -> f.messages() == 300).allSatisfy(f -> assertThat(f.latency()).isNotNull());
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        // the children's progress reaches this stream: their warm-up, then each measured run
+        assertThat(text).contains("library: warming up, 200 messages through two instances")
+                .contains("floor/200, backlog 600: ").contains("library, backlog 600: ");
+        assertThat(text.strip().lines().reduce((a, b) -> b).orElseThrow()).startsWith("RESULT floor_mps=");
+    }
+
+    @Test
+    void aContendersJvmGetsTheSameOptions() {
+        BenchOptions options = BenchOptions.parse("--scales", "300,600", "--batch", "50", "--threads", "3", "--orgs", "2",
+                "--rate", "40", "--steady-seconds", "2", "--idle-probes", "5", "--peer-max-scale", "300", "--warmup", "0",
+                "--only", "library", "--verbose");
+
+        BenchOptions child = BenchOptions.parse(options.childArgs().toArray(String[]::new));
+
+        assertThat(child).isEqualTo(options);
+        assertThat(BenchOptions.parse().warmup()).isEqualTo(200_000);
+        assertThat(BenchOptions.parse().sameJvm()).isFalse();
     }
 
     @Test

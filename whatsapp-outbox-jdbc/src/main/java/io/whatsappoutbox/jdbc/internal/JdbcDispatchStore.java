@@ -15,6 +15,10 @@ import io.whatsappoutbox.core.spi.DispatchStore;
 import io.whatsappoutbox.core.spi.QueueSnapshot;
 import io.whatsappoutbox.core.spi.QuotaGrant;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
+import io.whatsappoutbox.jdbc.JdbcOutbox.OutboxStoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -39,13 +44,21 @@ public final class JdbcDispatchStore implements DispatchStore {
     static final int MAX_LANES = 512;
 
     private final Jdbi jdbi;
+    private final DataSource dataSource;
+    private final PlainStatement claim;
+    private final PlainStatement reserveQuota;
+    private final PlainStatement completeSent;
     private final MessageRows rows;
     private final EnqueueWriter enqueue;
     /** Where the next claim starts its walk of the lanes, so that no lane is always last. */
     private final AtomicReference<String[]> cursor = new AtomicReference<>(new String[] {"", ""});
 
-    public JdbcDispatchStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue) {
+    public JdbcDispatchStore(Jdbi jdbi, DataSource dataSource, MessageRows rows, EnqueueWriter enqueue) {
         this.jdbi = jdbi;
+        this.dataSource = dataSource;
+        this.claim = new PlainStatement(jdbi, DispatchSql.CLAIM);
+        this.reserveQuota = new PlainStatement(jdbi, DispatchSql.RESERVE_QUOTA);
+        this.completeSent = new PlainStatement(jdbi, DispatchSql.COMPLETE_SENT_WITH_ATTEMPTS);
         this.rows = rows;
         this.enqueue = enqueue;
     }
@@ -53,33 +66,80 @@ public final class JdbcDispatchStore implements DispatchStore {
     @Override
     public List<ClaimedMessage> claim(String leaseOwner, int batchSize, Duration lease, Instant now, ClaimShare share) {
         String[] from = cursor.get();
-        List<ClaimedMessage> claimed = jdbi.inTransaction(h -> {
-            h.createQuery(DispatchSql.GENERIC_PLAN_ASYNC_COMMIT).mapTo(String.class).one();
-            return h.createQuery(DispatchSql.CLAIM)
-                .bind("cursorOrg", from[0])
-                .bind("cursorChannel", from[1])
-                .bind("maxLanes", MAX_LANES)
-                .bind("batch", batchSize)
-                .bind("share", share.index())
-                .bind("shares", share.count())
-                .bind("shareOffset", (int) Math.floorMod(now.getEpochSecond(), (long) share.count()))
-                .bind("owner", leaseOwner)
-                .bind("leaseUntil", now.plus(lease))
-                .bind("now", now)
-                .map((rs, ctx) -> {
-                    OutboundMessage m = rows.map(rs);
-                    String consent = rs.getString("consent_status");
-                    int rate = rs.getInt("sender_rate");
+        List<ClaimedMessage> claimed = inTransaction("claim", c -> {
+            // prepared, not a plain Statement: the driver caches a prepared statement's parse
+            try (PreparedStatement settings = c.prepareStatement(DispatchSql.GENERIC_PLAN_ASYNC_COMMIT)) {
+                settings.execute();
+            }
+            try (PlainStatement.Bound q = claim.prepare(c)
+                    .set("cursorOrg", from[0])
+                    .set("cursorChannel", from[1])
+                    .set("maxLanes", MAX_LANES)
+                    .set("batch", batchSize)
+                    .set("share", share.index())
+                    .set("shares", share.count())
+                    .set("shareOffset", (int) Math.floorMod(now.getEpochSecond(), (long) share.count()))
+                    .set("owner", leaseOwner)
+                    .set("leaseUntil", now.plus(lease))
+                    .set("now", now);
+                    ResultSet rs = q.statement().executeQuery()) {
+                List<ClaimedMessage> list = new ArrayList<>(batchSize);
+                MessageRows.Reader reader = rows.reader(rs);
+                int consentColumn = rs.findColumn("consent_status");
+                int windowColumn = rs.findColumn("window_last_inbound_at");
+                int senderColumn = rs.findColumn("sender_id");
+                int rateColumn = rs.findColumn("sender_rate");
+                while (rs.next()) {
+                    OutboundMessage m = reader.read(rs);
+                    String consent = rs.getString(consentColumn);
+                    int rate = rs.getInt(rateColumn);
                     Integer senderRate = rs.wasNull() ? null : rate;
-                    return new ClaimedMessage(m, leaseOwner,
+                    list.add(new ClaimedMessage(m, leaseOwner,
                             consent == null ? ConsentStatus.UNKNOWN : ConsentStatus.valueOf(consent),
-                            new SessionWindow(Times.instant(rs, "window_last_inbound_at")),
-                            rs.getString("sender_id"), senderRate);
-                })
-                .list();
+                            new SessionWindow(Times.instant(rs, windowColumn)),
+                            rs.getString(senderColumn), senderRate));
+                }
+                return list;
+            }
         });
         advanceCursor(from, claimed);
         return claimed;
+    }
+
+    /** Work on one connection of the pool, in autocommit: each statement is its own transaction. */
+    private <T> T withConnection(String what, SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new OutboxStoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Work in one transaction: committed when it returns, rolled back when it throws. */
+    private <T> T inTransaction(String what, SqlWork<T> work) {
+        return withConnection(what, c -> {
+            c.setAutoCommit(false);
+            T result;
+            try {
+                result = work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                } catch (SQLException cleanUp) {
+                    e.addSuppressed(cleanUp);
+                }
+                throw e;
+            }
+            c.setAutoCommit(true);
+            return result;
+        });
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
     }
 
     /** Next claim starts after the furthest lane served, or from the start when nothing was. */
@@ -111,17 +171,21 @@ public final class JdbcDispatchStore implements DispatchStore {
         orgs.sort(null);
         Integer[] counts = orgs.stream().map(wanted::get).toArray(Integer[]::new);
         Map<String, QuotaGrant> grants = new HashMap<>();
-        jdbi.useTransaction(h -> h.createQuery(DispatchSql.RESERVE_QUOTA)
-                .bindArray("orgs", String.class, orgs)
-                .bindArray("wanted", Integer.class, (Object[]) counts)
-                .bind("now", now)
-                .map((rs, ctx) -> {
+        inTransaction("quota reservation", c -> {
+            try (PlainStatement.Bound q = reserveQuota.prepare(c)
+                    .array("orgs", "text", orgs.toArray())
+                    .array("wanted", "integer", counts)
+                    .set("now", now);
+                    ResultSet rs = q.statement().executeQuery()) {
+                while (rs.next()) {
                     int granted = rs.getInt("granted");
                     int asked = rs.getInt("wanted");
-                    return new QuotaGrant(rs.getString("org_id"), granted,
-                            granted < asked ? Times.instant(rs, "reset_at") : null);
-                })
-                .forEach(g -> grants.put(g.orgId(), g)));
+                    String org = rs.getString("org_id");
+                    grants.put(org, new QuotaGrant(org, granted, granted < asked ? Times.instant(rs, "reset_at") : null));
+                }
+                return null;
+            }
+        });
         for (String org : orgs) {
             grants.putIfAbsent(org, new QuotaGrant(org, wanted.get(org), null));
         }
@@ -135,12 +199,12 @@ public final class JdbcDispatchStore implements DispatchStore {
         }
         if (results.stream().allMatch(r -> r.outcome() == Outcome.SENT)) {
             // the common case: one statement, one commit
-            return jdbi.withHandle(h -> writeSent(h, results, now));
+            return withConnection("completion", c -> writeSent(c, results, now));
         }
         return jdbi.inTransaction(h -> write(h, results, now));
     }
 
-    private CompletionReport writeSent(Handle h, List<AttemptResult> sent, Instant now) {
+    private CompletionReport writeSent(Connection c, List<AttemptResult> sent, Instant now) throws SQLException {
         Set<Long> written = new HashSet<>();
         List<DeliveryReceipt> pending = new ArrayList<>();
         int n = sent.size();
@@ -165,27 +229,27 @@ public final class JdbcDispatchStore implements DispatchStore {
             startedAt[i] = Times.iso(r.startedAt());
             durations[i] = (int) Math.min(Integer.MAX_VALUE, r.duration().toMillis());
         }
-        h.createQuery(DispatchSql.COMPLETE_SENT_WITH_ATTEMPTS)
-                .bindArray("ids", Long.class, (Object[]) ids)
-                .bindArray("owners", String.class, (Object[]) owners)
-                .bindArray("providers", String.class, (Object[]) providers)
-                .bindArray("pids", String.class, (Object[]) pids)
-                .bindArray("orgs", String.class, (Object[]) orgs)
-                .bindArray("attemptNumbers", Integer.class, (Object[]) attemptNumbers)
-                .bindArray("httpStatuses", Integer.class, (Object[]) httpStatuses)
-                .bindArray("startedAt", String.class, (Object[]) startedAt)
-                .bindArray("durations", Integer.class, (Object[]) durations)
-                .bindArray("sources", String.class, (Object[]) Transition.ACCEPT.sourceNames())
-                .bind("now", now)
-                .map((rs, ctx) -> {
-                    if ("S".equals(rs.getString("kind"))) {
-                        written.add(rs.getLong("id"));
-                    } else {
-                        pending.add(PendingReceipts.fromRow(rs));
-                    }
-                    return null;
-                })
-                .list();
+        try (PlainStatement.Bound q = completeSent.prepare(c)
+                .array("ids", "bigint", ids)
+                .array("owners", "text", owners)
+                .array("providers", "text", providers)
+                .array("pids", "text", pids)
+                .array("orgs", "text", orgs)
+                .array("attemptNumbers", "integer", attemptNumbers)
+                .array("httpStatuses", "integer", httpStatuses)
+                .array("startedAt", "text", startedAt)
+                .array("durations", "integer", durations)
+                .array("sources", "text", Transition.ACCEPT.sourceNames())
+                .set("now", now);
+                ResultSet rs = q.statement().executeQuery()) {
+            while (rs.next()) {
+                if ("S".equals(rs.getString("kind"))) {
+                    written.add(rs.getLong("id"));
+                } else {
+                    pending.add(PendingReceipts.fromRow(rs));
+                }
+            }
+        }
         List<Long> refused = sent.stream().map(AttemptResult::messageId).filter(id -> !written.contains(id)).toList();
         if (!refused.isEmpty()) {
             log.warn("Lease lost before the result was written for {} message(s) {}: another dispatcher recovered them;"

@@ -25,39 +25,106 @@ public final class MessageRows {
         this.codec = codec;
     }
 
+    /** Reads one row; for many rows of one result set, {@link #reader} looks the columns up once. */
     public OutboundMessage map(ResultSet rs) throws SQLException {
-        String errorCode = rs.getString("error_code");
-        ErrorInfo error = null;
-        if (errorCode != null) {
-            String category = rs.getString("error_category");
-            error = new ErrorInfo(errorCode, rs.getString("error_message"),
-                    category == null ? ErrorCategory.UNKNOWN : ErrorCategory.valueOf(category));
+        return reader(rs).read(rs);
+    }
+
+    /** Reads the rows of {@code rs}, each column's position looked up by name once, not at every row. */
+    public Reader reader(ResultSet rs) throws SQLException {
+        return new Reader(rs);
+    }
+
+    public final class Reader {
+        private final int id;
+        private final int orgId;
+        private final int dossierId;
+        private final int channel;
+        private final int toRecipient;
+        private final int contentType;
+        private final int payloadJson;
+        private final int status;
+        private final int idempotencyKey;
+        private final int attemptCount;
+        private final int maxAttempts;
+        private final int deferralCount;
+        private final int nextAttemptAt;
+        private final int errorCode;
+        private final int errorMessage;
+        private final int errorCategory;
+        private final int providerMessageId;
+        private final int fallbackOf;
+        private final int createdAt;
+        private final int updatedAt;
+        private final int sentAt;
+        private final int deliveredAt;
+        private final int readAt;
+        private final int createdBy;
+        private final int updatedBy;
+
+        private Reader(ResultSet rs) throws SQLException {
+            id = rs.findColumn("id");
+            orgId = rs.findColumn("org_id");
+            dossierId = rs.findColumn("dossier_id");
+            channel = rs.findColumn("channel");
+            toRecipient = rs.findColumn("to_recipient");
+            contentType = rs.findColumn("content_type");
+            payloadJson = rs.findColumn("payload_json");
+            status = rs.findColumn("status");
+            idempotencyKey = rs.findColumn("idempotency_key");
+            attemptCount = rs.findColumn("attempt_count");
+            maxAttempts = rs.findColumn("max_attempts");
+            deferralCount = rs.findColumn("deferral_count");
+            nextAttemptAt = rs.findColumn("next_attempt_at");
+            errorCode = rs.findColumn("error_code");
+            errorMessage = rs.findColumn("error_message");
+            errorCategory = rs.findColumn("error_category");
+            providerMessageId = rs.findColumn("provider_message_id");
+            fallbackOf = rs.findColumn("fallback_of");
+            createdAt = rs.findColumn("created_at");
+            updatedAt = rs.findColumn("updated_at");
+            sentAt = rs.findColumn("sent_at");
+            deliveredAt = rs.findColumn("delivered_at");
+            readAt = rs.findColumn("read_at");
+            createdBy = rs.findColumn("created_by");
+            updatedBy = rs.findColumn("updated_by");
         }
-        long fallbackOf = rs.getLong("fallback_of");
-        Long fallback = rs.wasNull() ? null : fallbackOf;
-        ContentType type = ContentType.valueOf(rs.getString("content_type"));
-        return new OutboundMessage(
-                rs.getLong("id"),
-                rs.getString("org_id"),
-                rs.getString("dossier_id"),
-                Channel.valueOf(rs.getString("channel")),
-                new PhoneNumber(rs.getString("to_recipient")),
-                codec.decode(type, rs.getString("payload_json")),
-                MessageStatus.valueOf(rs.getString("status")),
-                rs.getString("idempotency_key"),
-                rs.getInt("attempt_count"),
-                rs.getInt("max_attempts"),
-                rs.getInt("deferral_count"),
-                Times.instant(rs, "next_attempt_at"),
-                error,
-                rs.getString("provider_message_id"),
-                fallback,
-                Times.instant(rs, "created_at"),
-                Times.instant(rs, "updated_at"),
-                Times.instant(rs, "sent_at"),
-                Times.instant(rs, "delivered_at"),
-                Times.instant(rs, "read_at"),
-                rs.getString("created_by"),
-                rs.getString("updated_by"));
+
+        /** The current row of the result set this reader was made for. */
+        public OutboundMessage read(ResultSet rs) throws SQLException {
+            String code = rs.getString(errorCode);
+            ErrorInfo error = null;
+            if (code != null) {
+                String category = rs.getString(errorCategory);
+                error = new ErrorInfo(code, rs.getString(errorMessage),
+                        category == null ? ErrorCategory.UNKNOWN : ErrorCategory.valueOf(category));
+            }
+            long fallback = rs.getLong(fallbackOf);
+            Long fallbackId = rs.wasNull() ? null : fallback;
+            ContentType type = ContentType.valueOf(rs.getString(contentType));
+            return new OutboundMessage(
+                    rs.getLong(id),
+                    rs.getString(orgId),
+                    rs.getString(dossierId),
+                    Channel.valueOf(rs.getString(channel)),
+                    new PhoneNumber(rs.getString(toRecipient)),
+                    codec.decode(type, rs.getString(payloadJson)),
+                    MessageStatus.valueOf(rs.getString(status)),
+                    rs.getString(idempotencyKey),
+                    rs.getInt(attemptCount),
+                    rs.getInt(maxAttempts),
+                    rs.getInt(deferralCount),
+                    Times.instant(rs, nextAttemptAt),
+                    error,
+                    rs.getString(providerMessageId),
+                    fallbackId,
+                    Times.instant(rs, createdAt),
+                    Times.instant(rs, updatedAt),
+                    Times.instant(rs, sentAt),
+                    Times.instant(rs, deliveredAt),
+                    Times.instant(rs, readAt),
+                    rs.getString(createdBy),
+                    rs.getString(updatedBy));
+        }
     }
 }
