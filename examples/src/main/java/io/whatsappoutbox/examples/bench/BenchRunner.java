@@ -26,6 +26,17 @@ import java.util.concurrent.locks.LockSupport;
 final class BenchRunner {
     private static final int POOL = 16;
 
+    /** Every table of the contender's schema (the library's, a peer's or the floor's). */
+    private static final String AUTOVACUUM_OFF = """
+            DO $$
+            DECLARE t regclass;
+            BEGIN
+                FOR t IN SELECT c.oid FROM pg_class c
+                          WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace LOOP
+                    EXECUTE format('ALTER TABLE %s SET (autovacuum_enabled = false)', t);
+                END LOOP;
+            END $$""";
+
     private final BenchServer server;
     private final BenchOptions options;
     private final CpuMeter cpu;
@@ -48,6 +59,10 @@ final class BenchRunner {
             enqueue(k, pool, messages);
             enqueueRate = messages / seconds(System.nanoTime() - t0);
             try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                // whichever drain an autovacuum happens to overlap would pay for it, though every
+                // drain leaves the same dead rows: autovacuum is off during the drain, and each
+                // contender pays for its own VACUUM right after it, measured apart
+                s.execute(AUTOVACUUM_OFF);
                 // every drain starts from the same state: statistics and visibility map fresh, and
                 // (durable) right after a checkpoint, so that each pays its own full-page writes
                 s.execute("VACUUM ANALYZE");
@@ -88,11 +103,15 @@ final class BenchRunner {
         DbStats drained = server.stats(db).since(before);
         Figures.Bloat bloat = null;
         Figures.Latency latencies = null;
+        CpuMeter.Reading vacuumUsed;
         try (HikariDataSource pool = server.pool(db, POOL, "latency")) {
-            if (k.outboxSchema()) {
-                try (Connection c = pool.getConnection()) {
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                if (k.outboxSchema()) {
                     bloat = bloat(c, indexBefore, tableBefore);
                 }
+                CpuMeter.Reading vacuumBefore = cpu.read();
+                s.execute("VACUUM");
+                vacuumUsed = cpu.read().minus(vacuumBefore);
             }
             if (latency) {
                 k.attach(pool);
@@ -104,7 +123,8 @@ final class BenchRunner {
         return new Figures(server.mode.label, k.name(), messages, enqueueRate, drainRate, probe.distinct(),
                 probe.total(), drained.statements() / n, drained.commits() / n,
                 (drained.inserted() + drained.updated() + drained.deleted()) / n, heap,
-                cpuUsed.databaseMillis() * 1000 / n, cpuUsed.jvmMillis() * 1000 / n, bloat, latencies,
+                cpuUsed.databaseMillis() * 1000 / n, cpuUsed.jvmMillis() * 1000 / n,
+                vacuumUsed.databaseMillis() * 1000 / n, bloat, latencies,
                 options.verbose() ? drained.describeTop(8, messages) : List.of());
     }
 

@@ -10,11 +10,14 @@ import java.util.List;
  * @param claimIndex sizes of the claim index before and after the drain, bytes (outbox schema only)
  * @param databaseCpuPerMessage CPU microseconds the database server spent per message drained
  * @param jvmCpuPerMessage CPU microseconds this JVM spent per message drained
+ * @param vacuumCpuPerMessage CPU microseconds the database spent per message drained on the
+ *     {@code VACUUM} run right after the drain (autovacuum is off during it: see {@link BenchRunner})
  * @param latency commit-to-call latency, measured at the first scale only, else null
  */
 record Figures(String mode, String contender, int messages, double enqueuePerSecond, double drainPerSecond,
         long distinct, long calls, double statementsPerMessage, double commitsPerMessage, double tuplesPerMessage,
-        long heapPeakMb, double databaseCpuPerMessage, double jvmCpuPerMessage, Bloat bloat, Latency latency, List<String> topStatements) {
+        long heapPeakMb, double databaseCpuPerMessage, double jvmCpuPerMessage, double vacuumCpuPerMessage, Bloat bloat,
+        Latency latency, List<String> topStatements) {
 
     boolean complete() {
         return distinct == messages && calls == messages;

@@ -22,14 +22,16 @@ final class Report {
     void mode(BenchServer.Mode mode, List<Figures> figures) {
         out.println();
         out.printf("== %s: %s%n", mode.label, mode.description);
-        out.println("drain of a backlog (enqueued first, in host transactions of the batch size, then consumed):");
-        out.printf("%-19s %8s %10s %10s %9s %11s %10s %10s %10s %8s %9s%n", "contender", "backlog", "enqueue/s",
-                "drain/s", "stmts/msg", "commits/msg", "tuples/msg", "db us/msg", "jvm us/msg", "heap MB", "drained");
+        out.println("drain of a backlog (enqueued first, in host transactions of the batch size, then consumed;"
+                + " autovacuum off during the drain, then VACUUM, its database CPU apart):");
+        out.printf("%-19s %8s %10s %10s %9s %11s %10s %10s %10s %13s %8s %9s%n", "contender", "backlog", "enqueue/s",
+                "drain/s", "stmts/msg", "commits/msg", "tuples/msg", "db us/msg", "jvm us/msg", "vacuum us/msg",
+                "heap MB", "drained");
         for (Figures f : figures) {
-            out.printf(Locale.ROOT, "%-19s %8d %10.0f %10.0f %9.3f %11.3f %10.2f %10.0f %10.0f %8d %9s%n",
+            out.printf(Locale.ROOT, "%-19s %8d %10.0f %10.0f %9.3f %11.3f %10.2f %10.0f %10.0f %13.0f %8d %9s%n",
                     f.contender(), f.messages(), f.enqueuePerSecond(), f.drainPerSecond(), f.statementsPerMessage(),
                     f.commitsPerMessage(), f.tuplesPerMessage(), f.databaseCpuPerMessage(), f.jvmCpuPerMessage(),
-                    f.heapPeakMb(),
+                    f.vacuumCpuPerMessage(), f.heapPeakMb(),
                     f.complete() ? "all" : f.distinct() + "/" + f.messages() + " (" + f.calls() + " calls)");
             f.topStatements().forEach(line -> out.println("      " + line));
         }

@@ -56,6 +56,8 @@ class OutboxBenchmarkTest {
             assertThat(f.mode()).isEqualTo("durable");
             assertThat(f.distinct()).as("%s drained every message", f.contender()).isEqualTo(f.messages());
             assertThat(f.jvmCpuPerMessage()).isPositive();
+            assertThat(f.vacuumCpuPerMessage()).as("the VACUUM after the drain, measured apart").isNotNegative();
+            assertThat(f.bloat().autovacuums()).as("autovacuum is off during the drain").isZero();
         });
         assertThat(figures).filteredOn(f -> f.messages() == 300).allSatisfy(f -> assertThat(f.latency()).isNotNull());
         String text = bytes.toString(StandardCharsets.UTF_8);

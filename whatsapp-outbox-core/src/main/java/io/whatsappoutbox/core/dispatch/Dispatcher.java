@@ -107,7 +107,9 @@ public final class Dispatcher implements AutoCloseable {
         this.sender = new BatchSender(store, new SendRules(b.consentPolicy), decider, chains,
                 new Pacer(b.messagesPerSecond, b.senderRates, b.pacingWait),
                 b.executor == null ? ownExecutor : b.executor, b.concurrency, metrics, clock, b.stuckAfter, b.smsRate);
-        this.inFlight = new Semaphore(b.maxInFlight);
+        // fair: the claim threads take permits in turn, so that no share of the lanes waits while
+        // another share's thread wins every race for the permits a written batch gives back
+        this.inFlight = new Semaphore(b.maxInFlight, true);
         // group commit: the writer takes every result waiting, up to all that can be in flight
         this.writer = new ResultWriter(store, clock, b.maxInFlight, this::afterWrite, n -> inFlight.release(n));
         this.wakeUps = b.wakeUps;
@@ -181,7 +183,13 @@ public final class Dispatcher implements AutoCloseable {
         if (state.get() != RUNNING) {
             throw new IllegalStateException("start() the dispatcher first");
         }
-        int claimed = claimAndProcess(ClaimShare.ALL);
+        int claimed;
+        try {
+            claimed = claimAndProcess(ClaimShare.ALL);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
         awaitWritten(Duration.ofMinutes(5));
         return claimed;
     }
@@ -257,8 +265,9 @@ public final class Dispatcher implements AutoCloseable {
                     failing = false;
                     backoff = settings.pollInterval;
                 }
-                if (claimed == 0 || inFlight.availablePermits() == 0) {
-                    // idle, or enough in flight: wait for a wake-up, a written result or the poll interval
+                if (claimed == 0) {
+                    // idle, or no room for a batch within the poll interval: wait for a wake-up, a
+                    // written result or the poll interval (the next claim waits in line for room)
                     wakeSignal.awaitAfter(signals, settings.pollInterval);
                 }
             } catch (InterruptedException e) {
@@ -297,9 +306,15 @@ public final class Dispatcher implements AutoCloseable {
      * costs about the same for 20 messages as for 200. A claim thread takes its share of the lanes
      * (every due lane when its share has none due).
      */
-    private int claimAndProcess(ClaimShare share) {
+    private int claimAndProcess(ClaimShare share) throws InterruptedException {
         int capacity = settings.batchSize;
-        if (!inFlight.tryAcquire(capacity)) {
+        // waits in line (the timed tryAcquire honours the semaphore's fairness; the untimed one barges)
+        if (!inFlight.tryAcquire(capacity, settings.pollInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+            return 0;
+        }
+        if (state.get() != RUNNING) {
+            // closing while this thread waited for room: claim nothing more
+            inFlight.release(capacity);
             return 0;
         }
         String owner = settings.instanceId + ":" + claimSequence.incrementAndGet();
