@@ -27,7 +27,7 @@ final class BenchRunner {
     private static final int POOL = 16;
 
     /** Every table of the contender's schema (the library's, a peer's or the floor's). */
-    private static final String AUTOVACUUM_OFF = """
+    static final String AUTOVACUUM_OFF = """
             DO $$
             DECLARE t regclass;
             BEGIN

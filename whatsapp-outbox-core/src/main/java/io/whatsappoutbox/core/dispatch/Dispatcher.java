@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class Dispatcher implements AutoCloseable {
+    /** Longest a claim thread waits in line for in-flight room before it looks at its state again. */
+    private static final long PERMIT_WAIT_MILLIS = 1_000;
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     private final DispatchStore store;
@@ -308,8 +310,10 @@ public final class Dispatcher implements AutoCloseable {
      */
     private int claimAndProcess(ClaimShare share) throws InterruptedException {
         int capacity = settings.batchSize;
-        // waits in line (the timed tryAcquire honours the semaphore's fairness; the untimed one barges)
-        if (!inFlight.tryAcquire(capacity, settings.pollInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+        // waits in line (the timed tryAcquire honours the semaphore's fairness; the untimed one
+        // barges), at most a second: close() cannot wake a thread waiting here, only its timeout can
+        long wait = Math.min(settings.pollInterval.toMillis(), PERMIT_WAIT_MILLIS);
+        if (!inFlight.tryAcquire(capacity, wait, TimeUnit.MILLISECONDS)) {
             return 0;
         }
         if (state.get() != RUNNING) {
