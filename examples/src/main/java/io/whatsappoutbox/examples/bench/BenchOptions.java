@@ -13,10 +13,12 @@ import java.util.TreeSet;
  * @param peerMaxScale the largest backlog the slow contenders (peers, Meta over HTTP, batches of 1) drain
  * @param only contender names to run (empty: all)
  * @param sameJvm every contender in this JVM, instead of a JVM of its own per contender and mode
+ * @param rounds how many times the floor and the library drain the RESULT line's backlog in its mode
+ * @param latency whether the first backlog is followed by the latency runs (not in the extra rounds)
  */
 record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int batch, int threads, int orgs,
         int steadyRate, int steadySeconds, int idleProbes, int peerMaxScale, int warmup, Set<String> only, boolean verbose,
-        boolean sameJvm, boolean help) {
+        boolean sameJvm, int rounds, boolean latency, boolean help) {
 
     static final int FULL_SCALE = 1_000_000;
 
@@ -44,6 +46,11 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
               --same-jvm              run every contender in this JVM, one after the other, instead of each
                                       in a JVM of its own per mode (there, each contender's code is compiled
                                       again for the profiles the others left behind)
+              --rounds 3              the floor/200 and the library drain the RESULT line's backlog this many
+                                      times, alternating, each time in a fresh JVM with its warm-up; the
+                                      tables show each one's median round, and every round's rate is
+                                      printed (one run of the same code varies by up to a third). 1 for one
+              --no-latency            skip the latency runs
               --peer-max-scale 100000 largest backlog for the slow contenders (peers, meta-http, floor/1)
               --only a,b              run only these contenders (floor/200, floor/1, library, library+meta-http,
                                       db-scheduler, transaction-outbox)
@@ -67,6 +74,8 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
         Set<String> only = new TreeSet<>();
         boolean verbose = false;
         boolean sameJvm = false;
+        int rounds = 3;
+        boolean latency = true;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -91,6 +100,8 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
                 case "--only" -> only.addAll(Arrays.asList(value(args, ++i, a).split(",")));
                 case "--verbose" -> verbose = true;
                 case "--same-jvm" -> sameJvm = true;
+                case "--rounds" -> rounds = positive(a, value(args, ++i, a));
+                case "--no-latency" -> latency = false;
                 case "--help", "-h" -> help = true;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
             }
@@ -103,7 +114,13 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
         }
         scales.sort(null);
         return new BenchOptions(List.copyOf(scales), fsyncOff, durable, batch, threads, orgs, rate, steadySeconds,
-                idleProbes, peerMax, warmup, only, verbose, sameJvm, help);
+                idleProbes, peerMax, warmup, only, verbose, sameJvm, rounds, latency, help);
+    }
+
+    /** What an extra round runs: one backlog, no latency runs. */
+    BenchOptions forRound(int scale) {
+        return new BenchOptions(List.of(scale), fsyncOff, durable, batch, threads, orgs, steadyRate, steadySeconds,
+                idleProbes, peerMaxScale, warmup, only, verbose, sameJvm, rounds, false, help);
     }
 
     /** These options as a command line, for a contender's own JVM (which is told its mode apart). */
@@ -113,12 +130,15 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
         args.addAll(List.of("--batch", String.valueOf(batch), "--threads", String.valueOf(threads), "--orgs",
                 String.valueOf(orgs), "--rate", String.valueOf(steadyRate), "--steady-seconds",
                 String.valueOf(steadySeconds), "--idle-probes", String.valueOf(idleProbes), "--peer-max-scale",
-                String.valueOf(peerMaxScale), "--warmup", String.valueOf(warmup)));
+                String.valueOf(peerMaxScale), "--warmup", String.valueOf(warmup), "--rounds", String.valueOf(rounds)));
         if (!only.isEmpty()) {
             args.addAll(List.of("--only", String.join(",", only)));
         }
         if (verbose) {
             args.add("--verbose");
+        }
+        if (!latency) {
+            args.add("--no-latency");
         }
         return args;
     }

@@ -124,8 +124,8 @@ final class BenchRunner {
                 probe.total(), drained.statements() / n, drained.commits() / n,
                 (drained.inserted() + drained.updated() + drained.deleted()) / n, heap,
                 cpuUsed.databaseMillis() * 1000 / n, cpuUsed.jvmMillis() * 1000 / n,
-                vacuumUsed.databaseMillis() * 1000 / n, bloat, latencies,
-                options.verbose() ? drained.describeTop(8, messages) : List.of());
+                vacuumUsed.databaseMillis() * 1000 / n, drained.walBytes() / n, drained.checkpoints(), bloat, latencies,
+                options.verbose() ? drained.describeTop(8, messages) : List.of(), List.of(drainRate));
     }
 
     /** Waits, at most 30 s, until the JIT compiler has spent no time for half a second. */

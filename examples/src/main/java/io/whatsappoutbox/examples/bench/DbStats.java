@@ -13,8 +13,11 @@ import javax.sql.DataSource;
  * (flushed by a backend when it exits, so the contender's pool is closed before reading), and
  * statements from {@code pg_stat_statements} (counted at once). {@code BEGIN} is not counted as a
  * statement: the driver sends it in the same round trip as the first statement of a transaction.
+ * WAL and checkpoints are the whole server's ({@code pg_stat_wal}, {@code pg_stat_checkpointer}):
+ * one contender runs at a time.
  */
-record DbStats(long commits, long inserted, long updated, long deleted, long statements, List<Top> top) {
+record DbStats(long commits, long inserted, long updated, long deleted, long statements, List<Top> top,
+        long walBytes, long walFullPageImages, long checkpoints) {
 
     /** One normalised statement and what it cost. */
     record Top(long calls, double totalMillis, long rows, String query) {
@@ -27,6 +30,9 @@ record DbStats(long commits, long inserted, long updated, long deleted, long sta
     private static final String DATABASE = """
             SELECT xact_commit, tup_inserted, tup_updated, tup_deleted
               FROM pg_stat_database WHERE datname = ?""";
+    private static final String WAL = """
+            SELECT w.wal_bytes::bigint, w.wal_fpi, c.num_timed + c.num_requested
+              FROM pg_stat_wal w CROSS JOIN pg_stat_checkpointer c""";
     private static final String STATEMENTS = """
             SELECT calls, total_exec_time, rows, query
               FROM pg_stat_statements
@@ -64,14 +70,24 @@ record DbStats(long commits, long inserted, long updated, long deleted, long sta
                     }
                 }
             }
-            return new DbStats(commits, inserted, updated, deleted, statements, top);
+            long walBytes;
+            long walFpi;
+            long checkpoints;
+            try (PreparedStatement p = c.prepareStatement(WAL); ResultSet rs = p.executeQuery()) {
+                rs.next();
+                walBytes = rs.getLong(1);
+                walFpi = rs.getLong(2);
+                checkpoints = rs.getLong(3);
+            }
+            return new DbStats(commits, inserted, updated, deleted, statements, top, walBytes, walFpi, checkpoints);
         }
     }
 
     /** What happened between {@code before} and this snapshot (statement counters are reset between phases). */
     DbStats since(DbStats before) {
         return new DbStats(commits - before.commits, inserted - before.inserted, updated - before.updated,
-                deleted - before.deleted, statements, top);
+                deleted - before.deleted, statements, top, walBytes - before.walBytes,
+                walFullPageImages - before.walFullPageImages, checkpoints - before.checkpoints);
     }
 
     /** The statements that took most of the server's time, shortened for a terminal. */

@@ -1,5 +1,7 @@
 package io.whatsappoutbox.examples.bench;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -12,12 +14,33 @@ import java.util.List;
  * @param jvmCpuPerMessage CPU microseconds this JVM spent per message drained
  * @param vacuumCpuPerMessage CPU microseconds the database spent per message drained on the
  *     {@code VACUUM} run right after the drain (autovacuum is off during it: see {@link BenchRunner})
+ * @param walBytesPerMessage WAL the whole server wrote during the drain, bytes per message drained
+ * @param checkpoints checkpoints that started during the drain (each drain starts right after one)
  * @param latency commit-to-call latency, measured at the first scale only, else null
+ * @param roundRates the drain rate of every round at this backlog, in the order they ran (one unless
+ *     the contender ran several rounds: the other figures are then the median round's)
  */
 record Figures(String mode, String contender, int messages, double enqueuePerSecond, double drainPerSecond,
         long distinct, long calls, double statementsPerMessage, double commitsPerMessage, double tuplesPerMessage,
-        long heapPeakMb, double databaseCpuPerMessage, double jvmCpuPerMessage, double vacuumCpuPerMessage, Bloat bloat,
-        Latency latency, List<String> topStatements) {
+        long heapPeakMb, double databaseCpuPerMessage, double jvmCpuPerMessage, double vacuumCpuPerMessage,
+        double walBytesPerMessage, long checkpoints, Bloat bloat,
+        Latency latency, List<String> topStatements, List<Double> roundRates) {
+
+    /**
+     * The median round, by drain rate, of this one and {@code others} (the lower of the two middle
+     * ones for an even count), with this one's latency (the other rounds have none) and every rate.
+     */
+    Figures withRounds(List<Figures> others) {
+        List<Figures> all = new ArrayList<>();
+        all.add(this);
+        all.addAll(others);
+        List<Figures> byRate = all.stream().sorted(Comparator.comparingDouble(Figures::drainPerSecond)).toList();
+        Figures m = byRate.get((byRate.size() - 1) / 2);
+        return new Figures(mode, contender, messages, m.enqueuePerSecond, m.drainPerSecond, m.distinct, m.calls,
+                m.statementsPerMessage, m.commitsPerMessage, m.tuplesPerMessage, m.heapPeakMb, m.databaseCpuPerMessage,
+                m.jvmCpuPerMessage, m.vacuumCpuPerMessage, m.walBytesPerMessage, m.checkpoints, m.bloat, latency,
+                m.topStatements, all.stream().map(Figures::drainPerSecond).toList());
+    }
 
     boolean complete() {
         return distinct == messages && calls == messages;

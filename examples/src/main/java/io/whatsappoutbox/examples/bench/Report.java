@@ -24,14 +24,14 @@ final class Report {
         out.printf("== %s: %s%n", mode.label, mode.description);
         out.println("drain of a backlog (enqueued first, in host transactions of the batch size, then consumed;"
                 + " autovacuum off during the drain, then VACUUM, its database CPU apart):");
-        out.printf("%-19s %8s %10s %10s %9s %11s %10s %10s %10s %13s %8s %9s%n", "contender", "backlog", "enqueue/s",
-                "drain/s", "stmts/msg", "commits/msg", "tuples/msg", "db us/msg", "jvm us/msg", "vacuum us/msg",
-                "heap MB", "drained");
+        out.printf("%-19s %8s %10s %10s %9s %11s %10s %10s %10s %13s %9s %5s %8s %9s%n", "contender", "backlog",
+                "enqueue/s", "drain/s", "stmts/msg", "commits/msg", "tuples/msg", "db us/msg", "jvm us/msg",
+                "vacuum us/msg", "WAL B/msg", "ckpts", "heap MB", "drained");
         for (Figures f : figures) {
-            out.printf(Locale.ROOT, "%-19s %8d %10.0f %10.0f %9.3f %11.3f %10.2f %10.0f %10.0f %13.0f %8d %9s%n",
+            out.printf(Locale.ROOT, "%-19s %8d %10.0f %10.0f %9.3f %11.3f %10.2f %10.0f %10.0f %13.0f %9.0f %5d %8d %9s%n",
                     f.contender(), f.messages(), f.enqueuePerSecond(), f.drainPerSecond(), f.statementsPerMessage(),
                     f.commitsPerMessage(), f.tuplesPerMessage(), f.databaseCpuPerMessage(), f.jvmCpuPerMessage(),
-                    f.vacuumCpuPerMessage(), f.heapPeakMb(),
+                    f.vacuumCpuPerMessage(), f.walBytesPerMessage(), f.checkpoints(), f.heapPeakMb(),
                     f.complete() ? "all" : f.distinct() + "/" + f.messages() + " (" + f.calls() + " calls)");
             f.topStatements().forEach(line -> out.println("      " + line));
         }
@@ -68,6 +68,7 @@ final class Report {
                 out.printf("  backlog %8d: library %s%n", scale, String.join(", ", parts));
             }
         }
+        rounds(figures);
         List<Integer> libraryScales = figures.stream().filter(f -> f.contender().equals(LIBRARY))
                 .map(Figures::messages).toList();
         if (libraryScales.size() > 1) {
@@ -78,9 +79,39 @@ final class Report {
         }
     }
 
+    /** Every round's rate, where a contender ran several, and the ratio round by round. */
+    private void rounds(List<Figures> figures) {
+        List<Figures> repeated = figures.stream().filter(f -> f.roundRates().size() > 1).toList();
+        if (repeated.isEmpty()) {
+            return;
+        }
+        out.println("  rounds (each in a fresh JVM, alternating; the tables above show each one's median round):");
+        for (Figures f : repeated) {
+            out.printf(Locale.ROOT, "    %-19s backlog %8d: %s msg/s, median %.0f%n", f.contender(), f.messages(),
+                    String.join(" ", f.roundRates().stream().map(r -> String.format(Locale.ROOT, "%.0f", r)).toList()),
+                    f.drainPerSecond());
+        }
+        for (int scale : scales(repeated)) {
+            Optional<Figures> lib = repeated.stream().filter(f -> f.contender().equals(LIBRARY) && f.messages() == scale)
+                    .findFirst();
+            Optional<Figures> floor = repeated.stream().filter(f -> f.contender().equals(FLOOR) && f.messages() == scale)
+                    .findFirst();
+            if (lib.isPresent() && floor.isPresent()) {
+                List<Double> l = lib.get().roundRates();
+                List<Double> fl = floor.get().roundRates();
+                List<String> each = new ArrayList<>();
+                for (int i = 0; i < Math.min(l.size(), fl.size()); i++) {
+                    each.add(String.format(Locale.ROOT, "%.2f", l.get(i) / fl.get(i)));
+                }
+                out.printf(Locale.ROOT, "    library /floor/200 round by round: %s; of the medians %.2f%n",
+                        String.join(" ", each), lib.get().drainPerSecond() / floor.get().drainPerSecond());
+            }
+        }
+    }
+
     /**
      * The machine-readable line: the figures of the durable run (or of the only mode run) at the
-     * largest backlog every contender of the line drained.
+     * largest backlog every contender of the line that ran drained.
      */
     String resultLine(List<Figures> figures) {
         int scale = resultScale(figures);
@@ -95,10 +126,11 @@ final class Report {
 
     /** The backlog the result line is taken at. */
     int resultScale(List<Figures> figures) {
+        List<String> present = List.of(FLOOR, LIBRARY, DB_SCHEDULER, GRUELBOX).stream()
+                .filter(c -> figures.stream().anyMatch(f -> f.contender().equals(c))).toList();
         return scales(figures).stream()
-                .filter(s -> List.of(FLOOR, LIBRARY, DB_SCHEDULER, GRUELBOX).stream()
-                        .allMatch(c -> rate(figures, c, s).isPresent()))
-                .reduce((a, b) -> b).orElse(scales(figures).isEmpty() ? 0 : scales(figures).get(0));
+                .filter(s -> present.stream().allMatch(c -> rate(figures, c, s).isPresent()))
+                .reduce((a, b) -> b).orElse(0);
     }
 
     private static List<Integer> scales(List<Figures> figures) {

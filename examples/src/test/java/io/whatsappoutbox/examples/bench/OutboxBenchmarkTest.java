@@ -20,7 +20,7 @@ class OutboxBenchmarkTest {
     void aTinyRunDrainsEveryMessageOfEveryContenderAndEndsWithTheResultLine() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BenchOptions options = BenchOptions.parse("--fsync-off-only", "--scales", "500", "--warmup", "0", "--rate", "40",
-                "--steady-seconds", "1", "--idle-probes", "3", "--same-jvm");
+                "--steady-seconds", "1", "--idle-probes", "3", "--same-jvm", "--rounds", "2");
 
         List<Figures> figures = OutboxBenchmark.run(options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
@@ -39,6 +39,10 @@ class OutboxBenchmarkTest {
                 .allSatisfy(f -> assertThat(f.bloat()).isNotNull());
         assertThat(figures).filteredOn(f -> f.contender().equals("library"))
                 .singleElement().satisfies(f -> assertThat(f.commitsPerMessage()).isPositive());
+        // the floor and the library ran two rounds in this JVM, the others one
+        assertThat(figures).allSatisfy(f -> assertThat(f.roundRates())
+                .hasSize(f.contender().equals("floor/200") || f.contender().equals("library") ? 2 : 1)
+                .contains(f.drainPerSecond()));
         String text = bytes.toString(StandardCharsets.UTF_8);
         String last = text.strip().lines().reduce((a, b) -> b).orElseThrow();
         assertThat(last).matches("RESULT floor_mps=\\d+ library_mps=\\d+ dbscheduler_mps=\\d+ gruelbox_mps=\\d+"
@@ -50,7 +54,7 @@ class OutboxBenchmarkTest {
     void eachContenderRunsInAJvmOfItsOwnAndItsFiguresComeBack() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         BenchOptions options = BenchOptions.parse("--durable-only", "--scales", "300,600", "--warmup", "200", "--rate",
-                "40", "--steady-seconds", "1", "--idle-probes", "2", "--only", "floor/200,library");
+                "40", "--steady-seconds", "1", "--idle-probes", "2", "--only", "floor/200,library", "--rounds", "2");
 
         List<Figures> figures = OutboxBenchmark.run(options, new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
@@ -61,11 +65,21 @@ class OutboxBenchmarkTest {
             assertThat(f.distinct()).as("%s drained every message", f.contender()).isEqualTo(f.messages());
             assertThat(f.jvmCpuPerMessage()).isPositive();
         });
-        assertThat(figures).filteredOn(f -> f.messages() == 300).allSatisfy(f -> assertThat(f.latency()).isNotNull());
+        assertThat(figures).filteredOn(f -> f.messages() == 300).allSatisfy(f -> {
+            assertThat(f.latency()).isNotNull();
+            assertThat(f.roundRates()).containsExactly(f.drainPerSecond());
+        });
+        // the RESULT line's backlog: one more round each, in fresh JVMs, and the lower middle round kept
+        assertThat(figures).filteredOn(f -> f.messages() == 600).allSatisfy(f -> {
+            assertThat(f.roundRates()).hasSize(2);
+            assertThat(f.drainPerSecond()).isEqualTo(f.roundRates().stream().min(Double::compare).orElseThrow());
+        });
         String text = bytes.toString(StandardCharsets.UTF_8);
         // the children's progress reaches this stream: their warm-up, then each measured run
         assertThat(text).contains("library: warming up, 200 messages through two instances")
-                .contains("floor/200, backlog 600: ").contains("library, backlog 600: ");
+                .contains("floor/200, backlog 600: ").contains("library, backlog 600: ")
+                .contains("round 2 of 2, backlog 600").contains("library /floor/200 round by round: ");
+        assertThat(text.lines().filter(l -> l.startsWith("   library, backlog 600: "))).hasSize(2);
         assertThat(text.strip().lines().reduce((a, b) -> b).orElseThrow()).startsWith("RESULT floor_mps=");
     }
 
@@ -98,13 +112,44 @@ class OutboxBenchmarkTest {
     void aContendersJvmGetsTheSameOptions() {
         BenchOptions options = BenchOptions.parse("--scales", "300,600", "--batch", "50", "--threads", "3", "--orgs", "2",
                 "--rate", "40", "--steady-seconds", "2", "--idle-probes", "5", "--peer-max-scale", "300", "--warmup", "0",
-                "--only", "library", "--verbose");
+                "--only", "library", "--verbose", "--rounds", "5", "--no-latency");
 
         BenchOptions child = BenchOptions.parse(options.childArgs().toArray(String[]::new));
 
         assertThat(child).isEqualTo(options);
         assertThat(BenchOptions.parse().warmup()).isEqualTo(200_000);
         assertThat(BenchOptions.parse().sameJvm()).isFalse();
+        assertThat(BenchOptions.parse().rounds()).isEqualTo(3);
+        assertThat(BenchOptions.parse().latency()).isTrue();
+    }
+
+    @Test
+    void anExtraRoundDrainsOneBacklogWithoutLatencyRuns() {
+        BenchOptions round = BenchOptions.parse("--scales", "300,600", "--only", "floor/200,library").forRound(600);
+
+        assertThat(round.scales()).containsExactly(600);
+        assertThat(round.latency()).isFalse();
+        assertThat(round.only()).containsExactly("floor/200", "library");
+    }
+
+    @Test
+    void theMedianRoundIsKeptWithTheFirstRoundsLatency() {
+        Figures.Latency latency = new Figures.Latency(500, 10, 1, 2, 3, 4, 5);
+        Figures first = figures(120, latency);
+
+        Figures median = first.withRounds(List.of(figures(90, null), figures(100, null)));
+
+        assertThat(median.drainPerSecond()).isEqualTo(100);
+        assertThat(median.databaseCpuPerMessage()).isEqualTo(100 * 2);
+        assertThat(median.latency()).isSameAs(latency);
+        assertThat(median.roundRates()).containsExactly(120.0, 90.0, 100.0);
+        // an even count keeps the lower middle round
+        assertThat(first.withRounds(List.of(figures(90, null))).drainPerSecond()).isEqualTo(90);
+    }
+
+    private static Figures figures(double rate, Figures.Latency latency) {
+        return new Figures("durable", "library", 600, 1, rate, 600, 600, 0.02, 0.01, 3, 10, rate * 2, 20, 1, 2000, 0,
+                null, latency, List.of(), List.of(rate));
     }
 
     @Test
