@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -365,11 +367,63 @@ class DispatcherTest {
     }
 
     @Test
+    void aClaimThreadWaitingForRoomClaimsNothingOnceCloseHasBegun() throws Exception {
+        long first = enqueueTemplate("org-1", 1);
+        long second = enqueueTemplate("org-1", 2);
+        DispatchStore real = outbox.dispatchStore();
+        AtomicInteger claimed = new AtomicInteger();
+        DispatchStore counting = (DispatchStore) java.lang.reflect.Proxy.newProxyInstance(
+                DispatchStore.class.getClassLoader(), new Class<?>[] {DispatchStore.class}, (proxy, method, args) -> {
+                    try {
+                        Object result = method.invoke(real, args);
+                        if (method.getName().equals("claim")) {
+                            claimed.addAndGet(((List<?>) result).size());
+                        }
+                        return result;
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        CountDownLatch answer = new CountDownLatch(1);
+        meta.script(Requests.phone(1), m -> {
+            try {
+                answer.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return meta.accept(m);
+        });
+        // one permit: while the first message is with the provider, the claim thread waits for room
+        // (a second at most, the poll interval being an hour)
+        Dispatcher d = Dispatcher.builder(counting).provider(Channel.WHATSAPP, meta)
+                .batchSize(1).maxInFlight(1).concurrency(1).storeThreads(1)
+                .pollInterval(Duration.ofHours(1)).maintenanceInterval(Duration.ofHours(1))
+                .closeTimeout(Duration.ofSeconds(10)).build();
+        d.start();
+        Eventually.await("the first message is with the provider", WAIT, () -> meta.callsFor(first) == 1);
+        Thread closer = new Thread(d::close, "closer");
+        closer.start();
+        // close has begun once it waits for the claim thread to end
+        Eventually.await("close waits for the claim thread", WAIT,
+                () -> closer.getState() == Thread.State.TIMED_WAITING);
+
+        // the permit comes back while the claim thread still waits for it
+        answer.countDown();
+        closer.join(WAIT.toMillis());
+
+        assertThat(closer.isAlive()).isFalse();
+        assertThat(message("org-1", first).status().name()).isEqualTo("SENT");
+        assertThat(claimed).as("messages claimed").hasValue(1);
+        assertThat(message("org-1", second).status().name()).isEqualTo("QUEUED");
+        assertThat(meta.callsFor(second)).isZero();
+    }
+
+    @Test
     void aBatchWhoseQuotaCannotBeReservedIsGivenBackWholeAndACleanCloseStillWaitsForWhatIsInFlight() throws Exception {
         long noConsent = outbox.enqueue(Requests.template("org-1", 2)).message().id();
         long consented = enqueueTemplate("org-1", 1);
         DispatchStore real = outbox.dispatchStore();
-        java.util.concurrent.atomic.AtomicInteger reservations = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger reservations = new AtomicInteger();
         DispatchStore failingOnce = (DispatchStore) java.lang.reflect.Proxy.newProxyInstance(
                 DispatchStore.class.getClassLoader(), new Class<?>[] {DispatchStore.class}, (proxy, method, args) -> {
                     if (method.getName().equals("reserveQuota") && reservations.incrementAndGet() == 1) {
