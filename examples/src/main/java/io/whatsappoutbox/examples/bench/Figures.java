@@ -7,6 +7,8 @@ import java.util.List;
 /**
  * What one contender did at one scale in one mode.
  *
+ * @param drainPerSecond messages drained per second, from the first provider call to the last message finished
+ * @param startMillis from the start of the consumer (building it included) to its first provider call
  * @param distinct messages called at least once (must equal {@code messages})
  * @param calls provider calls in all (more than {@code messages}: a message was sent twice)
  * @param claimIndex sizes of the claim index before and after the drain, bytes (outbox schema only)
@@ -21,6 +23,7 @@ import java.util.List;
  *     the contender ran several rounds: the other figures are then the median round's)
  */
 record Figures(String mode, String contender, int messages, double enqueuePerSecond, double drainPerSecond,
+        double startMillis,
         long distinct, long calls, double statementsPerMessage, double commitsPerMessage, double tuplesPerMessage,
         long heapPeakMb, double databaseCpuPerMessage, double jvmCpuPerMessage, double vacuumCpuPerMessage,
         double walBytesPerMessage, long checkpoints, Bloat bloat,
@@ -36,7 +39,8 @@ record Figures(String mode, String contender, int messages, double enqueuePerSec
         all.addAll(others);
         List<Figures> byRate = all.stream().sorted(Comparator.comparingDouble(Figures::drainPerSecond)).toList();
         Figures m = byRate.get((byRate.size() - 1) / 2);
-        return new Figures(mode, contender, messages, m.enqueuePerSecond, m.drainPerSecond, m.distinct, m.calls,
+        return new Figures(mode, contender, messages, m.enqueuePerSecond, m.drainPerSecond, m.startMillis, m.distinct,
+                m.calls,
                 m.statementsPerMessage, m.commitsPerMessage, m.tuplesPerMessage, m.heapPeakMb, m.databaseCpuPerMessage,
                 m.jvmCpuPerMessage, m.vacuumCpuPerMessage, m.walBytesPerMessage, m.checkpoints, m.bloat, latency,
                 m.topStatements, all.stream().map(Figures::drainPerSecond).toList());

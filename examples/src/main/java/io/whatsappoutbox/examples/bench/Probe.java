@@ -18,6 +18,8 @@ interface Probe {
     final class Drain implements Probe {
         private final AtomicIntegerArray calls;
         private final AtomicLong total = new AtomicLong();
+        /** {@link System#nanoTime()} of the first call, 0 before it. */
+        private final AtomicLong firstCall = new AtomicLong();
 
         Drain(int messages) {
             this.calls = new AtomicIntegerArray(messages);
@@ -25,8 +27,15 @@ interface Probe {
 
         @Override
         public void called(long seq) {
+            if (firstCall.get() == 0) {
+                firstCall.compareAndSet(0, System.nanoTime());
+            }
             calls.incrementAndGet((int) seq);
             total.incrementAndGet();
+        }
+
+        long firstCallNanos() {
+            return firstCall.get();
         }
 
         long total() {

@@ -31,6 +31,7 @@ class OutboxBenchmarkTest {
             assertThat(f.messages()).isEqualTo(500);
             assertThat(f.distinct()).as("%s drained every message", f.contender()).isEqualTo(500);
             assertThat(f.calls()).isGreaterThanOrEqualTo(500);
+            assertThat(f.startMillis()).as("%s start", f.contender()).isNotNegative();
             assertThat(f.latency()).as("%s latency", f.contender()).isNotNull();
             assertThat(f.latency().steadySamples()).isPositive();
             assertThat(f.latency().idleSamples()).isEqualTo(3);
@@ -148,7 +149,7 @@ class OutboxBenchmarkTest {
     }
 
     private static Figures figures(double rate, Figures.Latency latency) {
-        return new Figures("durable", "library", 600, 1, rate, 600, 600, 0.02, 0.01, 3, 10, rate * 2, 20, 1, 2000, 0,
+        return new Figures("durable", "library", 600, 1, rate, 5, 600, 600, 0.02, 0.01, 3, 10, rate * 2, 20, 1, 2000, 0,
                 null, latency, List.of(), List.of(rate));
     }
 
