@@ -92,7 +92,7 @@ public final class OutboxBenchmark {
         String mode = options.durable() ? "durable" : "fsync-off";
         out.println();
         out.printf("RESULT below: %s run, backlog %d, drain messages/s; ratio_x = library / x%n", mode,
-                report.resultScale(last));
+                Report.resultScale(last));
         out.println(report.resultLine(last));
         return all;
     }
@@ -137,7 +137,7 @@ public final class OutboxBenchmark {
      */
     private static void moreRounds(BenchServer server, BenchOptions o, PrintStream out, List<Named> contenders,
             List<Figures> figures) throws Exception {
-        int scale = new Report(out).resultScale(figures);
+        int scale = Report.resultScale(figures);
         List<Named> pair = contenders.stream().filter(n -> n.name().equals(Report.FLOOR) || n.name().equals(Report.LIBRARY))
                 .filter(n -> figures.stream().anyMatch(f -> f.contender().equals(n.name()) && f.messages() == scale))
                 .toList();

@@ -128,7 +128,7 @@ final class Report {
     }
 
     /** The backlog the result line is taken at. */
-    int resultScale(List<Figures> figures) {
+    static int resultScale(List<Figures> figures) {
         List<String> present = List.of(FLOOR, LIBRARY, DB_SCHEDULER, GRUELBOX).stream()
                 .filter(c -> figures.stream().anyMatch(f -> f.contender().equals(c))).toList();
         return scales(figures).stream()
