@@ -47,9 +47,10 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
                                       in a JVM of its own per mode (there, each contender's code is compiled
                                       again for the profiles the others left behind)
               --rounds 3              the floor/200 and the library drain the RESULT line's backlog this many
-                                      times, alternating, each time in a fresh JVM with its warm-up; the
-                                      tables show each one's median round, and every round's rate is
-                                      printed (one run of the same code varies by up to a third). 1 for one
+                                      times, alternating, each time in a fresh JVM with its warm-up (with
+                                      --same-jvm, in this one); the tables show each one's median round, and
+                                      every round's rate is printed (one run of the same code varies by up
+                                      to a third). 1 for one
               --no-latency            skip the latency runs
               --peer-max-scale 100000 largest backlog for the slow contenders (peers, meta-http, floor/1)
               --only a,b              run only these contenders (floor/200, floor/1, library, library+meta-http,
@@ -141,6 +142,11 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
             args.add("--no-latency");
         }
         return args;
+    }
+
+    /** The mode the RESULT line and the extra rounds are taken in: durable, unless only fsync-off runs. */
+    BenchServer.Mode resultMode() {
+        return durable ? BenchServer.Mode.DURABLE : BenchServer.Mode.FSYNC_OFF;
     }
 
     boolean runs(String contender) {

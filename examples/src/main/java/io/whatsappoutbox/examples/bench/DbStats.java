@@ -17,7 +17,7 @@ import javax.sql.DataSource;
  * one contender runs at a time.
  */
 record DbStats(long commits, long inserted, long updated, long deleted, long statements, List<Top> top,
-        long walBytes, long walFullPageImages, long checkpoints) {
+        long walBytes, long checkpoints) {
 
     /** One normalised statement and what it cost. */
     record Top(long calls, double totalMillis, long rows, String query) {
@@ -31,7 +31,7 @@ record DbStats(long commits, long inserted, long updated, long deleted, long sta
             SELECT xact_commit, tup_inserted, tup_updated, tup_deleted
               FROM pg_stat_database WHERE datname = ?""";
     private static final String WAL = """
-            SELECT w.wal_bytes::bigint, w.wal_fpi, c.num_timed + c.num_requested
+            SELECT w.wal_bytes::bigint, c.num_timed + c.num_requested
               FROM pg_stat_wal w CROSS JOIN pg_stat_checkpointer c""";
     private static final String STATEMENTS = """
             SELECT calls, total_exec_time, rows, query
@@ -71,23 +71,20 @@ record DbStats(long commits, long inserted, long updated, long deleted, long sta
                 }
             }
             long walBytes;
-            long walFpi;
             long checkpoints;
             try (PreparedStatement p = c.prepareStatement(WAL); ResultSet rs = p.executeQuery()) {
                 rs.next();
                 walBytes = rs.getLong(1);
-                walFpi = rs.getLong(2);
-                checkpoints = rs.getLong(3);
+                checkpoints = rs.getLong(2);
             }
-            return new DbStats(commits, inserted, updated, deleted, statements, top, walBytes, walFpi, checkpoints);
+            return new DbStats(commits, inserted, updated, deleted, statements, top, walBytes, checkpoints);
         }
     }
 
     /** What happened between {@code before} and this snapshot (statement counters are reset between phases). */
     DbStats since(DbStats before) {
         return new DbStats(commits - before.commits, inserted - before.inserted, updated - before.updated,
-                deleted - before.deleted, statements, top, walBytes - before.walBytes,
-                walFullPageImages - before.walFullPageImages, checkpoints - before.checkpoints);
+                deleted - before.deleted, statements, top, walBytes - before.walBytes, checkpoints - before.checkpoints);
     }
 
     /** The statements that took most of the server's time, shortened for a terminal. */

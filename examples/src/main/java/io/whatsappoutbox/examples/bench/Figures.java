@@ -11,7 +11,7 @@ import java.util.List;
  * @param startMillis from the start of the consumer (building it included) to its first provider call
  * @param distinct messages called at least once (must equal {@code messages})
  * @param calls provider calls in all (more than {@code messages}: a message was sent twice)
- * @param claimIndex sizes of the claim index before and after the drain, bytes (outbox schema only)
+ * @param bloat sizes of the claim index and the table before and after the drain (outbox schema only)
  * @param databaseCpuPerMessage CPU microseconds the database server spent per message drained
  * @param jvmCpuPerMessage CPU microseconds this JVM spent per message drained
  * @param vacuumCpuPerMessage CPU microseconds the database spent per message drained on the

@@ -89,9 +89,9 @@ public final class OutboxBenchmark {
                 report.mode(mode, last);
             }
         }
-        String mode = options.durable() ? "durable" : "fsync-off";
         out.println();
-        out.printf("RESULT below: %s run, backlog %d, drain messages/s; ratio_x = library / x%n", mode,
+        out.printf("RESULT below: %s run, backlog %d, drain messages/s; ratio_x = library / x%n",
+                options.resultMode().label,
                 Report.resultScale(last));
         out.println(report.resultLine(last));
         return all;
@@ -107,8 +107,7 @@ public final class OutboxBenchmark {
                 figures.addAll(o.sameJvm() ? runContender(server, o, out, n, !warm) : fork(server, o, out, n));
             }
         }
-        boolean resultMode = server.mode == BenchServer.Mode.DURABLE || !o.durable();
-        if (resultMode && o.rounds() > 1) {
+        if (server.mode == o.resultMode() && o.rounds() > 1) {
             moreRounds(server, o, out, contenders, figures);
         }
         List<String> order = contenders.stream().map(Named::name).toList();

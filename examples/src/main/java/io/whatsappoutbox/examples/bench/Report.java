@@ -88,17 +88,15 @@ final class Report {
         if (repeated.isEmpty()) {
             return;
         }
-        out.println("  rounds (each in a fresh JVM, alternating; the tables above show each one's median round):");
+        out.println("  rounds (the floor and the library alternating; the tables above show each one's median round):");
         for (Figures f : repeated) {
             out.printf(Locale.ROOT, "    %-19s backlog %8d: %s msg/s, median %.0f%n", f.contender(), f.messages(),
                     String.join(" ", f.roundRates().stream().map(r -> String.format(Locale.ROOT, "%.0f", r)).toList()),
                     f.drainPerSecond());
         }
         for (int scale : scales(repeated)) {
-            Optional<Figures> lib = repeated.stream().filter(f -> f.contender().equals(LIBRARY) && f.messages() == scale)
-                    .findFirst();
-            Optional<Figures> floor = repeated.stream().filter(f -> f.contender().equals(FLOOR) && f.messages() == scale)
-                    .findFirst();
+            Optional<Figures> lib = find(repeated, LIBRARY, scale);
+            Optional<Figures> floor = find(repeated, FLOOR, scale);
             if (lib.isPresent() && floor.isPresent()) {
                 List<Double> l = lib.get().roundRates();
                 List<Double> fl = floor.get().roundRates();
@@ -147,7 +145,10 @@ final class Report {
     }
 
     private static Optional<Double> rate(List<Figures> figures, String contender, int scale) {
-        return figures.stream().filter(f -> f.contender().equals(contender) && f.messages() == scale)
-                .map(Figures::drainPerSecond).findFirst();
+        return find(figures, contender, scale).map(Figures::drainPerSecond);
+    }
+
+    private static Optional<Figures> find(List<Figures> figures, String contender, int scale) {
+        return figures.stream().filter(f -> f.contender().equals(contender) && f.messages() == scale).findFirst();
     }
 }

@@ -121,6 +121,8 @@ class OutboxBenchmarkTest {
         assertThat(BenchOptions.parse().warmup()).isEqualTo(200_000);
         assertThat(BenchOptions.parse().sameJvm()).isFalse();
         assertThat(BenchOptions.parse().rounds()).isEqualTo(3);
+        assertThat(BenchOptions.parse().resultMode()).isEqualTo(BenchServer.Mode.DURABLE);
+        assertThat(BenchOptions.parse("--fsync-off-only").resultMode()).isEqualTo(BenchServer.Mode.FSYNC_OFF);
         assertThat(BenchOptions.parse().latency()).isTrue();
     }
 

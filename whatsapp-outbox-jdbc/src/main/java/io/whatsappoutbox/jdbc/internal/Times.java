@@ -25,7 +25,6 @@ public final class Times {
     }
 
     public static Instant instant(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
+        return instant(rs, rs.findColumn(column));
     }
 }
