@@ -312,8 +312,12 @@ class DispatcherTest {
                 + " AND sent_at <= (SELECT sent_at FROM outbound_message WHERE id = ?)", small);
         long bigSentAtEnqueue = sql.count("SELECT count(*) FROM outbound_message WHERE org_id = 'org-big' AND status = 'SENT'"
                 + " AND sent_at <= (SELECT created_at FROM outbound_message WHERE id = ?)", small);
-        // the small org waited a few batches at most, not for the 20,000 messages ahead of it
-        assertThat(bigSentBefore - bigSentAtEnqueue).isLessThan(800);
+        // the small org waited a few batches, not for the 20,000 messages ahead of it (a claim that
+        // ignored lanes would send about 19,700 first). Ahead of it by design: the 400 in flight, the
+        // batches claimed while its lane's share waited in line for room, and the results written
+        // in the same groups; 800-990 were seen on an idle 2-core machine, so the bound is a tenth
+        // of the backlog
+        assertThat(bigSentBefore - bigSentAtEnqueue).isLessThan(2_000);
         d.close();
     }
 
