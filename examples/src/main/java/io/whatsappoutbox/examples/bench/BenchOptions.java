@@ -39,10 +39,12 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
               --steady-seconds 5      length of the steady latency run
               --idle-probes 40        single messages sent to an idle consumer (NOTIFY wake-up latency)
               --warmup 200000         messages each contender drains, untimed, before its first measured run:
-                                      half through each of two instances of it (slow contenders: at most
-                                      20000). Code compiled for one instance is compiled again for the next
-                                      (new threads, meters and pools take paths the first never took); the
-                                      third instance, the measured one, runs on finished code. 0 for none
+                                      half through each of at least two instances of it (slow contenders: at
+                                      most 20000), then more instances of that half until one drains with its
+                                      compiler busy under 2 % of the time (at most 8 in all). Code compiled
+                                      for one instance is compiled again for the next (new threads, meters and
+                                      pools take paths the first never took), and code run once per batch
+                                      reaches the compiler's thresholds last. 0 for none
               --same-jvm              run every contender in this JVM, one after the other, instead of each
                                       in a JVM of its own per mode (there, each contender's code is compiled
                                       again for the profiles the others left behind)

@@ -83,11 +83,13 @@ final class BenchRunner {
         Probe.Drain probe = new Probe.Drain(messages);
         double drainRate;
         double startMillis;
+        long jitMillis;
         long heap;
         CpuMeter.Reading cpuBefore = cpu.read();
         try (HikariDataSource pool = server.pool(db, POOL, "drain")) {
             k.attach(pool);
             try (HeapPeak peak = new HeapPeak()) {
+                long jitBefore = compilationMillis();
                 long t0 = System.nanoTime();
                 Contender.Consumer consumer = k.start(pool, probe);
                 try {
@@ -97,6 +99,7 @@ final class BenchRunner {
                     long end = System.nanoTime();
                     drainRate = messages / seconds(end - probe.firstCallNanos());
                     startMillis = (probe.firstCallNanos() - t0) / 1e6;
+                    jitMillis = compilationMillis() - jitBefore;
                 } finally {
                     consumer.stop();
                 }
@@ -129,21 +132,24 @@ final class BenchRunner {
                 probe.total(), drained.statements() / n, drained.commits() / n,
                 (drained.inserted() + drained.updated() + drained.deleted()) / n, heap,
                 cpuUsed.databaseMillis() * 1000 / n, cpuUsed.jvmMillis() * 1000 / n,
-                vacuumUsed.databaseMillis() * 1000 / n, drained.walBytes() / n, drained.checkpoints(), bloat, latencies,
+                vacuumUsed.databaseMillis() * 1000 / n, drained.walBytes() / n, drained.checkpoints(), jitMillis, bloat,
+                latencies,
                 options.verbose() ? drained.describeTop(8, messages) : List.of(), List.of(drainRate));
+    }
+
+    /** Time this JVM's compilers have spent so far, ms; 0 where the JVM does not tell. */
+    private static long compilationMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit == null || !jit.isCompilationTimeMonitoringSupported() ? 0 : jit.getTotalCompilationTime();
     }
 
     /** Waits, at most 30 s, until the JIT compiler has spent no time for half a second. */
     private static void awaitQuietCompiler() throws InterruptedException {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-            return;
-        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        long last = jit.getTotalCompilationTime();
+        long last = compilationMillis();
         while (System.nanoTime() < deadline) {
             Thread.sleep(500);
-            long now = jit.getTotalCompilationTime();
+            long now = compilationMillis();
             if (now == last) {
                 return;
             }

@@ -18,6 +18,8 @@ import java.util.List;
  *     {@code VACUUM} run right after the drain (autovacuum is off during it: see {@link BenchRunner})
  * @param walBytesPerMessage WAL the whole server wrote during the drain, bytes per message drained
  * @param checkpoints checkpoints that started during the drain (each drain starts right after one)
+ * @param jitMillis time this JVM's compilers spent compiling during the drain, milliseconds (from
+ *     {@code CompilationMXBean}): how far the drain ran on finished code
  * @param latency commit-to-call latency, measured at the first scale only, else null
  * @param roundRates the drain rate of every round at this backlog, in the order they ran (one unless
  *     the contender ran several rounds: the other figures are then the median round's)
@@ -26,7 +28,7 @@ record Figures(String mode, String contender, int messages, double enqueuePerSec
         double startMillis,
         long distinct, long calls, double statementsPerMessage, double commitsPerMessage, double tuplesPerMessage,
         long heapPeakMb, double databaseCpuPerMessage, double jvmCpuPerMessage, double vacuumCpuPerMessage,
-        double walBytesPerMessage, long checkpoints, Bloat bloat,
+        double walBytesPerMessage, long checkpoints, double jitMillis, Bloat bloat,
         Latency latency, List<String> topStatements, List<Double> roundRates) {
 
     /**
@@ -42,8 +44,13 @@ record Figures(String mode, String contender, int messages, double enqueuePerSec
         return new Figures(mode, contender, messages, m.enqueuePerSecond, m.drainPerSecond, m.startMillis, m.distinct,
                 m.calls,
                 m.statementsPerMessage, m.commitsPerMessage, m.tuplesPerMessage, m.heapPeakMb, m.databaseCpuPerMessage,
-                m.jvmCpuPerMessage, m.vacuumCpuPerMessage, m.walBytesPerMessage, m.checkpoints, m.bloat, latency,
+                m.jvmCpuPerMessage, m.vacuumCpuPerMessage, m.walBytesPerMessage, m.checkpoints, m.jitMillis, m.bloat, latency,
                 m.topStatements, all.stream().map(Figures::drainPerSecond).toList());
+    }
+
+    /** Compilation during the drain, as a share of the drain's time: 0.05 is 5 %. */
+    double jitShare() {
+        return jitMillis / (messages / drainPerSecond * 1000);
     }
 
     boolean complete() {

@@ -36,6 +36,8 @@ public final class OutboxBenchmark {
     private static final String CHILD = "--child";
     /** The slow contenders (peers, Meta over HTTP, batches of 1) drain 1,000 to 3,000 messages/s. */
     private static final int SLOW_WARMUP = 20_000;
+    static final int QUIET_JIT_PERCENT = 2;
+    static final int MAX_WARMUP_INSTANCES = 8;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private OutboxBenchmark() {}
@@ -162,17 +164,35 @@ public final class OutboxBenchmark {
         }
     }
 
+    /**
+     * Whether a contender's warm-up may stop: after at least two instances (a second instance
+     * compiles again much of what the first had compiled: its new threads, meters and pools take
+     * paths the first never took), once the last one's drain spent under {@value #QUIET_JIT_PERCENT} %
+     * of its time compiling, or after {@value #MAX_WARMUP_INSTANCES} instances. Code run once per
+     * batch, not per message, reaches the compiler's thresholds 200 times later than the rest: on 2
+     * cores its compilation took up to a tenth of a measured 100k drain after two warm-up instances.
+     */
+    static boolean warmedUp(int instances, Figures last) {
+        return instances >= MAX_WARMUP_INSTANCES
+                || (instances >= 2 && last.jitShare() * 100 < QUIET_JIT_PERCENT);
+    }
+
     /** One contender's warm-up, then its measured runs at every scale it takes. */
     private static List<Figures> runContender(BenchServer server, BenchOptions o, PrintStream out, Named n,
             boolean warmUp) throws Exception {
         BenchRunner runner = new BenchRunner(server, o);
         if (warmUp && o.warmup() > 0) {
-            int total = n.slow() ? Math.min(o.warmup(), SLOW_WARMUP) : o.warmup();
-            out.printf("   %s: warming up, %d messages through two instances, untimed%n", n.name(), total);
+            int each = Math.max(1, (n.slow() ? Math.min(o.warmup(), SLOW_WARMUP) : o.warmup()) / 2);
+            out.printf(Locale.ROOT, "   %s: warming up, untimed, %d messages per instance until one drains with the"
+                    + " compiler quiet; %% of each drain spent compiling:", n.name(), each);
             out.flush();
-            for (int i = 0; i < 2; i++) {
-                runner.run(n.factory().get(), Math.max(1, total / 2), false);
+            Figures last = null;
+            for (int instances = 0; !warmedUp(instances, last); instances++) {
+                last = runner.run(n.factory().get(), each, false);
+                out.printf(Locale.ROOT, " %.1f", last.jitShare() * 100);
+                out.flush();
             }
+            out.println();
         }
         List<Figures> figures = new ArrayList<>();
         int first = o.scales().get(0);

@@ -25,16 +25,16 @@ final class Report {
         out.println("drain of a backlog (enqueued first, in host transactions of the batch size, then consumed;"
                 + " drain/s from the first provider call, the consumer's start apart; CPU from the start;"
                 + " autovacuum off during the drain, then VACUUM, its database CPU apart):");
-        out.printf("%-19s %8s %10s %10s %8s %9s %11s %10s %10s %10s %13s %9s %5s %8s %9s%n", "contender", "backlog",
-                "enqueue/s", "drain/s", "start ms", "stmts/msg", "commits/msg", "tuples/msg", "db us/msg", "jvm us/msg",
-                "vacuum us/msg", "WAL B/msg", "ckpts", "heap MB", "drained");
+        out.printf("%-19s %8s %10s %10s %8s %9s %11s %10s %10s %10s %13s %9s %5s %6s %8s %9s%n", "contender",
+                "backlog", "enqueue/s", "drain/s", "start ms", "stmts/msg", "commits/msg", "tuples/msg", "db us/msg",
+                "jvm us/msg", "vacuum us/msg", "WAL B/msg", "ckpts", "jit ms", "heap MB", "drained");
         for (Figures f : figures) {
             out.printf(Locale.ROOT,
-                    "%-19s %8d %10.0f %10.0f %8.0f %9.3f %11.3f %10.2f %10.0f %10.0f %13.0f %9.0f %5d %8d %9s%n",
+                    "%-19s %8d %10.0f %10.0f %8.0f %9.3f %11.3f %10.2f %10.0f %10.0f %13.0f %9.0f %5d %6.0f %8d %9s%n",
                     f.contender(), f.messages(), f.enqueuePerSecond(), f.drainPerSecond(), f.startMillis(),
                     f.statementsPerMessage(),
                     f.commitsPerMessage(), f.tuplesPerMessage(), f.databaseCpuPerMessage(), f.jvmCpuPerMessage(),
-                    f.vacuumCpuPerMessage(), f.walBytesPerMessage(), f.checkpoints(), f.heapPeakMb(),
+                    f.vacuumCpuPerMessage(), f.walBytesPerMessage(), f.checkpoints(), f.jitMillis(), f.heapPeakMb(),
                     f.complete() ? "all" : f.distinct() + "/" + f.messages() + " (" + f.calls() + " calls)");
             f.topStatements().forEach(line -> out.println("      " + line));
         }

@@ -1,6 +1,7 @@
 package io.whatsappoutbox.examples.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -77,7 +78,8 @@ class OutboxBenchmarkTest {
         });
         String text = bytes.toString(StandardCharsets.UTF_8);
         // the children's progress reaches this stream: their warm-up, then each measured run
-        assertThat(text).contains("library: warming up, 200 messages through two instances")
+        assertThat(text).containsPattern("library: warming up, untimed, 100 messages per instance until one drains"
+                + " with the compiler quiet; % of each drain spent compiling:( \\d+\\.\\d){2,8}\\R")
                 .contains("floor/200, backlog 600: ").contains("library, backlog 600: ")
                 .contains("round 2 of 2, backlog 600").contains("library /floor/200 round by round: ");
         assertThat(text.lines().filter(l -> l.startsWith("   library, backlog 600: "))).hasSize(2);
@@ -150,9 +152,33 @@ class OutboxBenchmarkTest {
         assertThat(first.withRounds(List.of(figures(90, null))).drainPerSecond()).isEqualTo(90);
     }
 
+    @Test
+    void theWarmUpGoesOnUntilADrainRanOnCompiledCodeAfterTwoInstancesAtLeastAndEightAtMost() {
+        // 600 messages at 100/s: a 6 s drain, so 60 ms of compilation is 1 %
+        Figures quiet = withJit(60);
+        Figures busy = withJit(600);
+
+        assertThat(OutboxBenchmark.warmedUp(0, null)).isFalse();
+        assertThat(OutboxBenchmark.warmedUp(1, quiet)).as("a second instance compiles again").isFalse();
+        assertThat(OutboxBenchmark.warmedUp(2, quiet)).isTrue();
+        assertThat(OutboxBenchmark.warmedUp(2, busy)).isFalse();
+        assertThat(OutboxBenchmark.warmedUp(7, busy)).isFalse();
+        assertThat(OutboxBenchmark.warmedUp(8, busy)).as("the warm-up has a bound").isTrue();
+        assertThat(quiet.jitShare()).isCloseTo(0.01, within(1e-9));
+    }
+
+    private static Figures withJit(double jitMillis) {
+        Figures f = figures(100, null);
+        return new Figures(f.mode(), f.contender(), f.messages(), f.enqueuePerSecond(), f.drainPerSecond(),
+                f.startMillis(), f.distinct(), f.calls(), f.statementsPerMessage(), f.commitsPerMessage(),
+                f.tuplesPerMessage(), f.heapPeakMb(), f.databaseCpuPerMessage(), f.jvmCpuPerMessage(),
+                f.vacuumCpuPerMessage(), f.walBytesPerMessage(), f.checkpoints(), jitMillis, f.bloat(), f.latency(),
+                f.topStatements(), f.roundRates());
+    }
+
     private static Figures figures(double rate, Figures.Latency latency) {
         return new Figures("durable", "library", 600, 1, rate, 5, 600, 600, 0.02, 0.01, 3, 10, rate * 2, 20, 1, 2000, 0,
-                null, latency, List.of(), List.of(rate));
+                rate / 10, null, latency, List.of(), List.of(rate));
     }
 
     @Test
