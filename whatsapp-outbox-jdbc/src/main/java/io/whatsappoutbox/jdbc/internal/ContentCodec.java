@@ -19,9 +19,7 @@ import io.whatsappoutbox.core.MessageContent.Text;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Writes message content to {@code payload_json} and reads it back. Internal. */
 public final class ContentCodec {
@@ -101,9 +99,10 @@ public final class ContentCodec {
 
     /**
      * One stored object: its scalar fields as text (null for JSON null), and its arrays of objects.
-     * Nested objects are skipped: the stored shapes have none.
+     * Nested objects are skipped: the stored shapes have none. A stored object has at most a handful
+     * of fields, so they are kept in order and searched, not hashed (every claimed row is read here).
      */
-    private record Fields(Map<String, String> texts, Map<String, List<Fields>> lists) {
+    private record Fields(List<String> names, List<String> texts, List<String> listNames, List<List<Fields>> lists) {
         static Fields read(JsonParser p) throws IOException {
             if (p.currentToken() == null) {
                 p.nextToken();
@@ -111,8 +110,7 @@ public final class ContentCodec {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw new JsonParseException(p, "stored payload_json is not an object");
             }
-            Map<String, String> texts = new HashMap<>();
-            Map<String, List<Fields>> lists = new HashMap<>();
+            Fields o = new Fields(new ArrayList<>(4), new ArrayList<>(4), new ArrayList<>(1), new ArrayList<>(1));
             for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
                 JsonToken t = p.nextToken();
                 if (t == JsonToken.START_ARRAY) {
@@ -124,22 +122,27 @@ public final class ContentCodec {
                             p.skipChildren();
                         }
                     }
-                    lists.put(name, items);
+                    o.listNames.add(name);
+                    o.lists.add(items);
                 } else if (t == JsonToken.START_OBJECT) {
                     p.skipChildren();
                 } else if (t != JsonToken.VALUE_NULL) {
-                    texts.put(name, p.getText());
+                    o.names.add(name);
+                    o.texts.add(p.getText());
                 }
             }
-            return new Fields(texts, lists);
+            return o;
         }
 
+        /** The last value written for {@code field}, as a JSON object keeps the last of a repeated key. */
         String text(String field) {
-            return texts.get(field);
+            int i = names.lastIndexOf(field);
+            return i < 0 ? null : texts.get(i);
         }
 
         List<Fields> list(String field) {
-            return lists.getOrDefault(field, List.of());
+            int i = listNames.lastIndexOf(field);
+            return i < 0 ? List.of() : lists.get(i);
         }
     }
 

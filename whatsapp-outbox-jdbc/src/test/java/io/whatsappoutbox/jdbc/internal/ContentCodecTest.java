@@ -56,6 +56,12 @@ class ContentCodecTest {
     }
 
     @Test
+    void aRepeatedKeyKeepsItsLastValueAsJsonbDoes() {
+        String stored = "{\"body\": \"first\", \"previewUrl\": \"true\", \"body\": \"last\"}";
+        assertThat(codec.decode(ContentType.TEXT, stored)).isEqualTo(new Text("last", true));
+    }
+
+    @Test
     void refusesAPayloadThatIsNotAJsonObject() {
         assertThatThrownBy(() -> codec.decode(ContentType.TEXT, "[1, 2]")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("payload_json");
