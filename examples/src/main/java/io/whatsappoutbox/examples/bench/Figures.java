@@ -44,8 +44,8 @@ record Figures(String mode, String contender, int messages, double enqueuePerSec
         return new Figures(mode, contender, messages, m.enqueuePerSecond, m.drainPerSecond, m.startMillis, m.distinct,
                 m.calls,
                 m.statementsPerMessage, m.commitsPerMessage, m.tuplesPerMessage, m.heapPeakMb, m.databaseCpuPerMessage,
-                m.jvmCpuPerMessage, m.vacuumCpuPerMessage, m.walBytesPerMessage, m.checkpoints, m.jitMillis, m.bloat, latency,
-                m.topStatements, all.stream().map(Figures::drainPerSecond).toList());
+                m.jvmCpuPerMessage, m.vacuumCpuPerMessage, m.walBytesPerMessage, m.checkpoints, m.jitMillis, m.bloat,
+                latency, m.topStatements, all.stream().map(Figures::drainPerSecond).toList());
     }
 
     /** Compilation during the drain, as a share of the drain's time: 0.05 is 5 %. */
