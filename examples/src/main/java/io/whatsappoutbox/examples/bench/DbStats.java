@@ -84,7 +84,8 @@ record DbStats(long commits, long inserted, long updated, long deleted, long sta
     /** What happened between {@code before} and this snapshot (statement counters are reset between phases). */
     DbStats since(DbStats before) {
         return new DbStats(commits - before.commits, inserted - before.inserted, updated - before.updated,
-                deleted - before.deleted, statements, top, walBytes - before.walBytes, checkpoints - before.checkpoints);
+                deleted - before.deleted, statements, top, walBytes - before.walBytes,
+                checkpoints - before.checkpoints);
     }
 
     /** The statements that took most of the server's time, shortened for a terminal. */

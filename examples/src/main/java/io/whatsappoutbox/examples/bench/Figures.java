@@ -42,10 +42,9 @@ record Figures(String mode, String contender, int messages, double enqueuePerSec
         List<Figures> byRate = all.stream().sorted(Comparator.comparingDouble(Figures::drainPerSecond)).toList();
         Figures m = byRate.get((byRate.size() - 1) / 2);
         return new Figures(mode, contender, messages, m.enqueuePerSecond, m.drainPerSecond, m.startMillis, m.distinct,
-                m.calls,
-                m.statementsPerMessage, m.commitsPerMessage, m.tuplesPerMessage, m.heapPeakMb, m.databaseCpuPerMessage,
-                m.jvmCpuPerMessage, m.vacuumCpuPerMessage, m.walBytesPerMessage, m.checkpoints, m.jitMillis, m.bloat,
-                latency, m.topStatements, all.stream().map(Figures::drainPerSecond).toList());
+                m.calls, m.statementsPerMessage, m.commitsPerMessage, m.tuplesPerMessage, m.heapPeakMb,
+                m.databaseCpuPerMessage, m.jvmCpuPerMessage, m.vacuumCpuPerMessage, m.walBytesPerMessage, m.checkpoints,
+                m.jitMillis, m.bloat, latency, m.topStatements, all.stream().map(Figures::drainPerSecond).toList());
     }
 
     /** Compilation during the drain, as a share of the drain's time: 0.05 is 5 %. */

@@ -93,8 +93,7 @@ public final class OutboxBenchmark {
         }
         out.println();
         out.printf("RESULT below: %s run, backlog %d, drain messages/s; ratio_x = library / x%n",
-                options.resultMode().label,
-                Report.resultScale(last));
+                options.resultMode().label, Report.resultScale(last));
         out.println(report.resultLine(last));
         return all;
     }
@@ -139,7 +138,8 @@ public final class OutboxBenchmark {
     private static void moreRounds(BenchServer server, BenchOptions o, PrintStream out, List<Named> contenders,
             List<Figures> figures) throws Exception {
         int scale = Report.resultScale(figures);
-        List<Named> pair = contenders.stream().filter(n -> n.name().equals(Report.FLOOR) || n.name().equals(Report.LIBRARY))
+        List<Named> pair = contenders.stream()
+                .filter(n -> n.name().equals(Report.FLOOR) || n.name().equals(Report.LIBRARY))
                 .filter(n -> figures.stream().anyMatch(f -> f.contender().equals(n.name()) && f.messages() == scale))
                 .toList();
         if (pair.isEmpty()) {
