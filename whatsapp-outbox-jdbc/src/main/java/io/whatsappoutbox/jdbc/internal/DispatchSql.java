@@ -24,59 +24,74 @@ final class DispatchSql {
 
     /**
      * Claims a batch fairly between lanes (an org on a channel): it walks the distinct lanes of the
-     * queue on the claim index (a loose index scan, one probe per lane, starting after the rotating
-     * cursor and wrapping), skips WhatsApp lanes that are throttled or out of quota, and takes at
+     * queue on the claim index (a loose index scan, one probe per lane, going down from the rotating
+     * cursor and wrapping at the bottom), skips WhatsApp lanes that are throttled or out of quota, and takes at
      * most {@code ceil(batch / due lanes)} due messages per lane with SKIP LOCKED. With one lane it is a
      * plain FIFO claim. With several claim threads, each takes the lanes of its share only (lane
      * rank plus a per-second offset, modulo the shares: the lanes change hands every second, so
      * an odd lane count favours no lane), so that no claim steps over rows another claim has
      * locked; a share without due lanes takes every due lane. Lanes with nothing due are left out
-     * of the share of the batch (their first entry on the index, read by the walk, tells). The consent, session window (free-form
-     * messages only) and sender of each message come back in the same statement. Run after
+     * of the share of the batch (the lane's newest message tells, or when that one is not due yet, a
+     * probe for its first due one). The consent, session window (free-form messages only) and sender
+     * of each message come back in the same statement. Run after
      * {@link #GENERIC_PLAN_ASYNC_COMMIT}.
      */
     static final String CLAIM = """
             WITH RECURSIVE
-            lanes_after (org_id, channel, due, n) AS (
+            -- down the claim index from the cursor, one probe per lane, reading each lane's last entry:
+            -- its first entries are the rows the last claims took, not yet dead to every open
+            -- transaction, and stepping over them cost a heap fetch each (hundreds per claim)
+            lanes_below (org_id, channel, tail_due, n) AS (
                 (SELECT m.org_id, m.channel, m.next_attempt_at <= :now, 1
                    FROM outbound_message m
-                  WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) > (:cursorOrg, :cursorChannel)
-                  ORDER BY m.org_id, m.channel, m.next_attempt_at
+                  WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) < (:cursorOrg, :cursorChannel)
+                  ORDER BY m.org_id DESC, m.channel DESC, m.next_attempt_at DESC
                   LIMIT 1)
                 UNION ALL
-                SELECT nxt.org_id, nxt.channel, nxt.due, l.n + 1
-                  FROM lanes_after l
+                SELECT nxt.org_id, nxt.channel, nxt.tail_due, l.n + 1
+                  FROM lanes_below l
                  CROSS JOIN LATERAL (
-                       SELECT m.org_id, m.channel, m.next_attempt_at <= :now AS due
+                       SELECT m.org_id, m.channel, m.next_attempt_at <= :now AS tail_due
                          FROM outbound_message m
-                        WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) > (l.org_id, l.channel)
-                        ORDER BY m.org_id, m.channel, m.next_attempt_at
+                        WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) < (l.org_id, l.channel)
+                        ORDER BY m.org_id DESC, m.channel DESC, m.next_attempt_at DESC
                         LIMIT 1) nxt
                  WHERE l.n < :maxLanes
             ),
-            lanes_before (org_id, channel, due, n) AS (
+            -- then wraps: from the top down to the cursor
+            lanes_above (org_id, channel, tail_due, n) AS (
                 (SELECT m.org_id, m.channel, m.next_attempt_at <= :now, 1
                    FROM outbound_message m
-                  WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) <= (:cursorOrg, :cursorChannel)
-                    AND (SELECT count(*) FROM lanes_after) < :maxLanes
-                  ORDER BY m.org_id, m.channel, m.next_attempt_at
+                  WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) >= (:cursorOrg, :cursorChannel)
+                    AND (SELECT count(*) FROM lanes_below) < :maxLanes
+                  ORDER BY m.org_id DESC, m.channel DESC, m.next_attempt_at DESC
                   LIMIT 1)
                 UNION ALL
-                SELECT nxt.org_id, nxt.channel, nxt.due, l.n + 1
-                  FROM lanes_before l
+                SELECT nxt.org_id, nxt.channel, nxt.tail_due, l.n + 1
+                  FROM lanes_above l
                  CROSS JOIN LATERAL (
-                       SELECT m.org_id, m.channel, m.next_attempt_at <= :now AS due
+                       SELECT m.org_id, m.channel, m.next_attempt_at <= :now AS tail_due
                          FROM outbound_message m
-                        WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) > (l.org_id, l.channel)
-                          AND (m.org_id, m.channel) <= (:cursorOrg, :cursorChannel)
-                        ORDER BY m.org_id, m.channel, m.next_attempt_at
+                        WHERE m.status = 'QUEUED' AND (m.org_id, m.channel) < (l.org_id, l.channel)
+                          AND (m.org_id, m.channel) >= (:cursorOrg, :cursorChannel)
+                        ORDER BY m.org_id DESC, m.channel DESC, m.next_attempt_at DESC
                         LIMIT 1) nxt
-                 WHERE l.n < :maxLanes - (SELECT count(*) FROM lanes_after)
+                 WHERE l.n < :maxLanes - (SELECT count(*) FROM lanes_below)
             ),
+            -- a lane whose newest message is due is due; only one that holds later messages (a
+            -- retry's backoff, a notBefore) needs a second probe, for its first due message
             lanes AS (
-                SELECT org_id, channel, due, n FROM lanes_after
-                UNION ALL
-                SELECT org_id, channel, due, n + :maxLanes FROM lanes_before
+                SELECT w.org_id, w.channel, w.n,
+                       w.tail_due OR (
+                           -- not EXISTS: that would drop the order, and the generic plan scan the table
+                           SELECT h.next_attempt_at <= :now
+                             FROM outbound_message h
+                            WHERE h.org_id = w.org_id AND h.channel = w.channel AND h.status = 'QUEUED'
+                            ORDER BY h.org_id, h.channel, h.next_attempt_at
+                            LIMIT 1) AS due
+                  FROM (SELECT org_id, channel, tail_due, n FROM lanes_below
+                        UNION ALL
+                        SELECT org_id, channel, tail_due, n + :maxLanes FROM lanes_above) w
             ),
             open_lanes AS (
                 SELECT l.org_id, l.channel, l.due, l.n
@@ -87,7 +102,6 @@ final class DispatchSql {
                          OR (r.quota_limit IS NOT NULL AND r.reset_at > :now
                              AND r.messages_sent_count >= r.quota_limit))
             ),
-            -- a lane is due when its earliest message is: the walk read that entry first
             shared_lanes AS (
                 SELECT l.org_id, l.channel, l.n, l.due,
                        l.due AND (row_number() OVER (ORDER BY l.org_id, l.channel) - 1 + :shareOffset) % :shares

@@ -142,18 +142,25 @@ public final class JdbcDispatchStore implements DispatchStore {
         T run(Connection c) throws SQLException;
     }
 
-    /** Next claim starts after the furthest lane served, or from the start when nothing was. */
+    /**
+     * The walk goes down from the cursor, then wraps from the top: the next claim starts below the
+     * lowest lane this one served under the cursor, or below the lowest it served when it served
+     * none under the cursor (it wrapped right away), or from the top when it served nothing.
+     */
     private void advanceCursor(String[] from, List<ClaimedMessage> claimed) {
-        String[] next = {"", ""};
+        String[] lowestBelow = null;
+        String[] lowest = null;
         for (ClaimedMessage c : claimed) {
             String org = c.message().orgId();
             String channel = c.message().channel().name();
-            boolean afterCursor = compare(org, channel, from) > 0;
-            // lanes after the cursor were visited first; prefer the furthest of those
-            if (next[0].isEmpty() || (afterCursor && (compare(org, channel, next) > 0 || compare(next[0], next[1], from) <= 0))) {
-                next = new String[] {org, channel};
+            if (lowest == null || compare(org, channel, lowest) < 0) {
+                lowest = new String[] {org, channel};
+            }
+            if (compare(org, channel, from) < 0 && (lowestBelow == null || compare(org, channel, lowestBelow) < 0)) {
+                lowestBelow = new String[] {org, channel};
             }
         }
+        String[] next = lowestBelow != null ? lowestBelow : lowest != null ? lowest : new String[] {"", ""};
         cursor.compareAndSet(from, next);
     }
 
