@@ -79,6 +79,15 @@ class ClaimAndLeaseTest {
     }
 
     @Test
+    void claimedContentComesBackAsItWasEnqueuedWhateverItsCharacters() {
+        String body = "Bonjour Léa, à demain 9h \"salle 2\" \u2014 \uD83D\uDC4B\n\u65E5\u672C";
+        outbox.enqueue(Requests.text("org-1", 1, body));
+        List<ClaimedMessage> claimed = store.claim("node-a:1", 10, Duration.ofMinutes(2), T0);
+        assertThat(claimed).singleElement().satisfies(c -> assertThat(c.message().content())
+                .isEqualTo(new io.whatsappoutbox.core.MessageContent.Text(body, false)));
+    }
+
+    @Test
     void aFailedClaimIsAStoreErrorAndLeavesEveryMessageQueued() {
         enqueue("org-1", 0, 3);
         sql.update("ALTER TABLE consentement RENAME TO consentement_gone");

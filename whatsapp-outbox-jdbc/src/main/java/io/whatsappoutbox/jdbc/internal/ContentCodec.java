@@ -23,6 +23,7 @@ import java.util.List;
 
 /** Writes message content to {@code payload_json} and reads it back. Internal. */
 public final class ContentCodec {
+    private static final byte JSONB_VERSION = 1;
     private final ObjectMapper json = new ObjectMapper();
 
     public String encode(MessageContent content) {
@@ -66,11 +67,15 @@ public final class ContentCodec {
 
     /**
      * Reads what {@link #encode} wrote, with the streaming parser: every claimed row is decoded
-     * here, and building a JSON tree first cost a quarter of the dispatcher's own CPU time.
+     * here, and building a JSON tree first cost a quarter of the dispatcher's own CPU time. It takes
+     * the column's bytes as the server sent them, UTF-8: parsing them costs less than decoding them
+     * into a string first and parsing that.
      */
-    public MessageContent decode(ContentType type, String payload) {
+    public MessageContent decode(ContentType type, byte[] storedUtf8) {
+        // jsonb in binary transfer is a version byte, 1, then the text; JSON text never starts with it
+        int from = storedUtf8.length > 0 && storedUtf8[0] == JSONB_VERSION ? 1 : 0;
         Fields o;
-        try (JsonParser p = json.getFactory().createParser(payload)) {
+        try (JsonParser p = json.getFactory().createParser(storedUtf8, from, storedUtf8.length - from)) {
             o = Fields.read(p);
         } catch (IOException e) {
             throw new IllegalStateException("stored payload_json is not JSON", e);

@@ -249,9 +249,11 @@ public final class JdbcDispatchStore implements DispatchStore {
                 .array("sources", "text", Transition.ACCEPT.sourceNames())
                 .set("now", now);
                 ResultSet rs = q.statement().executeQuery()) {
+            int kind = rs.findColumn("kind");
+            int id = rs.findColumn("id");
             while (rs.next()) {
-                if ("S".equals(rs.getString("kind"))) {
-                    written.add(rs.getLong("id"));
+                if ("S".equals(rs.getString(kind))) {
+                    written.add(rs.getLong(id));
                 } else {
                     pending.add(PendingReceipts.fromRow(rs));
                 }

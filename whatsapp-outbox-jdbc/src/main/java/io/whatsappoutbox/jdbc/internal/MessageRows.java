@@ -108,7 +108,7 @@ public final class MessageRows {
                     rs.getString(dossierId),
                     Channel.valueOf(rs.getString(channel)),
                     new PhoneNumber(rs.getString(toRecipient)),
-                    codec.decode(type, rs.getString(payloadJson)),
+                    codec.decode(type, rs.getBytes(payloadJson)),
                     MessageStatus.valueOf(rs.getString(status)),
                     rs.getString(idempotencyKey),
                     rs.getInt(attemptCount),
