@@ -14,7 +14,7 @@ import java.sql.SQLException;
 public final class MessageRows {
     /** Every column the mapper reads, for SELECT and RETURNING lists. */
     public static final String COLUMNS = """
-            id, org_id, dossier_id, channel, to_recipient, content_type, payload_json, content_hash, status,
+            id, org_id, dossier_id, channel, to_recipient, content_type, payload_json, status,
             idempotency_key, attempt_count, max_attempts, deferral_count, next_attempt_at, error_code,
             error_message, error_category, provider_message_id, fallback_of, created_at, updated_at, sent_at,
             delivered_at, read_at, created_by, updated_by""";
