@@ -340,8 +340,9 @@ class ClaimAndLeaseTest {
     @Test
     void aLaneWhoseNewestMessageIsScheduledLaterStillGivesUpItsDueOnes() {
         enqueue("org-a", 0, 5);
-        outbox.enqueue(OutboundMessageRequest.whatsapp("org-a", Requests.phone(99)).template("appointment_reminder", "fr")
-                .notBefore(T0.plusSeconds(3600)).idempotencyKey("tomorrow").build());
+        outbox.enqueue(OutboundMessageRequest.whatsapp("org-a", Requests.phone(99))
+                .template("appointment_reminder", "fr").notBefore(T0.plusSeconds(3600))
+                .idempotencyKey("tomorrow").build());
         // the walk reads the lane's newest message, not due: the lane is still due for its first five
         assertThat(store.claim("a:1", 10, Duration.ofMinutes(1), T0)).hasSize(5);
     }

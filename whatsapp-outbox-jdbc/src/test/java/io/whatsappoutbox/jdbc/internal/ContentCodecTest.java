@@ -73,9 +73,11 @@ class ContentCodecTest {
 
     @Test
     void refusesAPayloadThatIsNotAJsonObject() {
-        assertThatThrownBy(() -> codec.decode(ContentType.TEXT, utf8("[1, 2]"))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> codec.decode(ContentType.TEXT, utf8("[1, 2]")))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("payload_json");
-        assertThatThrownBy(() -> codec.decode(ContentType.TEXT, utf8("{\"body\": "))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> codec.decode(ContentType.TEXT, utf8("{\"body\": ")))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("payload_json");
         assertThatThrownBy(() -> codec.decode(ContentType.TEMPLATE, utf8("{\"parameters\": [{\"text\": \"x\"}")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("payload_json");

@@ -29,7 +29,8 @@ class TimesProperties {
     void isoPadsEveryFieldAndTheFraction() {
         assertThat(Times.iso(Instant.parse("0001-01-01T00:00:00Z"))).isEqualTo("0001-01-01T00:00:00Z");
         assertThat(Times.iso(Instant.parse("2026-03-04T05:06:07.000008Z"))).isEqualTo("2026-03-04T05:06:07.000008000Z");
-        assertThat(Times.iso(Instant.parse("9999-12-31T23:59:59.999999999Z"))).isEqualTo("9999-12-31T23:59:59.999999999Z");
+        assertThat(Times.iso(Instant.parse("9999-12-31T23:59:59.999999999Z")))
+                .isEqualTo("9999-12-31T23:59:59.999999999Z");
         assertThat(Times.iso(null)).isNull();
     }
 }
