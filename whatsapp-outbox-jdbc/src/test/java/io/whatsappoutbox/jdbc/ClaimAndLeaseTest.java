@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.spi.AttemptResult;
@@ -83,8 +84,8 @@ class ClaimAndLeaseTest {
         String body = "Bonjour Léa, à demain 9h \"salle 2\" \u2014 \uD83D\uDC4B\n\u65E5\u672C";
         outbox.enqueue(Requests.text("org-1", 1, body));
         List<ClaimedMessage> claimed = store.claim("node-a:1", 10, Duration.ofMinutes(2), T0);
-        assertThat(claimed).singleElement().satisfies(c -> assertThat(c.message().content())
-                .isEqualTo(new io.whatsappoutbox.core.MessageContent.Text(body, false)));
+        assertThat(claimed).singleElement()
+                .satisfies(c -> assertThat(c.message().content()).isEqualTo(new MessageContent.Text(body, false)));
     }
 
     @Test
