@@ -87,6 +87,7 @@ public final class JdbcDispatchStore implements DispatchStore {
                 MessageRows.Reader reader = rows.reader(rs);
                 int consentColumn = rs.findColumn("consent_status");
                 int windowColumn = rs.findColumn("window_last_inbound_at");
+                boolean windowInBinary = Times.sentInBinary(rs, windowColumn);
                 int senderColumn = rs.findColumn("sender_id");
                 int rateColumn = rs.findColumn("sender_rate");
                 while (rs.next()) {
@@ -96,7 +97,7 @@ public final class JdbcDispatchStore implements DispatchStore {
                     Integer senderRate = rs.wasNull() ? null : rate;
                     list.add(new ClaimedMessage(m, leaseOwner,
                             consent == null ? ConsentStatus.UNKNOWN : ConsentStatus.valueOf(consent),
-                            new SessionWindow(Times.instant(rs, windowColumn)),
+                            new SessionWindow(Times.instant(rs, windowColumn, windowInBinary)),
                             rs.getString(senderColumn), senderRate));
                 }
                 return list;

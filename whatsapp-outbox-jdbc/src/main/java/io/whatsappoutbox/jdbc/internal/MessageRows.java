@@ -61,6 +61,7 @@ public final class MessageRows {
         private final int readAt;
         private final int createdBy;
         private final int updatedBy;
+        private final boolean binaryTimes;
 
         private Reader(ResultSet rs) throws SQLException {
             id = rs.findColumn("id");
@@ -88,6 +89,9 @@ public final class MessageRows {
             readAt = rs.findColumn("read_at");
             createdBy = rs.findColumn("created_by");
             updatedBy = rs.findColumn("updated_by");
+            binaryTimes = Times.sentInBinary(rs, nextAttemptAt) && Times.sentInBinary(rs, createdAt)
+                    && Times.sentInBinary(rs, updatedAt) && Times.sentInBinary(rs, sentAt)
+                    && Times.sentInBinary(rs, deliveredAt) && Times.sentInBinary(rs, readAt);
         }
 
         /** The current row of the result set this reader was made for. */
@@ -114,15 +118,15 @@ public final class MessageRows {
                     rs.getInt(attemptCount),
                     rs.getInt(maxAttempts),
                     rs.getInt(deferralCount),
-                    Times.instant(rs, nextAttemptAt),
+                    Times.instant(rs, nextAttemptAt, binaryTimes),
                     error,
                     rs.getString(providerMessageId),
                     fallbackId,
-                    Times.instant(rs, createdAt),
-                    Times.instant(rs, updatedAt),
-                    Times.instant(rs, sentAt),
-                    Times.instant(rs, deliveredAt),
-                    Times.instant(rs, readAt),
+                    Times.instant(rs, createdAt, binaryTimes),
+                    Times.instant(rs, updatedAt, binaryTimes),
+                    Times.instant(rs, sentAt, binaryTimes),
+                    Times.instant(rs, deliveredAt, binaryTimes),
+                    Times.instant(rs, readAt, binaryTimes),
                     rs.getString(createdBy),
                     rs.getString(updatedBy));
         }
