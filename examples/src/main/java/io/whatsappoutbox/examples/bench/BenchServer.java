@@ -64,6 +64,7 @@ final class BenchServer implements AutoCloseable {
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .setServerConfig("pg_stat_statements.max", "10000")
                 .setServerConfig("pg_stat_statements.track", "top")
+                .setServerConfig("pg_stat_statements.track_planning", "on")
                 .start();
         BenchServer server = new BenchServer(mode, pg, pg.getPort());
         server.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");

@@ -20,10 +20,13 @@ record DbStats(long commits, long inserted, long updated, long deleted, long sta
         long walBytes, long checkpoints) {
 
     /** One normalised statement and what it cost. */
-    record Top(long calls, double totalMillis, long rows, String query) {
+    record Top(long calls, double totalMillis, long rows, long buffersHit, long buffersRead, long plans,
+            double planMillis, String query) {
         Top minus(Top before) {
             return before == null ? this
-                    : new Top(calls - before.calls, totalMillis - before.totalMillis, rows - before.rows, query);
+                    : new Top(calls - before.calls, totalMillis - before.totalMillis, rows - before.rows,
+                            buffersHit - before.buffersHit, buffersRead - before.buffersRead, plans - before.plans,
+                            planMillis - before.planMillis, query);
         }
     }
 
@@ -34,7 +37,7 @@ record DbStats(long commits, long inserted, long updated, long deleted, long sta
             SELECT w.wal_bytes::bigint, c.num_timed + c.num_requested
               FROM pg_stat_wal w CROSS JOIN pg_stat_checkpointer c""";
     private static final String STATEMENTS = """
-            SELECT calls, total_exec_time, rows, query
+            SELECT calls, total_exec_time, rows, shared_blks_hit, shared_blks_read, plans, total_plan_time, query
               FROM pg_stat_statements
              WHERE dbid = (SELECT oid FROM pg_database WHERE datname = ?)
                AND query NOT ILIKE 'BEGIN%'
@@ -64,7 +67,8 @@ record DbStats(long commits, long inserted, long updated, long deleted, long sta
                 p.setString(1, database);
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        Top t = new Top(rs.getLong(1), rs.getDouble(2), rs.getLong(3), rs.getString(4));
+                        Top t = new Top(rs.getLong(1), rs.getDouble(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                                rs.getLong(6), rs.getDouble(7), rs.getString(8));
                         statements += t.calls();
                         top.add(t);
                     }
@@ -93,9 +97,13 @@ record DbStats(long commits, long inserted, long updated, long deleted, long sta
         List<String> lines = new ArrayList<>();
         for (Top t : top.subList(0, Math.min(n, top.size()))) {
             String q = t.query().replaceAll("\\s+", " ").trim();
-            lines.add(String.format("%8d calls %6.3f/msg %9.1f ms %7.1f us/call  %s", t.calls(),
-                    (double) t.calls() / Math.max(1, messages), t.totalMillis(), 1000 * t.totalMillis() / Math.max(1, t.calls()),
-                    q.length() > 110 ? q.substring(0, 110) + "..." : q));
+            long calls = Math.max(1, t.calls());
+            lines.add(String.format(
+                    "%8d calls %6.3f/msg %9.1f ms %7.1f us/call %7.0f buffers/call (%.0f read) %5d plans %7.1f us/plan  %s",
+                    t.calls(), (double) t.calls() / Math.max(1, messages), t.totalMillis(),
+                    1000 * t.totalMillis() / calls, (double) (t.buffersHit() + t.buffersRead()) / calls,
+                    (double) t.buffersRead() / calls, t.plans(), 1000 * t.planMillis() / Math.max(1, t.plans()),
+                    q.length() > 80 ? q.substring(0, 80) + "..." : q));
         }
         return lines;
     }
