@@ -54,7 +54,8 @@ final class BenchServer implements AutoCloseable {
         return port;
     }
 
-    static BenchServer start(Mode mode) throws IOException, SQLException {
+    /** With {@code verbose}, planning is tracked too (it costs a little on every statement). */
+    static BenchServer start(Mode mode, boolean verbose) throws IOException, SQLException {
         String on = mode == Mode.DURABLE ? "on" : "off";
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setServerConfig("fsync", on)
@@ -64,7 +65,7 @@ final class BenchServer implements AutoCloseable {
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .setServerConfig("pg_stat_statements.max", "10000")
                 .setServerConfig("pg_stat_statements.track", "top")
-                .setServerConfig("pg_stat_statements.track_planning", "on")
+                .setServerConfig("pg_stat_statements.track_planning", verbose ? "on" : "off")
                 .start();
         BenchServer server = new BenchServer(mode, pg, pg.getPort());
         server.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");

@@ -80,7 +80,7 @@ public final class OutboxBenchmark {
                     || (mode == BenchServer.Mode.DURABLE && !options.durable())) {
                 continue;
             }
-            try (BenchServer server = BenchServer.start(mode)) {
+            try (BenchServer server = BenchServer.start(mode, options.verbose())) {
                 if (last.isEmpty()) {
                     out.println("postgresql: " + server.version() + "; " + autovacuum(server));
                 }

@@ -88,7 +88,7 @@ class OutboxBenchmarkTest {
 
     @Test
     void autovacuumIsSwitchedOffOnEveryTableOfTheSchemaAndTheirOtherSettingsKept() throws Exception {
-        try (BenchServer server = BenchServer.start(BenchServer.Mode.FSYNC_OFF)) {
+        try (BenchServer server = BenchServer.start(BenchServer.Mode.FSYNC_OFF, false)) {
             String db = server.createDatabase("autovacuum_test");
             try (HikariDataSource pool = server.pool(db, 1, "test"); Connection c = pool.getConnection();
                     Statement s = c.createStatement()) {
