@@ -24,9 +24,9 @@ class MigrationTest {
     @Test
     void appliesTheSchemaOnceAndIsANoOpAfterwards() throws Exception {
         try (HikariDataSource ds = TestDatabase.newEmptyDatabase(4)) {
-            assertThat(OutboxMigrator.migrate(ds)).containsExactly(1);
+            assertThat(OutboxMigrator.migrate(ds)).containsExactly(1, 2);
             assertThat(OutboxMigrator.migrate(ds)).isEmpty();
-            assertThat(count(ds, "SELECT count(*) FROM outbox_schema_history")).isEqualTo(1);
+            assertThat(count(ds, "SELECT count(*) FROM outbox_schema_history")).isEqualTo(2);
             assertThat(count(ds, "SELECT count(*) FROM outbound_message")).isZero();
         }
     }
@@ -44,8 +44,8 @@ class MigrationTest {
                 applied.addAll(f.get());
             }
             pool.shutdown();
-            assertThat(applied).containsExactly(1);
-            assertThat(count(ds, "SELECT count(*) FROM outbox_schema_history")).isEqualTo(1);
+            assertThat(applied).containsExactly(1, 2);
+            assertThat(count(ds, "SELECT count(*) FROM outbox_schema_history")).isEqualTo(2);
         }
     }
 
@@ -55,7 +55,7 @@ class MigrationTest {
             execute(ds, "INSERT INTO outbox_schema_history VALUES (99, 'V99__future.sql', 'x', now(), 'test')");
             assertThatThrownBy(() -> OutboxMigrator.migrate(ds))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("version 99, newer than this library knows (1)");
+                    .hasMessageContaining("version 99, newer than this library knows (2)");
         }
     }
 
@@ -96,6 +96,23 @@ class MigrationTest {
             execute(ds, insert.formatted("QUEUED", "k5"));
             assertThatThrownBy(() -> execute(ds, "UPDATE outbound_message SET provider_message_id = 'wamid.1' WHERE idempotency_key = 'k5'"))
                     .hasMessageContaining("outbound_message_provider_message_id");
+        }
+    }
+
+    @Test
+    void theConsentKeyCarriesTheStatusSoThatTheClaimReadsItFromTheIndex() throws Exception {
+        try (HikariDataSource ds = TestDatabase.newMigratedDatabase()) {
+            assertThat(count(ds, """
+                    SELECT count(*) FROM pg_index i
+                     WHERE i.indrelid = 'consentement'::regclass AND i.indisprimary
+                       AND i.indnkeyatts = 3 AND i.indnatts = 4
+                       AND (SELECT attname FROM pg_attribute
+                             WHERE attrelid = i.indrelid AND attnum = i.indkey[3]) = 'status'""")).isEqualTo(1);
+            execute(ds, "INSERT INTO consentement (org_id, phone_number, channel, status, created_at, updated_at)"
+                    + " VALUES ('o', '+33612345678', 'WHATSAPP', 'GRANTED', now(), now())");
+            assertThatThrownBy(() -> execute(ds, "INSERT INTO consentement (org_id, phone_number, channel, status,"
+                    + " created_at, updated_at) VALUES ('o', '+33612345678', 'WHATSAPP', 'REVOKED', now(), now())"))
+                    .hasMessageContaining("consentement_pkey");
         }
     }
 

@@ -1,0 +1,8 @@
+-- whatsapp-outbox schema, version 2.
+-- Every claimed message looks its consent up by this key, and the status is all it reads: with the
+-- status in the key's index, the look-up is answered from the index alone (an index-only scan),
+-- one page fewer per message than a fetch of the row. Consent rows change rarely, so the cost (a
+-- change of status is no longer a HOT update) is paid seldom.
+ALTER TABLE consentement
+    DROP CONSTRAINT consentement_pkey,
+    ADD CONSTRAINT consentement_pkey PRIMARY KEY (org_id, phone_number, channel) INCLUDE (status);
