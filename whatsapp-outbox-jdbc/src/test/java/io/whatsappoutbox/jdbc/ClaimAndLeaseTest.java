@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ConsentStatus;
 import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.ClaimShare;
 import io.whatsappoutbox.core.spi.ClaimedMessage;
@@ -129,6 +132,40 @@ class ClaimAndLeaseTest {
         ClaimedMessage second = claimed.stream().filter(c -> c != first).findFirst().orElseThrow();
         assertThat(second.consent()).isEqualTo(io.whatsappoutbox.core.ConsentStatus.UNKNOWN);
         assertThat(second.window().lastInboundAt()).isNull();
+    }
+
+    @Test
+    void eachClaimedMessageGetsTheConsentOfItsOwnOrgRecipientAndChannel() {
+        // the batch's consents are read as one superset (its orgs x recipients x channels): a row of
+        // another org, or of the same recipient on the other channel, must not reach a message
+        PhoneNumber shared = PhoneNumber.of(Requests.phone(1));
+        PhoneNumber other = PhoneNumber.of(Requests.phone(2));
+        outbox.consents().grant("org-1", shared, Channel.WHATSAPP, "web form", "test");
+        outbox.consents().revoke("org-2", shared, Channel.WHATSAPP, "STOP", "test");
+        outbox.consents().revoke("org-1", shared, Channel.SMS, "STOP", "test");
+        outbox.consents().grant("org-2", other, Channel.WHATSAPP, "web form", "test");
+        Map<String, ConsentStatus> expected = Map.of(
+                "org-1/" + shared.value() + "/WHATSAPP", ConsentStatus.GRANTED,
+                "org-2/" + shared.value() + "/WHATSAPP", ConsentStatus.REVOKED,
+                "org-1/" + shared.value() + "/SMS", ConsentStatus.REVOKED,
+                "org-2/" + other.value() + "/WHATSAPP", ConsentStatus.GRANTED,
+                "org-1/" + other.value() + "/WHATSAPP", ConsentStatus.UNKNOWN,
+                "org-2/" + shared.value() + "/SMS", ConsentStatus.UNKNOWN);
+        int key = 0;
+        for (String lane : expected.keySet()) {
+            String[] p = lane.split("/");
+            OutboundMessageRequest.Builder b = p[2].equals("SMS") ? OutboundMessageRequest.sms(p[0], p[1])
+                    : OutboundMessageRequest.whatsapp(p[0], p[1]);
+            outbox.enqueue(b.text("Your visit is confirmed").idempotencyKey("k" + key++).build());
+        }
+
+        List<ClaimedMessage> claimed = store.claim("a", 50, Duration.ofMinutes(1), T0);
+
+        assertThat(claimed).hasSize(expected.size());
+        for (ClaimedMessage c : claimed) {
+            String lane = c.message().orgId() + "/" + c.message().to().value() + "/" + c.message().channel();
+            assertThat(c.consent()).as(lane).isEqualTo(expected.get(lane));
+        }
     }
 
     @Test
