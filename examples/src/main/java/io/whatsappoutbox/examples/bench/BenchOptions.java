@@ -57,7 +57,8 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
               --peer-max-scale 100000 largest backlog for the slow contenders (peers, meta-http, floor/1)
               --only a,b              run only these contenders (floor/200, floor/1, library, library+meta-http,
                                       db-scheduler, transaction-outbox)
-              --verbose               print the statements that took the server's time, per run
+              --verbose               print the statements that took the server's time, per run: calls,
+                                      time, buffers (and cache reads) and planning per call
               --help                  this text
             """;
 
