@@ -21,14 +21,7 @@ record DbStats(long commits, long inserted, long updated, long deleted, long sta
 
     /** One normalised statement and what it cost. */
     record Top(long calls, double totalMillis, long rows, long buffersHit, long buffersRead, long plans,
-            double planMillis, String query) {
-        Top minus(Top before) {
-            return before == null ? this
-                    : new Top(calls - before.calls, totalMillis - before.totalMillis, rows - before.rows,
-                            buffersHit - before.buffersHit, buffersRead - before.buffersRead, plans - before.plans,
-                            planMillis - before.planMillis, query);
-        }
-    }
+            double planMillis, String query) {}
 
     private static final String DATABASE = """
             SELECT xact_commit, tup_inserted, tup_updated, tup_deleted
