@@ -169,6 +169,19 @@ class ClaimAndLeaseTest {
     }
 
     @Test
+    void aConsentChangedAfterItWasGrantedReachesTheNextClaim() {
+        // the claim reads the status from the consent key's index: a revocation must show there
+        PhoneNumber customer = PhoneNumber.of(Requests.phone(1));
+        outbox.consents().grant("org-1", customer, Channel.WHATSAPP, "web form", "test");
+        outbox.consents().revoke("org-1", customer, Channel.WHATSAPP, "STOP", "test");
+        outbox.enqueue(OutboundMessageRequest.whatsapp("org-1", customer.value()).text("Your visit is confirmed")
+                .idempotencyKey("after-stop").build());
+
+        assertThat(store.claim("a", 10, Duration.ofMinutes(1), T0)).singleElement()
+                .satisfies(c -> assertThat(c.consent()).isEqualTo(ConsentStatus.REVOKED));
+    }
+
+    @Test
     void readsTheWindowOnlyForFreeFormMessages() {
         for (int i = 1; i <= 2; i++) {
             sql.update("INSERT INTO whatsapp_session_window VALUES ('org-1', ?, ?, ?, ?)", Requests.phone(i),

@@ -34,8 +34,7 @@ final class DispatchSql {
      * of the share of the batch (the lane's newest message tells, or when that one is not due yet, a
      * probe for its first due one). The consent, session window (free-form messages only) and sender
      * of each message come back in the same statement; the consents of the whole batch are read in
-     * one index scan. Run after
-     * {@link #GENERIC_PLAN_ASYNC_COMMIT}.
+     * one index scan. Run after {@link #GENERIC_PLAN_ASYNC_COMMIT}.
      */
     static final String CLAIM = """
             WITH RECURSIVE
