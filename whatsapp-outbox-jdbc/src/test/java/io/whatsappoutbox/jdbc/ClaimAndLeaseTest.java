@@ -16,6 +16,7 @@ import io.whatsappoutbox.core.spi.ClaimedMessage;
 import io.whatsappoutbox.core.spi.CompletionReport;
 import io.whatsappoutbox.core.spi.DispatchStore;
 import io.whatsappoutbox.core.testing.MutableClock;
+import io.whatsappoutbox.jdbc.internal.JdbcDispatchStore;
 import io.whatsappoutbox.jdbc.testing.Requests;
 import io.whatsappoutbox.jdbc.testing.Results;
 import io.whatsappoutbox.jdbc.testing.Sql;
@@ -318,6 +319,56 @@ class ClaimAndLeaseTest {
         assertThat(first).hasSizeGreaterThanOrEqualTo(50);
     }
 
+    /** A message due before the others of its lane, enqueued after a claim took from that lane. */
+    long enqueueLateCommitted(String org, int n) {
+        clock.set(T0.minusSeconds(30));
+        long id = outbox.enqueue(Requests.template(org, n)).message().id();
+        clock.set(T0);
+        return id;
+    }
+
+    static List<Long> ids(List<ClaimedMessage> claimed) {
+        return claimed.stream().map(c -> c.message().id()).toList();
+    }
+
+    @Test
+    void aMessageThatBecomesDueBehindALanesMarkWaitsAtMostTheMarksLifetime() {
+        enqueue("org-1", 0, 20);
+        Duration lease = Duration.ofMinutes(2);
+        assertThat(store.claim("a:1", 4, lease, T0)).hasSize(4);
+        long late = enqueueLateCommitted("org-1", 100);
+        // full claims within the mark's lifetime start at the mark (and do not prolong its life)
+        assertThat(ids(store.claim("a:2", 4, lease, T0.plusMillis(400)))).hasSize(4).doesNotContain(late);
+        assertThat(ids(store.claim("a:3", 4, lease, T0.plusMillis(800)))).hasSize(4).doesNotContain(late);
+        // then the lane is read from its head again, where the late message comes first
+        assertThat(ids(store.claim("a:4", 4, lease, T0.plus(JdbcDispatchStore.MARK_LIFETIME))))
+                .first().isEqualTo(late);
+    }
+
+    @Test
+    void aLaneThatRunsShortAboveItsMarkIsReadFromItsHeadAtTheNextClaim() {
+        enqueue("org-1", 0, 6);
+        Duration lease = Duration.ofMinutes(2);
+        assertThat(store.claim("a:1", 4, lease, T0)).hasSize(4);
+        long late = enqueueLateCommitted("org-1", 100);
+        assertThat(ids(store.claim("a:2", 4, lease, T0.plusMillis(10)))).hasSize(2).doesNotContain(late);
+        assertThat(ids(store.claim("a:3", 4, lease, T0.plusMillis(20)))).containsExactly(late);
+    }
+
+    @Test
+    void eachLaneHasItsOwnMark() {
+        enqueue("org-a", 0, 20);
+        enqueue("org-b", 100, 2);
+        Duration lease = Duration.ofMinutes(2);
+        // two lanes, a share of four each: org-a gives its share and is marked, org-b gives two and is not
+        assertThat(store.claim("a:1", 8, lease, T0)).hasSize(6);
+        long lateA = enqueueLateCommitted("org-a", 200);
+        long lateB = enqueueLateCommitted("org-b", 300);
+        assertThat(ids(store.claim("a:2", 8, lease, T0.plusMillis(10)))).hasSize(5).contains(lateB)
+                .doesNotContain(lateA);
+        assertThat(ids(store.claim("a:3", 8, lease, T0.plus(JdbcDispatchStore.MARK_LIFETIME)))).contains(lateA);
+    }
+
     @Test
     void aThrottledOrgIsSkippedWithoutSlowingOthers() {
         enqueue("org-a", 0, 10);
@@ -396,6 +447,17 @@ class ClaimAndLeaseTest {
                 .idempotencyKey("tomorrow").build());
         // the walk reads the lane's newest message, not due: the lane is still due for its first five
         assertThat(store.claim("a:1", 10, Duration.ofMinutes(1), T0)).hasSize(5);
+    }
+
+    @Test
+    void aMarkedLaneWhoseNewestMessageIsScheduledLaterStillGivesUpItsDueOnes() {
+        enqueue("org-a", 0, 8);
+        outbox.enqueue(OutboundMessageRequest.whatsapp("org-a", Requests.phone(99))
+                .template("appointment_reminder", "fr").notBefore(T0.plusSeconds(3600))
+                .idempotencyKey("tomorrow").build());
+        assertThat(store.claim("a:1", 4, Duration.ofMinutes(1), T0)).hasSize(4);
+        // the probe for the lane's first due message starts at the mark, and finds the other four
+        assertThat(store.claim("a:2", 4, Duration.ofMinutes(1), T0.plusMillis(10))).hasSize(4);
     }
 
     @Test

@@ -34,7 +34,8 @@ final class DispatchSql {
      * of the share of the batch (the lane's newest message tells, or when that one is not due yet, a
      * probe for its first due one). The consent, session window (free-form messages only) and sender
      * of each message come back in the same statement; the consents of the whole batch are read in
-     * one index scan. Run after {@link #GENERIC_PLAN_ASYNC_COMMIT}.
+     * one index scan. A lane with a mark (the store's, see {@code JdbcDispatchStore}) is read from
+     * its mark, not from its head. Run after {@link #GENERIC_PLAN_ASYNC_COMMIT}.
      */
     static final String CLAIM = """
             WITH RECURSIVE
@@ -78,6 +79,12 @@ final class DispatchSql {
                         LIMIT 1) nxt
                  WHERE l.n < :maxLanes - (SELECT count(*) FROM lanes_below)
             ),
+            -- where the marked lanes' last full claims started: a lane's entries before its mark
+            -- are rows that claims took, dead but in the claim index until vacuum
+            lane_marks AS (
+                SELECT k.org_id, k.channel, k.from_at::timestamptz AS from_at
+                  FROM unnest(:markOrgs::text[], :markChannels::text[], :markFrom::text[]) AS k(org_id, channel, from_at)
+            ),
             -- a lane whose newest message is due is due; only one that holds later messages (a
             -- retry's backoff, a notBefore) needs a second probe, for its first due message
             lanes AS (
@@ -87,11 +94,13 @@ final class DispatchSql {
                            SELECT h.next_attempt_at <= :now
                              FROM outbound_message h
                             WHERE h.org_id = w.org_id AND h.channel = w.channel AND h.status = 'QUEUED'
+                              AND h.next_attempt_at >= coalesce(k.from_at, '-infinity')
                             ORDER BY h.org_id, h.channel, h.next_attempt_at
                             LIMIT 1) AS due
                   FROM (SELECT org_id, channel, tail_due, n FROM lanes_below
                         UNION ALL
                         SELECT org_id, channel, tail_due, n + :maxLanes FROM lanes_above) w
+                  LEFT JOIN lane_marks k ON k.org_id = w.org_id AND k.channel = w.channel
             ),
             open_lanes AS (
                 SELECT l.org_id, l.channel, l.due, l.n
@@ -114,16 +123,21 @@ final class DispatchSql {
                 SELECT org_id, channel, n FROM shared_lanes
                  WHERE due AND NOT EXISTS (SELECT 1 FROM shared_lanes WHERE mine)
             ),
+            lane_share AS (
+                SELECT greatest(1, ceil(:batch::numeric / greatest(count(*), 1)))::int AS n FROM chosen_lanes
+            ),
             candidates AS (
                 SELECT c.id
                   FROM chosen_lanes l
+                  LEFT JOIN lane_marks k ON k.org_id = l.org_id AND k.channel = l.channel
                  CROSS JOIN LATERAL (
                        SELECT m.id
                          FROM outbound_message m
                         WHERE m.org_id = l.org_id AND m.channel = l.channel
                           AND m.status = 'QUEUED' AND m.next_attempt_at <= :now
+                          AND m.next_attempt_at >= coalesce(k.from_at, '-infinity')
                         ORDER BY m.next_attempt_at, m.id
-                        LIMIT (SELECT greatest(1, ceil(:batch::numeric / greatest(count(*), 1)))::int FROM chosen_lanes)
+                        LIMIT (SELECT n FROM lane_share)
                         FOR UPDATE SKIP LOCKED) c
                  ORDER BY l.n
                  LIMIT :batch
@@ -153,7 +167,8 @@ final class DispatchSql {
                           FROM whatsapp_session_window w
                          WHERE w.org_id = c.org_id AND w.phone_number = c.to_recipient)
                    END AS window_last_inbound_at,
-                   pc.phone_number_id AS sender_id, pc.messages_per_second AS sender_rate
+                   pc.phone_number_id AS sender_id, pc.messages_per_second AS sender_rate,
+                   (SELECT n FROM lane_share) AS lane_share
               FROM claimed c
               LEFT JOIN consents cs
                      ON cs.org_id = c.org_id AND cs.phone_number = c.to_recipient AND cs.channel = c.channel
