@@ -44,6 +44,12 @@ public final class JdbcDispatchStore implements DispatchStore {
     /** Lanes visited per claim; more lanes than this are served in rotation. */
     static final int MAX_LANES = 512;
 
+    /**
+     * How long a lane's mark is trusted. A message that becomes due behind a mark (a host
+     * transaction that committed late, a clock behind the others) waits at most this long.
+     */
+    public static final Duration MARK_LIFETIME = Duration.ofSeconds(1);
+
     private final Jdbi jdbi;
     private final DataSource dataSource;
     private final PlainStatement claim;
@@ -51,19 +57,13 @@ public final class JdbcDispatchStore implements DispatchStore {
     private final PlainStatement completeSent;
     private final MessageRows rows;
     private final EnqueueWriter enqueue;
-    /**
-     * How long a lane's mark is trusted. A message that becomes due behind a mark (a host
-     * transaction that committed late, a clock behind the others) waits at most this long.
-     */
-    public static final Duration MARK_LIFETIME = Duration.ofSeconds(1);
-
     /** Where the next claim starts its walk of the lanes, so that no lane is always last. */
     private final AtomicReference<String[]> cursor = new AtomicReference<>(new String[] {"", ""});
     /**
      * Per lane, the earliest due time the last full claim took there. The lane's entries before it
      * are rows already claimed: dead, but in the claim index until vacuum, and each claim that reads
-     * the lane from its head walks them (a few hundred index pages per claim late in a drain of a
-     * million). The next claim starts at the mark instead.
+     * the lane from its head reads their index pages (in a drain of a million, 2,200 of a claim's
+     * 5,600 buffers). The next claim starts at the mark instead.
      */
     private final Map<Lane, LaneMark> marks = new ConcurrentHashMap<>();
 
