@@ -50,6 +50,12 @@ public final class JdbcDispatchStore implements DispatchStore {
      */
     public static final Duration MARK_LIFETIME = Duration.ofSeconds(1);
 
+    /**
+     * How far behind a lane must be for a mark: only a backlog's drain has many claimed entries to
+     * skip, and a lane that keeps up would have its own transactions still committing behind a mark.
+     */
+    public static final Duration MARK_MIN_LAG = Duration.ofSeconds(5);
+
     private final Jdbi jdbi;
     private final DataSource dataSource;
     private final PlainStatement claim;
@@ -150,10 +156,11 @@ public final class JdbcDispatchStore implements DispatchStore {
     }
 
     /**
-     * Each lane that gave its whole share of the batch is marked at the earliest due time taken
-     * there (keeping the time it was last read from its head). A lane that gave less ran out above
-     * its mark: the next claim reads it from its head, where a message that became due behind the
-     * mark would be. A lane that gave nothing keeps its mark until the mark's lifetime ends.
+     * Each lane that gave its whole share of the batch, and whose earliest due time taken there is
+     * at least {@link #MARK_MIN_LAG} old, is marked at that time (keeping the time it was last read
+     * from its head). A lane that gave less ran out above its mark: the next claim reads it from its
+     * head, where a message that became due behind the mark would be; so does a lane that keeps up.
+     * A lane that gave nothing keeps its mark until the mark's lifetime ends.
      */
     private void markLanes(List<ClaimedMessage> claimed, int laneShare, Instant now) {
         Map<Lane, Instant> earliest = new HashMap<>();
@@ -164,8 +171,9 @@ public final class JdbcDispatchStore implements DispatchStore {
             earliest.merge(lane, m.nextAttemptAt(), (a, b) -> a.isBefore(b) ? a : b);
             taken.merge(lane, 1, Integer::sum);
         }
+        Instant lagging = now.minus(MARK_MIN_LAG);
         earliest.forEach((lane, from) -> {
-            if (taken.get(lane) < laneShare) {
+            if (taken.get(lane) < laneShare || from.isAfter(lagging)) {
                 marks.remove(lane);
             } else {
                 marks.merge(lane, new LaneMark(from, now),
