@@ -46,7 +46,7 @@ public final class JdbcDispatchStore implements DispatchStore {
 
     /**
      * How long a lane's mark is trusted. A message that becomes due behind a mark (a host
-     * transaction that committed late, a clock behind the others) waits at most this long.
+     * transaction open longer than the lane's lag, a clock behind the others) waits at most this long.
      */
     public static final Duration MARK_LIFETIME = Duration.ofSeconds(1);
 
@@ -137,7 +137,10 @@ public final class JdbcDispatchStore implements DispatchStore {
                 int rateColumn = rs.findColumn("sender_rate");
                 int laneShareColumn = rs.findColumn("lane_share");
                 while (rs.next()) {
-                    laneShare[0] = rs.getInt(laneShareColumn);
+                    if (list.isEmpty()) {
+                        // the same for every row
+                        laneShare[0] = rs.getInt(laneShareColumn);
+                    }
                     OutboundMessage m = reader.read(rs);
                     String consent = rs.getString(consentColumn);
                     int rate = rs.getInt(rateColumn);
