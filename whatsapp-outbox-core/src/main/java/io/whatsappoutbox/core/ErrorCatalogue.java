@@ -127,6 +127,9 @@ public final class ErrorCatalogue {
         return b.build().byCode;
     }
 
+    /** How long a message of a paused template waits before it is sent again: Meta's first pause. */
+    public static final Duration TEMPLATE_PAUSE = Duration.ofHours(3);
+
     /** Meta WhatsApp Cloud API codes. */
     public static ErrorCatalogue meta() {
         Builder b = builder("meta");
@@ -137,6 +140,7 @@ public final class ErrorCatalogue {
         b.put("3", AUTH_CONFIG, "API method capability or permission missing");
         b.put("4", RATE_LIMITED, "Application request limit reached");
         b.put("10", AUTH_CONFIG, "Permission not granted or removed");
+        b.put("33", AUTH_CONFIG, "The business phone number has been deleted");
         for (int code = 200; code <= 299; code++) {
             b.put(Integer.toString(code), AUTH_CONFIG, "API permission denied");
         }
@@ -153,6 +157,8 @@ public final class ErrorCatalogue {
         b.put("131009", BAD_REQUEST, "Parameter value is not valid");
         b.put("131016", PROVIDER_UNAVAILABLE, "Service unavailable");
         b.put("131021", INVALID_RECIPIENT, "Recipient cannot be the sender");
+        b.put("131030", INVALID_RECIPIENT, "Recipient not in the allowed list of the test number");
+        b.put("131037", AUTH_CONFIG, "The business number needs an approved display name before it can send");
         b.put("131026", UNDELIVERABLE, "Message undeliverable: not on WhatsApp, old app, or blocked the business");
         b.put("131031", ACCOUNT_RESTRICTED, "Business account locked");
         b.put("131042", ACCOUNT_RESTRICTED, "Business eligibility payment issue");
@@ -168,11 +174,18 @@ public final class ErrorCatalogue {
         b.put("131053", BAD_REQUEST, "Media upload error");
         b.put(ErrorClassification.of("131056", RATE_LIMITED, "Pair rate limit: too many messages to this recipient")
                 .withScope(RateLimitScope.RECIPIENT));
+        b.put("131063", TEMPLATE, "Marketing templates are disabled for Cloud API on this account");
+        b.put(ErrorClassification.of("131064", RATE_LIMITED,
+                "Messaging limit reached after template classification violations").withMinimumDelay(Duration.ofHours(1)));
         b.put(ErrorClassification.of("131057", PROVIDER_UNAVAILABLE, "Account in maintenance (throughput upgrade)")
                 .withMinimumDelay(Duration.ofSeconds(60)));
-        for (String code : new String[] {"132000", "132001", "132005", "132007", "132012", "132015", "132016", "132068"}) {
+        for (String code : new String[] {"132000", "132001", "132005", "132007", "132008", "132012", "132016", "132018",
+                "132068"}) {
             b.put(code, TEMPLATE, templateDescription(code));
         }
+        // paused for 3 hours, then 6: waiting spends no attempt, a fallback rule may send the SMS now
+        b.put(ErrorClassification.of("132015", TEMPLATE, templateDescription("132015"))
+                .deferringFor(TEMPLATE_PAUSE));
         b.put("132069", RATE_LIMITED, "Flow blocked or throttled");
         b.put("133000", AUTH_CONFIG, "Incomplete deregistration of the business number");
         b.put("133004", PROVIDER_UNAVAILABLE, "Server temporarily unavailable");
@@ -189,6 +202,8 @@ public final class ErrorCatalogue {
             case "132001" -> "Template does not exist or is not approved in this language";
             case "132005" -> "Translated template text too long";
             case "132007" -> "Template content violates policy";
+            case "132008" -> "Template parameter value formatted incorrectly";
+            case "132018" -> "Template parameter has a new line, a tab or more than four consecutive spaces";
             case "132012" -> "Template parameter format mismatch";
             case "132015" -> "Template paused for low quality";
             case "132016" -> "Template disabled for low quality";
@@ -207,17 +222,29 @@ public final class ErrorCatalogue {
         b.put("21602", BAD_REQUEST, "Message body is required");
         b.put("21603", AUTH_CONFIG, "'From' or 'MessagingServiceSid' is required");
         b.put("21606", AUTH_CONFIG, "'From' number is not valid for this account");
+        b.put("21608", INVALID_RECIPIENT, "'To' number not verified for this trial account");
+        b.put(ErrorClassification.of("21611", RATE_LIMITED, "'From' number has more queued messages than it may")
+                .withMinimumDelay(Duration.ofMinutes(5)));
         b.put(ErrorClassification.of("21610", OPTED_OUT, "Recipient unsubscribed (replied STOP)")
                 .revokingConsent());
         b.put("21612", UNDELIVERABLE, "Cannot route to this number");
         b.put("21614", INVALID_RECIPIENT, "'To' is not a mobile number");
         b.put("21617", BAD_REQUEST, "Message body exceeds the 1600 character limit");
+        b.put(ErrorClassification.of("30001", RATE_LIMITED, "Queue overflow: too many messages too quickly")
+                .withMinimumDelay(Duration.ofMinutes(5)));
+        b.put("30002", ACCOUNT_RESTRICTED, "Account suspended");
         b.put("30003", TEMPORARY, "Unreachable destination handset");
         b.put("30004", UNDELIVERABLE, "Message blocked");
         b.put("30005", INVALID_RECIPIENT, "Unknown destination handset");
         b.put("30006", INVALID_RECIPIENT, "Landline or unreachable carrier");
         b.put("30007", BAD_REQUEST, "Carrier filtering: change the content before retrying");
         b.put("30008", TEMPORARY, "Unknown error");
+        b.put("30022", RATE_LIMITED, "US A2P 10DLC: rate limits of the campaign exceeded");
+        b.put("30032", AUTH_CONFIG, "Toll-free number not verified");
+        b.put("30034", AUTH_CONFIG, "US A2P 10DLC: message from an unregistered number");
+        b.put("30450", UNDELIVERABLE, "Message delivery blocked (SMS pumping protection)");
+        b.put(ErrorClassification.of("63038", RATE_LIMITED, "Account exceeded its daily messages limit")
+                .withMinimumDelay(Duration.ofHours(1)));
         b.put(ErrorClassification.of("14107", RATE_LIMITED, "Too many messages between the same two numbers")
                 .withScope(RateLimitScope.RECIPIENT));
         return b.build();

@@ -55,6 +55,16 @@ public final class FallbackRule {
                 null);
     }
 
+    /**
+     * Messages of these content types (a location, a list, ...): the renderer reads the content to
+     * write its SMS, such as {@code ((Location) m.content()).address()} for a location.
+     */
+    public static FallbackRule forContentTypes(ContentType first, ContentType... more) {
+        Set<ContentType> types = EnumSet.of(Objects.requireNonNull(first, "first"), more);
+        return new FallbackRule("content types " + types, m -> types.contains(m.content().type()),
+                EnumSet.noneOf(ErrorCategory.class), null, null);
+    }
+
     /** Messages a predicate of the host selects. */
     public static FallbackRule forMessages(String description, Predicate<OutboundMessage> selects) {
         return new FallbackRule(Objects.requireNonNull(description, "description"),

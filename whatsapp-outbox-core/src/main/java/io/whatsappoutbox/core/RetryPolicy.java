@@ -20,6 +20,8 @@ import java.util.function.DoubleSupplier;
  *   <li>Rate limits reschedule without spending an attempt: to the provider's {@code Retry-After}
  *       or an exponential throttle; the pair rate to one recipient backs off {@code 4^n} seconds.
  *       An org-wide limit also throttles the org, so it stops calling the provider.</li>
+ *   <li>A code that defers (a paused template) waits its minimum delay the same way, without an
+ *       attempt.</li>
  *   <li>Permanent errors and exhausted attempts go to the dead letter.</li>
  * </ul>
  *
@@ -85,7 +87,7 @@ public final class RetryPolicy {
         Objects.requireNonNull(now, "now");
         Duration retryAfter = error == null || error.retryAfter() == null ? Duration.ZERO : error.retryAfter();
         ErrorCategory category = classification.category();
-        if (category == ErrorCategory.RATE_LIMITED) {
+        if (category == ErrorCategory.RATE_LIMITED || classification.defers()) {
             if (deferralsMade >= maxDeferrals) {
                 return new RetryDecision.DeadLetter("rescheduled " + deferralsMade
                         + " times without an attempt (limit " + maxDeferrals + ")");

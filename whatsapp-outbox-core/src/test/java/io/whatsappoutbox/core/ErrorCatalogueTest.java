@@ -27,6 +27,7 @@ class ErrorCatalogueTest {
         META.put("3", ErrorCategory.AUTH_CONFIG);
         META.put("4", ErrorCategory.RATE_LIMITED);
         META.put("10", ErrorCategory.AUTH_CONFIG);
+        META.put("33", ErrorCategory.AUTH_CONFIG);
         for (int c = 200; c <= 299; c++) {
             META.put(Integer.toString(c), ErrorCategory.AUTH_CONFIG);
         }
@@ -44,6 +45,8 @@ class ErrorCatalogueTest {
         META.put("131016", ErrorCategory.PROVIDER_UNAVAILABLE);
         META.put("131021", ErrorCategory.INVALID_RECIPIENT);
         META.put("131026", ErrorCategory.UNDELIVERABLE);
+        META.put("131030", ErrorCategory.INVALID_RECIPIENT);
+        META.put("131037", ErrorCategory.AUTH_CONFIG);
         META.put("131031", ErrorCategory.ACCOUNT_RESTRICTED);
         META.put("131042", ErrorCategory.ACCOUNT_RESTRICTED);
         META.put("131045", ErrorCategory.AUTH_CONFIG);
@@ -56,7 +59,10 @@ class ErrorCatalogueTest {
         META.put("131053", ErrorCategory.BAD_REQUEST);
         META.put("131056", ErrorCategory.RATE_LIMITED);
         META.put("131057", ErrorCategory.PROVIDER_UNAVAILABLE);
-        for (String c : new String[] {"132000", "132001", "132005", "132007", "132012", "132015", "132016", "132068"}) {
+        META.put("131063", ErrorCategory.TEMPLATE);
+        META.put("131064", ErrorCategory.RATE_LIMITED);
+        for (String c : new String[] {"132000", "132001", "132005", "132007", "132008", "132012", "132015", "132016",
+                "132018", "132068"}) {
             META.put(c, ErrorCategory.TEMPLATE);
         }
         META.put("132069", ErrorCategory.RATE_LIMITED);
@@ -75,16 +81,25 @@ class ErrorCatalogueTest {
         TWILIO.put("21602", ErrorCategory.BAD_REQUEST);
         TWILIO.put("21603", ErrorCategory.AUTH_CONFIG);
         TWILIO.put("21606", ErrorCategory.AUTH_CONFIG);
+        TWILIO.put("21608", ErrorCategory.INVALID_RECIPIENT);
         TWILIO.put("21610", ErrorCategory.OPTED_OUT);
+        TWILIO.put("21611", ErrorCategory.RATE_LIMITED);
         TWILIO.put("21612", ErrorCategory.UNDELIVERABLE);
         TWILIO.put("21614", ErrorCategory.INVALID_RECIPIENT);
         TWILIO.put("21617", ErrorCategory.BAD_REQUEST);
+        TWILIO.put("30001", ErrorCategory.RATE_LIMITED);
+        TWILIO.put("30002", ErrorCategory.ACCOUNT_RESTRICTED);
         TWILIO.put("30003", ErrorCategory.TEMPORARY);
         TWILIO.put("30004", ErrorCategory.UNDELIVERABLE);
         TWILIO.put("30005", ErrorCategory.INVALID_RECIPIENT);
         TWILIO.put("30006", ErrorCategory.INVALID_RECIPIENT);
         TWILIO.put("30007", ErrorCategory.BAD_REQUEST);
         TWILIO.put("30008", ErrorCategory.TEMPORARY);
+        TWILIO.put("30022", ErrorCategory.RATE_LIMITED);
+        TWILIO.put("30032", ErrorCategory.AUTH_CONFIG);
+        TWILIO.put("30034", ErrorCategory.AUTH_CONFIG);
+        TWILIO.put("30450", ErrorCategory.UNDELIVERABLE);
+        TWILIO.put("63038", ErrorCategory.RATE_LIMITED);
         TWILIO.put("14107", ErrorCategory.RATE_LIMITED);
     }
 
@@ -166,6 +181,16 @@ class ErrorCatalogueTest {
         assertThat(ErrorCatalogue.meta().lookup("131049").orElseThrow().minimumDelay()).isEqualTo(Duration.ofHours(24));
         assertThat(ErrorCatalogue.twilio().lookup("21610").orElseThrow().revokesConsent()).isTrue();
         assertThat(ErrorCatalogue.twilio().lookup("14107").orElseThrow().scope()).isEqualTo(RateLimitScope.RECIPIENT);
+    }
+
+    @Test
+    void aPausedTemplateDefersForMetasFirstPauseWhileOtherTemplateErrorsDoNot() {
+        ErrorClassification paused = ErrorCatalogue.meta().lookup("132015").orElseThrow();
+        assertThat(paused.defers()).isTrue();
+        assertThat(paused.minimumDelay()).isEqualTo(Duration.ofHours(3));
+        assertThat(paused.scope()).isEqualTo(RateLimitScope.NONE);
+        assertThat(ErrorCatalogue.meta().lookup("132016").orElseThrow().defers()).isFalse();
+        assertThat(ErrorCatalogue.meta().lookup("132018").orElseThrow().defers()).isFalse();
     }
 
     @Test

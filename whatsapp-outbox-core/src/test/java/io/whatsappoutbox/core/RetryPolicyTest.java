@@ -29,6 +29,20 @@ class RetryPolicyTest {
     }
 
     @Test
+    void aPausedTemplateWaitsMetasPauseWithoutSpendingAnAttemptOrThrottlingTheOrg() {
+        RetryDecision d = decide(policy(0.5), "132015", 1, 0);
+        assertThat(d).isEqualTo(new RetryDecision.Defer(NOW.plus(Duration.ofHours(3)), null));
+        assertThat(decide(policy(0.5), "132015", 5, 3)).isEqualTo(new RetryDecision.Defer(NOW.plus(Duration.ofHours(3)), null));
+        assertThat(decide(policy(0.5), "132016", 1, 0)).isInstanceOf(RetryDecision.DeadLetter.class);
+    }
+
+    @Test
+    void aPausedTemplateStillHasADeferralBudget() {
+        assertThat(decide(RetryPolicy.builder().maxDeferrals(2).build(), "132015", 1, 2))
+                .isInstanceOf(RetryDecision.DeadLetter.class);
+    }
+
+    @Test
     void sendsExhaustedAttemptsToTheDeadLetter() {
         RetryDecision d = decide(policy(0.5), "131000", 5, 0);
         assertThat(d).isInstanceOfSatisfying(RetryDecision.DeadLetter.class,

@@ -53,6 +53,11 @@ public final class FailureDecider {
             return new Decision(Kind.RETRY, c, error, r.nextAttemptAt(), null, false, null);
         }
         if (d instanceof RetryDecision.Defer defer) {
+            if (c.defers() && fallbackRules.onDeadLetter(m, c.category()).isPresent()) {
+                // a paused template waits hours: a rule with a fallback for it sends that now
+                return deadLetter(m, new ErrorInfo(error.code(), error.message() + " [falling back instead of waiting "
+                        + c.minimumDelay() + "]", error.category()), false, now);
+            }
             return new Decision(Kind.DEFER, c, error, defer.nextAttemptAt(), defer.throttleOrgUntil(), false, null);
         }
         String reason = ((RetryDecision.DeadLetter) d).reason();
