@@ -13,6 +13,12 @@ public record Location(double latitude, double longitude, String name, String ad
     /** Meta publishes no limit for the name and the address: this one keeps a row small. */
     public static final int TEXT_MAX = 1024;
 
+    public Location {
+        // -0.0 is 0.0 on a map, and a stored number has no sign of zero
+        latitude = latitude == 0 ? 0.0 : latitude;
+        longitude = longitude == 0 ? 0.0 : longitude;
+    }
+
     public static Location of(double latitude, double longitude) {
         return new Location(latitude, longitude, null, null);
     }

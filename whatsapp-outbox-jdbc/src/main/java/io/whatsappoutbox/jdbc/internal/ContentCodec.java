@@ -7,7 +7,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.whatsappoutbox.core.CallToActionUrl;
 import io.whatsappoutbox.core.ContentType;
+import io.whatsappoutbox.core.Contacts;
+import io.whatsappoutbox.core.InReplyTo;
+import io.whatsappoutbox.core.InteractiveList;
+import io.whatsappoutbox.core.Location;
 import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
@@ -16,38 +21,43 @@ import io.whatsappoutbox.core.MessageContent.ReplyButton;
 import io.whatsappoutbox.core.MessageContent.Template;
 import io.whatsappoutbox.core.MessageContent.TemplateParameter;
 import io.whatsappoutbox.core.MessageContent.Text;
+import io.whatsappoutbox.core.Reaction;
+import io.whatsappoutbox.core.TemplateButton;
+import io.whatsappoutbox.core.TemplateHeader;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Writes message content to {@code payload_json} and reads it back. Internal. */
+/**
+ * Writes message content to {@code payload_json} and reads it back. The five shapes stored before
+ * V3 (text, body-only template, image, document, reply buttons) are written as they were; the
+ * other types and parts add fields of their own. Internal.
+ */
 public final class ContentCodec {
     private static final byte JSONB_VERSION = 1;
+    private static final String REPLY_TO = "replyTo";
     private final ObjectMapper json = new ObjectMapper();
+    private final TemplateComponentsShape components = new TemplateComponentsShape(json);
 
+    /**
+     * @throws io.whatsappoutbox.core.InvalidInputException when a template's Meta components are
+     *     not JSON of Meta's shape: the last check of a request, made where JSON is parsed
+     */
     public String encode(MessageContent content) {
         ObjectNode o = json.createObjectNode();
-        if (content instanceof Text t) {
+        MessageContent c = content;
+        if (content instanceof InReplyTo r) {
+            c = r.content();
+        }
+        if (c instanceof Text t) {
             o.put("body", t.body());
             o.put("previewUrl", t.previewUrl());
-        } else if (content instanceof Template t) {
-            o.put("name", t.name());
-            o.put("language", t.language());
-            ArrayNode params = o.putArray("parameters");
-            for (TemplateParameter p : t.parameters()) {
-                ObjectNode n = params.addObject();
-                if (p.isNamed()) {
-                    n.put("name", p.name());
-                }
-                n.put("text", p.text());
-            }
-        } else if (content instanceof Media m) {
-            putIfPresent(o, "id", m.mediaId());
-            putIfPresent(o, "link", m.link() == null ? null : m.link().toString());
-            putIfPresent(o, "caption", m.caption());
-            putIfPresent(o, "filename", m.filename());
-        } else if (content instanceof InteractiveButtons i) {
+        } else if (c instanceof Template t) {
+            template(o, t);
+        } else if (c instanceof Media m) {
+            media(o, m);
+        } else if (c instanceof InteractiveButtons i) {
             o.put("body", i.body());
             putIfPresent(o, "header", i.header());
             putIfPresent(o, "footer", i.footer());
@@ -55,13 +65,159 @@ public final class ContentCodec {
             for (ReplyButton b : i.buttons()) {
                 buttons.addObject().put("id", b.id()).put("title", b.title());
             }
+            if (i.headerMedia() != null) {
+                headerMedia(o, i.headerMedia());
+            }
+        } else if (c instanceof Location l) {
+            location(o, l);
+        } else if (c instanceof Contacts k) {
+            contacts(o, k);
+        } else if (c instanceof Reaction r) {
+            o.put("messageId", r.messageId());
+            o.put("emoji", r.emoji());
+        } else if (c instanceof InteractiveList l) {
+            o.put("body", l.body());
+            o.put("button", l.button());
+            putIfPresent(o, "header", l.header());
+            putIfPresent(o, "footer", l.footer());
+            ArrayNode sections = o.putArray("sections");
+            for (InteractiveList.Section s : l.sections()) {
+                ObjectNode section = sections.addObject();
+                putIfPresent(section, "title", s.title());
+                ArrayNode rows = section.putArray("rows");
+                for (InteractiveList.Row r : s.rows()) {
+                    ObjectNode row = rows.addObject().put("id", r.id()).put("title", r.title());
+                    putIfPresent(row, "description", r.description());
+                }
+            }
+        } else if (c instanceof CallToActionUrl a) {
+            o.put("body", a.body());
+            o.put("displayText", a.displayText());
+            o.put("url", a.url().toString());
+            putIfPresent(o, "header", a.header());
+            putIfPresent(o, "footer", a.footer());
+            if (a.headerMedia() != null) {
+                headerMedia(o, a.headerMedia());
+            }
         } else {
             throw new IllegalArgumentException("unknown content " + content.getClass());
+        }
+        if (content instanceof InReplyTo r) {
+            o.put(REPLY_TO, r.messageId());
         }
         try {
             return json.writeValueAsString(o);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode content", e);
+        }
+    }
+
+    private void template(ObjectNode o, Template t) {
+        o.put("name", t.name());
+        o.put("language", t.language());
+        ArrayNode params = o.putArray("parameters");
+        for (TemplateParameter p : t.parameters()) {
+            ObjectNode n = params.addObject();
+            if (p.isNamed()) {
+                n.put("name", p.name());
+            }
+            n.put("text", p.text());
+            if (p.type() != TemplateParameter.Type.TEXT) {
+                n.put("type", p.type().name());
+                putIfPresent(n, "code", p.currencyCode());
+                if (p.amount1000() != null) {
+                    n.put("amount1000", p.amount1000());
+                }
+            }
+        }
+        TemplateHeader h = t.header();
+        if (h != null) {
+            ObjectNode n = o.putObject("header").put("type", h.type().name());
+            putIfPresent(n, "name", h.parameterName());
+            putIfPresent(n, "text", h.text());
+            putIfPresent(n, "id", h.mediaId());
+            putIfPresent(n, "link", h.link() == null ? null : h.link().toString());
+            putIfPresent(n, "filename", h.filename());
+            if (h.location() != null) {
+                location(n.putObject("location"), h.location());
+            }
+        }
+        if (!t.buttons().isEmpty()) {
+            ArrayNode buttons = o.putArray("buttons");
+            for (TemplateButton b : t.buttons()) {
+                buttons.addObject().put("type", b.type().name()).put("index", b.index()).put("value", b.value());
+            }
+        }
+        if (t.components() != null) {
+            components.check(t.components(), "template.components");
+            o.put("components", t.components());
+        }
+    }
+
+    private static void media(ObjectNode o, Media m) {
+        putIfPresent(o, "id", m.mediaId());
+        putIfPresent(o, "link", m.link() == null ? null : m.link().toString());
+        putIfPresent(o, "caption", m.caption());
+        putIfPresent(o, "filename", m.filename());
+    }
+
+    private static void headerMedia(ObjectNode o, Media m) {
+        ObjectNode n = o.putObject("headerMedia").put("kind", m.kind().name());
+        media(n, m);
+    }
+
+    private static void location(ObjectNode o, Location l) {
+        o.put("latitude", l.latitude());
+        o.put("longitude", l.longitude());
+        putIfPresent(o, "name", l.name());
+        putIfPresent(o, "address", l.address());
+    }
+
+    private static void contacts(ObjectNode o, Contacts k) {
+        ArrayNode list = o.putArray("contacts");
+        for (Contacts.Contact c : k.contacts()) {
+            ObjectNode n = list.addObject();
+            Contacts.Name name = c.name();
+            ObjectNode nn = n.putObject("name");
+            putIfPresent(nn, "formattedName", name.formattedName());
+            putIfPresent(nn, "firstName", name.firstName());
+            putIfPresent(nn, "lastName", name.lastName());
+            putIfPresent(nn, "middleName", name.middleName());
+            putIfPresent(nn, "suffix", name.suffix());
+            putIfPresent(nn, "prefix", name.prefix());
+            ArrayNode phones = n.putArray("phones");
+            for (Contacts.Phone p : c.phones()) {
+                ObjectNode pn = phones.addObject();
+                putIfPresent(pn, "phone", p.phone());
+                putIfPresent(pn, "type", p.type());
+                putIfPresent(pn, "waId", p.waId());
+            }
+            ArrayNode emails = n.putArray("emails");
+            for (Contacts.Email e : c.emails()) {
+                putIfPresent(putIfPresent(emails.addObject(), "email", e.email()), "type", e.type());
+            }
+            ArrayNode urls = n.putArray("urls");
+            for (Contacts.Url u : c.urls()) {
+                putIfPresent(putIfPresent(urls.addObject(), "url", u.url()), "type", u.type());
+            }
+            ArrayNode addresses = n.putArray("addresses");
+            for (Contacts.Address a : c.addresses()) {
+                ObjectNode an = addresses.addObject();
+                putIfPresent(an, "street", a.street());
+                putIfPresent(an, "city", a.city());
+                putIfPresent(an, "state", a.state());
+                putIfPresent(an, "zip", a.zip());
+                putIfPresent(an, "country", a.country());
+                putIfPresent(an, "countryCode", a.countryCode());
+                putIfPresent(an, "type", a.type());
+            }
+            if (c.org() != null) {
+                ObjectNode on = n.putObject("org");
+                putIfPresent(on, "company", c.org().company());
+                putIfPresent(on, "department", c.org().department());
+                putIfPresent(on, "title", c.org().title());
+            }
+            putIfPresent(n, "birthday", c.birthday());
         }
     }
 
@@ -80,34 +236,133 @@ public final class ContentCodec {
         } catch (IOException e) {
             throw new IllegalStateException("stored payload_json is not JSON", e);
         }
-        return switch (type) {
+        MessageContent content = switch (type) {
             case TEXT -> new Text(o.text("body"), Boolean.parseBoolean(o.text("previewUrl")));
-            case TEMPLATE -> {
-                List<TemplateParameter> params = new ArrayList<>();
-                for (Fields p : o.list("parameters")) {
-                    params.add(new TemplateParameter(p.text("name"), p.text("text")));
-                }
-                yield new Template(o.text("name"), o.text("language"), params);
-            }
-            case IMAGE, DOCUMENT -> new Media(type == ContentType.IMAGE ? MediaKind.IMAGE : MediaKind.DOCUMENT,
-                    o.text("id"), o.text("link") != null ? URI.create(o.text("link")) : null,
-                    o.text("caption"), o.text("filename"));
+            case TEMPLATE -> template(o);
+            case IMAGE, DOCUMENT, VIDEO, AUDIO, STICKER -> media(kind(type), o);
             case INTERACTIVE_BUTTONS -> {
                 List<ReplyButton> buttons = new ArrayList<>();
                 for (Fields b : o.list("buttons")) {
                     buttons.add(new ReplyButton(b.text("id"), b.text("title")));
                 }
-                yield new InteractiveButtons(o.text("body"), buttons, o.text("header"), o.text("footer"));
+                yield new InteractiveButtons(o.text("body"), buttons, o.text("header"), o.text("footer"),
+                        headerMedia(o.object("headerMedia")));
             }
+            case LOCATION -> location(o);
+            case CONTACTS -> contacts(o);
+            case REACTION -> new Reaction(o.text("messageId"), o.text("emoji"));
+            case INTERACTIVE_LIST -> {
+                List<InteractiveList.Section> sections = new ArrayList<>();
+                for (Fields s : o.list("sections")) {
+                    List<InteractiveList.Row> rows = new ArrayList<>();
+                    for (Fields r : s.list("rows")) {
+                        rows.add(new InteractiveList.Row(r.text("id"), r.text("title"), r.text("description")));
+                    }
+                    sections.add(new InteractiveList.Section(s.text("title"), rows));
+                }
+                yield new InteractiveList(o.text("body"), o.text("button"), sections, o.text("header"),
+                        o.text("footer"));
+            }
+            case INTERACTIVE_CTA_URL -> new CallToActionUrl(o.text("body"), o.text("displayText"), uri(o.text("url")),
+                    o.text("header"), headerMedia(o.object("headerMedia")), o.text("footer"));
+        };
+        String replyTo = o.text(REPLY_TO);
+        return replyTo == null ? content : new InReplyTo(replyTo, content);
+    }
+
+    private static Template template(Fields o) {
+        List<TemplateParameter> params = new ArrayList<>();
+        for (Fields p : o.list("parameters")) {
+            String type = p.text("type");
+            String amount = p.text("amount1000");
+            params.add(type == null ? new TemplateParameter(p.text("name"), p.text("text"))
+                    : new TemplateParameter(p.text("name"), p.text("text"), TemplateParameter.Type.valueOf(type),
+                            p.text("code"), amount == null ? null : Long.valueOf(amount)));
+        }
+        Fields h = o.object("header");
+        TemplateHeader header = h == null ? null : new TemplateHeader(TemplateHeader.Type.valueOf(h.text("type")),
+                h.text("name"), h.text("text"), h.text("id"), uri(h.text("link")), h.text("filename"),
+                h.object("location") == null ? null : location(h.object("location")));
+        List<TemplateButton> buttons = new ArrayList<>();
+        for (Fields b : o.list("buttons")) {
+            buttons.add(new TemplateButton(TemplateButton.Type.valueOf(b.text("type")), Integer.parseInt(b.text("index")),
+                    b.text("value")));
+        }
+        return new Template(o.text("name"), o.text("language"), params, header, buttons, o.text("components"));
+    }
+
+    private static MediaKind kind(ContentType type) {
+        return switch (type) {
+            case DOCUMENT -> MediaKind.DOCUMENT;
+            case VIDEO -> MediaKind.VIDEO;
+            case AUDIO -> MediaKind.AUDIO;
+            case STICKER -> MediaKind.STICKER;
+            default -> MediaKind.IMAGE;
         };
     }
 
+    private static Media media(MediaKind kind, Fields o) {
+        return new Media(kind, o.text("id"), uri(o.text("link")), o.text("caption"), o.text("filename"));
+    }
+
+    private static Media headerMedia(Fields o) {
+        return o == null ? null : media(MediaKind.valueOf(o.text("kind")), o);
+    }
+
+    private static Location location(Fields o) {
+        return new Location(Double.parseDouble(o.text("latitude")), Double.parseDouble(o.text("longitude")),
+                o.text("name"), o.text("address"));
+    }
+
+    private static Contacts contacts(Fields o) {
+        List<Contacts.Contact> contacts = new ArrayList<>();
+        for (Fields c : o.list("contacts")) {
+            Fields n = c.object("name");
+            Contacts.Name name = n == null ? null : new Contacts.Name(n.text("formattedName"), n.text("firstName"),
+                    n.text("lastName"), n.text("middleName"), n.text("suffix"), n.text("prefix"));
+            List<Contacts.Phone> phones = new ArrayList<>();
+            for (Fields p : c.list("phones")) {
+                phones.add(new Contacts.Phone(p.text("phone"), p.text("type"), p.text("waId")));
+            }
+            List<Contacts.Email> emails = new ArrayList<>();
+            for (Fields e : c.list("emails")) {
+                emails.add(new Contacts.Email(e.text("email"), e.text("type")));
+            }
+            List<Contacts.Url> urls = new ArrayList<>();
+            for (Fields u : c.list("urls")) {
+                urls.add(new Contacts.Url(u.text("url"), u.text("type")));
+            }
+            List<Contacts.Address> addresses = new ArrayList<>();
+            for (Fields a : c.list("addresses")) {
+                addresses.add(new Contacts.Address(a.text("street"), a.text("city"), a.text("state"), a.text("zip"),
+                        a.text("country"), a.text("countryCode"), a.text("type")));
+            }
+            Fields org = c.object("org");
+            contacts.add(new Contacts.Contact(name, phones, emails, urls, addresses, org == null ? null
+                    : new Contacts.Organization(org.text("company"), org.text("department"), org.text("title")),
+                    c.text("birthday")));
+        }
+        return new Contacts(contacts);
+    }
+
+    private static URI uri(String value) {
+        return value == null ? null : URI.create(value);
+    }
+
     /**
-     * One stored object: its scalar fields as text (null for JSON null), and its arrays of objects.
-     * Nested objects are skipped: the stored shapes have none. A stored object has at most a handful
-     * of fields, so they are kept in order and searched, not hashed (every claimed row is read here).
+     * One stored object: its scalar fields as text (null for JSON null), its arrays of objects and
+     * its objects. A stored object has at most a handful of fields, so they are kept in order and
+     * searched, not hashed (every claimed row is read here); the lists of arrays and objects are
+     * made only for the shapes that have them, not for a text or a body-only template.
      */
-    private record Fields(List<String> names, List<String> texts, List<String> listNames, List<List<Fields>> lists) {
+    private static final class Fields {
+        private final List<String> names = new ArrayList<>(4);
+        private final List<String> texts = new ArrayList<>(4);
+        private List<String> listNames;
+        private List<List<Fields>> lists;
+        private List<String> objectNames;
+        private List<Fields> objects;
+
         static Fields read(JsonParser p) throws IOException {
             if (p.currentToken() == null) {
                 p.nextToken();
@@ -115,7 +370,7 @@ public final class ContentCodec {
             if (p.currentToken() != JsonToken.START_OBJECT) {
                 throw new JsonParseException(p, "stored payload_json is not an object");
             }
-            Fields o = new Fields(new ArrayList<>(4), new ArrayList<>(4), new ArrayList<>(1), new ArrayList<>(1));
+            Fields o = new Fields();
             for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
                 JsonToken t = p.nextToken();
                 if (t == JsonToken.START_ARRAY) {
@@ -127,10 +382,20 @@ public final class ContentCodec {
                             p.skipChildren();
                         }
                     }
+                    if (o.lists == null) {
+                        o.listNames = new ArrayList<>(2);
+                        o.lists = new ArrayList<>(2);
+                    }
                     o.listNames.add(name);
                     o.lists.add(items);
                 } else if (t == JsonToken.START_OBJECT) {
-                    p.skipChildren();
+                    Fields nested = read(p);
+                    if (o.objects == null) {
+                        o.objectNames = new ArrayList<>(2);
+                        o.objects = new ArrayList<>(2);
+                    }
+                    o.objectNames.add(name);
+                    o.objects.add(nested);
                 } else if (t != JsonToken.VALUE_NULL) {
                     o.names.add(name);
                     o.texts.add(p.getText());
@@ -146,14 +411,20 @@ public final class ContentCodec {
         }
 
         List<Fields> list(String field) {
-            int i = listNames.lastIndexOf(field);
+            int i = listNames == null ? -1 : listNames.lastIndexOf(field);
             return i < 0 ? List.of() : lists.get(i);
+        }
+
+        Fields object(String field) {
+            int i = objectNames == null ? -1 : objectNames.lastIndexOf(field);
+            return i < 0 ? null : objects.get(i);
         }
     }
 
-    private static void putIfPresent(ObjectNode o, String field, String value) {
+    private static ObjectNode putIfPresent(ObjectNode o, String field, String value) {
         if (value != null) {
             o.put(field, value);
         }
+        return o;
     }
 }
