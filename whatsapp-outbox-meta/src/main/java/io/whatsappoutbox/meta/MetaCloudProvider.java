@@ -77,6 +77,7 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     private final MetaMessageJson requests;
     private final MetaSendResponses responses;
     private final ObjectMapper mapper;
+    private final MetaDirectCalls directCalls;
 
     private MetaCloudProvider(Builder b, HttpUrl baseUrl) {
         this.accounts = b.accounts;
@@ -102,6 +103,7 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         this.mapper = MetaJson.newMapper();
         this.requests = new MetaMessageJson(mapper);
         this.responses = new MetaSendResponses(mapper);
+        this.directCalls = new MetaDirectCalls(accounts, client, baseUrl, graphVersion, mapper, responses);
     }
 
     public static Builder builder() {
@@ -111,6 +113,11 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     @Override
     public String name() {
         return "meta";
+    }
+
+    /** Media upload and read receipts for an org, through this provider's client and accounts. */
+    public MetaDirectCalls directCalls() {
+        return directCalls;
     }
 
     @Override

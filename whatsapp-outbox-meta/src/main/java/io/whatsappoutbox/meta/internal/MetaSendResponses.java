@@ -35,6 +35,20 @@ public final class MetaSendResponses {
         return SendResult.rejected(error != null ? error : httpError(status, body, retryAfter, token));
     }
 
+    /**
+     * The error of a failed call other than a send (a media upload, a read receipt): Meta's own
+     * code when the body has one, {@code HTTP_<status>} otherwise.
+     */
+    public ProviderError error(int status, byte[] body, String token) {
+        ProviderError error = metaError(status, parse(body), null, token);
+        return error != null ? error : httpError(status, body, null, token);
+    }
+
+    /** The answer's JSON object, or null when it is none. */
+    public JsonNode json(byte[] body) {
+        return parse(body);
+    }
+
     private SendResult success(int status, JsonNode root, Duration retryAfter, String token) {
         JsonNode first = root == null ? null : root.path("messages").path(0);
         String id = MetaJson.text(first, "id");
