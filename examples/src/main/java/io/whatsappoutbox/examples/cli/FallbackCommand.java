@@ -1,5 +1,6 @@
 package io.whatsappoutbox.examples.cli;
 
+import io.whatsappoutbox.core.ContentType;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.FallbackRule;
 import io.whatsappoutbox.core.FallbackRules;
@@ -9,11 +10,13 @@ import io.whatsappoutbox.core.ops.BulkResult;
 import io.whatsappoutbox.core.ops.DeadLetterFilter;
 import io.whatsappoutbox.core.ops.Operator;
 import io.whatsappoutbox.core.ops.Scope;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The runbook's manual channel fallback ("convert critical messages to SMS"), through fallback
@@ -29,12 +32,16 @@ final class FallbackCommand extends OpsCommand {
     @Mixin
     Options.DeadLetters filter;
 
-    @Option(names = "--template", split = ",", required = true, paramLabel = "<name>",
+    @Option(names = "--template", split = ",", paramLabel = "<name>",
             description = "templates that may fall back (the runbook's critical templates), comma-separated")
     List<String> templates;
 
+    @Option(names = "--content-type", split = ",", paramLabel = "<type>",
+            description = "content types that may fall back too, such as LOCATION or INTERACTIVE_LIST, comma-separated")
+    List<ContentType> contentTypes;
+
     @Option(names = "--sms-text", required = true, paramLabel = "<text>",
-            description = "the SMS text; {dossierId}, {templateName} and {orgId} are replaced")
+            description = "the SMS text; {dossierId}, {templateName}, {contentType} and {orgId} are replaced")
     String smsText;
 
     @Mixin
@@ -48,8 +55,19 @@ final class FallbackCommand extends OpsCommand {
         Scope s = scope.scope();
         Operator operator = change.operator(spec.commandLine(), root().env);
         DeadLetterFilter f = filter.filter();
-        FallbackRules rules = FallbackRules.of(FallbackRule.forTemplates(templates.toArray(String[]::new))
-                .onDeadLetter(ErrorCategory.UNDELIVERABLE).smsText(this::render));
+        List<FallbackRule> selected = new ArrayList<>();
+        if (templates != null && !templates.isEmpty()) {
+            selected.add(FallbackRule.forTemplates(templates.toArray(String[]::new)));
+        }
+        if (contentTypes != null && !contentTypes.isEmpty()) {
+            selected.add(FallbackRule.forContentTypes(contentTypes.get(0),
+                    contentTypes.subList(1, contentTypes.size()).toArray(ContentType[]::new)));
+        }
+        if (selected.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Missing option: --template or --content-type");
+        }
+        FallbackRules rules = FallbackRules.of(selected.stream()
+                .map(r -> r.onDeadLetter(ErrorCategory.UNDELIVERABLE).smsText(this::render)).toArray(FallbackRule[]::new));
         BulkOptions options = bulk.options(change.dryRun);
         return ops -> {
             if (!change.dryRun && !change.yes) {
@@ -69,6 +87,7 @@ final class FallbackCommand extends OpsCommand {
     private String render(OutboundMessage m) {
         return smsText.replace("{dossierId}", m.dossierId() == null ? "" : m.dossierId())
                 .replace("{templateName}", m.templateName().orElse(""))
+                .replace("{contentType}", m.content().type().name())
                 .replace("{orgId}", m.orgId());
     }
 }

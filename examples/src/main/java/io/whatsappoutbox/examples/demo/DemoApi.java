@@ -134,9 +134,23 @@ final class DemoApi implements DemoHttpServer.Routes {
                 v.add("channel", "'" + Violations.printable(channelName) + "' is not a channel", "WHATSAPP or SMS");
             }
         } else if (!body.has("channel")) {
-            v.add("channel", "is missing", "required: WHATSAPP or SMS");
+            // a body copied from Meta's reference names its product instead
+            if ("whatsapp".equals(body.path("messaging_product").asText(null))) {
+                channel = Channel.WHATSAPP;
+            } else {
+                v.add("channel", "is missing", "required: WHATSAPP or SMS (or Meta's \"messaging_product\":\"whatsapp\")");
+            }
         }
-        MessageContent content = content(body, v);
+        JsonNode product = body.get("messaging_product");
+        if (product != null && !"whatsapp".equals(product.asText()) || product != null && channel == Channel.SMS) {
+            v.add("messaging_product", "is set on a message that is not a WhatsApp message", "\"whatsapp\", on WHATSAPP");
+        }
+        JsonNode recipientType = body.get("recipient_type");
+        if (recipientType != null && !"individual".equals(recipientType.asText())) {
+            v.add("recipient_type", "is '" + Violations.printable(recipientType.asText()) + "'",
+                    "individual: the outbox sends to one person");
+        }
+        MessageContent content = ContentRequests.parse(body, v);
         String to = text(body, "to", v);
         String key = text(body, "idempotencyKey", v);
         String dossier = text(body, "dossierId", v);
@@ -153,42 +167,6 @@ final class DemoApi implements DemoHttpServer.Routes {
                     + " with other content (rule: one key, one message content per org)");
         }
         return view(org, result.message().id(), result.created() ? 201 : 200);
-    }
-
-    private MessageContent content(JsonNode body, Violations v) {
-        boolean hasText = body.has("text");
-        boolean hasTemplate = body.has("template");
-        if (hasText == hasTemplate) {
-            v.add(hasText ? "template" : "text", hasText ? "is set with text" : "is missing",
-                    "exactly one of text or template");
-            return null;
-        }
-        if (hasText) {
-            String t = text(body, "text", v);
-            return t == null ? null : MessageContent.text(t);
-        }
-        JsonNode t = body.get("template");
-        if (!t.isObject()) {
-            v.add("template", "is not an object", "{\"name\":...,\"language\":...,\"parameters\":[...]}");
-            return null;
-        }
-        List<String> params = new ArrayList<>();
-        JsonNode p = t.get("parameters");
-        if (p != null && !p.isNull()) {
-            if (!p.isArray()) {
-                v.add("template.parameters", "is not an array", "an array of strings");
-            } else {
-                for (int i = 0; i < p.size(); i++) {
-                    if (!p.get(i).isTextual()) {
-                        v.add("template.parameters[" + i + "]", "is not a string", "a string");
-                    } else {
-                        params.add(p.get(i).asText());
-                    }
-                }
-            }
-        }
-        return MessageContent.template(text(t, "name", v, "template.name"), text(t, "language", v, "template.language"),
-                params.toArray(String[]::new));
     }
 
     private Response consent(Request r, String org, String e164) {
@@ -234,6 +212,9 @@ final class DemoApi implements DemoHttpServer.Routes {
     }
 
     private Response simulator(Request r) {
+        if (r.path().equals("/simulator/meta/requests") && r.method().equals("GET")) {
+            return simulatorRequests(r);
+        }
         if (!r.method().equals("POST")) {
             return error(405, "method", "simulator switches take POST");
         }
@@ -274,6 +255,29 @@ final class DemoApi implements DemoHttpServer.Routes {
                 return error(404, "path", "no such simulator switch");
             }
         }
+    }
+
+    /** {@code GET /simulator/meta/requests?to=<e164>}: the bodies the simulator received for one recipient. */
+    private Response simulatorRequests(Request r) {
+        if (stack.metaSimulator == null) {
+            return error(404, "path", "the simulators are off: the demo talks to real providers");
+        }
+        List<String> to = r.query().get("to");
+        if (to == null || to.size() != 1) {
+            return error(400, "to", "is missing (rule: one E.164 recipient, ?to=%2B33612345678)");
+        }
+        // a '+' left unencoded in a query string arrives as a space
+        String e164 = to.get(0).startsWith(" ") ? "+" + to.get(0).substring(1) : to.get(0);
+        PhoneNumber phone;
+        try {
+            phone = PhoneNumber.of(e164);
+        } catch (InvalidInputException e) {
+            return error(400, "to", "'" + PhoneNumber.mask(e164) + "' is not E.164 (rule: +, then 7 to 15 digits)");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("to", phone.masked());
+        out.put("requests", stack.metaSimulator.requests(phone.value()));
+        return ok(out);
     }
 
     private Response webhook(Request r, java.util.function.Function<WebhookRequest, WebhookResponse> handler) {

@@ -2,7 +2,10 @@ package io.whatsappoutbox.examples.demo;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.Location;
+import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.Secret;
@@ -16,6 +19,7 @@ import io.whatsappoutbox.core.ops.Operator;
 import io.whatsappoutbox.core.ops.Scope;
 import io.whatsappoutbox.core.ops.SecretRotation;
 import java.io.PrintStream;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,7 +45,7 @@ final class DemoStory {
 
     /** What the run did, for the automated test of the story. */
     record Outcome(int committed, int rolledBack, long lostOrStuck, long fallbacks, long deadLetterRetried,
-            double signatureFailures, Map<String, Long> statusCounts) {}
+            double signatureFailures, Map<String, Long> statusCounts, List<String> crmRequestsSeen) {}
 
     private final DemoStack stack;
     private final PrintStream out;
@@ -69,6 +73,10 @@ final class DemoStory {
         awaitDrained(Duration.ofMinutes(3));
         stack.callbacks.drain(Duration.ofSeconds(30));
         printStatuses();
+
+        say("A real-estate CRM's messages: the visit reminder with the flat's photo and two buttons, the agency's"
+                + " location, an answer quoting the customer's question");
+        List<String> crm = crmMessages();
 
         say("Meta outage (error 131016) while urgent notifications arrive");
         stack.metaSimulator.outage(true, 131016);
@@ -134,7 +142,67 @@ final class DemoStory {
         long stuck = count("SELECT count(*) FROM outbound_message WHERE status IN ('QUEUED', 'SENDING')");
         out.printf("%n    %s%n", stuck == 0 ? "Every committed message is sent, delivered, read or in the dead letter"
                 + " with its reason; nothing is lost or stuck." : stuck + " message(s) still in flight");
-        return new Outcome(counts[0], counts[2], stuck, fallbacks, real.changed(), signatureFailures() - before, statuses);
+        return new Outcome(counts[0], counts[2], stuck, fallbacks, real.changed(), signatureFailures() - before, statuses,
+                crm);
+    }
+
+    /** Sends the three and prints what Meta received, read back from the simulator. */
+    private List<String> crmMessages() {
+        String org = DemoStack.ORGS.get(0);
+        String customer = phone(5000, 1);
+        stack.outbox.consents().grant(org, PhoneNumber.of(customer), Channel.WHATSAPP, "web form", "demo");
+        String question = stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), customer,
+                "Bonjour, la visite de lundi tient toujours ?");
+        stack.callbacks.drain(Duration.ofSeconds(10));
+        MessageContent.Template reminder = MessageContent.Template.named("appointment_reminder", "fr")
+                .headerImage(URI.create("https://cdn.example.com/flats/42.jpg"))
+                .body("lundi 10h", "12 rue du Port")
+                .urlButton(0, "V-42")
+                .quickReplyButton(1, "reschedule:42");
+        List<MessageContent> contents = List.of(reminder,
+                Location.of(43.2965, 5.3698, "Agence du Port", "12 rue du Port, 13002 Marseille"),
+                MessageContent.text("Oui, lundi 10h tient toujours. A lundi !").inReplyTo(question));
+        // one after the other, as a conversation goes: each is sent before the next is written
+        for (int i = 0; i < contents.size(); i++) {
+            stack.outbox.enqueue(OutboundMessageRequest.whatsapp(org, customer).content(contents.get(i))
+                    .idempotencyKey("crm-visit-42-" + i).dossierId("D-42").createdBy("crm").build());
+            awaitDrained(Duration.ofMinutes(1));
+        }
+        List<String> seen = new ArrayList<>();
+        for (JsonNode body : stack.metaSimulator.requests(customer)) {
+            String line = describe(body);
+            seen.add(line);
+            out.println("    Meta received: " + line);
+        }
+        return seen;
+    }
+
+    /** What a request carries, as an operator reads it: type, template parts, quoted message. */
+    static String describe(JsonNode body) {
+        String type = body.path("type").asText();
+        StringBuilder s = new StringBuilder(type);
+        if (type.equals("template")) {
+            s.append(' ').append(body.path("template").path("name").asText()).append(':');
+            for (JsonNode c : body.path("template").path("components")) {
+                s.append(' ').append(c.path("type").asText());
+                if (c.has("sub_type")) {
+                    s.append(' ').append(c.path("sub_type").asText()).append(' ').append(c.path("index").asText());
+                } else {
+                    s.append(' ').append(c.path("parameters").path(0).path("type").asText());
+                    if (c.path("parameters").size() > 1) {
+                        s.append(" x").append(c.path("parameters").size());
+                    }
+                }
+                s.append(',');
+            }
+            s.setLength(s.length() - 1);
+        } else if (type.equals("location")) {
+            s.append(' ').append(body.path("location").path("name").asText());
+        }
+        if (body.has("context")) {
+            s.append(", in reply to ").append(body.path("context").path("message_id").asText());
+        }
+        return s.toString();
     }
 
     /** Messages come in blocks of five per org, so that every org sees every kind of incident. */

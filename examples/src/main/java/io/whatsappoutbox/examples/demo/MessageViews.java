@@ -1,6 +1,7 @@
 package io.whatsappoutbox.examples.demo;
 
 import io.whatsappoutbox.core.Attempt;
+import io.whatsappoutbox.core.InReplyTo;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.ops.ChannelHealth;
 import io.whatsappoutbox.core.ops.ChannelHealthReport;
@@ -25,6 +26,8 @@ final class MessageViews {
         v.put("status", m.status().name());
         v.put("idempotencyKey", m.idempotencyKey());
         v.put("templateName", m.templateName().orElse(null));
+        v.put("contentType", m.content().type().name());
+        v.put("inReplyTo", m.content() instanceof InReplyTo r ? r.messageId() : null);
         v.put("attemptCount", m.attemptCount());
         v.put("maxAttempts", m.maxAttempts());
         v.put("errorCode", m.lastError() == null ? null : m.lastError().code());

@@ -18,8 +18,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * 60-69 accepted, then a failed receipt 131026             90-99 accepted, no receipt
  * </pre>
  *
- * An outage makes every send fail with a chosen code (or HTTP 503) until it is switched off.
+ * An outage makes every send fail with a chosen code (or HTTP 503) until it is switched off. It keeps
+ * the bodies it was sent, per recipient, so an operator or a test sees exactly what left the outbox.
  */
 final class MetaSimulator implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,6 +57,10 @@ final class MetaSimulator implements AutoCloseable {
     private final Set<String> throttledOnce = ConcurrentHashMap.newKeySet();
     private final AtomicInteger sends = new AtomicInteger();
     private final AtomicInteger wamids = new AtomicInteger();
+    /** The last bodies per recipient, oldest first; bounded so a long-running demo keeps its memory. */
+    private final Map<String, Deque<JsonNode>> received = new ConcurrentHashMap<>();
+    static final int KEPT_PER_RECIPIENT = 100;
+    static final int RECIPIENTS_KEPT = 20_000;
 
     MetaSimulator(URI webhook, Secret appSecret, Callbacks callbacks) {
         this.webhook = webhook;
@@ -90,6 +97,30 @@ final class MetaSimulator implements AutoCloseable {
         return sends.get();
     }
 
+    /** The JSON bodies received for {@code to} (E.164), oldest first. */
+    List<JsonNode> requests(String to) {
+        Deque<JsonNode> bodies = received.get(to);
+        if (bodies == null) {
+            return List.of();
+        }
+        synchronized (bodies) {
+            return List.copyOf(bodies);
+        }
+    }
+
+    private void record(String to, JsonNode body) {
+        if (received.size() >= RECIPIENTS_KEPT && !received.containsKey(to)) {
+            return;
+        }
+        Deque<JsonNode> bodies = received.computeIfAbsent(to, k -> new ArrayDeque<>());
+        synchronized (bodies) {
+            bodies.addLast(body);
+            if (bodies.size() > KEPT_PER_RECIPIENT) {
+                bodies.removeFirst();
+            }
+        }
+    }
+
     private final class Transformer implements ResponseDefinitionTransformerV2 {
         static final String NAME = "meta-simulator";
 
@@ -114,6 +145,7 @@ final class MetaSimulator implements AutoCloseable {
             } catch (Exception e) {
                 return error(400, 100, "Invalid parameter", "body is not JSON");
             }
+            record(body.path("to").asText(""), body);
             if (!event.getRequest().containsHeader("Authorization")
                     || !event.getRequest().getHeader("Authorization").startsWith("Bearer ")) {
                 return error(401, 190, "Error validating access token", "missing token");
@@ -181,16 +213,18 @@ final class MetaSimulator implements AutoCloseable {
         }
     }
 
-    /** An inbound customer message, as Meta posts it. */
-    void inbound(String phoneNumberId, String from, String text) {
+    /** An inbound customer message, as Meta posts it; returns its wamid, for a reply in context. */
+    String inbound(String phoneNumberId, String from, String text) {
+        String wamid = "wamid.IN" + wamids.incrementAndGet();
         String payload = "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"WABA-" + phoneNumberId
                 + "\",\"changes\":[{\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{"
                 + "\"display_phone_number\":\"15550000000\",\"phone_number_id\":\"" + phoneNumberId + "\"},"
                 + "\"contacts\":[{\"profile\":{\"name\":\"Client\"},\"wa_id\":\"" + from.replace("+", "") + "\"}],"
-                + "\"messages\":[{\"from\":\"" + from.replace("+", "") + "\",\"id\":\"wamid.IN" + wamids.incrementAndGet()
+                + "\"messages\":[{\"from\":\"" + from.replace("+", "") + "\",\"id\":\"" + wamid
                 + "\",\"timestamp\":\"" + Instant.now().getEpochSecond() + "\",\"type\":\"text\",\"text\":{\"body\":"
                 + JSON.valueToTree(text) + "}}]},\"field\":\"messages\"}]}]}";
         postSigned(phoneNumberId, payload, Duration.ZERO);
+        return wamid;
     }
 
     private void postSigned(String phoneNumberId, String payload, Duration delay) {

@@ -31,6 +31,12 @@ class DemoStoryTest {
         assertThat(outcome.fallbacks()).isPositive();
         assertThat(outcome.signatureFailures()).isEqualTo(1.0);
         assertThat(outcome.statusCounts()).containsKeys("READ", "FAILED", "DELIVERED").doesNotContainKeys("QUEUED", "SENDING");
+        assertThat(outcome.crmRequestsSeen()).hasSize(3);
+        assertThat(outcome.crmRequestsSeen().get(0)).isEqualTo("template appointment_reminder: header image, body text x2,"
+                + " button url 0, button quick_reply 1");
+        assertThat(outcome.crmRequestsSeen().get(1)).isEqualTo("location Agence du Port");
+        assertThat(outcome.crmRequestsSeen().get(2)).startsWith("text, in reply to wamid.IN");
+        assertThat(text).contains("Meta received: location Agence du Port");
         assertThat(text).contains("Dead letter report").contains("dry run:").contains("SMS fallback(s)")
                 .contains("forged signature: refused").contains("nothing is lost or stuck");
     }

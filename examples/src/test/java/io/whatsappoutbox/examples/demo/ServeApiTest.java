@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -209,5 +210,104 @@ class ServeApiTest {
         assertThat(stack.outbox.find("demo-org-2", id).orElseThrow().lastError().code()).isEqualTo("131016");
         assertThat(api("POST", "/simulator/meta/outage", null, "{\"enabled\":false}").status()).isEqualTo(200);
         assertThat(api("POST", "/simulator/meta/outage", null, "{\"enabled\":\"yes\"}").status()).isEqualTo(400);
+    }
+
+    /** Bodies as Meta's reference writes them, with our values; the serve mode adds only its own key. */
+    static final List<String> META_BODIES = List.of(
+            "{\"type\":\"text\",\"text\":{\"preview_url\":false,\"body\":\"Oui, lundi 10h\"},"
+                    + "\"context\":{\"message_id\":\"QUOTED\"}}",
+            "{\"type\":\"image\",\"image\":{\"link\":\"https://cdn.example.com/42.jpg\",\"caption\":\"Le salon\"}}",
+            "{\"type\":\"video\",\"video\":{\"id\":\"1479537139650975\",\"caption\":\"La visite\"}}",
+            "{\"type\":\"audio\",\"audio\":{\"link\":\"https://cdn.example.com/message.ogg\"}}",
+            "{\"type\":\"sticker\",\"sticker\":{\"id\":\"1479537139650978\"}}",
+            "{\"type\":\"document\",\"document\":{\"link\":\"https://cdn.example.com/bail.pdf\",\"caption\":"
+                    + "\"Le bail\",\"filename\":\"bail.pdf\"}}",
+            "{\"type\":\"location\",\"location\":{\"latitude\":\"43.2965\",\"longitude\":\"5.3698\",\"name\":"
+                    + "\"Agence du Port\",\"address\":\"12 rue du Port, 13002 Marseille\"}}",
+            "{\"type\":\"contacts\",\"contacts\":[{\"name\":{\"formatted_name\":\"Marc Dupont\",\"first_name\":"
+                    + "\"Marc\",\"last_name\":\"Dupont\"},\"phones\":[{\"phone\":\"+33 6 12 34 56 78\",\"type\":"
+                    + "\"WORK\",\"wa_id\":\"33612345678\"}],\"emails\":[{\"email\":\"marc@agence.example\","
+                    + "\"type\":\"WORK\"}],\"org\":{\"company\":\"Agence du Port\"}}]}",
+            "{\"type\":\"interactive\",\"interactive\":{\"type\":\"button\",\"header\":{\"type\":\"image\","
+                    + "\"image\":{\"link\":\"https://cdn.example.com/42.jpg\"}},\"body\":{\"text\":\"On visite ?\"},"
+                    + "\"footer\":{\"text\":\"Agence du Port\"},\"action\":{\"buttons\":[{\"type\":\"reply\","
+                    + "\"reply\":{\"id\":\"yes\",\"title\":\"Oui\"}},{\"type\":\"reply\",\"reply\":{\"id\":"
+                    + "\"later\",\"title\":\"Plus tard\"}}]}}}",
+            "{\"type\":\"interactive\",\"interactive\":{\"type\":\"list\",\"header\":{\"type\":\"text\","
+                    + "\"text\":\"Visite du 42\"},\"body\":{\"text\":\"Choisissez un creneau\"},\"action\":"
+                    + "{\"button\":\"Creneaux\",\"sections\":[{\"title\":\"Lundi\",\"rows\":[{\"id\":\"mon-10\","
+                    + "\"title\":\"10h\",\"description\":\"Avec Marc\"}]},{\"title\":\"Mardi\",\"rows\":"
+                    + "[{\"id\":\"tue-9\",\"title\":\"9h\"}]}]}}}",
+            "{\"type\":\"interactive\",\"interactive\":{\"type\":\"cta_url\",\"body\":{\"text\":\"Votre dossier\"},"
+                    + "\"action\":{\"name\":\"cta_url\",\"parameters\":{\"display_text\":\"Ouvrir\",\"url\":"
+                    + "\"https://crm.example/d/42\"}}}}",
+            "{\"type\":\"reaction\",\"reaction\":{\"message_id\":\"QUOTED\",\"emoji\":\"\\uD83D\\uDC4D\"}}",
+            "{\"type\":\"template\",\"template\":{\"name\":\"appointment_reminder\",\"language\":{\"code\":\"fr\"},"
+                    + "\"components\":[{\"type\":\"header\",\"parameters\":[{\"type\":\"image\",\"image\":"
+                    + "{\"link\":\"https://cdn.example.com/42.jpg\"}}]},{\"type\":\"body\",\"parameters\":"
+                    + "[{\"type\":\"text\",\"text\":\"lundi 10h\"}]},{\"type\":\"button\",\"sub_type\":\"url\","
+                    + "\"index\":\"0\",\"parameters\":[{\"type\":\"text\",\"text\":\"V-42\"}]}]}}");
+
+    @Test
+    void everyTypeInMetasOwnShapeLeavesExactlyAsPostedAndTheSimulatorShowsIt() throws Exception {
+        String to = "+33611120001";
+        consent("demo-org-1", to, "WHATSAPP");
+        String quoted = stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), to, "La visite tient ?");
+        stack.callbacks.drain(Duration.ofSeconds(10));
+        List<JsonNode> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < META_BODIES.size(); i++) {
+            com.fasterxml.jackson.databind.node.ObjectNode meta = (com.fasterxml.jackson.databind.node.ObjectNode) json
+                    .readTree("{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"" + to
+                            + "\"," + META_BODIES.get(i).replace("QUOTED", quoted).substring(1));
+            expected.add(meta);
+            com.fasterxml.jackson.databind.node.ObjectNode posted = meta.deepCopy();
+            posted.put("idempotencyKey", "meta-shape-" + i);
+            Answer created = api("POST", "/api/v1/outbound/messages", "demo-org-1", posted.toString());
+            assertThat(created.status()).as(created.raw()).isEqualTo(201);
+            assertThat(created.body().path("contentType").asText()).isEqualTo(i == 0 ? "TEXT"
+                    : stack.outbox.find("demo-org-1", created.body().path("id").asLong()).orElseThrow().content().type().name());
+            long id = created.body().path("id").asLong();
+            // one after the other: the simulator then lists them in the order they were written
+            Eventually.await("sent", Duration.ofSeconds(30), () -> !stack.outbox.find("demo-org-1", id).orElseThrow()
+                    .status().name().matches("QUEUED|SENDING"));
+            Answer view = api("GET", "/api/v1/outbound/messages/" + id, "demo-org-1", null);
+            assertThat(view.body().path("status").asText()).as(view.raw()).matches("SENT|DELIVERED|READ");
+        }
+        Answer seen = call("GET", "/simulator/meta/requests?to=%2B" + to.substring(1), null, TOKEN, null);
+        assertThat(seen.status()).isEqualTo(200);
+        assertThat(seen.body().path("to").asText()).isEqualTo("+336****0001");
+        List<JsonNode> received = new java.util.ArrayList<>();
+        seen.body().path("requests").forEach(received::add);
+        assertThat(received).containsExactlyElementsOf(expected);
+        Answer view = api("GET", "/api/v1/outbound/messages/" + stack.outbox.findByIdempotencyKey("demo-org-1",
+                "meta-shape-0").orElseThrow().id(), "demo-org-1", null);
+        assertThat(view.body().path("inReplyTo").asText()).isEqualTo(quoted);
+        Answer template = api("GET", "/api/v1/outbound/messages/" + stack.outbox.findByIdempotencyKey("demo-org-1",
+                "meta-shape-12").orElseThrow().id(), "demo-org-1", null);
+        assertThat(template.body().path("templateName").asText()).isEqualTo("appointment_reminder");
+        assertThat(template.body().path("contentType").asText()).isEqualTo("TEMPLATE");
+    }
+
+    @Test
+    void badContentIsRefusedByFieldBeforeAnythingIsWritten() throws Exception {
+        Answer components = api("POST", "/api/v1/outbound/messages", "demo-org-1", "{\"messaging_product\":\"whatsapp\","
+                + "\"to\":\"+33611120002\",\"idempotencyKey\":\"bad-1\",\"type\":\"template\",\"template\":"
+                + "{\"name\":\"x\",\"language\":{\"code\":\"fr\"},\"components\":[{\"type\":\"bodyy\"}]}}");
+        assertThat(components.status()).isEqualTo(400);
+        assertThat(components.body().path("errors").findValuesAsText("field")).contains("template.components[0].type");
+        Answer mismatch = api("POST", "/api/v1/outbound/messages", "demo-org-1", "{\"channel\":\"WHATSAPP\","
+                + "\"to\":\"+33611120002\",\"idempotencyKey\":\"bad-2\",\"type\":\"video\",\"image\":{\"id\":\"1\"}}");
+        assertThat(mismatch.body().path("errors").findValuesAsText("field")).contains("type");
+        Answer limits = api("POST", "/api/v1/outbound/messages", "demo-org-1", "{\"channel\":\"WHATSAPP\","
+                + "\"to\":\"+33611120002\",\"idempotencyKey\":\"bad-3\",\"location\":{\"latitude\":\"91\","
+                + "\"longitude\":\"x\"}}");
+        assertThat(limits.body().path("errors").findValuesAsText("field")).contains("location.longitude");
+        Answer sms = api("POST", "/api/v1/outbound/messages", "demo-org-1", "{\"channel\":\"SMS\","
+                + "\"to\":\"+33611120002\",\"idempotencyKey\":\"bad-4\",\"reaction\":{\"message_id\":\"wamid.X\","
+                + "\"emoji\":\"x\"}}");
+        assertThat(sms.body().path("errors").findValuesAsText("field")).contains("reaction");
+        assertThat(stack.outbox.findByIdempotencyKey("demo-org-1", "bad-1")).isEmpty();
+        assertThat(call("GET", "/simulator/meta/requests", null, TOKEN, null).status()).isEqualTo(400);
+        assertThat(call("GET", "/simulator/meta/requests?to=%2B33611120002", null, null, null).status()).isEqualTo(401);
     }
 }
