@@ -232,6 +232,22 @@ class OperatorCliChangeTest {
         assertThat(again.exitCode()).isZero();
         assertThat(f.sql.count("SELECT count(*) FROM outbound_message WHERE fallback_of IS NOT NULL")).isEqualTo(4);
         assertThat(f.run("fallback", "--org", "org-1", "--sms-text", "x", "--reason", "INC-7 x", "--yes").exitCode())
-                .as("--template is required").isEqualTo(CliExit.USAGE);
+                .as("--template or --content-type is required").isEqualTo(CliExit.USAGE);
+    }
+
+    @Test
+    void aManualFallbackSelectsNonTemplateMessagesByContentType() {
+        long location = f.seed.failed("org-1", io.whatsappoutbox.core.Channel.WHATSAPP, 77, "131026",
+                io.whatsappoutbox.core.ErrorCategory.UNDELIVERABLE, java.time.Instant.now().minusSeconds(600),
+                java.time.Instant.now().minusSeconds(300), 1);
+        f.sql.update("UPDATE outbound_message SET content_type = 'LOCATION', template_code = NULL, payload_json ="
+                + " '{\"latitude\": 43.2965, \"longitude\": 5.3698, \"name\": \"Agence du Port\"}' WHERE id = ?", location);
+        Run real = f.run("fallback", "--org", "org-1", "--code", "131026", "--content-type", "LOCATION", "--sms-text",
+                "Votre {contentType} : agence du Port", "--pause", "0s", "--reason", "INC-8 locations", "--yes", "--json");
+        assertThat(real.exitCode()).as(real.err()).isZero();
+        assertThat(f.sql.one("SELECT payload_json->>'body' FROM outbound_message WHERE fallback_of = ?", location))
+                .isEqualTo("Votre LOCATION : agence du Port");
+        assertThat(f.sql.count("SELECT count(*) FROM outbound_message m JOIN outbound_message p ON p.id = m.fallback_of"
+                + " WHERE p.content_type <> 'LOCATION'")).as("no template selected").isZero();
     }
 }
