@@ -271,8 +271,9 @@ public final class ContentCodec {
     }
 
     private static Template template(Fields o) {
-        List<TemplateParameter> params = new ArrayList<>();
-        for (Fields p : o.list("parameters")) {
+        List<Fields> stored = o.list("parameters");
+        List<TemplateParameter> params = new ArrayList<>(stored.size());
+        for (Fields p : stored) {
             String type = p.text("type");
             String amount = p.text("amount1000");
             params.add(type == null ? new TemplateParameter(p.text("name"), p.text("text"))
@@ -283,8 +284,9 @@ public final class ContentCodec {
         TemplateHeader header = h == null ? null : new TemplateHeader(TemplateHeader.Type.valueOf(h.text("type")),
                 h.text("name"), h.text("text"), h.text("id"), uri(h.text("link")), h.text("filename"),
                 h.object("location") == null ? null : location(h.object("location")));
-        List<TemplateButton> buttons = new ArrayList<>();
-        for (Fields b : o.list("buttons")) {
+        stored = o.list("buttons");
+        List<TemplateButton> buttons = stored.isEmpty() ? List.of() : new ArrayList<>(stored.size());
+        for (Fields b : stored) {
             buttons.add(new TemplateButton(TemplateButton.Type.valueOf(b.text("type")), Integer.parseInt(b.text("index")),
                     b.text("value")));
         }
