@@ -200,6 +200,28 @@ class OperatorCliChangeTest {
     }
 
     @Test
+    void aChangeWithoutUserInTheEnvironmentRunsUnderTheProcessUser() {
+        Map<String, String> env = new java.util.HashMap<>(f.connection());
+        env.remove("USER");
+        Run r = CliFixture.run(env, "", "quota", "set", "--org", "org-1", "--limit", "5000", "--reason", "CRON-1 nightly",
+                "--dry-run");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(f.sql.one("SELECT operator FROM outbox_audit")).isEqualTo(System.getProperty("user.name"));
+    }
+
+    @Test
+    void aChangeWithNoUserAtAllAsksForTheOperator() {
+        Map<String, String> env = new java.util.HashMap<>(f.connection());
+        env.remove("USER");
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = OutboxCli.run(new CliEnvironment(env, new java.io.BufferedReader(new java.io.StringReader("")),
+                new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true), "?"),
+                "quota", "set", "--org", "org-1", "--limit", "5000", "--reason", "CRON-1 nightly", "--dry-run");
+        assertThat(code).isEqualTo(CliExit.USAGE);
+        assertThat(err.toString()).contains("--operator");
+    }
+
+    @Test
     void recoveringStuckSendingRuns() {
         long stuck = f.seed.sending("org-1", Channel.WHATSAPP, f.ago(Duration.ofHours(1)), f.ago(Duration.ofMinutes(30)), 1);
         Run list = f.run("stuck", "--org", "org-1");
