@@ -13,6 +13,7 @@ import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.ops.Operator;
 import io.whatsappoutbox.core.ops.Scope;
@@ -116,7 +117,7 @@ final class DemoApi implements DemoHttpServer.Routes {
         if (m.matches() && r.method().equals("PUT")) {
             return consent(r, org, m.group(1));
         }
-        return error(404, "path", "no such endpoint: " + r.method() + " " + path);
+        return error(404, "path", "no such endpoint: " + r.method() + " " + SafeText.forError(path));
     }
 
     private Response enqueue(Request r, String org) {

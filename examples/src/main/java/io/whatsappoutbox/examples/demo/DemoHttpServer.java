@@ -2,6 +2,7 @@ package io.whatsappoutbox.examples.demo;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.whatsappoutbox.core.internal.SafeText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -79,7 +80,9 @@ final class DemoHttpServer {
                 try {
                     r = routes.handle(read(exchange));
                 } catch (RuntimeException e) {
-                    log.error("Unhandled error on {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                    // a path can carry a recipient (/api/v1/consents/{e164}): logged masked
+                    log.error("Unhandled error on {} {}: {}", exchange.getRequestMethod(),
+                            SafeText.forError(exchange.getRequestURI().getPath()),
                             e.getClass().getSimpleName());
                     r = Response.of(500, "application/json", "{\"errors\":[{\"field\":\"server\",\"message\":\"internal error\"}]}");
                 }
