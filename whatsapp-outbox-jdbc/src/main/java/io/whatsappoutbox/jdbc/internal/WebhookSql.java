@@ -13,10 +13,15 @@ final class WebhookSql {
 
     static final String FORGET_EVENTS = "DELETE FROM webhook_event WHERE event_key = ANY(:keys)";
 
-    /** Locks the receipts' messages, so concurrent webhooks for one message apply in turn. */
+    /**
+     * Locks the receipts' messages, so concurrent webhooks for one message apply in turn. A receipt
+     * names its message by channel and provider id (the unique index finds it by id).
+     */
     static final String LOCK_BY_PROVIDER_ID = "SELECT " + MessageRows.COLUMNS + """
             , provider FROM outbound_message
              WHERE provider_message_id = ANY(:pids)
+               AND (channel, provider_message_id) IN (SELECT k.channel, k.pid
+                                                        FROM unnest(:channels::text[], :pids::text[]) AS k(channel, pid))
              ORDER BY id
                FOR UPDATE""";
 
