@@ -14,6 +14,7 @@ import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.InboundMessage;
 import io.whatsappoutbox.core.webhook.WebhookBatch;
 import io.whatsappoutbox.core.webhook.WebhookResult;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,14 +35,38 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class JdbcWebhookStore implements WebhookStore {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JdbcWebhookStore.class);
+    /** Rows one pruning statement removes: a short statement, few locks. */
+    static final int PRUNE_BATCH = 1_000;
+    /** Statements per table and maintenance run: a backlog drains over a few runs, a claim thread is not held. */
+    static final int PRUNE_BATCHES_PER_RUN = 20;
     private final Jdbi jdbi;
     private final MessageRows rows;
     private final EnqueueWriter enqueue;
+    private final Duration dedupWindow;
 
-    public JdbcWebhookStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue) {
+    public JdbcWebhookStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, Duration dedupWindow) {
         this.jdbi = jdbi;
         this.rows = rows;
         this.enqueue = enqueue;
+        this.dedupWindow = dedupWindow;
+    }
+
+    @Override
+    public int pruneExpired(Instant now) {
+        Instant before = now.minus(dedupWindow);
+        return prune(WebhookSql.PRUNE_EVENTS, before) + prune(WebhookSql.PRUNE_PENDING, before);
+    }
+
+    private int prune(String sql, Instant before) {
+        int removed = 0;
+        for (int i = 0; i < PRUNE_BATCHES_PER_RUN; i++) {
+            int n = jdbi.withHandle(h -> h.createUpdate(sql).bind("before", before).bind("limit", PRUNE_BATCH).execute());
+            removed += n;
+            if (n < PRUNE_BATCH) {
+                break;
+            }
+        }
+        return removed;
     }
 
     @Override
