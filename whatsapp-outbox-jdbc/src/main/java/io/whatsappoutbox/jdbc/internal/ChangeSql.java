@@ -65,6 +65,15 @@ final class ChangeSql {
              ORDER BY coalesce(m.failed_at, m.updated_at), m.id
              LIMIT :limit""", DEAD_LETTER_MATCH);
 
+    /** One batch of the manual fallback, read again under the filter and locked: a parent may have moved on. */
+    static final String LOCK_FALLBACK_BATCH = match("""
+            SELECT m.*
+              FROM outbound_message m
+             WHERE m.id = ANY(:ids) AND {MATCH} AND m.channel = 'WHATSAPP'
+               AND NOT EXISTS (SELECT 1 FROM outbound_message f WHERE f.fallback_of = m.id)
+             ORDER BY coalesce(m.failed_at, m.updated_at), m.id
+               FOR UPDATE OF m""", DEAD_LETTER_MATCH);
+
     /** Marks the fallbacks an operation created, so its progress can be followed. */
     static final String MARK_OPERATION = """
             UPDATE outbound_message SET operation_id = :operationId
