@@ -295,10 +295,31 @@ final class DemoApi implements DemoHttpServer.Routes {
         }
         components.put("db", Map.of("status", up ? "UP" : "DOWN"));
         components.put("dispatcher", Map.of("status", "UP", "instance", stack.dispatcher.instanceId()));
+        if (up) {
+            components.put("webhookSecrets", webhookSecrets());
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", up ? "UP" : "DOWN");
         out.put("components", components);
         return json(up ? 200 : 503, out);
+    }
+
+    /**
+     * Secrets that do not open cost only their orgs: the component says which, without taking the
+     * whole host out of a load balancer (the overall status stays the database's).
+     */
+    private Map<String, Object> webhookSecrets() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        try {
+            var health = stack.outbox.providerConfigs().webhookSecretsHealth();
+            out.put("status", health.healthy() ? "UP" : "DEGRADED");
+            out.put("orgs", health.orgs());
+            out.put("unreadable", health.unreadable().stream()
+                    .map(u -> Map.of("orgId", u.orgId(), "column", u.column())).toList());
+        } catch (RuntimeException e) {
+            out.put("status", "DOWN");
+        }
+        return out;
     }
 
     private Response view(String org, long id, int status) {

@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * Bodies are read up to a limit, so a client cannot make the host buffer an endless upload.
  */
 final class DemoHttpServer {
-    static final int MAX_BODY = 4 * 1024 * 1024;
+    /** Meta's largest webhook payload, and far more than any API call needs. */
+    static final int MAX_BODY = io.whatsappoutbox.meta.MetaWebhookHandler.DEFAULT_MAX_BODY_BYTES;
+    /** The most of an oversized body read (and dropped) before the 413: an endless upload is cut there. */
+    private static final long DRAIN_MAX = 16L * 1024 * 1024;
     private static final Logger log = LoggerFactory.getLogger(DemoHttpServer.class);
 
     private final HttpServer server;
@@ -109,6 +112,12 @@ final class DemoHttpServer {
             if (body.length > MAX_BODY) {
                 tooLarge = true;
                 body = new byte[0];
+                // read what follows, up to a bound, unkept: a client still sending gets the 413, not a reset
+                byte[] sink = new byte[1 << 16];
+                long drained = 0;
+                for (int n; drained < DRAIN_MAX && (n = in.read(sink)) >= 0; ) {
+                    drained += n;
+                }
             }
         }
         String host = exchange.getRequestHeaders().getFirst("Host");

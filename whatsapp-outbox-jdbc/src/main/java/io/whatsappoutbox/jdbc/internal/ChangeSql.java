@@ -172,11 +172,9 @@ final class ChangeSql {
                SET messages_sent_count = 0, reset_at = :now + make_interval(secs => r.period_seconds),
                    throttle_until = NULL, updated_at = :now, updated_by = :actor""";
 
-    static final String CONFIG_EXISTS = """
-            SELECT count(*) FROM whatsapp_provider_config WHERE org_id = :org""";
-
+    /** When the previous secrets of the rotated orgs stop verifying (the same for every one of them). */
     static final String PREVIOUS_SECRET_VALID_UNTIL = """
-            SELECT previous_webhook_secret_valid_until FROM whatsapp_provider_config WHERE org_id = :org""";
+            SELECT max(previous_webhook_secret_valid_until) FROM whatsapp_provider_config WHERE org_id = ANY(:orgs)""";
 
     static final String INSERT_AUDIT = """
             INSERT INTO outbox_audit (operation_id, action, operator, reason, org_scope, filter_json, dry_run,
