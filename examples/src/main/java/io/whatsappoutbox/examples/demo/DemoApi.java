@@ -34,9 +34,10 @@ import java.util.regex.Pattern;
 
 /**
  * The serve mode's HTTP contract: the runbook's endpoints, a bearer token, and {@code X-Org-Id}
- * scoping every API call to one org (another org's message is a 404). Health and the Prometheus
- * scrape are open, as the runbook's probes call them; webhooks are authenticated by their
- * signatures.
+ * scoping every API call to one org (another org's message is a 404). A token acts for the orgs
+ * it was given (403 for another); only a token for every org sees the all-orgs dashboard and
+ * flips the simulator switches. Health and the Prometheus scrape are open, as the runbook's probes
+ * call them; webhooks are authenticated by their signatures.
  */
 final class DemoApi implements DemoHttpServer.Routes {
     static final String ADMIN_ORG = "system-admin";
@@ -69,17 +70,23 @@ final class DemoApi implements DemoHttpServer.Routes {
         if (r.tooLarge()) {
             return error(413, "body", "is larger than " + DemoHttpServer.MAX_BODY + " bytes");
         }
-        if (!authorized(r)) {
+        DemoConfig.ApiToken token = authenticate(r);
+        if (token == null) {
             return error(401, "Authorization", "missing or wrong bearer token");
         }
         if (path.startsWith("/simulator/")) {
-            return simulator(r);
+            return token.allOrgs() ? simulator(r)
+                    : error(403, "Authorization", "the simulator switches need a token for every org (*)");
         }
         String org = r.header("X-Org-Id");
         Violations v = new Violations();
         OutboundMessageRequest.validateOrgId(v, "X-Org-Id", org);
         if (!v.isEmpty()) {
             return invalid(new InvalidInputException("request", violations(v)));
+        }
+        if (ADMIN_ORG.equals(org) ? !token.allOrgs() : !token.mayActFor(org)) {
+            return error(403, "X-Org-Id", "this token may not act for org " + org
+                    + (ADMIN_ORG.equals(org) ? " (every org's figures need a token for every org, *)" : ""));
         }
         try {
             return api(r, org);
@@ -346,9 +353,9 @@ final class DemoApi implements DemoHttpServer.Routes {
                 "is not a number of hours", "1 to 2160")));
     }
 
-    private boolean authorized(Request r) {
+    private DemoConfig.ApiToken authenticate(Request r) {
         String auth = r.header("Authorization");
-        return auth != null && auth.startsWith("Bearer ") && stack.config.adminToken().matches(auth.substring(7));
+        return auth != null && auth.startsWith("Bearer ") ? stack.config.authenticate(auth.substring(7)) : null;
     }
 
     private JsonNode parse(byte[] body) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -63,17 +64,23 @@ final class DemoHttpServer {
         Response handle(Request request);
     }
 
-    DemoHttpServer(int port) {
+    /** @param bindAddress where to listen: {@code 127.0.0.1} unless told otherwise, {@code 0.0.0.0} for every interface */
+    DemoHttpServer(String bindAddress, int port) {
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 128);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 128);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on port " + port + " (set OUTBOX_DEMO_PORT)", e);
+            throw new UncheckedIOException("cannot listen on " + bindAddress + ":" + port
+                    + " (set OUTBOX_DEMO_BIND_ADDRESS and OUTBOX_DEMO_PORT)", e);
         }
         server.setExecutor(executor);
     }
 
     int port() {
         return server.getAddress().getPort();
+    }
+
+    InetSocketAddress address() {
+        return server.getAddress();
     }
 
     void serve(Routes routes) {

@@ -28,7 +28,7 @@ class DemoHttpServerTest {
 
     @Test
     void aFailedRequestIsLoggedWithTheNumbersOfItsPathMasked() throws Exception {
-        server = new DemoHttpServer(0);
+        server = new DemoHttpServer(DemoConfig.LOOPBACK, 0);
         server.serve(r -> {
             throw new IllegalStateException("boom");
         });
