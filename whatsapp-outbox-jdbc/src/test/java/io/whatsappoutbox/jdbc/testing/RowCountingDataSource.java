@@ -38,12 +38,7 @@ public final class RowCountingDataSource {
     @SuppressWarnings("unchecked")
     private <T> T proxy(Class<T> type, T target) {
         InvocationHandler handler = (p, method, args) -> {
-            Object result;
-            try {
-                result = method.invoke(target, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
+            Object result = invoke(target, method, args);
             if (type == ResultSet.class && method.getName().equals("next") && Boolean.TRUE.equals(result)) {
                 rows.incrementAndGet();
             }
@@ -61,17 +56,20 @@ public final class RowCountingDataSource {
         return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
     }
 
+    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
     /** A statement keeps its most specific interface (prepared, callable): drivers and Jdbi cast to it. */
     private Object proxyStatement(Statement s) {
         Class<?> type = s instanceof java.sql.CallableStatement ? java.sql.CallableStatement.class
                 : s instanceof java.sql.PreparedStatement ? java.sql.PreparedStatement.class : Statement.class;
         InvocationHandler handler = (p, method, args) -> {
-            Object result;
-            try {
-                result = method.invoke(s, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
+            Object result = invoke(s, method, args);
             return result instanceof ResultSet rs ? proxy(ResultSet.class, rs) : result;
         };
         return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
