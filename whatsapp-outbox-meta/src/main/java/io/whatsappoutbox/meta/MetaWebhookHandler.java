@@ -111,7 +111,7 @@ public final class MetaWebhookHandler {
         SignatureCheck.Outcome signature;
         try {
             signature = signatures.check(request.header(SignatureCheck.HEADER).orElse(null), body,
-                    PhoneNumberIds.in(mapper.getFactory(), body), now);
+                    PhoneNumberIds.in(body), now);
         } catch (RuntimeException e) {
             // the store's message names the org and the key, never a secret
             log.error("Meta webhook not processed: webhook secrets could not be loaded ({})", SafeText.describe(e));

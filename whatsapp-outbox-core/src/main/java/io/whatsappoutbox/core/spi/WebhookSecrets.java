@@ -38,7 +38,10 @@ public interface WebhookSecrets {
         return candidates(now);
     }
 
-    /** {@link #refresh}, then {@link #candidatesFor}. */
+    /**
+     * {@link #refresh}, routed as {@link #candidatesFor}. The default is {@code refresh(now)}, not
+     * routed: a store that routes overrides both methods.
+     */
     default List<Candidate> refreshFor(Set<String> phoneNumberIds, Instant now) {
         return refresh(now);
     }
