@@ -1,6 +1,5 @@
 package io.whatsappoutbox.jdbc;
 
-import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.ops.Scope;
@@ -217,14 +216,7 @@ public final class ProviderConfigs implements WhatsAppAccounts {
 
     /** A sealed secret opened, or null when there is none or it does not open with the configured keys. */
     private Secret openOrNull(byte[] sealed, String column, String orgId) {
-        if (sealed == null) {
-            return null;
-        }
-        try {
-            return secret(keys.open(sealed, context(column, orgId)));
-        } catch (SecretUnreadableException e) {
-            return null;
-        }
+        return open(sealed, column, orgId, new LinkedHashMap<>());
     }
 
     @Override
@@ -314,15 +306,17 @@ public final class ProviderConfigs implements WhatsAppAccounts {
         List<WebhookSecretCache.Org> out = new ArrayList<>();
         for (Stored s : all) {
             List<WebhookSecrets.Candidate> candidates = new ArrayList<>();
-            Secret current = openOrNull(s.secret(), CURRENT, s.orgId());
+            Map<String, String> unreadable = new LinkedHashMap<>();
+            Secret current = open(s.secret(), CURRENT, s.orgId(), unreadable);
             if (current != null) {
                 candidates.add(new WebhookSecrets.Candidate(s.orgId(), current, null));
             }
-            Secret previous = s.previousValidUntil() == null ? null : openOrNull(s.previousSecret(), PREVIOUS, s.orgId());
+            Secret previous = s.previousValidUntil() == null ? null
+                    : open(s.previousSecret(), PREVIOUS, s.orgId(), unreadable);
             if (previous != null) {
                 candidates.add(new WebhookSecrets.Candidate(s.orgId(), previous, s.previousValidUntil()));
             }
-            out.add(new WebhookSecretCache.Org(s.orgId(), s.phoneNumberId(), candidates, unreadable(s)));
+            out.add(new WebhookSecretCache.Org(s.orgId(), s.phoneNumberId(), candidates, unreadable));
         }
         return out;
     }
@@ -330,22 +324,23 @@ public final class ProviderConfigs implements WhatsAppAccounts {
     /** The webhook secret columns of a row that hold a value that does not open, with why. */
     private Map<String, String> unreadable(Stored s) {
         Map<String, String> out = new LinkedHashMap<>();
-        reason(s.secret(), CURRENT, s.orgId()).ifPresent(why -> out.put(CURRENT, why));
+        open(s.secret(), CURRENT, s.orgId(), out);
         if (s.previousValidUntil() != null) {
-            reason(s.previousSecret(), PREVIOUS, s.orgId()).ifPresent(why -> out.put(PREVIOUS, why));
+            open(s.previousSecret(), PREVIOUS, s.orgId(), out);
         }
         return out;
     }
 
-    private Optional<String> reason(byte[] sealed, String column, String orgId) {
+    /** A sealed secret opened; null when there is none, or it does not open (then {@code why} gets the column). */
+    private Secret open(byte[] sealed, String column, String orgId, Map<String, String> why) {
         if (sealed == null) {
-            return Optional.empty();
+            return null;
         }
         try {
-            keys.open(sealed, context(column, orgId));
-            return Optional.empty();
+            return secret(keys.open(sealed, context(column, orgId)));
         } catch (SecretUnreadableException e) {
-            return Optional.of(e.getMessage());
+            why.put(column, e.getMessage());
+            return null;
         }
     }
 
