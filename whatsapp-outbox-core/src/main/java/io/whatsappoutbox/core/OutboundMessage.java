@@ -1,5 +1,6 @@
 package io.whatsappoutbox.core;
 
+import io.whatsappoutbox.core.internal.SafeText;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -49,5 +50,18 @@ public record OutboundMessage(
     /** True when this attempt is the last one the message may spend. */
     public boolean isLastAttempt() {
         return attemptCount >= maxAttempts;
+    }
+
+    /** Names the message without its content: logged by accident, it shows no body and no full number. */
+    @Override
+    public String toString() {
+        return "OutboundMessage[id=" + id + ", orgId=" + orgId + ", dossierId=" + SafeText.redact(dossierId)
+                + ", channel=" + channel + ", to=" + to + ", content=" + OutboundMessageRequest.describe(content)
+                + ", status=" + status + ", idempotencyKey=" + SafeText.redact(idempotencyKey) + ", attempts="
+                + attemptCount + "/" + maxAttempts + ", deferrals=" + deferralCount + ", nextAttemptAt=" + nextAttemptAt
+                + ", lastError=" + (lastError == null ? null : lastError.code() + " " + lastError.category())
+                + ", providerMessageId=" + providerMessageId + ", fallbackOf=" + fallbackOf + ", createdAt=" + createdAt
+                + ", updatedAt=" + updatedAt + ", sentAt=" + sentAt + ", deliveredAt=" + deliveredAt + ", readAt="
+                + readAt + "]";
     }
 }

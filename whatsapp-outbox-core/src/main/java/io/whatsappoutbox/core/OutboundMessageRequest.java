@@ -1,6 +1,7 @@
 package io.whatsappoutbox.core;
 
 import io.whatsappoutbox.core.internal.Fingerprint;
+import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.internal.Violations;
 import java.time.Instant;
 import java.util.List;
@@ -94,6 +95,23 @@ public record OutboundMessageRequest(
      */
     public String fingerprint() {
         return Fingerprint.of(channel, to, content, dossierId);
+    }
+
+    /** Names the message without its content: logged by accident, it shows no body and no full number. */
+    @Override
+    public String toString() {
+        return "OutboundMessageRequest[orgId=" + orgId + ", dossierId=" + SafeText.redact(dossierId) + ", channel="
+                + channel + ", to=" + to + ", content=" + describe(content) + ", idempotencyKey="
+                + SafeText.redact(idempotencyKey) + ", maxAttempts=" + maxAttempts + ", notBefore=" + notBefore
+                + ", createdBy=" + SafeText.redact(createdBy) + ", fallbackOf=" + fallbackOf + "]";
+    }
+
+    /** {@code TEXT}, {@code TEMPLATE(appointment_reminder)}: the kind of content, never what it says. */
+    static String describe(MessageContent content) {
+        if (content == null) {
+            return "null";
+        }
+        return content.type() + content.templateName().map(n -> "(" + n + ")").orElse("");
     }
 
     public static Builder builder() {

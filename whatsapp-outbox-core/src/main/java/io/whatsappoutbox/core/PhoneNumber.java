@@ -70,19 +70,26 @@ public record PhoneNumber(String value) {
         return mask(value);
     }
 
-    /** Masks any string that may hold a phone number, valid or not, for logs and error messages. */
+    /**
+     * Masks any string that may hold a phone number, valid or not, for logs and error messages:
+     * from eleven characters after an optional '+' on, the first three and the last four show
+     * ({@code +336****5678}); below, one and two ({@code +1****78}), so that a short number never
+     * shows most of its digits.
+     */
     public static String mask(String raw) {
         if (raw == null) {
             return "null";
         }
-        int n = raw.length();
+        String sign = raw.startsWith("+") ? "+" : "";
+        String rest = raw.substring(sign.length());
+        int n = rest.length();
         if (n <= 4) {
-            return "****";
+            return sign + "****";
         }
-        if (n <= 8) {
-            return raw.substring(0, 2) + "****" + raw.substring(n - 2);
+        if (n < 11) {
+            return sign + rest.substring(0, 1) + "****" + rest.substring(n - 2);
         }
-        return raw.substring(0, 4) + "****" + raw.substring(n - 4);
+        return sign + rest.substring(0, 3) + "****" + rest.substring(n - 4);
     }
 
     @Override

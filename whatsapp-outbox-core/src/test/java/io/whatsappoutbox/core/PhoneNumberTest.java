@@ -40,6 +40,20 @@ class PhoneNumberTest {
     }
 
     @Test
+    void aShortNumberShowsFewOfItsDigits() {
+        assertThat(PhoneNumber.of("+12345678").masked()).isEqualTo("+1****78");
+        assertThat(PhoneNumber.of("+1234567").masked()).isEqualTo("+1****67");
+        assertThat(PhoneNumber.of("+4930123456").masked()).isEqualTo("+4****56");
+        for (String raw : new String[] {"+1234567", "+12345678", "+123456789", "+1234567890", "+12345678901",
+                "+123456789012345"}) {
+            String masked = PhoneNumber.of(raw).masked();
+            long shown = masked.chars().filter(Character::isDigit).count();
+            assertThat(raw.length() - 1 - shown).as(masked).isGreaterThanOrEqualTo(4);
+            assertThat(shown).as(masked).isLessThanOrEqualTo((raw.length() - 1) * 2 / 3);
+        }
+    }
+
+    @Test
     void readsProviderNumbersWithoutPlus() {
         assertThat(PhoneNumber.fromProvider("33612345678").value()).isEqualTo("+33612345678");
         assertThat(PhoneNumber.fromProvider("+33612345678").digits()).isEqualTo("33612345678");

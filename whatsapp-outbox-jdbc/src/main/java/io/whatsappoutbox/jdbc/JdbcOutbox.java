@@ -82,7 +82,7 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
         this.rows = new MessageRows(codec);
         this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts);
         this.dispatchStore = new JdbcDispatchStore(jdbi, dataSource, rows, enqueue);
-        this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue);
+        this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.consents = new JdbcConsents(jdbi, clock);
         this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);
     }
@@ -256,6 +256,9 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
         }
     }
 
+    /** Meta redelivers a webhook for up to 7 days: keys older than that deduplicate nothing. */
+    public static final Duration DEFAULT_WEBHOOK_DEDUP_WINDOW = Duration.ofDays(7);
+
     /** Settings; {@code dataSource} or {@code jdbcUrl} is required. */
     public static final class Builder {
         private DataSource dataSource;
@@ -267,6 +270,7 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int defaultMaxAttempts = 5;
         private Duration configCacheFor = Duration.ofSeconds(30);
+        private Duration webhookDedupWindow = DEFAULT_WEBHOOK_DEDUP_WINDOW;
 
         private Builder() {}
 
@@ -312,6 +316,16 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a webhook's deduplication key (and a receipt waiting for its message) is kept:
+         * a redelivery within it is a duplicate. Meta redelivers for up to 7 days, the default;
+         * at least a day, at most a year. The dispatcher's maintenance forgets older ones.
+         */
+        public Builder webhookDedupWindow(Duration webhookDedupWindow) {
+            this.webhookDedupWindow = webhookDedupWindow;
+            return this;
+        }
+
         public JdbcOutbox build() {
             Violations v = new Violations();
             if (dataSource == null && jdbcUrl == null) {
@@ -328,6 +342,11 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
             v.requireNonNull("clock", clock);
             if (v.requireNonNull("configCacheFor", configCacheFor) && configCacheFor.isNegative()) {
                 v.add("configCacheFor", "is negative", "zero or more");
+            }
+            if (v.requireNonNull("webhookDedupWindow", webhookDedupWindow)
+                    && (webhookDedupWindow.compareTo(Duration.ofDays(1)) < 0
+                            || webhookDedupWindow.compareTo(Duration.ofDays(365)) > 0)) {
+                v.add("webhookDedupWindow", "is " + webhookDedupWindow, "between 1 day and 365 days (Meta redelivers for 7)");
             }
             v.throwIfAny("outbox settings");
             return new JdbcOutbox(this);

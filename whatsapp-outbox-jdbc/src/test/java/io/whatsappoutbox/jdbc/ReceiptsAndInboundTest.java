@@ -166,6 +166,34 @@ class ReceiptsAndInboundTest {
     }
 
     @Test
+    void aReceiptIgnoredForAnotherOrgLeavesItsKeyToTheRealOne() {
+        List<String> pids = sent(1);
+        DeliveryReceipt forged = new DeliveryReceipt(Channel.WHATSAPP, pids.get(0), DeliveryStatus.DELIVERED, T0, null,
+                "org-2");
+        assertThat(webhooks.apply(new WebhookBatch("meta", List.of(forged), List.of()), decisions, T0).result().ignored())
+                .isEqualTo(1);
+        assertThat(sql.count("SELECT count(*) FROM webhook_event")).isZero();
+        DeliveryReceipt own = new DeliveryReceipt(Channel.WHATSAPP, pids.get(0), DeliveryStatus.DELIVERED, T0, null, "org-1");
+        WebhookStore.Applied applied = webhooks.apply(new WebhookBatch("meta", List.of(own), List.of()), decisions, T0);
+        assertThat(applied.result().applied()).isEqualTo(1);
+        assertThat(applied.result().duplicates()).isZero();
+        assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("DELIVERED");
+    }
+
+    @Test
+    void aReceiptOfOneChannelNeverMovesAMessageOfTheOther() {
+        List<String> pids = sent(1);
+        DeliveryReceipt sms = new DeliveryReceipt(Channel.SMS, pids.get(0), DeliveryStatus.DELIVERED, T0, null);
+        WebhookStore.Applied applied = webhooks.apply(new WebhookBatch("twilio", List.of(sms), List.of()), decisions, T0);
+        assertThat(applied.result().applied()).isZero();
+        assertThat(applied.result().pending()).isEqualTo(1);
+        assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("SENT");
+        DeliveryReceipt whatsapp = new DeliveryReceipt(Channel.WHATSAPP, pids.get(0), DeliveryStatus.DELIVERED, T0, null);
+        assertThat(webhooks.apply(new WebhookBatch("meta", List.of(whatsapp), List.of()), decisions, T0).result().applied())
+                .isEqualTo(1);
+    }
+
+    @Test
     void aReceiptThatBeatsTheSendResultIsAppliedWhenTheResultIsWritten() {
         outbox.enqueue(Requests.template("org-1", 1));
         ClaimedMessage c = outbox.dispatchStore().claim("a:1", 10, Duration.ofMinutes(5), T0).get(0);

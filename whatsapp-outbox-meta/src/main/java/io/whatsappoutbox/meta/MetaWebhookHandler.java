@@ -3,6 +3,7 @@ package io.whatsappoutbox.meta;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.spi.WebhookSecrets;
 import io.whatsappoutbox.core.spi.WhatsAppAccounts;
@@ -12,6 +13,7 @@ import io.whatsappoutbox.core.webhook.WebhookResponse;
 import io.whatsappoutbox.core.webhook.WebhookSink;
 import io.whatsappoutbox.meta.internal.MetaJson;
 import io.whatsappoutbox.meta.internal.MetaWebhookParser;
+import io.whatsappoutbox.meta.internal.PhoneNumberIds;
 import io.whatsappoutbox.meta.internal.SignatureCheck;
 import io.whatsappoutbox.meta.internal.WebhookMetrics;
 import io.whatsappoutbox.meta.internal.WebhookPayloadException;
@@ -27,8 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET}: Meta's subscription check; answers the challenge when the verify token matches.
- *   <li>{@code POST}: checks {@code X-Hub-Signature-256} on the raw bytes against every secret
- *       valid now, parses the whole body, routes each change to its org by phone number id, then
+ *   <li>{@code POST}: checks {@code X-Hub-Signature-256} on the raw bytes against the secrets valid
+ *       now of the orgs the body names by phone number id (every secret when it names none the
+ *       store knows), parses the whole body, routes each change to its org by phone number id, then
  *       hands one {@link WebhookBatch} to the sink. A malformed body is refused with 400 before
  *       anything is applied; a sink failure answers 500 so that Meta delivers again.
  * </ul>
@@ -40,6 +43,11 @@ public final class MetaWebhookHandler {
     static final String SOURCE = "meta";
     static final int CHALLENGE_MAX = 256;
     private static final int MAX_BODY_LIMIT = 64 * 1024 * 1024;
+    /**
+     * Meta's webhook payloads are up to 3 MB (its Cloud API webhooks reference): a larger body is not
+     * Meta's, and a smaller limit would refuse some of Meta's. Nothing larger is hashed or parsed.
+     */
+    public static final int DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024;
 
     private final Secret verifyToken;
     private final WebhookSink sink;
@@ -102,9 +110,11 @@ public final class MetaWebhookHandler {
         Instant now = clock.instant();
         SignatureCheck.Outcome signature;
         try {
-            signature = signatures.check(request.header(SignatureCheck.HEADER).orElse(null), body, now);
+            signature = signatures.check(request.header(SignatureCheck.HEADER).orElse(null), body,
+                    PhoneNumberIds.in(body), now);
         } catch (RuntimeException e) {
-            log.error("Meta webhook not processed: webhook secrets could not be loaded ({})", e.getClass().getName());
+            // the store's message names the org and the key, never a secret
+            log.error("Meta webhook not processed: webhook secrets could not be loaded ({})", SafeText.describe(e));
             return error(500, "webhook secrets unavailable");
         }
         if (!signature.valid()) {
@@ -165,7 +175,7 @@ public final class MetaWebhookHandler {
         private WebhookSecrets secrets;
         private WhatsAppAccounts accounts;
         private WebhookSink sink;
-        private int maxBodyBytes = 4 * 1024 * 1024;
+        private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private MeterRegistry meterRegistry;
         private Clock clock = Clock.systemUTC();
 
@@ -195,7 +205,7 @@ public final class MetaWebhookHandler {
             return this;
         }
 
-        /** Larger bodies get 413 unread; 4 MiB by default (Meta sends up to 3 MB). */
+        /** Larger bodies get 413 unread; {@link #DEFAULT_MAX_BODY_BYTES} (3 MiB, Meta's largest payload) by default. */
         public Builder maxBodyBytes(int maxBodyBytes) {
             this.maxBodyBytes = maxBodyBytes;
             return this;

@@ -27,6 +27,8 @@ import io.whatsappoutbox.core.webhook.WebhookResponse;
 import io.whatsappoutbox.jdbc.EncryptionKeys;
 import io.whatsappoutbox.jdbc.JdbcOutbox;
 import io.whatsappoutbox.jdbc.ProviderConfig;
+import io.whatsappoutbox.jdbc.ProviderConfigs;
+import io.whatsappoutbox.core.ops.Scope;
 import io.whatsappoutbox.jdbc.testing.Sql;
 import io.whatsappoutbox.jdbc.testing.TestDatabase;
 import java.time.Duration;
@@ -198,15 +200,50 @@ class MetaEndToEndTest {
     }
 
     @Test
-    void aSecretRotatedStaysValidDuringTheOverlapOnly() {
-        Secret fresh = outbox.providerConfigs().rotateWebhookSecret("org-1", Duration.ofDays(7), "ops-TICKET-9");
+    void theAppSecretMetaShowsAfterAResetIsInstalledAndTheOldOneStaysValidDuringTheOverlapOnly() {
+        Secret reset = Secret.of("9d4c2b1a0f8e7d6c5b4a39281706f5e4");
+        assertThat(outbox.providerConfigs().rotateWebhookSecret(Scope.org("org-1"), reset, Duration.ofDays(7),
+                "ops-TICKET-9", false)).containsExactly("org-1");
         String value = Webhooks.messages("33612345678", Webhooks.textMessage("33612345678", "wamid.in-9",
                 ts(clock.instant()), "hi"));
-        assertThat(webhook(fresh, PHONE_ID_1, value).status()).isEqualTo(200);
+        assertThat(webhook(reset, PHONE_ID_1, value).status()).isEqualTo(200);
         assertThat(webhook(secret1, PHONE_ID_1, value).status()).as("old secret inside the overlap").isEqualTo(200);
         clock.advance(Duration.ofDays(7).plusSeconds(1));
         assertThat(webhook(secret1, PHONE_ID_1, value).status()).as("old secret after the overlap").isEqualTo(401);
-        assertThat(webhook(fresh, PHONE_ID_1, value).status()).isEqualTo(200);
+        assertThat(webhook(reset, PHONE_ID_1, value).status()).isEqualTo(200);
+        assertThat(webhook(secret2, PHONE_ID_2, value).status()).as("org-2, on its own app, untouched").isEqualTo(200);
+    }
+
+    @Test
+    void oneAppSecretServesEveryOrgOfATechProvidersAppAndRotatesForAllOfThem() {
+        Secret app = Secret.of("tech-provider-app-secret-0001");
+        outbox.providerConfigs().save(ProviderConfig.of("org-1", PHONE_ID_1, Secret.of("EAAJ-token-1"), app), "test");
+        outbox.providerConfigs().save(ProviderConfig.of("org-2", PHONE_ID_2, Secret.of("EAAJ-token-2"), app), "test");
+        String value = Webhooks.messages("33612345678", Webhooks.textMessage("33612345678", "wamid.in-10",
+                ts(clock.instant()), "hi"));
+        assertThat(webhook(app, PHONE_ID_1, value).status()).isEqualTo(200);
+        assertThat(webhook(app, PHONE_ID_2, value).status()).isEqualTo(200);
+
+        Secret reset = Secret.of("1a2b3c4d5e6f70819a2b3c4d5e6f7081");
+        assertThat(outbox.providerConfigs().rotateWebhookSecret(Scope.org("org-2"), reset, Duration.ofDays(7), "ops",
+                false)).containsExactly("org-1", "org-2");
+        String next = Webhooks.messages("33612345678", Webhooks.textMessage("33612345678", "wamid.in-11",
+                ts(clock.instant()), "hi"));
+        assertThat(webhook(reset, PHONE_ID_1, next).status()).isEqualTo(200);
+        assertThat(webhook(reset, PHONE_ID_2, next).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aWebhookSecretThatDoesNotOpenCostsOnlyItsOrg() {
+        // copied from org-1's row: sealed for another org, it does not open for org-2
+        sql.update("UPDATE whatsapp_provider_config SET webhook_secret_encrypted = (SELECT webhook_secret_encrypted"
+                + " FROM whatsapp_provider_config WHERE org_id = 'org-1') WHERE org_id = 'org-2'");
+        String value = Webhooks.messages("33612345678", Webhooks.textMessage("33612345678", "wamid.in-12",
+                ts(clock.instant()), "hi"));
+        assertThat(webhook(secret1, PHONE_ID_1, value).status()).isEqualTo(200);
+        assertThat(webhook(secret2, PHONE_ID_2, value).status()).isEqualTo(500);
+        assertThat(outbox.providerConfigs().webhookSecretsHealth().unreadable())
+                .extracting(ProviderConfigs.UnreadableSecret::orgId).containsExactly("org-2");
     }
 
     @Test

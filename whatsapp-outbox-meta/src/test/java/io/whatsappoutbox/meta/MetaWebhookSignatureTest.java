@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -303,5 +304,55 @@ class MetaWebhookSignatureTest {
 
         assertThat(r.status()).isEqualTo(500);
         assertThat(sink.batches).isEmpty();
+    }
+
+    /** Secrets routed by phone number id, recording what each check asked for. */
+    static final class RoutedSecrets implements WebhookSecrets {
+        final List<Set<String>> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final AtomicInteger refreshes = new AtomicInteger();
+
+        @Override
+        public List<Candidate> candidates(Instant now) {
+            return PER_ORG.candidates(now);
+        }
+
+        @Override
+        public List<Candidate> candidatesFor(Set<String> phoneNumberIds, Instant now) {
+            asked.add(phoneNumberIds);
+            return phoneNumberIds.contains(PHONE_ID_2) ? List.of(new Candidate("org-2", ORG_2_SECRET, null))
+                    : List.of(new Candidate("org-1", ORG_1_SECRET, null));
+        }
+
+        @Override
+        public List<Candidate> refreshFor(Set<String> phoneNumberIds, Instant now) {
+            refreshes.incrementAndGet();
+            return candidatesFor(phoneNumberIds, now);
+        }
+    }
+
+    @Test
+    void checksTheSecretsOfTheOrgsTheBodyNamesAndHashesNoMoreWhenTheStoreDidNotReload() {
+        RoutedSecrets secrets = new RoutedSecrets();
+        MetaWebhookHandler h = Webhooks.handler(sink).secrets(secrets).build();
+
+        assertThat(h.handle(Webhooks.signed(ORG_2_SECRET, ORG_2_BODY)).status()).isEqualTo(200);
+        assertThat(secrets.asked).containsExactly(Set.of(PHONE_ID_2));
+        // org-1's secret cannot speak for org-2's number: it is not even tried
+        assertThat(h.handle(Webhooks.signed(ORG_1_SECRET, ORG_2_BODY)).status()).isEqualTo(401);
+        assertThat(sink.batches).hasSize(1);
+        assertThat(secrets.refreshes).hasValue(1);
+        assertThat(secrets.asked).hasSize(3).allSatisfy(ids -> assertThat(ids).containsExactly(PHONE_ID_2));
+    }
+
+    @Test
+    void theDefaultLimitIsMetasLargestPayloadOf3Mib() {
+        StaleSecrets secrets = new StaleSecrets(List.of(new Candidate(null, APP_SECRET, null)), List.of());
+        MetaWebhookHandler h = Webhooks.handler(sink).secrets(secrets).build();
+        byte[] over = new byte[MetaWebhookHandler.DEFAULT_MAX_BODY_BYTES + 1];
+        java.util.Arrays.fill(over, (byte) ' ');
+
+        assertThat(MetaWebhookHandler.DEFAULT_MAX_BODY_BYTES).isEqualTo(3 * 1024 * 1024);
+        assertThat(h.handle(Webhooks.signed(APP_SECRET, over)).status()).isEqualTo(413);
+        assertThat(secrets.candidates).hasValue(0);
     }
 }

@@ -7,6 +7,7 @@ import io.whatsappoutbox.core.DeliveryStatus;
 import io.whatsappoutbox.core.InvalidInputException;
 import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.spi.WebhookSecrets;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
@@ -102,7 +103,9 @@ public final class TwilioStatusCallbackHandler {
         try {
             verdict = verify(request, params, now);
         } catch (RuntimeException e) {
-            log.error("Twilio status callback not verified: the webhook secrets could not be read", e);
+            // a store's exception may quote what it was given: its type and masked message, no stack
+            log.error("Twilio status callback not verified: the webhook secrets could not be read ({})",
+                    SafeText.describe(e));
             return WebhookResponse.text(500, "Could not verify the request");
         }
         if (verdict != Verdict.VALID) {
@@ -147,8 +150,8 @@ public final class TwilioStatusCallbackHandler {
         try {
             sink.accept(new WebhookBatch("twilio", List.of(receipt), List.of()));
         } catch (RuntimeException e) {
-            log.error("Twilio status callback for {} ({}) could not be applied, answered 500", sid.get(),
-                    status.get(), e);
+            log.error("Twilio status callback for {} ({}) could not be applied, answered 500: {}", sid.get(),
+                    status.get(), SafeText.describe(e));
             return WebhookResponse.text(500, "Could not apply the status callback");
         }
         log.debug("Twilio status callback for {}: {}{}", sid.get(), status.get(),

@@ -289,4 +289,30 @@ class TwilioStatusCallbackHandlerTest {
                     .doesNotContain(signature.substring(1));
         }
     }
+
+    @Test
+    void a_store_failure_quoting_a_number_is_logged_masked_and_without_its_stack() {
+        // what a store's exception can hold: the recipient in a constraint's detail, in its cause too
+        RuntimeException quoting = new IllegalStateException("apply failed: Key (to_recipient)=(" + CUSTOMER + ")",
+                new IllegalArgumentException("bound " + CUSTOMER));
+        WebhookSecretsThatFail secrets = new WebhookSecretsThatFail(quoting);
+        try (LogCapture logs = new LogCapture()) {
+            TwilioStatusCallbackHandler.builder().authToken(Secret.of(TOKEN)).publicUrl(URL).sink(b -> {
+                throw quoting;
+            }).build().handle(signed(callback("delivered")));
+            TwilioStatusCallbackHandler.builder().secrets(secrets).publicUrl(URL).sink(recordingSink()).build()
+                    .handle(signed(callback("delivered")));
+            assertThat(logs.lines()).hasSize(2);
+            assertThat(logs.all()).doesNotContain(CUSTOMER).doesNotContain("33612345678").contains("+336****5678")
+                    .doesNotContain("IllegalArgumentException");
+        }
+    }
+
+    /** Secrets whose store fails with a given exception. */
+    record WebhookSecretsThatFail(RuntimeException failure) implements io.whatsappoutbox.core.spi.WebhookSecrets {
+        @Override
+        public List<Candidate> candidates(Instant now) {
+            throw failure;
+        }
+    }
 }

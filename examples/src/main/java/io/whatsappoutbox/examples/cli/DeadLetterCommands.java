@@ -85,7 +85,8 @@ final class DeadLetterCommands {
         Path file;
 
         @Option(names = "--format", defaultValue = "CSV", paramLabel = "<format>",
-                description = "CSV or JSONL (JSON Lines, attempts included) (default: ${DEFAULT-VALUE})")
+                description = "CSV (attempts in <name>.attempts.csv beside it) or JSONL (JSON Lines, attempts nested)"
+                        + " (default: ${DEFAULT-VALUE})")
         ArchiveFormat format;
 
         @Option(names = "--limit", defaultValue = "10000", paramLabel = "<n>", description = "most messages (default: ${DEFAULT-VALUE})")
@@ -99,8 +100,14 @@ final class DeadLetterCommands {
                 out.printf("DRY RUN: %d dead letter(s) would be %s to %s; nothing was written or deleted.%n",
                         r.messageIds().size(), verb, r.file());
             } else {
-                out.printf("%d dead letter(s) written to %s (%s, %d attempt rows), SHA-256 %s; %d deleted.%n",
-                        r.messageIds().size(), r.file(), r.format(), r.attemptsExported(), r.sha256(), r.deleted());
+                out.printf("%d dead letter(s) written to %s (%s), SHA-256 %s; %d deleted.%n",
+                        r.messageIds().size(), r.file(), r.format(), r.sha256(), r.deleted());
+                if (r.attemptsFile() != null) {
+                    out.printf("Their %d attempt row(s) written to %s, SHA-256 %s.%n", r.attemptsExported(),
+                            r.attemptsFile(), r.attemptsSha256());
+                } else {
+                    out.printf("Their %d attempt row(s) are in the same file.%n", r.attemptsExported());
+                }
             }
             out.println("Message ids: " + MessageCommands.ids(r.messageIds()));
             out.println("Operation " + r.operationId());

@@ -17,8 +17,8 @@ import java.time.LocalDate;
 /**
  * The {@code --json} output: the API's result records as they are, camelCase keys in declaration
  * order, instants and durations in ISO-8601 ({@code 2026-11-28T10:00:00Z}, {@code PT2H}), dates as
- * {@code 2026-11-28}, absent values as {@code null}. A secret never appears, except where a command
- * shows one on purpose (rotate-secret).
+ * {@code 2026-11-28}, absent values as {@code null}. A secret never appears (rotate-secret reads the
+ * new one and never shows it).
  */
 final class Json {
     private static final ObjectMapper MAPPER = mapper();

@@ -31,7 +31,7 @@ final class Options {
 
     /** Who and why, dry run and confirmation: every command that changes data. */
     static final class Change {
-        @Option(names = "--operator", paramLabel = "<name>", description = "who runs it (default: $USER)")
+        @Option(names = "--operator", paramLabel = "<name>", description = "who runs it (default: $USER, else the process's user)")
         String operator;
 
         @Option(names = "--reason", paramLabel = "<ticket or reason>",
@@ -49,10 +49,10 @@ final class Options {
                 throw new ParameterException(cmd, "Missing required option: '--reason=<ticket or reason>'"
                         + " (every change is recorded in the audit log with its reason)");
             }
-            String name = operator != null ? operator : env.variable("USER") != null ? env.variable("USER")
-                    : env.variable("USERNAME");
+            String name = operator != null ? operator : env.defaultOperator();
             if (name == null) {
-                throw new ParameterException(cmd, "Missing --operator (and $USER is not set)");
+                throw new ParameterException(cmd, "Missing --operator: neither $USER nor the process's user name"
+                        + " says who runs this change");
             }
             return Operator.of(name, reason);
         }

@@ -27,7 +27,8 @@ import picocli.CommandLine.ScopeType;
             "  2  bad arguments or values: nothing was done", "  3  the database could not be reached",
             "  4  not confirmed at the prompt: nothing was changed",
             "%nConnection: --jdbc-url/--user/--password or OUTBOX_JDBC_URL, OUTBOX_JDBC_USER, OUTBOX_JDBC_PASSWORD;",
-            "the encryption key (rotate-secret only): --encryption-key or OUTBOX_ENCRYPTION_KEY (base64 of 32 bytes)."})
+            "the encryption key (rotate-secret; config list checks the secrets open with it): --encryption-key or",
+            "OUTBOX_ENCRYPTION_KEY (base64 of 32 bytes)."})
 public final class OutboxCli {
     @Option(names = "--jdbc-url", scope = ScopeType.INHERIT, paramLabel = "<url>",
             description = "PostgreSQL JDBC URL (default: $OUTBOX_JDBC_URL)")
@@ -42,7 +43,8 @@ public final class OutboxCli {
     String password;
 
     @Option(names = "--encryption-key", scope = ScopeType.INHERIT, paramLabel = "<base64>",
-            description = "the library's encryption key, base64 of 32 bytes (default: $OUTBOX_ENCRYPTION_KEY); rotate-secret only")
+            description = "the library's encryption key, base64 of 32 bytes (default: $OUTBOX_ENCRYPTION_KEY); for rotate-secret,"
+                    + " and config list's check of the secrets")
     String encryptionKey;
 
     @Option(names = "--encryption-key-id", scope = ScopeType.INHERIT, paramLabel = "<id>",

@@ -13,6 +13,7 @@ import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.ops.Operator;
 import io.whatsappoutbox.core.ops.Scope;
@@ -33,9 +34,10 @@ import java.util.regex.Pattern;
 
 /**
  * The serve mode's HTTP contract: the runbook's endpoints, a bearer token, and {@code X-Org-Id}
- * scoping every API call to one org (another org's message is a 404). Health and the Prometheus
- * scrape are open, as the runbook's probes call them; webhooks are authenticated by their
- * signatures.
+ * scoping every API call to one org (another org's message is a 404). A token acts for the orgs
+ * it was given (403 for another); only a token for every org sees the all-orgs dashboard and
+ * flips the simulator switches. Health and the Prometheus scrape are open, as the runbook's probes
+ * call them; webhooks are authenticated by their signatures.
  */
 final class DemoApi implements DemoHttpServer.Routes {
     static final String ADMIN_ORG = "system-admin";
@@ -68,17 +70,23 @@ final class DemoApi implements DemoHttpServer.Routes {
         if (r.tooLarge()) {
             return error(413, "body", "is larger than " + DemoHttpServer.MAX_BODY + " bytes");
         }
-        if (!authorized(r)) {
+        DemoConfig.ApiToken token = authenticate(r);
+        if (token == null) {
             return error(401, "Authorization", "missing or wrong bearer token");
         }
         if (path.startsWith("/simulator/")) {
-            return simulator(r);
+            return token.allOrgs() ? simulator(r)
+                    : error(403, "Authorization", "the simulator switches need a token for every org (*)");
         }
         String org = r.header("X-Org-Id");
         Violations v = new Violations();
         OutboundMessageRequest.validateOrgId(v, "X-Org-Id", org);
         if (!v.isEmpty()) {
             return invalid(new InvalidInputException("request", violations(v)));
+        }
+        if (ADMIN_ORG.equals(org) ? !token.allOrgs() : !token.mayActFor(org)) {
+            return error(403, "X-Org-Id", "this token may not act for org " + org
+                    + (ADMIN_ORG.equals(org) ? " (every org's figures need a token for every org, *)" : ""));
         }
         try {
             return api(r, org);
@@ -116,7 +124,7 @@ final class DemoApi implements DemoHttpServer.Routes {
         if (m.matches() && r.method().equals("PUT")) {
             return consent(r, org, m.group(1));
         }
-        return error(404, "path", "no such endpoint: " + r.method() + " " + path);
+        return error(404, "path", "no such endpoint: " + r.method() + " " + SafeText.forError(path));
     }
 
     private Response enqueue(Request r, String org) {
@@ -298,10 +306,31 @@ final class DemoApi implements DemoHttpServer.Routes {
         }
         components.put("db", Map.of("status", up ? "UP" : "DOWN"));
         components.put("dispatcher", Map.of("status", "UP", "instance", stack.dispatcher.instanceId()));
+        if (up) {
+            components.put("webhookSecrets", webhookSecrets());
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("status", up ? "UP" : "DOWN");
         out.put("components", components);
         return json(up ? 200 : 503, out);
+    }
+
+    /**
+     * Secrets that do not open cost only their orgs: the component says which, without taking the
+     * whole host out of a load balancer (the overall status stays the database's).
+     */
+    private Map<String, Object> webhookSecrets() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        try {
+            var health = stack.outbox.providerConfigs().webhookSecretsHealth();
+            out.put("status", health.healthy() ? "UP" : "DEGRADED");
+            out.put("orgs", health.orgs());
+            out.put("unreadable", health.unreadable().stream()
+                    .map(u -> Map.of("orgId", u.orgId(), "column", u.column())).toList());
+        } catch (RuntimeException e) {
+            out.put("status", "DOWN");
+        }
+        return out;
     }
 
     private Response view(String org, long id, int status) {
@@ -328,9 +357,9 @@ final class DemoApi implements DemoHttpServer.Routes {
                 "is not a number of hours", "1 to 2160")));
     }
 
-    private boolean authorized(Request r) {
+    private DemoConfig.ApiToken authenticate(Request r) {
         String auth = r.header("Authorization");
-        return auth != null && auth.startsWith("Bearer ") && stack.config.adminToken().matches(auth.substring(7));
+        return auth != null && auth.startsWith("Bearer ") ? stack.config.authenticate(auth.substring(7)) : null;
     }
 
     private JsonNode parse(byte[] body) {

@@ -17,10 +17,18 @@ public final class DemoApp {
 
     /** Runs the mode the environment asks for; returns the exit code. */
     static int run(Map<String, String> env, PrintStream out, int storyMessages) throws Exception {
-        DemoConfig config = DemoConfig.fromEnvironment(env);
+        DemoConfig config;
+        try {
+            config = DemoConfig.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            out.println("error: " + e.getMessage());
+            return 2;
+        }
         out.println("whatsapp-outbox demo (" + (config.serve() ? "serve mode" : "story") + ")");
         if (config.encryptionKeyGenerated()) {
-            out.println("OUTBOX_ENCRYPTION_KEY is unset: generated one for this run: " + config.encryptionKeyBase64());
+            // never printed: a key in a terminal's scrollback or a log is no longer a secret
+            out.println("OUTBOX_ENCRYPTION_KEY is unset: this run seals secrets with a throw-away key (not shown),"
+                    + " so what it stores cannot be read after a restart");
         }
         if (!config.serve()) {
             try (DemoStack stack = DemoStack.start(config.withPort(0), line -> out.println("    " + line))) {
@@ -29,9 +37,9 @@ public final class DemoApp {
             }
         }
         DemoStack stack = DemoStack.start(config, line -> out.println("    " + line));
-        if (DemoConfig.DEFAULT_ADMIN_TOKEN.equals(config.adminToken().reveal())) {
-            out.println("    admin token: the demo default '" + DemoConfig.DEFAULT_ADMIN_TOKEN
-                    + "' (set OUTBOX_DEMO_ADMIN_TOKEN)");
+        if (config.defaultAdminToken()) {
+            out.println("    API token: the demo default '" + DemoConfig.DEFAULT_ADMIN_TOKEN + "', for every org"
+                    + " (OUTBOX_DEMO_API_TOKENS gives each token its orgs)");
         }
         out.println("    operator CLI: OUTBOX_JDBC_URL=" + stack.jdbcUrl + " OUTBOX_JDBC_USER=postgres"
                 + " OUTBOX_JDBC_PASSWORD=postgres");

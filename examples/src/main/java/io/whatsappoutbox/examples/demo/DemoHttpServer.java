@@ -2,10 +2,12 @@ package io.whatsappoutbox.examples.demo;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.whatsappoutbox.core.internal.SafeText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -24,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * Bodies are read up to a limit, so a client cannot make the host buffer an endless upload.
  */
 final class DemoHttpServer {
-    static final int MAX_BODY = 4 * 1024 * 1024;
+    /** Meta's largest webhook payload, and far more than any API call needs. */
+    static final int MAX_BODY = io.whatsappoutbox.meta.MetaWebhookHandler.DEFAULT_MAX_BODY_BYTES;
+    /** The most of an oversized body read (and dropped) before the 413: an endless upload is cut there. */
+    private static final long DRAIN_MAX = 16L * 1024 * 1024;
     private static final Logger log = LoggerFactory.getLogger(DemoHttpServer.class);
 
     private final HttpServer server;
@@ -59,17 +64,23 @@ final class DemoHttpServer {
         Response handle(Request request);
     }
 
-    DemoHttpServer(int port) {
+    /** @param bindAddress where to listen: {@code 127.0.0.1} unless told otherwise, {@code 0.0.0.0} for every interface */
+    DemoHttpServer(String bindAddress, int port) {
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 128);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 128);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on port " + port + " (set OUTBOX_DEMO_PORT)", e);
+            throw new UncheckedIOException("cannot listen on " + bindAddress + ":" + port
+                    + " (set OUTBOX_DEMO_BIND_ADDRESS and OUTBOX_DEMO_PORT)", e);
         }
         server.setExecutor(executor);
     }
 
     int port() {
         return server.getAddress().getPort();
+    }
+
+    InetSocketAddress address() {
+        return server.getAddress();
     }
 
     void serve(Routes routes) {
@@ -79,7 +90,9 @@ final class DemoHttpServer {
                 try {
                     r = routes.handle(read(exchange));
                 } catch (RuntimeException e) {
-                    log.error("Unhandled error on {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                    // a path can carry a recipient (/api/v1/consents/{e164}): logged masked
+                    log.error("Unhandled error on {} {}: {}", exchange.getRequestMethod(),
+                            SafeText.forError(exchange.getRequestURI().getPath()),
                             e.getClass().getSimpleName());
                     r = Response.of(500, "application/json", "{\"errors\":[{\"field\":\"server\",\"message\":\"internal error\"}]}");
                 }
@@ -106,6 +119,12 @@ final class DemoHttpServer {
             if (body.length > MAX_BODY) {
                 tooLarge = true;
                 body = new byte[0];
+                // read what follows, up to a bound, unkept: a client still sending gets the 413, not a reset
+                byte[] sink = new byte[1 << 16];
+                long drained = 0;
+                for (int n; drained < DRAIN_MAX && (n = in.read(sink)) >= 0; ) {
+                    drained += n;
+                }
             }
         }
         String host = exchange.getRequestHeaders().getFirst("Host");

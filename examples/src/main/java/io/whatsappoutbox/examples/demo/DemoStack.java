@@ -89,7 +89,7 @@ final class DemoStack implements AutoCloseable {
                 .configCacheFor(Duration.ofSeconds(2)).build();
         outbox.migrate();
         operations = outbox.operations();
-        http = new DemoHttpServer(config.port());
+        http = new DemoHttpServer(config.bindAddress(), config.port());
         String publicUrl = config.publicUrl() != null ? config.publicUrl() : "http://localhost:" + http.port();
         metaSimulator = config.metaBaseUrl() == null
                 ? new MetaSimulator(URI.create("http://localhost:" + http.port() + "/webhooks/whatsapp"),
@@ -130,7 +130,9 @@ final class DemoStack implements AutoCloseable {
         http.serve(new DemoApi(this));
         dispatcher.start();
         say.accept("PostgreSQL  " + jdbcUrl + (embedded != null ? "  (embedded, user postgres / postgres)" : ""));
-        say.accept("HTTP API    http://localhost:" + http.port());
+        say.accept("HTTP API    http://localhost:" + http.port() + (http.address().getAddress().isLoopbackAddress()
+                ? "  (loopback only: OUTBOX_DEMO_BIND_ADDRESS=0.0.0.0 listens on every interface)"
+                : "  (listening on " + config.bindAddress() + ")"));
         if (metaSimulator != null) {
             say.accept("Meta sim    " + metaSimulator.baseUrl() + "   SMS sim " + smsSimulator.baseUrl());
         }

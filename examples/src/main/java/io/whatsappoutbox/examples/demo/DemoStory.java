@@ -121,20 +121,25 @@ final class DemoStory {
         out.printf("    %d SMS fallback(s), %d delivered; a parent falls back once however often its failure is reported%n",
                 fallbacks, count("SELECT count(*) FROM outbound_message WHERE fallback_of IS NOT NULL AND status = 'DELIVERED'"));
 
-        say("Webhook secret rotated for demo-org-1 (the old one stays valid 7 days)");
+        say("Meta's app secret reset: the new one installed for every org of the app (the old one stays valid 7 days)");
         double before = signatureFailures();
-        SecretRotation rotation = stack.operations.rotateWebhookSecret("demo-org-1", null, ONCALL, false);
-        out.printf("    new secret %s... (shown once, stored sealed); previous valid until %s%n",
-                rotation.newSecret().reveal().substring(0, 8), rotation.previousValidUntil());
+        // what Meta shows after a reset in its App Dashboard: the operator pastes it into a file for rotate-secret
+        Secret reset = Secret.of(java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16)));
+        SecretRotation rotation = stack.operations.rotateWebhookSecret(Scope.org("demo-org-1"), reset, null, ONCALL,
+                false);
+        out.printf("    installed for %s (one Meta app, one secret); previous valid until %s%n",
+                String.join(", ", rotation.orgIds()), rotation.previousValidUntil());
+        stack.metaSimulator.signWith(reset);
         stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), phone(1, 1), "Merci !");
-        stack.metaSimulator.secretFor(DemoStack.PHONE_NUMBER_IDS.get(0), rotation.newSecret());
-        stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), phone(2, 2), "Bien recu");
+        stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(1), phone(2, 2), "Bien recu");
+        stack.metaSimulator.signWith(null); // a delivery Meta signed before the reset, delivered again
+        stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), phone(3, 3), "Parfait");
         stack.metaSimulator.signWith(Secret.of("a-secret-nobody-configured"));
-        stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), phone(3, 3), "forged");
+        stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), phone(4, 4), "forged");
         stack.callbacks.drain(Duration.ofSeconds(10));
-        stack.metaSimulator.signWith(null);
-        out.printf("    old secret: accepted; new secret: accepted; a forged signature: refused (%.0f counted)%n",
-                signatureFailures() - before);
+        stack.metaSimulator.signWith(reset);
+        out.printf("    new secret: accepted for both orgs; old, within the overlap: accepted; a forged signature:"
+                + " refused (%.0f counted)%n", signatureFailures() - before);
 
         say("Summary");
         Map<String, Long> statuses = printStatuses();

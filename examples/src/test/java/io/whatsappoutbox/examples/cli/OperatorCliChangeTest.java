@@ -175,28 +175,91 @@ class OperatorCliChangeTest {
         assertThat(reset.get("after").get("throttleUntil").isNull()).isTrue();
     }
 
-    @Test
-    void rotatingASecretNeedsTheKeyAndShowsTheNewSecretOnce() {
+    static final String RESET = "6f1c0d0b5b2e4c8a9e7f3a1b2c4d6e8f";
+
+    Map<String, String> keyed(String... orgsSharingOneSecret) {
         String key = EncryptionKeys.generateBase64Key();
         try (JdbcOutbox keyed = JdbcOutbox.builder().dataSource(f.ds).encryptionKeys(EncryptionKeys.fromBase64("k1", key))
                 .build()) {
-            keyed.providerConfigs().save(ProviderConfig.of("org-1", "100000000000001", Secret.of("token"),
-                    Secret.of("old-secret")), "setup");
+            for (int i = 0; i < orgsSharingOneSecret.length; i++) {
+                keyed.providerConfigs().save(ProviderConfig.of(orgsSharingOneSecret[i], "10000000000000" + (i + 1),
+                        Secret.of("token"), Secret.of("old-secret")), "setup");
+            }
         }
-        Run noKey = f.run("rotate-secret", "--org", "org-1", "--reason", "INC-10 leaked secret");
+        Map<String, String> env = new java.util.HashMap<>(f.connection());
+        env.put("OUTBOX_ENCRYPTION_KEY", key);
+        return env;
+    }
+
+    @Test
+    void rotatingInstallsTheAppSecretReadFromAFileForEveryOrgOfTheAppAndNeverPrintsIt() throws Exception {
+        Map<String, String> env = keyed("org-1", "org-2");
+        Path file = Files.writeString(dir.resolve("app-secret"), RESET + "\n");
+        Run noKey = f.run("rotate-secret", "--org", "org-1", "--secret-file", file.toString(), "--reason", "INC-10 reset");
         assertThat(noKey.exitCode()).isEqualTo(CliExit.USAGE);
         assertThat(noKey.err()).contains("OUTBOX_ENCRYPTION_KEY");
 
-        Map<String, String> env = new java.util.HashMap<>(f.connection());
-        env.put("OUTBOX_ENCRYPTION_KEY", key);
-        Run r = CliFixture.run(env, "", "rotate-secret", "--org", "org-1", "--reason", "INC-10 leaked secret", "--json");
+        Run dry = CliFixture.run(env, "", "rotate-secret", "--org", "org-1", "--secret-file", file.toString(), "--reason",
+                "INC-10 reset", "--dry-run", "--json");
+        assertThat(dry.exitCode()).as(dry.err()).isZero();
+        assertThat(CliFixture.texts(dry.json().get("orgIds"))).containsExactly("org-1", "org-2");
+        Run r = CliFixture.run(env, "", "rotate-secret", "--org", "org-1", "--secret-file", file.toString(), "--reason",
+                "INC-10 reset");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        String secret = r.json().get("newSecret").asText();
-        assertThat(secret).matches("[0-9a-f]{64}");
-        assertThat(r.err()).doesNotContain(secret);
-        assertThat(f.sql.rows("SELECT * FROM outbox_audit").toString()).doesNotContain(secret);
-        Run list = f.run("config", "list", "--org", "org-1", "--json");
-        assertThat(list.out()).doesNotContain(secret).doesNotContain("old-secret");
+        assertThat(r.out()).contains("org-1, org-2").contains("valid until").doesNotContain(RESET);
+        assertThat(r.err()).contains("can be read by other users").doesNotContain(RESET);
+        assertThat(f.sql.rows("SELECT * FROM outbox_audit").toString()).doesNotContain(RESET);
+        Run list = CliFixture.run(env, "", "config", "list", "--all-orgs", "--json");
+        assertThat(list.out()).doesNotContain(RESET).doesNotContain("old-secret");
+        assertThat(list.json().get(0).get("unreadableSecrets")).isEmpty();
+        assertThat(list.json().get(0).get("previousSecretValidUntil").isNull()).isFalse();
+    }
+
+    @Test
+    void rotatingReadsTheSecretFromStdinAndRefusesItOnTheCommandLine() {
+        Map<String, String> env = keyed("org-1");
+        Run r = CliFixture.run(env, RESET, "rotate-secret", "--org", "org-1", "--secret-file", "-", "--reason",
+                "INC-11 reset", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain(RESET).doesNotContain("newSecret");
+        Run again = CliFixture.run(env, RESET, "rotate-secret", "--org", "org-1", "--secret-file", "-", "--reason",
+                "INC-11 reset");
+        assertThat(again.exitCode()).isEqualTo(CliExit.USAGE);
+        assertThat(again.err()).contains("already the current webhook secret");
+        Run inline = CliFixture.run(env, "", "rotate-secret", "--org", "org-1", "--secret", RESET, "--reason", "INC-11");
+        assertThat(inline.exitCode()).isEqualTo(CliExit.USAGE);
+        assertThat(inline.err()).contains("--secret-file").doesNotContain(RESET);
+    }
+
+    @Test
+    void theOldRotateSecretWithoutASecretSaysWhereMetaShowsIt() {
+        Map<String, String> env = keyed("org-1");
+        Run r = CliFixture.run(env, "", "rotate-secret", "--org", "org-1", "--reason", "INC-10 leaked secret");
+        assertThat(r.exitCode()).isEqualTo(CliExit.USAGE);
+        assertThat(r.err()).contains("App settings > Basic").contains("--secret-file");
+        assertThat(f.sql.count("SELECT count(*) FROM outbox_audit")).isZero();
+    }
+
+    @Test
+    void aChangeWithoutUserInTheEnvironmentRunsUnderTheProcessUser() {
+        Map<String, String> env = new java.util.HashMap<>(f.connection());
+        env.remove("USER");
+        Run r = CliFixture.run(env, "", "quota", "set", "--org", "org-1", "--limit", "5000", "--reason", "CRON-1 nightly",
+                "--dry-run");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(f.sql.one("SELECT operator FROM outbox_audit")).isEqualTo(System.getProperty("user.name"));
+    }
+
+    @Test
+    void aChangeWithNoUserAtAllAsksForTheOperator() {
+        Map<String, String> env = new java.util.HashMap<>(f.connection());
+        env.remove("USER");
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = OutboxCli.run(new CliEnvironment(env, new java.io.BufferedReader(new java.io.StringReader("")),
+                new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true), "?"),
+                "quota", "set", "--org", "org-1", "--limit", "5000", "--reason", "CRON-1 nightly", "--dry-run");
+        assertThat(code).isEqualTo(CliExit.USAGE);
+        assertThat(err.toString()).contains("--operator");
     }
 
     @Test

@@ -49,6 +49,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OperationsAndSettingsInvalidInputTest {
     static final Operator OPERATOR = Operator.of("jdoe", "INC-1 input test");
+    static final Secret APP_SECRET = Secret.of("6f1c0d0b5b2e4c8a9e7f3a1b2c4d6e8f");
     static HikariDataSource ds;
     static JdbcOutbox outbox;
     static OutboxOperations ops;
@@ -91,10 +92,12 @@ class OperationsAndSettingsInvalidInputTest {
                 .one("operations.setQuota", "period", "30 s", () -> ops.setQuota("org-ops", 5, Duration.ofSeconds(30),
                         OPERATOR, false))
                 .text("operations.resetQuota", "org", 64, v -> ops.resetQuota(v, OPERATOR, false), badOrg)
-                .text("operations.rotateWebhookSecret", "org", 64, v -> ops.rotateWebhookSecret(v, null, OPERATOR,
-                        false), badOrg)
-                .one("operations.rotateWebhookSecret", "overlap", "31 days", () -> ops.rotateWebhookSecret("org-ops",
-                        Duration.ofDays(31), OPERATOR, false))
+                .text("operations.rotateWebhookSecret", "org", 64, v -> ops.rotateWebhookSecret(Scope.org(v), APP_SECRET,
+                        null, OPERATOR, false), badOrg)
+                .one("operations.rotateWebhookSecret", "overlap", "31 days", () -> ops.rotateWebhookSecret(
+                        Scope.org("org-ops"), APP_SECRET, Duration.ofDays(31), OPERATOR, false))
+                .one("operations.rotateWebhookSecret", "secret", "null", () -> ops.rotateWebhookSecret(
+                        Scope.org("org-ops"), null, null, OPERATOR, false))
                 .one("operations.quotas", "minUsagePercent", "-1", () -> ops.quotas(Scope.allOrgs(), -1))
                 .one("operations.configChanges", "since", "0 s", () -> ops.configChanges(Scope.allOrgs(), Duration.ZERO))
                 .strings("DeadLetterFilter.withErrorCodes", "errorCodes", v -> DeadLetterFilter.all().withErrorCodes(v),

@@ -10,6 +10,7 @@ import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.ops.Scope;
 import io.whatsappoutbox.examples.reliability.InvalidInput.Case;
 import io.whatsappoutbox.examples.reliability.InvalidInput.Cases;
 import io.whatsappoutbox.jdbc.EncryptionKeys;
@@ -113,10 +114,12 @@ class RequestAndStoreInvalidInputTest {
                 .one("ProviderConfig", "messagesPerSecond", "0", () -> config(ORG, "100000000000092", 0))
                 .one("ProviderConfig", "accessToken", "null", () -> outbox.providerConfigs().save(
                         new ProviderConfig(ORG, "100000000000092", null, null, null, true, null), "ops"))
-                .strings("ProviderConfigs.rotateWebhookSecret", "orgId", v -> outbox.providerConfigs()
-                        .rotateWebhookSecret(v, Duration.ofDays(1), "ops"), null, "", "org one", SQL_INJECTION)
+                .strings("ProviderConfigs.rotateWebhookSecret", "secret", v -> outbox.providerConfigs()
+                        .rotateWebhookSecret(Scope.org(ORG), v == null ? null : Secret.of(v), Duration.ofDays(1), "ops",
+                                false), null, "too-short", "a secret with blanks in it", "s".repeat(513), "tab\there-0123456789")
                 .one("ProviderConfigs.rotateWebhookSecret", "overlap", "-1 day", () -> outbox.providerConfigs()
-                        .rotateWebhookSecret(ORG, Duration.ofDays(-1), "ops"))
+                        .rotateWebhookSecret(Scope.org(ORG), Secret.of("6f1c0d0b5b2e4c8a9e7f3a1b2c4d6e8f"),
+                                Duration.ofDays(-1), "ops", false))
                 .stream();
     }
 

@@ -113,7 +113,8 @@ class TenantIsolationTest {
             assertThat(ops.quotas(b, 0)).isEmpty();
             assertThat(ops.providerConfigs(b)).isEmpty();
             assertThat(ops.configChanges(b, Duration.ofDays(7))).isEmpty();
-            assertThatThrownBy(() -> ops.rotateWebhookSecret(B, null, OPERATOR, false))
+            assertThatThrownBy(() -> ops.rotateWebhookSecret(Scope.org(B), Secret.of("6f1c0d0b5b2e4c8a9e7f3a1b2c4d6e8f"),
+                    null, OPERATOR, false))
                     .isInstanceOf(NoSuchElementException.class);
             refused += 9;
 

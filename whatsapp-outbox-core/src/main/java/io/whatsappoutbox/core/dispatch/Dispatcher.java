@@ -196,7 +196,7 @@ public final class Dispatcher implements AutoCloseable {
         return claimed;
     }
 
-    /** Lease recovery, gauges and the no-delivery fallback sweep, now. */
+    /** Lease recovery, gauges, the no-delivery fallback sweep and the webhook dedup pruning, now. */
     public void runMaintenance() {
         maintenance.lock();
         try {
@@ -223,6 +223,9 @@ public final class Dispatcher implements AutoCloseable {
             nextSnapshot = clock.instant().plus(took.multipliedBy(50));
         }
         fallbackRules.shortestNotDeliveredDelay().ifPresent(delay -> sweepUndelivered(now, delay));
+        if (webhooks != null) {
+            webhooks.pruneExpired();
+        }
     }
 
     /**

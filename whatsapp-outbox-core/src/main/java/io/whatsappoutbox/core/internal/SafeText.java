@@ -12,8 +12,18 @@ import java.util.regex.Pattern;
 public final class SafeText {
     /** Long enough for a provider's message, short enough that an HTML error page is not echoed. */
     public static final int MAX = 200;
-    /** An optional '+' and seven or more digits: any phone number, with or without its '+'. */
-    private static final Pattern PHONE_LIKE = Pattern.compile("\\+?\\d{7,}");
+    /**
+     * Any phone number: '+' then 7 to 15 digits with spaces, dots, dashes or parentheses between
+     * them ({@code +1 (415) 555-0100}); a national number in groups ({@code 06 12 34 56 78},
+     * {@code 415-555-0100}, nine digits or more, so that a date is left alone); seven or more digits
+     * in a row, with or without '+'.
+     */
+    private static final Pattern PHONE_LIKE = Pattern.compile(
+            "\\+\\d(?:[ .()\\-]{0,2}\\d){6,14}(?!\\d)"
+            + "|(?<![\\w.:+-])\\(?\\d{2,4}\\)?(?:[ -]\\d{2,4}){2,5}(?![\\w:.-])"
+            + "|\\+?\\d{7,}");
+    /** Fewer digits than this in groups without '+' are a date or a reference, not a number. */
+    private static final int GROUPED_DIGITS_MIN = 9;
 
     private SafeText() {}
 
@@ -58,7 +68,15 @@ public final class SafeText {
             }
         }
         Matcher m = PHONE_LIKE.matcher(out);
-        return m.replaceAll(r -> Matcher.quoteReplacement(PhoneNumber.mask(r.group())));
+        return m.replaceAll(r -> Matcher.quoteReplacement(maskIfNumber(r.group())));
+    }
+
+    private static String maskIfNumber(String match) {
+        boolean grouped = match.charAt(0) != '+' && !match.chars().allMatch(Character::isDigit);
+        if (grouped && match.chars().filter(Character::isDigit).count() < GROUPED_DIGITS_MIN) {
+            return match;
+        }
+        return PhoneNumber.mask(match);
     }
 
     /** Redacts first, then cleans: cutting a redacted text cannot reveal what was masked. */
@@ -66,10 +84,13 @@ public final class SafeText {
         return clean(redact(raw, secrets));
     }
 
-    /** An exception as its class and cleaned message. */
+    /**
+     * An exception as its class and message, numbers masked and cleaned: the message may quote what
+     * a database or a provider was given (a recipient in a duplicate key's detail).
+     */
     public static String describe(Throwable e) {
         String name = e.getClass().getSimpleName();
-        String msg = clean(e.getMessage());
+        String msg = forError(e.getMessage());
         return msg == null || msg.isEmpty() ? name : name + ": " + msg;
     }
 }

@@ -139,12 +139,20 @@ public interface OutboxOperations {
     QuotaChange resetQuota(String orgId, Operator operator, boolean dryRun);
 
     /**
-     * Replaces an org's webhook secret with a new 256-bit random one, stored sealed; the previous one
-     * keeps verifying for {@code overlap} (null: 7 days).
+     * Installs a new webhook secret: the app secret Meta generates when it is reset (App Dashboard,
+     * App settings, Basic), given by the operator; stored sealed, never logged or audited. The
+     * previous one keeps verifying for {@code overlap} (null: 7 days).
+     *
+     * <p>An app secret belongs to a Meta app, not to an org: with {@code Scope.org(o)} every org
+     * whose current secret is {@code o}'s (served by the same app) gets the new one too, since Meta's
+     * reset changed it for all of them; {@code Scope.allOrgs()} installs it for every org (one app
+     * for the whole host). The result lists them.
      *
      * @throws NoSuchElementException the org has no provider configuration
+     * @throws InvalidInputException a bad argument, or the secret is the org's current one already
      */
-    SecretRotation rotateWebhookSecret(String orgId, Duration overlap, Operator operator, boolean dryRun);
+    SecretRotation rotateWebhookSecret(Scope scope, io.whatsappoutbox.core.Secret appSecret, Duration overlap,
+            Operator operator, boolean dryRun);
 
     /** The overlap a rotation keeps the previous secret valid for, unless told otherwise. */
     Duration DEFAULT_SECRET_OVERLAP = Duration.ofDays(7);

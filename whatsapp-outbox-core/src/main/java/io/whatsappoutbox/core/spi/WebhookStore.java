@@ -17,6 +17,17 @@ public interface WebhookStore {
      */
     Applied apply(WebhookBatch batch, WebhookDecisions decisions, Instant now);
 
+    /**
+     * Forgets what deduplication no longer needs: event keys and receipts still waiting for their
+     * message that are older than the store's dedup window (a provider redelivers within it), in
+     * small batches so that no statement holds many rows. Run by the dispatcher's maintenance.
+     *
+     * @return the rows removed
+     */
+    default int pruneExpired(Instant now) {
+        return 0;
+    }
+
     /** The result, with what the caller needs for its metrics. */
     record Applied(WebhookResult result, List<Delivery> deliveries, List<Long> fallbacksCreated) {
         public Applied {

@@ -34,6 +34,14 @@ public record DeliveryReceipt(Channel channel, String providerMessageId, Deliver
         }
     }
 
+    /** Without the error's texts: a provider may quote the recipient in them. */
+    @Override
+    public String toString() {
+        return "DeliveryReceipt[channel=" + channel + ", providerMessageId=" + providerMessageId + ", status=" + status
+                + ", occurredAt=" + occurredAt + ", error=" + (error == null ? null : error.code()) + ", orgId=" + orgId
+                + "]";
+    }
+
     /** The key that makes a second delivery of the same receipt a duplicate. */
     public String dedupeKey() {
         return channel.name() + ":" + providerMessageId + ":" + status.name();

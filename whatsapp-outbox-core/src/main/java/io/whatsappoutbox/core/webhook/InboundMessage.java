@@ -25,6 +25,15 @@ public record InboundMessage(String orgId, Channel channel, PhoneNumber from, St
         Objects.requireNonNull(receivedAt, "receivedAt");
     }
 
+    /** The customer's words and button ids stay out: only their sizes, and the number masked. */
+    @Override
+    public String toString() {
+        return "InboundMessage[orgId=" + orgId + ", channel=" + channel + ", from=" + from + ", providerMessageId="
+                + providerMessageId + ", type=" + type + ", text=" + (text == null ? null : text.length() + " chars")
+                + ", payload=" + (payload == null ? null : payload.length() + " chars") + ", contextMessageId="
+                + contextMessageId + ", receivedAt=" + receivedAt + "]";
+    }
+
     public String dedupeKey() {
         return channel.name() + ":in:" + providerMessageId;
     }

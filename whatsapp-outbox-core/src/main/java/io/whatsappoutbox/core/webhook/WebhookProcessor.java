@@ -68,6 +68,21 @@ public final class WebhookProcessor implements WebhookSink {
         return r;
     }
 
+    /**
+     * Forgets the deduplication keys and waiting receipts older than the store's dedup window. A
+     * dispatcher's maintenance calls it; a host that serves webhooks without a dispatcher anywhere
+     * calls it now and then.
+     *
+     * @return the rows removed
+     */
+    public int pruneExpired() {
+        int removed = store.pruneExpired(clock.instant());
+        if (removed > 0) {
+            log.debug("Forgot {} webhook deduplication key(s) and waiting receipt(s) past the dedup window", removed);
+        }
+        return removed;
+    }
+
     /** The pure decisions the store asks for inside its transaction. */
     private static final class Decisions implements WebhookDecisions {
         private final FailureDecider decider;

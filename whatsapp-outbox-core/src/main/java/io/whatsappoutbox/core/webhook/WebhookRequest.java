@@ -36,6 +36,20 @@ public record WebhookRequest(String method, String url, Map<String, List<String>
         return values == null || values.isEmpty() ? Optional.empty() : Optional.ofNullable(values.get(0));
     }
 
+    /**
+     * Header names, the URL's path and the body's size only: the values carry signatures, the query
+     * Meta's verify token, the body customers' numbers and words.
+     */
+    @Override
+    public String toString() {
+        String path = url;
+        if (path != null && path.indexOf('?') >= 0) {
+            path = path.substring(0, path.indexOf('?'));
+        }
+        return "WebhookRequest[method=" + method + ", url=" + path + ", query=" + query.keySet() + ", headers="
+                + headers.keySet() + ", body=" + body.length + " bytes]";
+    }
+
     public Optional<String> queryParam(String name) {
         List<String> values = query.get(name);
         return values == null || values.isEmpty() ? Optional.empty() : Optional.ofNullable(values.get(0));

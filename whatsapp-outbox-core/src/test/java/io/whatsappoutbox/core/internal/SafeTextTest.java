@@ -26,9 +26,31 @@ class SafeTextTest {
     @Test
     void masksNumbersWithOrWithoutPlusAndSecrets() {
         assertThat(SafeText.redact("to +33612345678 or 33612345678 with EAAJsecret", "EAAJsecret"))
-                .isEqualTo("to +336****5678 or 3361****5678 with ****");
+                .isEqualTo("to +336****5678 or 336****5678 with ****");
         assertThat(SafeText.redact("The 'To' number +15005550001 is not a valid phone number."))
                 .isEqualTo("The 'To' number +150****0001 is not a valid phone number.");
+    }
+
+    @Test
+    void masksFormattedNumbers() {
+        assertThat(SafeText.redact("call +1 415-555-0100 now")).isEqualTo("call +1 4****0100 now");
+        assertThat(SafeText.redact("to +1 (415) 555-0100.")).doesNotContain("555").doesNotContain("415) 5");
+        assertThat(SafeText.redact("+33 6 12 34 56 78 refused")).doesNotContain("12 34 56").endsWith(" refused");
+        assertThat(SafeText.redact("number 06 12 34 56 78 and (415) 555-0100"))
+                .doesNotContain("34 56").doesNotContain("555-0");
+        assertThat(SafeText.redact("+44.20.7946.0958")).doesNotContain("7946");
+    }
+
+    @Test
+    void leavesDatesTimesAndVersionsAlone() {
+        String text = "lease until 2026-11-28 10:00:00+00, driver 42.7.4, retry in 30 s, code 131047";
+        assertThat(SafeText.redact(text)).isEqualTo(text);
+    }
+
+    @Test
+    void describesAnExceptionWithTheNumbersItQuotesMasked() {
+        RuntimeException e = new IllegalStateException("Key (to_recipient)=(+33612345678) already exists.");
+        assertThat(SafeText.describe(e)).isEqualTo("IllegalStateException: Key (to_recipient)=(+336****5678) already exists.");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -13,7 +14,8 @@ import java.util.stream.Stream;
 /**
  * Reads every line the library logged during a module's test run (the {@code SCAN} appender of
  * {@code logback-test.xml} writes them to {@code target/test-logs}) and fails the build when one
- * holds an access token, a webhook secret or an unmasked phone number. Run by Maven in the
+ * holds an access token, a webhook secret, an unmasked phone number (however it is written), a
+ * statement's bound values or a message's words. Run by Maven in the
  * {@code verify} phase of every module.
  */
 public final class LogScan {
@@ -26,8 +28,21 @@ public final class LogScan {
             Pattern.compile("(?i)verify-token[-a-z0-9]*"),
             Pattern.compile("(?i)Bearer\\s+[A-Za-z0-9._-]{8,}"),
             Pattern.compile("(?i)(sha256=)[0-9a-f]{64}"));               // a presented signature
-    /** A phone number with all its digits: '+' and 10 to 15 digits, or a French mobile without '+'. */
-    static final Pattern PHONE = Pattern.compile("(?<![0-9A-Za-z*])(\\+[1-9]\\d{9,14}|33[67]\\d{8})(?![0-9])");
+    /**
+     * A phone number with all its digits: '+' and 7 to 15 digits, written together or with spaces,
+     * dots, dashes or parentheses ({@code +1 (415) 555-0100}); a French mobile without '+'; a
+     * national number in its usual groups ({@code 06 12 34 56 78}, {@code (415) 555-0100}).
+     */
+    static final Pattern PHONE = Pattern.compile("(?<![0-9A-Za-z*])(\\+[1-9](?:[ .()-]{0,2}\\d){6,14}|33[67]\\d{8}"
+            + "|0[1-9](?:[ .-]\\d{2}){4}|\\(?\\d{3}\\)?[ .-]\\d{3}[ .-]\\d{4})(?![0-9])");
+    /** What carries a message's words or bound values into a log line, and why it is refused. */
+    static final Map<Pattern, String> PERSONAL = Map.of(
+            Pattern.compile("\\[statement:\"|arguments:\\s*\\{\\s*positional"),
+            "a statement's bound values (Jdbi's exception message)",
+            Pattern.compile("\\b(?:Text|Template|Media|InteractiveButtons|ReplyButton|TemplateParameter)\\[[a-zA-Z]+="),
+            "a message's content (a record's toString)",
+            Pattern.compile("InboundMessage\\[[^\\]]*\\btext=(?!null\\b|\\d+ chars)"),
+            "an inbound message's text (a record's toString)");
 
     private LogScan() {}
 
@@ -64,6 +79,11 @@ public final class LogScan {
         for (Pattern secret : SECRETS) {
             if (secret.matcher(line).find()) {
                 return "a secret (" + secret.pattern() + ")";
+            }
+        }
+        for (Map.Entry<Pattern, String> shape : PERSONAL.entrySet()) {
+            if (shape.getKey().matcher(line).find()) {
+                return shape.getValue();
             }
         }
         Matcher phone = PHONE.matcher(line);

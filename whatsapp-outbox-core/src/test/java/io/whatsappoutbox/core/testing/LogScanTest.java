@@ -22,6 +22,29 @@ class LogScanTest {
     }
 
     @Test
+    void findsShortAndFormattedNumbers() {
+        assertThat(LogScan.problem("to +12345678 refused")).contains("phone");
+        assertThat(LogScan.problem("to +1 415-555-0100 refused")).contains("phone");
+        assertThat(LogScan.problem("to +1 (415) 555-0100 refused")).contains("phone");
+        assertThat(LogScan.problem("to +33 6 12 34 56 78 refused")).contains("phone");
+        assertThat(LogScan.problem("to 06 12 34 56 78 refused")).contains("phone");
+        assertThat(LogScan.problem("to (415) 555-0100 refused")).contains("phone");
+        assertThat(LogScan.problem("to +1****78 and +1 4****0100 refused")).isNull();
+        assertThat(LogScan.problem("10:00:00.123 at 2026-11-28T10:00:00Z, 3 of 17 in 1200 ms, v3.55.0")).isNull();
+    }
+
+    @Test
+    void findsBoundValuesAndMessageWords() {
+        assertThat(LogScan.problem("UnableToExecuteStatementException: duplicate [statement:\"INSERT ...\", "
+                + "arguments:{positional:{}, named:{to:x}}]")).contains("bound values");
+        assertThat(LogScan.problem("claimed OutboundMessage[id=1, content=Text[body=hello, previewUrl=false]]"))
+                .contains("content");
+        assertThat(LogScan.problem("InboundMessage[orgId=o, text=STOP please]")).contains("inbound");
+        assertThat(LogScan.problem("InboundMessage[orgId=o, text=4 chars, payload=null]")).isNull();
+        assertThat(LogScan.problem("OutboundMessage[id=1, content=TEMPLATE(appointment_reminder)]")).isNull();
+    }
+
+    @Test
     void failsOnTheFirstBadLine(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("clean.log"), "all good\n");
         LogScan.main(new String[] {dir.toString()});

@@ -30,7 +30,7 @@ import java.util.Map;
 
 /**
  * The two archive formats: writing rows, and reading a written file back for its ids, which is
- * how an archive proves the file holds exactly the rows it is about to delete. Internal.
+ * how an archive proves the files hold exactly the rows it is about to delete. Internal.
  */
 final class ArchiveFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,34 +73,59 @@ final class ArchiveFiles {
         return out;
     }
 
-    /** Writes one format. */
+    /** Writes one format: the messages, and their attempts (nested, or to a second file). */
     interface RecordWriter {
-        void header(Writer out) throws IOException;
+        /** @param attemptsOut the attempts' own file, or null when they are nested */
+        void header(Writer out, Writer attemptsOut) throws IOException;
 
-        void write(Writer out, Map<String, Object> message, List<Map<String, Object>> attempts) throws IOException;
+        void write(Writer out, Writer attemptsOut, Map<String, Object> message, List<Map<String, Object>> attempts)
+                throws IOException;
     }
 
     static RecordWriter writer(ArchiveFormat format) {
         return format == ArchiveFormat.CSV ? new Csv() : new JsonLines();
     }
 
-    /** RFC 4180 with CRLF; an empty unquoted field is NULL, an empty string is written {@code ""}. */
+    /** Where a CSV archive's attempts go: beside it, {@code dlq.csv} to {@code dlq.attempts.csv}. */
+    static Path attemptsFileFor(Path file) {
+        String name = file.getFileName().toString();
+        String stem = name.regionMatches(true, Math.max(0, name.length() - 4), ".csv", 0, 4) && name.length() > 4
+                ? name.substring(0, name.length() - 4) : name;
+        return file.resolveSibling(stem + ".attempts.csv");
+    }
+
+    /**
+     * RFC 4180 with CRLF; an empty unquoted field is NULL, an empty string is written {@code ""}.
+     * Messages and attempts go to two files, each with its table's column names as header.
+     */
     static final class Csv implements RecordWriter {
         @Override
-        public void header(Writer out) throws IOException {
-            out.write(String.join(",", MESSAGE_COLUMNS));
-            out.write("\r\n");
+        public void header(Writer out, Writer attemptsOut) throws IOException {
+            header(out, MESSAGE_COLUMNS);
+            header(attemptsOut, ATTEMPT_COLUMNS);
         }
 
         @Override
-        public void write(Writer out, Map<String, Object> message, List<Map<String, Object>> attempts)
-                throws IOException {
+        public void write(Writer out, Writer attemptsOut, Map<String, Object> message,
+                List<Map<String, Object>> attempts) throws IOException {
+            row(out, MESSAGE_COLUMNS, message);
+            for (Map<String, Object> a : attempts) {
+                row(attemptsOut, ATTEMPT_COLUMNS, a);
+            }
+        }
+
+        private static void header(Writer out, List<String> columns) throws IOException {
+            out.write(String.join(",", columns));
+            out.write("\r\n");
+        }
+
+        private static void row(Writer out, List<String> columns, Map<String, Object> row) throws IOException {
             StringBuilder line = new StringBuilder();
-            for (String column : MESSAGE_COLUMNS) {
+            for (String column : columns) {
                 if (line.length() > 0) {
                     line.append(',');
                 }
-                Object v = message.get(column);
+                Object v = row.get(column);
                 if (v != null) {
                     String s = v.toString();
                     if (s.isEmpty() || s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0
@@ -118,13 +143,13 @@ final class ArchiveFiles {
     /** One JSON object per line, keys as the column names, the payload as JSON, attempts nested. */
     static final class JsonLines implements RecordWriter {
         @Override
-        public void header(Writer out) {
+        public void header(Writer out, Writer attemptsOut) {
             // no header: every line describes itself
         }
 
         @Override
-        public void write(Writer out, Map<String, Object> message, List<Map<String, Object>> attempts)
-                throws IOException {
+        public void write(Writer out, Writer attemptsOut, Map<String, Object> message,
+                List<Map<String, Object>> attempts) throws IOException {
             ObjectNode node = object(message, MESSAGE_COLUMNS);
             Object payload = message.get("payload_json");
             if (payload != null) {
@@ -156,14 +181,36 @@ final class ArchiveFiles {
         }
     }
 
-    /** What a written file holds: its message ids in order, and its SHA-256. */
-    record Contents(List<Long> ids, String sha256) {}
+    /**
+     * What a written file holds, in file order: its message ids, the attempt ids in it (nested in
+     * JSON Lines, or the rows of a CSV attempts file), and its SHA-256.
+     */
+    record Contents(List<Long> ids, List<Long> attemptIds, String sha256) {}
 
     /**
      * Reads a written file back. A file that does not parse, or whose header is not the expected
      * one, fails: the caller then deletes nothing.
      */
     static Contents readBack(Path file, ArchiveFormat format) throws IOException {
+        return read(file, (reader, ids, attemptIds) -> {
+            if (format == ArchiveFormat.CSV) {
+                readCsvIds(reader, MESSAGE_COLUMNS, ids);
+            } else {
+                readJsonIds(reader, ids, attemptIds);
+            }
+        });
+    }
+
+    /** Reads a CSV attempts file back: its attempt ids, in file order. */
+    static Contents readBackAttempts(Path file) throws IOException {
+        return read(file, (reader, ids, attemptIds) -> readCsvIds(reader, ATTEMPT_COLUMNS, attemptIds));
+    }
+
+    private interface Reading {
+        void read(BufferedReader reader, List<Long> ids, List<Long> attemptIds) throws IOException;
+    }
+
+    private static Contents read(Path file, Reading reading) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
@@ -171,21 +218,18 @@ final class ArchiveFiles {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
         List<Long> ids = new ArrayList<>();
+        List<Long> attemptIds = new ArrayList<>();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest);
                 BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            if (format == ArchiveFormat.CSV) {
-                readCsvIds(reader, ids);
-            } else {
-                readJsonIds(reader, ids);
-            }
+            reading.read(reader, ids, attemptIds);
             while (reader.read() >= 0) {
                 // drain so the digest covers the whole file
             }
         }
-        return new Contents(List.copyOf(ids), HexFormat.of().formatHex(digest.digest()));
+        return new Contents(List.copyOf(ids), List.copyOf(attemptIds), HexFormat.of().formatHex(digest.digest()));
     }
 
-    private static void readJsonIds(BufferedReader reader, List<Long> ids) throws IOException {
+    private static void readJsonIds(BufferedReader reader, List<Long> ids, List<Long> attemptIds) throws IOException {
         String line;
         int n = 0;
         while ((line = reader.readLine()) != null) {
@@ -203,27 +247,33 @@ final class ArchiveFiles {
                 throw new IOException("line " + n + " has no message id");
             }
             ids.add(node.get("id").asLong());
+            for (JsonNode a : node.path("attempts")) {
+                if (!a.path("id").canConvertToLong()) {
+                    throw new IOException("line " + n + " has an attempt without id");
+                }
+                attemptIds.add(a.get("id").asLong());
+            }
         }
     }
 
-    private static void readCsvIds(BufferedReader reader, List<Long> ids) throws IOException {
+    private static void readCsvIds(BufferedReader reader, List<String> columns, List<Long> ids) throws IOException {
         List<String> record = new ArrayList<>();
         boolean header = true;
         while (readCsvRecord(reader, record)) {
             if (header) {
-                if (!record.equals(MESSAGE_COLUMNS)) {
+                if (!record.equals(columns)) {
                     throw new IOException("unexpected CSV header");
                 }
                 header = false;
                 continue;
             }
-            if (record.size() != MESSAGE_COLUMNS.size()) {
+            if (record.size() != columns.size()) {
                 throw new IOException("record " + (ids.size() + 1) + " has " + record.size() + " fields");
             }
             try {
                 ids.add(Long.parseLong(record.get(0)));
             } catch (NumberFormatException e) {
-                throw new IOException("record " + (ids.size() + 1) + " has no message id", e);
+                throw new IOException("record " + (ids.size() + 1) + " has no id", e);
             }
         }
         if (header) {

@@ -30,6 +30,9 @@ final class ArchiveSql {
              WHERE message_id = ANY(:ids::bigint[])
              ORDER BY message_id, id""";
 
+    /** The written messages' attempts, deleted before them so that the caller can count them. */
+    static final String DELETE_ATTEMPTS = "DELETE FROM outbound_attempt WHERE message_id = ANY(:ids::bigint[])";
+
     /** Only rows still in the dead letter; the caller checks that every written row went. */
     static final String DELETE = """
             DELETE FROM outbound_message WHERE id = ANY(:ids::bigint[]) AND status = ANY(:sources)""";

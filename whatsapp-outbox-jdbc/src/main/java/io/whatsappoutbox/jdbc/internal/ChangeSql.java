@@ -65,6 +65,15 @@ final class ChangeSql {
              ORDER BY coalesce(m.failed_at, m.updated_at), m.id
              LIMIT :limit""", DEAD_LETTER_MATCH);
 
+    /** One batch of the manual fallback, read again under the filter and locked: a parent may have moved on. */
+    static final String LOCK_FALLBACK_BATCH = match("""
+            SELECT m.*
+              FROM outbound_message m
+             WHERE m.id = ANY(:ids) AND {MATCH} AND m.channel = 'WHATSAPP'
+               AND NOT EXISTS (SELECT 1 FROM outbound_message f WHERE f.fallback_of = m.id)
+             ORDER BY coalesce(m.failed_at, m.updated_at), m.id
+               FOR UPDATE OF m""", DEAD_LETTER_MATCH);
+
     /** Marks the fallbacks an operation created, so its progress can be followed. */
     static final String MARK_OPERATION = """
             UPDATE outbound_message SET operation_id = :operationId
@@ -163,11 +172,9 @@ final class ChangeSql {
                SET messages_sent_count = 0, reset_at = :now + make_interval(secs => r.period_seconds),
                    throttle_until = NULL, updated_at = :now, updated_by = :actor""";
 
-    static final String CONFIG_EXISTS = """
-            SELECT count(*) FROM whatsapp_provider_config WHERE org_id = :org""";
-
+    /** When the previous secrets of the rotated orgs stop verifying (the same for every one of them). */
     static final String PREVIOUS_SECRET_VALID_UNTIL = """
-            SELECT previous_webhook_secret_valid_until FROM whatsapp_provider_config WHERE org_id = :org""";
+            SELECT max(previous_webhook_secret_valid_until) FROM whatsapp_provider_config WHERE org_id = ANY(:orgs)""";
 
     static final String INSERT_AUDIT = """
             INSERT INTO outbox_audit (operation_id, action, operator, reason, org_scope, filter_json, dry_run,

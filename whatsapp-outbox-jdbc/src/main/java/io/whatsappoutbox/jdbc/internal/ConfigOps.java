@@ -1,6 +1,5 @@
 package io.whatsappoutbox.jdbc.internal;
 
-import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.ops.ConfigChange;
@@ -17,36 +16,32 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
+import io.whatsappoutbox.jdbc.ProviderConfigs;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Provider configurations for operators: listed without their secrets, and the webhook secret
- * rotated through the store's own rotation (which seals the new secret and keeps the previous one
- * for the overlap). Internal.
+ * Provider configurations for operators: listed without their secrets (with the ones that do not
+ * open, when the keys are at hand), and the webhook secret rotated through the store's own
+ * rotation (which seals the new secret and keeps the previous one for the overlap). Internal.
  */
 final class ConfigOps {
-    /** Rotates a secret: the store's {@code ProviderConfigs.rotateWebhookSecret}. */
-    interface Rotation {
-        Secret rotate(String orgId, Duration overlap, String actor);
-    }
-
     private final Jdbi jdbi;
     private final Clock clock;
     private final AuditLog audit;
-    private final Rotation rotation;
+    private final ProviderConfigs configs;
 
-    ConfigOps(Jdbi jdbi, Clock clock, AuditLog audit, Rotation rotation) {
+    ConfigOps(Jdbi jdbi, Clock clock, AuditLog audit, ProviderConfigs configs) {
         this.jdbi = jdbi;
         this.clock = clock;
         this.audit = audit;
-        this.rotation = rotation;
+        this.configs = configs;
     }
 
     List<ProviderConfigSummary> list(Scope scope) {
         Objects.requireNonNull(scope, "scope");
         Instant now = clock.instant();
+        Map<String, List<String>> unreadable = configs.hasEncryptionKeys() ? configs.unreadableSecrets(scope) : Map.of();
         return jdbi.withHandle(h -> h.createQuery(ReportSql.PROVIDER_CONFIGS)
                 .bind("org", scope.orgIdOrNull())
                 .map((rs, ctx) -> {
@@ -57,7 +52,8 @@ final class ConfigOps {
                             rs.getString("business_account_id"), rs.getBoolean("enabled"), rs.getBoolean("has_token"),
                             rs.getBoolean("has_secret"), Times.instant(rs, "previous_webhook_secret_valid_until"),
                             perSecond, Times.instant(rs, "created_at"), updatedAt, rs.getString("updated_by"),
-                            Math.max(0, Duration.between(updatedAt, now).toDays()));
+                            Math.max(0, Duration.between(updatedAt, now).toDays()),
+                            configs.hasEncryptionKeys() ? unreadable.getOrDefault(rs.getString("org_id"), List.of()) : null);
                 })
                 .list());
     }
@@ -76,33 +72,29 @@ final class ConfigOps {
                 .list());
     }
 
-    SecretRotation rotate(String orgId, Duration overlap, Operator operator, boolean dryRun) {
+    SecretRotation rotate(Scope scope, Secret appSecret, Duration overlap, Operator operator, boolean dryRun) {
         Duration effective = overlap == null ? OutboxOperations.DEFAULT_SECRET_OVERLAP : overlap;
         Violations v = new Violations();
-        OutboundMessageRequest.validateOrgId(v, "org", orgId);
+        v.requireNonNull("scope", scope);
         if (effective.isNegative() || effective.compareTo(Duration.ofDays(30)) > 0) {
             v.add("overlap", "is " + effective, "between 0 and 30 days");
         }
+        v.requireNonNull("secret", appSecret);
         v.requireNonNull("operator", operator);
         v.throwIfAny("secret rotation");
         Map<String, Object> filter = new LinkedHashMap<>();
         filter.put("overlap", effective.toString());
-        AuditLog.Entry entry = AuditLog.Entry.start(OperationKind.ROTATE_WEBHOOK_SECRET, operator, orgId, filter, dryRun);
-        long exists = jdbi.withHandle(h -> h.createQuery(ChangeSql.CONFIG_EXISTS).bind("org", orgId)
-                .mapTo(Long.class).one());
-        if (exists == 0) {
-            throw new NoSuchElementException("No provider config for org " + orgId);
-        }
-        Secret fresh = null;
-        if (!dryRun) {
-            fresh = rotation.rotate(orgId, effective, operator.name());
-        }
-        Instant validUntil = dryRun ? null : jdbi.withHandle(h -> h.createQuery(ChangeSql.PREVIOUS_SECRET_VALID_UNTIL)
-                .bind("org", orgId).mapTo(Instant.class).findFirst().orElse(null));
+        AuditLog.Entry entry = AuditLog.Entry.start(OperationKind.ROTATE_WEBHOOK_SECRET, operator, scope.label(), filter,
+                dryRun);
+        List<String> orgs = configs.rotateWebhookSecret(scope, appSecret, effective, operator.name(), dryRun);
+        Instant validUntil = dryRun || orgs.isEmpty() ? null : jdbi.withHandle(h -> h.createQuery(
+                        ChangeSql.PREVIOUS_SECRET_VALID_UNTIL).bindArray("orgs", String.class, orgs)
+                .mapTo(Instant.class).one());
         Map<String, Object> details = new LinkedHashMap<>();
+        details.put("orgs", orgs);
         details.put("previousValidUntil", validUntil == null ? null : validUntil.toString());
-        details.put("secret", "not recorded"); // shown once to the operator, never stored in clear
-        audit.insert(entry, 1, details);
-        return new SecretRotation(entry.operationId(), dryRun, orgId, fresh, validUntil);
+        details.put("secret", "not recorded"); // given by the operator, never stored in clear
+        audit.insert(entry, orgs.size(), details);
+        return new SecretRotation(entry.operationId(), dryRun, scope.orgIdOrNull(), orgs, validUntil);
     }
 }

@@ -28,6 +28,7 @@ import io.whatsappoutbox.core.ops.QuotaChange;
 import io.whatsappoutbox.core.ops.QuotaUsage;
 import io.whatsappoutbox.core.ops.Scope;
 import io.whatsappoutbox.core.ops.SecretRotation;
+import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.jdbc.ProviderConfigs;
 import java.io.OutputStream;
 import java.time.Clock;
@@ -88,7 +89,7 @@ public final class JdbcOperations implements OutboxOperations {
                 : new EnqueueWriter(new ContentCodec(), messageRows, clock, 5));
         this.archiver = new DeadLetterArchiver(jdbi, clock, audit, Objects.requireNonNull(archiveStreams, "archiveStreams"));
         this.quotas = new QuotaOps(jdbi, clock, audit);
-        this.configs = new ConfigOps(jdbi, clock, audit, providerConfigs::rotateWebhookSecret);
+        this.configs = new ConfigOps(jdbi, clock, audit, providerConfigs);
         this.health = new DatabaseHealthQuery(jdbi, clock);
     }
 
@@ -196,7 +197,8 @@ public final class JdbcOperations implements OutboxOperations {
     }
 
     @Override
-    public SecretRotation rotateWebhookSecret(String orgId, Duration overlap, Operator operator, boolean dryRun) {
-        return configs.rotate(orgId, overlap, operator, dryRun);
+    public SecretRotation rotateWebhookSecret(Scope scope, Secret appSecret, Duration overlap, Operator operator,
+            boolean dryRun) {
+        return configs.rotate(scope, appSecret, overlap, operator, dryRun);
     }
 }

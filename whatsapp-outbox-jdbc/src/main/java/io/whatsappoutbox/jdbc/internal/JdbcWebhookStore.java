@@ -14,6 +14,7 @@ import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.InboundMessage;
 import io.whatsappoutbox.core.webhook.WebhookBatch;
 import io.whatsappoutbox.core.webhook.WebhookResult;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,14 +35,38 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class JdbcWebhookStore implements WebhookStore {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JdbcWebhookStore.class);
+    /** Rows one pruning statement removes: a short statement, few locks. */
+    static final int PRUNE_BATCH = 1_000;
+    /** Statements per table and maintenance run: a backlog drains over a few runs, a claim thread is not held. */
+    static final int PRUNE_BATCHES_PER_RUN = 20;
     private final Jdbi jdbi;
     private final MessageRows rows;
     private final EnqueueWriter enqueue;
+    private final Duration dedupWindow;
 
-    public JdbcWebhookStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue) {
+    public JdbcWebhookStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, Duration dedupWindow) {
         this.jdbi = jdbi;
         this.rows = rows;
         this.enqueue = enqueue;
+        this.dedupWindow = dedupWindow;
+    }
+
+    @Override
+    public int pruneExpired(Instant now) {
+        Instant before = now.minus(dedupWindow);
+        return prune(WebhookSql.PRUNE_EVENTS, before) + prune(WebhookSql.PRUNE_PENDING, before);
+    }
+
+    private int prune(String sql, Instant before) {
+        int removed = 0;
+        for (int i = 0; i < PRUNE_BATCHES_PER_RUN; i++) {
+            int n = jdbi.withHandle(h -> h.createUpdate(sql).bind("before", before).bind("limit", PRUNE_BATCH).execute());
+            removed += n;
+            if (n < PRUNE_BATCH) {
+                break;
+            }
+        }
+        return removed;
     }
 
     @Override
@@ -72,9 +97,24 @@ public final class JdbcWebhookStore implements WebhookStore {
         }
 
         Applied execute() {
-            Set<String> fresh = dedupe();
-            List<DeliveryReceipt> receipts = new ArrayList<>();
+            Map<String, Row> rowsByReceipt = lockMessages();
+            // the org check comes before deduplication: a receipt refused for its org must not use up
+            // the key the real receipt will come with
+            List<DeliveryReceipt> candidates = new ArrayList<>();
             for (DeliveryReceipt r : batch.receipts()) {
+                Row row = rowsByReceipt.get(messageKey(r));
+                if (row != null && r.orgId() != null && !r.orgId().equals(row.message.orgId())) {
+                    // signed for one org, naming another org's message: never applied
+                    log.warn("Ignored a {} receipt for message {}: it came for org {} but the message belongs to org {}",
+                            r.status(), row.message.id(), r.orgId(), row.message.orgId());
+                    ignored++;
+                } else {
+                    candidates.add(r);
+                }
+            }
+            Set<String> fresh = dedupe(candidates);
+            List<DeliveryReceipt> receipts = new ArrayList<>();
+            for (DeliveryReceipt r : candidates) {
                 if (fresh.remove(r.dedupeKey())) {
                     receipts.add(r);
                 } else {
@@ -89,17 +129,20 @@ public final class JdbcWebhookStore implements WebhookStore {
                     duplicates++;
                 }
             }
-            int pending = applyReceipts(receipts);
+            int pending = applyReceipts(receipts, rowsByReceipt);
             applyInbound(inbound);
             return new Applied(new WebhookResult(applied, duplicates, ignored, pending),
                     deliveries,
                     fallbacks);
         }
 
-        private Set<String> dedupe() {
+        private Set<String> dedupe(List<DeliveryReceipt> receipts) {
             List<String> keys = new ArrayList<>();
-            batch.receipts().forEach(r -> keys.add(r.dedupeKey()));
+            receipts.forEach(r -> keys.add(r.dedupeKey()));
             batch.inbound().forEach(m -> keys.add(m.dedupeKey()));
+            if (keys.isEmpty()) {
+                return new HashSet<>();
+            }
             return new HashSet<>(h.createQuery(WebhookSql.DEDUPE)
                     .bindArray("keys", String.class, keys)
                     .bind("now", now)
@@ -107,31 +150,33 @@ public final class JdbcWebhookStore implements WebhookStore {
                     .list());
         }
 
-        private int applyReceipts(List<DeliveryReceipt> receipts) {
+        /** Locks the messages the receipts name, by channel and provider id, keyed as {@link #messageKey}. */
+        private Map<String, Row> lockMessages() {
+            Map<String, Row> byKey = new HashMap<>();
+            if (batch.receipts().isEmpty()) {
+                return byKey;
+            }
+            h.createQuery(WebhookSql.LOCK_BY_PROVIDER_ID)
+                    .bindArray("channels", String.class, batch.receipts().stream().map(r -> r.channel().name()).toList())
+                    .bindArray("pids", String.class, batch.receipts().stream().map(DeliveryReceipt::providerMessageId).toList())
+                    .map((rs, ctx) -> new Row(rows.map(rs), rs.getString("provider")))
+                    .forEach(r -> byKey.put(r.message.channel() + ":" + r.message.providerMessageId(), r));
+            return byKey;
+        }
+
+        private int applyReceipts(List<DeliveryReceipt> receipts, Map<String, Row> rowsByReceipt) {
             if (receipts.isEmpty()) {
                 return 0;
             }
-            Map<String, Row> byPid = new HashMap<>();
-            h.createQuery(WebhookSql.LOCK_BY_PROVIDER_ID)
-                    .bindArray("pids", String.class, receipts.stream().map(DeliveryReceipt::providerMessageId).distinct().toList())
-                    .map((rs, ctx) -> new Row(rows.map(rs), rs.getString("provider")))
-                    .forEach(r -> byPid.put(r.message.providerMessageId(), r));
             // delivered before read, failures last: the order a batch is applied in does not matter then
             List<DeliveryReceipt> ordered = new ArrayList<>(receipts);
             ordered.sort(Comparator.comparingInt(r -> r.status() == DeliveryStatus.FAILED ? 9 : r.status().ordinal()));
             List<DeliveryReceipt> unknown = new ArrayList<>();
             Map<Long, Change> changes = new LinkedHashMap<>();
             for (DeliveryReceipt r : ordered) {
-                Row row = byPid.get(r.providerMessageId());
+                Row row = rowsByReceipt.get(messageKey(r));
                 if (row == null) {
                     unknown.add(r);
-                    continue;
-                }
-                if (r.orgId() != null && !r.orgId().equals(row.message.orgId())) {
-                    // signed for one org, naming another org's message: never applied
-                    log.warn("Ignored a {} receipt for message {}: it came for org {} but the message belongs to org {}",
-                            r.status(), row.message.id(), r.orgId(), row.message.orgId());
-                    ignored++;
                     continue;
                 }
                 Change c = changes.computeIfAbsent(row.message.id(), id -> new Change(row));
@@ -312,6 +357,11 @@ public final class JdbcWebhookStore implements WebhookStore {
                     .map(m -> new JdbcConsents.Key(m.orgId(), m.from().value(), m.channel())).toList(),
                     "opt-out keyword", now);
         }
+    }
+
+    /** A receipt names its message by channel and provider id: one channel's id never moves the other's message. */
+    private static String messageKey(DeliveryReceipt r) {
+        return r.channel() + ":" + r.providerMessageId();
     }
 
     private static Instant earliest(Instant a, Instant b) {

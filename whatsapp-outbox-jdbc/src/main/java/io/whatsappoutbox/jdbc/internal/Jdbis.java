@@ -8,9 +8,13 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.config.ConfigRegistry;
+import org.jdbi.v3.core.statement.StatementExceptions;
 import org.jdbi.v3.core.statement.TemplateEngine;
 
-/** The library's Jdbi: instants travel as UTC {@code timestamptz}, never through the JVM's zone. Internal. */
+/**
+ * The library's Jdbi: instants travel as UTC {@code timestamptz}, never through the JVM's zone, and
+ * a failed statement's message names neither its SQL nor its bound values. Internal.
+ */
 public final class Jdbis {
     private Jdbis() {}
 
@@ -19,6 +23,8 @@ public final class Jdbis {
         // the library's SQL has no template attributes: rendering it would make a new string at
         // every call, and the parsed-statement cache would hash the whole claim text again each time
         jdbi.setTemplateEngine(TemplateEngine.NOP);
+        // Jdbi's default message quotes every bound value (recipients, bodies) into logs and error columns
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
         jdbi.registerArgument(new InstantArgumentFactory());
         jdbi.registerColumnMapper(Instant.class, (rs, col, ctx) -> {
             OffsetDateTime t = rs.getObject(col, OffsetDateTime.class);

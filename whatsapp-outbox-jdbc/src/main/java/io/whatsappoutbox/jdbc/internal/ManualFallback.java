@@ -64,25 +64,29 @@ final class ManualFallback {
     }
 
     private List<OutboundMessage> candidates(Handle h, Scope scope, DeadLetterFilter filter, Instant at, int limit) {
-        return Reports.scope(h.createQuery(ChangeSql.SELECT_FALLBACK_CANDIDATES), scope, filter.channel())
-                .bindArray("sources", String.class, (Object[]) new String[] {Transition.DEAD_LETTER.target().name()})
-                .bindArray("codes", String.class, filter.errorCodes())
-                .bindArray("categories", String.class, filter.categoryNames())
-                .bind("failedUpTo", filter.minAge() == null ? null : at.minus(filter.minAge()))
-                .bind("failedFrom", filter.maxAge() == null ? null : at.minus(filter.maxAge()))
+        return bind(h.createQuery(ChangeSql.SELECT_FALLBACK_CANDIDATES), scope, filter, at)
                 .bind("limit", limit)
                 .map((rs, ctx) -> rows.map(rs)).list();
     }
 
-    /** Re-reads the batch under the same filter (a parent may have moved on), then creates the SMS. */
+    private static org.jdbi.v3.core.statement.Query bind(org.jdbi.v3.core.statement.Query q, Scope scope,
+            DeadLetterFilter filter, Instant at) {
+        return Reports.scope(q, scope, filter.channel())
+                .bindArray("sources", String.class, (Object[]) new String[] {Transition.DEAD_LETTER.target().name()})
+                .bindArray("codes", String.class, filter.errorCodes())
+                .bindArray("categories", String.class, filter.categoryNames())
+                .bind("failedUpTo", filter.minAge() == null ? null : at.minus(filter.minAge()))
+                .bind("failedFrom", filter.maxAge() == null ? null : at.minus(filter.maxAge()));
+    }
+
+    /** Re-reads the batch's own parents under the same filter (a parent may have moved on), then creates the SMS. */
     private List<Changed> create(Handle h, Scope scope, DeadLetterFilter filter, FallbackRules rules, List<Long> ids,
             Instant at, java.util.UUID operationId) {
         List<OutboundMessageRequest> requests = new ArrayList<>();
-        for (OutboundMessage m : candidates(h, scope, filter, at, Integer.MAX_VALUE)) {
-            if (ids.contains(m.id())) {
-                rules.onOperatorRequest(m).ifPresent(requests::add);
-            }
-        }
+        bind(h.createQuery(ChangeSql.LOCK_FALLBACK_BATCH), scope, filter, at)
+                .bindArray("ids", Long.class, ids)
+                .map((rs, ctx) -> rows.map(rs))
+                .forEach(m -> rules.onOperatorRequest(m).ifPresent(requests::add));
         if (requests.isEmpty()) {
             return List.of();
         }

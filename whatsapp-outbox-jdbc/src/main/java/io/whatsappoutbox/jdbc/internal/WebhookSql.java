@@ -13,10 +13,35 @@ final class WebhookSql {
 
     static final String FORGET_EVENTS = "DELETE FROM webhook_event WHERE event_key = ANY(:keys)";
 
-    /** Locks the receipts' messages, so concurrent webhooks for one message apply in turn. */
+    /** One batch of keys past the window, oldest first; rows another instance is pruning are skipped. */
+    static final String PRUNE_EVENTS = """
+            DELETE FROM webhook_event e
+             USING (SELECT event_key FROM webhook_event
+                     WHERE received_at < :before
+                     ORDER BY received_at
+                     LIMIT :limit
+                       FOR UPDATE SKIP LOCKED) old
+             WHERE e.event_key = old.event_key""";
+
+    /** One batch of receipts that waited past the window for a message that never got their id. */
+    static final String PRUNE_PENDING = """
+            DELETE FROM pending_receipt p
+             USING (SELECT provider_message_id, status FROM pending_receipt
+                     WHERE received_at < :before
+                     ORDER BY received_at
+                     LIMIT :limit
+                       FOR UPDATE SKIP LOCKED) old
+             WHERE p.provider_message_id = old.provider_message_id AND p.status = old.status""";
+
+    /**
+     * Locks the receipts' messages, so concurrent webhooks for one message apply in turn. A receipt
+     * names its message by channel and provider id (the unique index finds it by id).
+     */
     static final String LOCK_BY_PROVIDER_ID = "SELECT " + MessageRows.COLUMNS + """
             , provider FROM outbound_message
              WHERE provider_message_id = ANY(:pids)
+               AND (channel, provider_message_id) IN (SELECT k.channel, k.pid
+                                                        FROM unnest(:channels::text[], :pids::text[]) AS k(channel, pid))
              ORDER BY id
                FOR UPDATE""";
 

@@ -91,7 +91,50 @@ class DeadLetterArchiveTest {
                 .containsEntry("action", "ARCHIVE_DEAD_LETTERS").containsEntry("affected_count", 3)
                 .containsEntry("sha", r.sha256());
         try (var listing = Files.list(dir)) {
-            assertThat(listing).containsExactly(file); // no temporary file left behind
+            // the attempts beside the messages, no temporary file left behind
+            assertThat(listing).containsExactlyInAnyOrder(file, dir.resolve("dlq.attempts.csv"));
+        }
+    }
+
+    @Test
+    void aCsvArchiveWritesTheAttemptsItDeletesToASecondCheckedFile() throws Exception {
+        Path file = dir.resolve("dlq-2026-11.csv");
+        ArchiveResult r = ops.archiveDeadLetters(Scope.org("org-1"), olderThan30Days(file, ArchiveFormat.CSV), OPERATOR);
+
+        Path attempts = dir.resolve("dlq-2026-11.attempts.csv");
+        assertThat(r.attemptsFile()).isEqualTo(attempts.toString());
+        List<String> lines = List.of(Files.readString(attempts).split("\r\n"));
+        assertThat(lines.get(0)).isEqualTo("id,message_id,org_id,attempt_number,provider,outcome,error_code,error_message,"
+                + "error_category,http_status,provider_message_id,lease_owner,started_at,duration_ms,next_attempt_at");
+        assertThat(lines).hasSize(1 + 15);
+        assertThat(lines.subList(1, 16)).allSatisfy(l -> assertThat(old).contains(Long.parseLong(l.split(",")[1])));
+        assertThat(r.attemptsExported()).isEqualTo(15);
+        assertThat(r.attemptsSha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(attempts))));
+        assertThat(f.sql.count("SELECT count(*) FROM outbound_attempt")).isEqualTo(10);
+        assertThat(f.sql.rows("SELECT details_json->>'attempts' AS n, details_json->>'attemptsSha256' AS sha"
+                + " FROM outbox_audit").get(0)).containsEntry("n", "15").containsEntry("sha", r.attemptsSha256());
+    }
+
+    @Test
+    void anExistingAttemptsFileIsNeverOverwritten() throws Exception {
+        Path existing = Files.writeString(dir.resolve("dlq.attempts.csv"), "an earlier archive");
+        assertThatThrownBy(() -> ops.archiveDeadLetters(Scope.org("org-1"), olderThan30Days(dir.resolve("dlq.csv"),
+                ArchiveFormat.CSV), OPERATOR))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("never overwritten");
+        assertThat(Files.readString(existing)).isEqualTo("an earlier archive");
+        assertThat(messages()).isEqualTo(5);
+    }
+
+    @Test
+    void archivesAndExportsAreReadableByTheirOwnerOnly() throws Exception {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> ownerOnly =
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        ops.exportDeadLetters(Scope.org("org-1"), ExportRequest.of(dir.resolve("e.csv"), ArchiveFormat.CSV,
+                DeadLetterFilter.all()), OPERATOR);
+        ops.archiveDeadLetters(Scope.org("org-1"), olderThan30Days(dir.resolve("a.jsonl"), ArchiveFormat.JSONL), OPERATOR);
+        for (String name : List.of("e.csv", "e.attempts.csv", "a.jsonl")) {
+            assertThat(Files.getPosixFilePermissions(dir.resolve(name))).as(name).isEqualTo(ownerOnly);
         }
     }
 
@@ -242,6 +285,8 @@ class DeadLetterArchiveTest {
         assertThat(r.deleted()).isZero();
         assertThat(messages()).isEqualTo(5);
         assertThat(Files.readString(file).split("\r\n")).hasSize(5);
+        assertThat(r.attemptsExported()).isEqualTo(20);
+        assertThat(f.sql.count("SELECT count(*) FROM outbound_attempt")).isEqualTo(25);
         assertThat(f.sql.one("SELECT action FROM outbox_audit")).isEqualTo("EXPORT_DEAD_LETTERS");
     }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.InvalidInputException;
+import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.ops.AuditEntry;
 import io.whatsappoutbox.core.ops.AuditQuery;
@@ -67,8 +68,8 @@ class InputSafetyTest {
             assertThatThrownBy(() -> ops.cancel(bad, failed, OPERATOR, false)).isInstanceOf(InvalidInputException.class);
             assertThatThrownBy(() -> ops.setQuota(bad, 10, null, OPERATOR, false)).isInstanceOf(InvalidInputException.class);
             assertThatThrownBy(() -> ops.resetQuota(bad, OPERATOR, false)).isInstanceOf(InvalidInputException.class);
-            assertThatThrownBy(() -> ops.rotateWebhookSecret(bad, null, OPERATOR, false))
-                    .isInstanceOf(InvalidInputException.class);
+            assertThatThrownBy(() -> ops.rotateWebhookSecret(Scope.org(bad), Secret.of("6f1c0d0b5b2e4c8a9e7f3a1b2c4d6e8f"),
+                    null, OPERATOR, false)).isInstanceOf(InvalidInputException.class);
         }
         nothingChanged();
     }

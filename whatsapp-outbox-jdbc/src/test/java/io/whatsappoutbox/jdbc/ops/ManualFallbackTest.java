@@ -10,7 +10,11 @@ import io.whatsappoutbox.core.ops.BulkOptions;
 import io.whatsappoutbox.core.ops.BulkResult;
 import io.whatsappoutbox.core.ops.DeadLetterFilter;
 import io.whatsappoutbox.core.ops.OperationProgress;
+import io.whatsappoutbox.core.ops.OutboxOperations;
 import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.internal.JdbcOperations;
+import io.whatsappoutbox.jdbc.internal.Jdbis;
+import io.whatsappoutbox.jdbc.testing.RowCountingDataSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +75,24 @@ class ManualFallbackTest {
         assertThat(fx.sql.count("SELECT count(*) FROM outbound_message WHERE fallback_of IN (?, ?, ?)", otherCode, otherOrg, sms))
                 .isZero();
         assertThat(fx.sql.count("SELECT count(*) FROM outbox_audit WHERE action = 'FALLBACK_TO_SMS'")).isEqualTo(3);
+    }
+
+    @Test
+    void eachBatchRereadsOnlyItsOwnParents() {
+        int parents = 200;
+        for (int i = 0; i < parents; i++) {
+            fx.seed.failed("org-1", Channel.WHATSAPP, i, "131026", ErrorCategory.UNDELIVERABLE,
+                    OpsFixture.ago(Duration.ofHours(2)), OpsFixture.ago(Duration.ofMinutes(90 - i % 60)), 1);
+        }
+        RowCountingDataSource counting = new RowCountingDataSource(fx.ds);
+        OutboxOperations ops = new JdbcOperations(Jdbis.create(counting.dataSource()), fx.clock,
+                fx.outbox.providerConfigs(), d -> { }, java.util.function.UnaryOperator.identity());
+        BulkResult r = ops.fallbackToSms(Scope.org("org-1"), DeadLetterFilter.all(), CRITICAL,
+                BulkOptions.defaults().withLimit(parents).withBatchSize(10).withPause(Duration.ZERO), OpsFixture.OPERATOR);
+        assertThat(r.changed()).isEqualTo(parents);
+        // the selection reads each parent once, its batch once more, the created SMS come back once:
+        // rereading every matching parent per batch would read about parents^2 / (2 x batch) rows
+        assertThat(counting.rowsRead()).as("rows read").isLessThan(5L * parents);
     }
 
     @Test

@@ -14,6 +14,8 @@ import io.whatsappoutbox.core.ops.QuotaChange;
 import io.whatsappoutbox.core.ops.QuotaUsage;
 import io.whatsappoutbox.core.ops.Scope;
 import io.whatsappoutbox.core.ops.SecretRotation;
+import io.whatsappoutbox.jdbc.JdbcOutbox;
+import io.whatsappoutbox.core.InvalidInputException;
 import io.whatsappoutbox.core.spi.WebhookSecrets;
 import io.whatsappoutbox.jdbc.ProviderConfig;
 import java.time.Duration;
@@ -113,28 +115,51 @@ class QuotaAndConfigTest {
     }
 
     @Test
-    void rotatingTheWebhookSecretReturnsTheNewSecretOnceKeepsThePreviousOneForTheOverlapAndAuditsIt() {
+    void rotatingInstallsTheAppSecretMetaShowsKeepsThePreviousOneForTheOverlapAndAuditsItWithoutTheSecret() {
         f.outbox.providerConfigs().save(new ProviderConfig("org-1", "100000000000001", "200000000000001", Secret.of("EAAG-token"),
                 Secret.of("old-secret"), true, null), "alice");
+        Secret reset = Secret.of("0f9e8d7c6b5a49382716a5b4c3d2e1f0");
 
-        SecretRotation dry = ops.rotateWebhookSecret("org-1", null, OPERATOR, true);
-        assertThat(dry.newSecret()).isNull();
+        SecretRotation dry = ops.rotateWebhookSecret(Scope.org("org-1"), reset, null, OPERATOR, true);
+        assertThat(dry.orgIds()).containsExactly("org-1");
+        assertThat(f.outbox.providerConfigs().webhookSecrets().refresh(T0)).extracting(c -> c.secret().reveal())
+                .containsExactly("old-secret");
 
-        SecretRotation r = ops.rotateWebhookSecret("org-1", null, OPERATOR, false);
+        SecretRotation r = ops.rotateWebhookSecret(Scope.org("org-1"), reset, null, OPERATOR, false);
 
-        assertThat(r.newSecret().reveal()).hasSize(64).matches("[0-9a-f]+");
+        assertThat(r.orgId()).isEqualTo("org-1");
+        assertThat(r.orgIds()).containsExactly("org-1");
         assertThat(r.previousValidUntil()).isEqualTo(T0.plus(Duration.ofDays(7)));
-        assertThat(r.toString()).doesNotContain(r.newSecret().reveal());
+        assertThat(r.toString()).doesNotContain(reset.reveal());
         List<WebhookSecrets.Candidate> candidates = f.outbox.providerConfigs().webhookSecrets().refresh(T0);
-        assertThat(candidates).extracting(c -> c.secret().reveal()).containsExactlyInAnyOrder(r.newSecret().reveal(),
-                "old-secret");
+        assertThat(candidates).extracting(c -> c.secret().reveal()).containsExactlyInAnyOrder(reset.reveal(), "old-secret");
         String audit = f.sql.rows("SELECT filter_json::text || details_json::text AS j FROM outbox_audit"
                 + " WHERE operation_id = ?", r.operationId()).get(0).get("j").toString();
-        assertThat(audit).contains("PT168H").doesNotContain(r.newSecret().reveal());
+        assertThat(audit).contains("PT168H").contains("org-1").doesNotContain(reset.reveal()).doesNotContain("old-secret");
         assertThat(f.sql.one("SELECT updated_by FROM whatsapp_provider_config")).isEqualTo("jdoe");
         assertThat(f.outbox.providerConfigs().webhookSecrets().refresh(T0.plus(Duration.ofDays(8))))
                 .hasSize(1);
-        assertThatThrownBy(() -> ops.rotateWebhookSecret("org-9", null, OPERATOR, false))
+        assertThatThrownBy(() -> ops.rotateWebhookSecret(Scope.org("org-9"), reset, null, OPERATOR, false))
                 .isInstanceOf(NoSuchElementException.class);
+        assertThatThrownBy(() -> ops.rotateWebhookSecret(Scope.org("org-1"), Secret.of("short"), null, OPERATOR, false))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("secret");
+    }
+
+    @Test
+    void configListNamesTheSecretsThatDoNotOpen() {
+        f.outbox.providerConfigs().save(ProviderConfig.of("org-1", "100000000000001", Secret.of("EAAG-token"),
+                Secret.of("secret-1")), "alice");
+        f.outbox.providerConfigs().save(ProviderConfig.of("org-2", "100000000000002", Secret.of("EAAG-token"),
+                Secret.of("secret-2")), "alice");
+        f.sql.update("UPDATE whatsapp_provider_config SET webhook_secret_encrypted = access_token_encrypted"
+                + " WHERE org_id = 'org-2'");
+        assertThat(ops.providerConfigs(Scope.allOrgs())).extracting(ProviderConfigSummary::orgId,
+                ProviderConfigSummary::unreadableSecrets).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("org-1", List.of()),
+                org.assertj.core.groups.Tuple.tuple("org-2", List.of("webhook_secret")));
+        try (JdbcOutbox keyless = JdbcOutbox.builder().dataSource(f.ds).build()) {
+            assertThat(keyless.operations().providerConfigs(Scope.allOrgs()))
+                    .allSatisfy(c -> assertThat(c.unreadableSecrets()).isNull());
+        }
     }
 }

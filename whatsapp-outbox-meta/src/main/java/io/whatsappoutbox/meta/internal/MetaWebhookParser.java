@@ -194,8 +194,9 @@ public final class MetaWebhookParser {
         String title = MetaJson.text(e, "title");
         String message = title != null && !title.isBlank() ? title : MetaJson.text(e, "message");
         String details = MetaJson.text(e.path("error_data"), "details");
+        // stored as the message's error and shown to operators: a number Meta quotes is masked
         return new ProviderError(code == null || code.isBlank() ? "UNKNOWN" : SafeText.clean(code), 0,
-                SafeText.clean(message), SafeText.clean(details), null, null);
+                SafeText.forError(message), SafeText.forError(details), null, null);
     }
 
     private static void message(JsonNode m, String path, String orgId, State state)

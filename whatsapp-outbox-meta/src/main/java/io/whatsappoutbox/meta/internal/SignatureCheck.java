@@ -14,9 +14,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Checks Meta's {@code X-Hub-Signature-256: sha256=<hex>} on the raw body against every secret
- * valid now, then once more after {@link WebhookSecrets#refresh} (a secret rotated a moment ago).
- * Internal.
+ * Checks Meta's {@code X-Hub-Signature-256: sha256=<hex>} on the raw body against the secrets valid
+ * now for the orgs the body names by phone number id (every secret when it names none the store
+ * knows), then once more after {@link WebhookSecrets#refreshFor} when those changed (a secret
+ * rotated a moment ago). Internal.
  */
 public final class SignatureCheck {
     public static final String HEADER = "X-Hub-Signature-256";
@@ -79,17 +80,24 @@ public final class SignatureCheck {
         return null;
     }
 
-    public Outcome check(String header, byte[] body, Instant now) {
+    /**
+     * @param phoneNumberIds the phone number ids the body names ({@link PhoneNumberIds#in}): only
+     *     their orgs' secrets are tried, one HMAC per distinct secret
+     */
+    public Outcome check(String header, byte[] body, Set<String> phoneNumberIds, Instant now) {
         Failure f = malformed(header);
         if (f != null) {
             return Outcome.failed(f);
         }
         String presented = header.strip().substring(PREFIX.length()).toLowerCase(Locale.ROOT);
-        Outcome first = match(secrets.candidates(now), presented, body, now);
-        if (first.valid()) {
-            return first;
+        List<Candidate> first = secrets.candidatesFor(phoneNumberIds, now);
+        Outcome outcome = match(first, presented, body, now);
+        if (outcome.valid()) {
+            return outcome;
         }
-        return match(secrets.refresh(now), presented, body, now);
+        List<Candidate> again = secrets.refreshFor(phoneNumberIds, now);
+        // a store that did not reload (it reloads at most every few seconds) gives the same secrets
+        return again == null || again.equals(first) ? outcome : match(again, presented, body, now);
     }
 
     private static Outcome match(List<Candidate> candidates, String presented, byte[] body, Instant now) {
