@@ -1,7 +1,7 @@
 package io.whatsappoutbox.meta;
 
+import io.whatsappoutbox.core.internal.CallFailures;
 import io.whatsappoutbox.core.internal.RetryAfter;
-import io.whatsappoutbox.core.internal.SafeText;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.whatsappoutbox.core.Channel;
@@ -20,13 +20,11 @@ import io.whatsappoutbox.meta.internal.MetaMessageJson;
 import io.whatsappoutbox.meta.internal.MetaSendResponses;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import okhttp3.ConnectionPool;
@@ -48,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * accepted message with its {@code wamid}, or a {@link ProviderError} carrying Meta's own code
  * (classified by {@link #errorCatalogue()}), {@code HTTP_<status>} when Meta's body had no code,
  * or one of {@link OutboxErrorCodes#NETWORK_ERROR}, {@link OutboxErrorCodes#TIMEOUT},
- * {@link OutboxErrorCodes#UNREADABLE_RESPONSE}, {@link OutboxErrorCodes#PROVIDER_NOT_CONFIGURED}.
+ * {@link OutboxErrorCodes#UNREADABLE_RESPONSE}, {@link OutboxErrorCodes#PROVIDER_EXCEPTION} (a failed
+ * call maps as for every HTTP provider, see {@code CallFailures}),
+ * {@link OutboxErrorCodes#PROVIDER_NOT_CONFIGURED}.
  *
  * <p>A failure of the {@link WhatsAppAccounts} lookup itself (a store outage) is not a provider
  * answer: it propagates, and the dispatcher records it as {@code PROVIDER_EXCEPTION} and retries.
@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * that may have reached Meta is never sent a second time behind the outbox's back.
  *
  * <p>Thread-safe and immutable. Logs carry the message id, the org id and the masked recipient,
- * never the token nor the message text. Close it when it created its own HTTP client.
+ * never the token nor the message text. Its HTTP client (its own, or derived from a host's) is
+ * built once and shared by its {@link #directCalls()}; {@link #close()} releases it.
  */
 public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetaCloudProvider.class);
@@ -78,6 +79,7 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     private final MetaSendResponses responses;
     private final ObjectMapper mapper;
     private final MetaDirectCalls directCalls;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private MetaCloudProvider(Builder b, HttpUrl baseUrl) {
         this.accounts = b.accounts;
@@ -103,7 +105,7 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         this.mapper = MetaJson.newMapper();
         this.requests = new MetaMessageJson(mapper);
         this.responses = new MetaSendResponses(mapper);
-        this.directCalls = new MetaDirectCalls(accounts, client, baseUrl, graphVersion, mapper, responses);
+        this.directCalls = new MetaDirectCalls(accounts, client, closed, baseUrl, graphVersion, mapper, responses);
     }
 
     public static Builder builder() {
@@ -128,6 +130,11 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     @Override
     public SendResult send(OutboundMessage message) {
         Objects.requireNonNull(message, "message");
+        if (closed.get()) {
+            log.info("Message {} of org {} not sent: the Meta provider is closed", message.id(), message.orgId());
+            return SendResult.rejected(ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
+                    "Not sent: the Meta provider is closed"));
+        }
         PhoneNumber to = message.to();
         if (message.channel() != Channel.WHATSAPP) {
             return notConfigured(message, "the Meta provider sends WHATSAPP messages only, not " + message.channel());
@@ -170,53 +177,15 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     }
 
     private SendResult execute(Request request, String token) {
-        int status;
-        String retryAfterHeader;
-        byte[] body;
+        int status = 0;
         try (Response response = client.newCall(request).execute()) {
             status = response.code();
-            retryAfterHeader = response.header("Retry-After");
-            try {
-                body = read(response.body());
-            } catch (IOException e) {
-                // the status came but the body broke off: Meta may have taken the message
-                return SendResult.rejected(new ProviderError(OutboxErrorCodes.UNREADABLE_RESPONSE, status,
-                        "HTTP " + status + " from Meta, body unreadable: "
-                                + SafeText.forError(SafeText.describe(e), token),
-                        null, null, RetryAfter.parse(retryAfterHeader, clock.instant())));
-            }
-        } catch (InterruptedIOException e) {
-            return SendResult.rejected(interrupted(e, token));
-        } catch (IOException | RuntimeException e) {
-            return SendResult.rejected(ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
-                    "Network error calling Meta: " + SafeText.forError(SafeText.describe(e), token)));
+            Duration retryAfter = RetryAfter.parse(response.header("Retry-After"), clock.instant());
+            return responses.interpret(status, read(response.body()), retryAfter, token);
         } catch (Exception e) {
-            // OkHttp is Kotlin: it can throw a checked InterruptedException the compiler knows nothing of
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            return SendResult.rejected(ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
-                    "Call to Meta interrupted: " + SafeText.forError(SafeText.describe(e), token)));
+            // OkHttp is Kotlin: besides IOException it can throw a checked InterruptedException
+            return SendResult.rejected(CallFailures.of("Meta", e, status, token));
         }
-        try {
-            return responses.interpret(status, body, RetryAfter.parse(retryAfterHeader, clock.instant()), token);
-        } catch (RuntimeException e) {
-            return SendResult.rejected(new ProviderError(OutboxErrorCodes.UNREADABLE_RESPONSE, status,
-                    "HTTP " + status + " from Meta, answer unreadable: "
-                            + SafeText.forError(SafeText.describe(e), token), null, null, null));
-        }
-    }
-
-    private static ProviderError interrupted(InterruptedIOException e, String token) {
-        String text = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
-        if (!(e instanceof SocketTimeoutException) && !text.contains("time")) {
-            // the calling thread was interrupted (shutdown): keep the flag for the caller
-            Thread.currentThread().interrupt();
-            return ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
-                    "Call to Meta interrupted: " + SafeText.forError(SafeText.describe(e), token));
-        }
-        return ProviderError.network(OutboxErrorCodes.TIMEOUT,
-                "Meta did not answer in time: " + SafeText.forError(SafeText.describe(e), token));
     }
 
     private static byte[] read(ResponseBody body) throws IOException {
@@ -245,15 +214,22 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     }
 
     /**
+     * Stops sending: later sends and direct calls fail as {@code NETWORK_ERROR} without a call.
      * Releases the HTTP client's threads and idle connections when this provider created the
      * client; a client passed to {@link Builder#httpClient} belongs to the host and is left alone.
+     * Closing again does nothing.
      */
     @Override
     public void close() {
-        if (ownsClient) {
+        if (closed.compareAndSet(false, true) && ownsClient) {
             client.dispatcher().executorService().shutdown();
             client.connectionPool().evictAll();
         }
+    }
+
+    /** The one client this provider calls through: tests look at its pool and dispatcher. */
+    OkHttpClient httpClient() {
+        return client;
     }
 
     @Override

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.ProviderError;
-import io.whatsappoutbox.core.internal.SafeText;
+import io.whatsappoutbox.core.internal.CallFailures;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.spi.WhatsAppAccount;
 import io.whatsappoutbox.core.spi.WhatsAppAccounts;
@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -63,15 +64,18 @@ public final class MetaDirectCalls {
 
     private final WhatsAppAccounts accounts;
     private final OkHttpClient client;
+    private final AtomicBoolean closed;
     private final HttpUrl baseUrl;
     private final String graphVersion;
     private final ObjectMapper mapper;
     private final MetaSendResponses responses;
 
-    MetaDirectCalls(WhatsAppAccounts accounts, OkHttpClient client, HttpUrl baseUrl, String graphVersion,
-            ObjectMapper mapper, MetaSendResponses responses) {
+    /** @param closed the provider's: set, no call is made any more */
+    MetaDirectCalls(WhatsAppAccounts accounts, OkHttpClient client, AtomicBoolean closed, HttpUrl baseUrl,
+            String graphVersion, ObjectMapper mapper, MetaSendResponses responses) {
         this.accounts = accounts;
         this.client = client;
+        this.closed = closed;
         this.baseUrl = baseUrl;
         this.graphVersion = graphVersion;
         this.mapper = mapper;
@@ -188,26 +192,38 @@ public final class MetaDirectCalls {
     }
 
     private JsonNode call(WhatsAppAccount account, String edge, RequestBody body) {
+        if (closed.get()) {
+            throw new MetaCallException(ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
+                    "Not sent: the Meta provider is closed"));
+        }
         String token = account.accessToken().reveal();
         HttpUrl url = baseUrl.newBuilder().addPathSegment(graphVersion).addPathSegment(account.phoneNumberId())
                 .addPathSegment(edge).build();
         Request request = new Request.Builder().url(url).header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json").post(body).build();
+        int status = 0;
+        byte[] bytes;
         try (Response response = client.newCall(request).execute()) {
-            byte[] bytes = read(response.body());
-            if (!response.isSuccessful()) {
-                throw new MetaCallException(responses.error(response.code(), bytes, token));
-            }
-            JsonNode json = responses.json(bytes);
-            if (json == null) {
-                throw new MetaCallException(new ProviderError(OutboxErrorCodes.UNREADABLE_RESPONSE, response.code(),
-                        "HTTP " + response.code() + " from Meta without a JSON answer", null, null, null));
-            }
-            return json;
-        } catch (IOException e) {
-            throw new MetaCallException(ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
-                    "Network error calling Meta: " + SafeText.forError(SafeText.describe(e), token)));
+            status = response.code();
+            bytes = read(response.body());
+        } catch (Exception e) {
+            // OkHttp is Kotlin: besides IOException it can throw a checked InterruptedException
+            throw new MetaCallException(CallFailures.of("Meta", e, status, token));
         }
+        if (status < 200 || status >= 300) {
+            throw new MetaCallException(responses.error(status, bytes, token));
+        }
+        JsonNode json = responses.json(bytes);
+        if (json == null) {
+            throw new MetaCallException(new ProviderError(OutboxErrorCodes.UNREADABLE_RESPONSE, status,
+                    "HTTP " + status + " from Meta without a JSON answer", null, null, null));
+        }
+        return json;
+    }
+
+    /** The client calls go through: the provider's. */
+    OkHttpClient httpClient() {
+        return client;
     }
 
     private static byte[] read(ResponseBody body) throws IOException {

@@ -6,6 +6,9 @@ import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.InvalidInputException;
+import io.whatsappoutbox.core.MessageContent;
+import io.whatsappoutbox.core.OutboxErrorCodes;
+import io.whatsappoutbox.core.spi.SendResult;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +67,13 @@ class MetaCloudProviderBuilderTest {
         MetaCloudProvider p = MetaCloudProvider.builder().accounts(TestAccounts.standard()).build();
         p.close();
         p.close();
+
+        assertThat(p.httpClient().dispatcher().executorService().isShutdown()).isTrue();
+        assertThat(p.httpClient().connectionPool().connectionCount()).isZero();
+        // closed: no call is attempted, to graph.facebook.com or anywhere
+        SendResult afterClose = p.send(Messages.whatsapp(MessageContent.text("Bonjour")));
+        assertThat(afterClose).isInstanceOfSatisfying(SendResult.Rejected.class,
+                r -> assertThat(r.error().code()).isEqualTo(OutboxErrorCodes.NETWORK_ERROR));
+        assertThat(((SendResult.Rejected) afterClose).error().message()).contains("closed");
     }
 }

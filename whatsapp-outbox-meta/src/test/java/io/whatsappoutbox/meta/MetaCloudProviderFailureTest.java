@@ -4,14 +4,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageStatus;
+import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.ProviderError;
@@ -19,18 +18,51 @@ import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.TestMessages;
 import io.whatsappoutbox.core.spi.SendResult;
 import io.whatsappoutbox.core.spi.WhatsAppAccount;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.whatsappoutbox.core.testing.HttpProviderFailureContract;
 import java.time.Duration;
 import java.util.List;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Network failures, timeouts and missing configuration come back as results, never as exceptions. */
-class MetaCloudProviderFailureTest {
-    @RegisterExtension
-    static WireMockExtension meta = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+/**
+ * Network failures, timeouts and missing configuration come back as results, never as exceptions:
+ * the failures of the call as for every HTTP provider (the contract's cases), and Meta's own.
+ */
+class MetaCloudProviderFailureTest extends HttpProviderFailureContract<MetaCloudProvider> {
+
+    @Override
+    protected String providerName() {
+        return "Meta";
+    }
+
+    @Override
+    protected MetaCloudProvider provider(String baseUrl, Duration readTimeout, Duration callTimeout,
+            OkHttpClient shared) {
+        return MetaCloudProvider.builder().accounts(TestAccounts.standard()).baseUrl(baseUrl).httpClient(shared)
+                .readTimeout(readTimeout).callTimeout(callTimeout).build();
+    }
+
+    @Override
+    protected OutboundMessage message() {
+        return Messages.whatsapp(MessageContent.text("Bonjour"));
+    }
+
+    @Override
+    protected ResponseDefinitionBuilder accepted() {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"messaging_product\":\"whatsapp\",\"contacts\":[{\"input\":\"+33612345678\","
+                        + "\"wa_id\":\"33612345678\"}],\"messages\":[{\"id\":\"wamid.HBgLMzM2MTIzNDU2NzgVAgARGBI\"}]}");
+    }
+
+    @Override
+    protected List<String> secrets() {
+        return List.of(TestAccounts.TOKEN_1, Messages.TO, Messages.TO.substring(1));
+    }
+
+    @Override
+    protected OkHttpClient clientOf(MetaCloudProvider provider) {
+        return provider.httpClient();
+    }
 
     private static MetaCloudProvider provider(TestAccounts accounts, String baseUrl) {
         return MetaCloudProvider.builder().accounts(accounts).baseUrl(baseUrl)
@@ -45,96 +77,26 @@ class MetaCloudProviderFailureTest {
         return error;
     }
 
-    private ProviderError sendAgainst(com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder response) {
-        meta.stubFor(post(anyUrl()).willReturn(response));
-        try (MetaCloudProvider p = provider(TestAccounts.standard(), meta.baseUrl())) {
-            return rejected(p.send(Messages.whatsapp(MessageContent.text("Bonjour"))));
-        }
-    }
-
-    @Test
-    void readTimeoutIsATimeout() {
-        ProviderError e = sendAgainst(aResponse().withStatus(200).withFixedDelay(1500).withBody("{}"));
-
-        assertThat(e.code()).isEqualTo(OutboxErrorCodes.TIMEOUT);
-        assertThat(e.httpStatus()).isZero();
-    }
-
-    @Test
-    void callTimeoutIsATimeout() {
-        meta.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(200).withFixedDelay(1500).withBody("{}")));
-        try (MetaCloudProvider p = MetaCloudProvider.builder().accounts(TestAccounts.standard())
-                .baseUrl(meta.baseUrl()).readTimeout(Duration.ofSeconds(10)).callTimeout(Duration.ofMillis(200)).build()) {
-            ProviderError e = rejected(p.send(Messages.whatsapp(MessageContent.text("Bonjour"))));
-
-            assertThat(e.code()).isEqualTo(OutboxErrorCodes.TIMEOUT);
-        }
-    }
-
-    @Test
-    void connectionResetIsANetworkError() {
-        ProviderError e = sendAgainst(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
-
-        assertThat(e.code()).isEqualTo(OutboxErrorCodes.NETWORK_ERROR);
-        assertThat(e.message()).startsWith("Network error calling Meta");
-    }
-
-    @Test
-    void emptyResponseIsANetworkErrorAndIsNotRetriedSilently() {
-        ProviderError e = sendAgainst(aResponse().withFault(Fault.EMPTY_RESPONSE));
-
-        assertThat(e.code()).isEqualTo(OutboxErrorCodes.NETWORK_ERROR);
-        // a second POST could send the message twice: the outbox decides, not the HTTP client
-        meta.verify(1, anyRequestedFor(anyUrl()));
-    }
-
-    @Test
-    void garbageInsteadOfHttpIsANetworkError() {
-        ProviderError e = sendAgainst(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE));
-
-        assertThat(e.code()).isEqualTo(OutboxErrorCodes.NETWORK_ERROR);
-    }
-
-    @Test
-    void bodyBrokenOffAfterTheStatusIsUnreadable() {
-        ProviderError e = sendAgainst(aResponse().withStatus(200).withFault(Fault.MALFORMED_RESPONSE_CHUNK));
-
-        assertThat(e.code()).isIn(OutboxErrorCodes.UNREADABLE_RESPONSE, OutboxErrorCodes.NETWORK_ERROR);
-    }
-
-    @Test
-    void refusedConnectionIsANetworkError() throws IOException {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        }
-        try (MetaCloudProvider p = provider(TestAccounts.standard(), "http://127.0.0.1:" + closedPort)) {
-            ProviderError e = rejected(p.send(Messages.whatsapp(MessageContent.text("Bonjour"))));
-
-            assertThat(e.code()).isEqualTo(OutboxErrorCodes.NETWORK_ERROR);
-        }
-    }
-
     @Test
     void orgWithoutAccountIsNotConfiguredAndNothingIsSent() {
-        try (MetaCloudProvider p = provider(TestAccounts.standard(), meta.baseUrl())) {
+        try (MetaCloudProvider p = provider(TestAccounts.standard(), server.baseUrl())) {
             ProviderError e = rejected(p.send(Messages.whatsapp("org-unknown", MessageContent.text("x"))));
 
             assertThat(e.code()).isEqualTo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED);
             assertThat(e.message()).contains("org-unknown");
         }
-        meta.verify(0, anyRequestedFor(anyUrl()));
+        server.verify(0, anyRequestedFor(anyUrl()));
     }
 
     @Test
     void disabledAccountIsNotConfiguredAndNothingIsSent() {
-        try (MetaCloudProvider p = provider(TestAccounts.standard(), meta.baseUrl())) {
+        try (MetaCloudProvider p = provider(TestAccounts.standard(), server.baseUrl())) {
             ProviderError e = rejected(p.send(Messages.whatsapp("org-off", MessageContent.text("x"))));
 
             assertThat(e.code()).isEqualTo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED);
             assertThat(e.message()).contains("disabled");
         }
-        meta.verify(0, anyRequestedFor(anyUrl()));
+        server.verify(0, anyRequestedFor(anyUrl()));
     }
 
     @Test
@@ -142,7 +104,7 @@ class MetaCloudProviderFailureTest {
         TestAccounts accounts = new TestAccounts(List.of(
                 new WhatsAppAccount("org-1", "1", null, null, true),
                 new WhatsAppAccount("org-2", "2", null, Secret.of("token with\nnewline"), true)));
-        try (MetaCloudProvider p = provider(accounts, meta.baseUrl())) {
+        try (MetaCloudProvider p = provider(accounts, server.baseUrl())) {
             ProviderError e1 = rejected(p.send(Messages.whatsapp("org-1", MessageContent.text("x"))));
             ProviderError e2 = rejected(p.send(Messages.whatsapp("org-2", MessageContent.text("x"))));
 
@@ -150,12 +112,12 @@ class MetaCloudProviderFailureTest {
             assertThat(e2.code()).isEqualTo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED);
             assertThat(e2.message()).doesNotContain("newline");
         }
-        meta.verify(0, anyRequestedFor(anyUrl()));
+        server.verify(0, anyRequestedFor(anyUrl()));
     }
 
     @Test
     void smsMessageIsNotForThisProvider() {
-        try (MetaCloudProvider p = provider(TestAccounts.standard(), meta.baseUrl())) {
+        try (MetaCloudProvider p = provider(TestAccounts.standard(), server.baseUrl())) {
             ProviderError e = rejected(p.send(TestMessages.stored(7,
                     OutboundMessageRequest.sms("org-1", Messages.TO).text("x").build(), MessageStatus.SENDING,
                     Messages.NOW)));
@@ -163,47 +125,17 @@ class MetaCloudProviderFailureTest {
             assertThat(e.code()).isEqualTo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED);
             assertThat(e.message()).contains(Channel.SMS.name());
         }
-        meta.verify(0, anyRequestedFor(anyUrl()));
-    }
-
-    @Test
-    void sharedClientGetsTheProvidersTimeoutsAndIsNotClosed() {
-        OkHttpClient shared = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(30)).build();
-        meta.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(200).withFixedDelay(1500).withBody("{}")));
-        MetaCloudProvider p = MetaCloudProvider.builder().accounts(TestAccounts.standard()).baseUrl(meta.baseUrl())
-                .httpClient(shared).readTimeout(Duration.ofMillis(200)).build();
-
-        ProviderError e = rejected(p.send(Messages.whatsapp(MessageContent.text("x"))));
-        p.close();
-
-        assertThat(e.code()).isEqualTo(OutboxErrorCodes.TIMEOUT);
-        assertThat(shared.dispatcher().executorService().isShutdown()).isFalse();
-        shared.dispatcher().executorService().shutdown();
-    }
-
-    @Test
-    void anInterruptedCallerGetsANetworkErrorAndKeepsItsInterruptFlag() {
-        meta.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(200).withFixedDelay(1500).withBody("{}")));
-        try (MetaCloudProvider p = provider(TestAccounts.standard(), meta.baseUrl())) {
-            Thread.currentThread().interrupt();
-            SendResult result = p.send(Messages.whatsapp(MessageContent.text("x")));
-            boolean stillInterrupted = Thread.interrupted();
-
-            assertThat(rejected(result).code()).isIn(OutboxErrorCodes.NETWORK_ERROR, OutboxErrorCodes.TIMEOUT);
-            assertThat(stillInterrupted).isTrue();
-        } finally {
-            Thread.interrupted();
-        }
+        server.verify(0, anyRequestedFor(anyUrl()));
     }
 
     @Test
     void logsNeitherTokenNorNumberNorText() {
-        meta.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(400).withBody(
+        server.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(400).withBody(
                 MetaCloudProviderResponseTest.metaError(100, "bad +33612345678", "details"))));
         try (LogCapture logs = new LogCapture();
-                MetaCloudProvider p = provider(TestAccounts.standard(), meta.baseUrl())) {
+                MetaCloudProvider p = provider(TestAccounts.standard(), server.baseUrl())) {
             p.send(Messages.whatsapp(MessageContent.text("private words 4242")));
-            meta.stubFor(post(anyUrl()).willReturn(aResponse().withBody("{\"messages\":[{\"id\":\"wamid.1\"}]}")));
+            server.stubFor(post(anyUrl()).willReturn(aResponse().withBody("{\"messages\":[{\"id\":\"wamid.1\"}]}")));
             p.send(Messages.whatsapp(MessageContent.text("private words 4242")));
 
             assertThat(logs.lines(ch.qos.logback.classic.Level.DEBUG)).isNotEmpty();

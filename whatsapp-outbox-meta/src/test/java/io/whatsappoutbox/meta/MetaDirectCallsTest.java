@@ -13,6 +13,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.InvalidInputException;
@@ -21,6 +22,7 @@ import io.whatsappoutbox.core.testing.Contents;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -140,5 +142,36 @@ class MetaDirectCallsTest {
         assertThatThrownBy(() -> calls.markAsRead("org-unknown", Contents.WAMID))
                 .isInstanceOfSatisfying(MetaCallException.class,
                         e -> assertThat(e.error().code()).isEqualTo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED));
+    }
+
+    @Test
+    void aFailedCallIsMappedAsASendsIs() {
+        meta.stubFor(post(urlEqualTo(MESSAGES)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        assertThatThrownBy(() -> calls.markAsRead("org-2", Contents.WAMID))
+                .isInstanceOfSatisfying(MetaCallException.class, e -> {
+                    assertThat(e.error().code()).isEqualTo(OutboxErrorCodes.NETWORK_ERROR);
+                    assertThat(e.error().message()).startsWith("Network error calling Meta");
+                });
+        meta.stubFor(post(urlEqualTo(MESSAGES)).willReturn(aResponse().withStatus(200).withBody("{\"success\":true}")
+                .withFixedDelay(1_500)));
+        try (MetaCloudProvider slow = MetaCloudProvider.builder().accounts(TestAccounts.standard())
+                .baseUrl(meta.baseUrl()).readTimeout(Duration.ofMillis(200)).build()) {
+            assertThatThrownBy(() -> slow.directCalls().markAsRead("org-2", Contents.WAMID))
+                    .isInstanceOfSatisfying(MetaCallException.class,
+                            e -> assertThat(e.error().code()).isEqualTo(OutboxErrorCodes.TIMEOUT));
+        }
+    }
+
+    @Test
+    void sharesTheProvidersClientAndClosesWithIt() {
+        assertThat(calls.httpClient()).isSameAs(provider.httpClient());
+        provider.close();
+
+        assertThatThrownBy(() -> calls.markAsRead("org-2", Contents.WAMID))
+                .isInstanceOfSatisfying(MetaCallException.class, e -> {
+                    assertThat(e.error().code()).isEqualTo(OutboxErrorCodes.NETWORK_ERROR);
+                    assertThat(e.error().message()).contains("closed");
+                });
+        meta.verify(0, postRequestedFor(urlEqualTo(MESSAGES)));
     }
 }

@@ -9,20 +9,20 @@ import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.internal.CallFailures;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.spi.MessageProvider;
 import io.whatsappoutbox.core.spi.SendResult;
-import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.sms.internal.TwilioResponses;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import okhttp3.Credentials;
 import okhttp3.FormBody;
@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every outcome comes back as a {@link SendResult}: Twilio's error codes as Twilio reports them,
  * {@code HTTP_5xx} for an error without a readable body, {@code UNREADABLE_RESPONSE},
- * {@code NETWORK_ERROR} and {@code TIMEOUT}. Error messages are stored with phone numbers masked,
- * and neither the auth token nor a full number reaches a log line.
+ * {@code NETWORK_ERROR}, {@code TIMEOUT} and {@code PROVIDER_EXCEPTION} (a failed call maps as for
+ * every HTTP provider, see {@code CallFailures}). Error messages are stored with phone numbers
+ * masked, and neither the auth token nor a full number reaches a log line.
  *
  * <p>Thread-safe. {@link #close()} releases the HTTP client's threads and connections when the
  * provider created the client itself.
@@ -66,6 +67,7 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
     private final ErrorCatalogue errorCatalogue;
     private final TwilioResponses responses;
     private final String authToken;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private TwilioSmsProvider(Builder b, HttpUrl base, PhoneNumber from) {
         this.accountSid = b.accountSid;
@@ -111,30 +113,29 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
     public SendResult send(OutboundMessage message) {
         Objects.requireNonNull(message, "message");
         String to = message.to() == null ? "none" : message.to().masked();
-        try {
-            if (!(message.content() instanceof MessageContent.Text)
-                    || isBlank(((MessageContent.Text) message.content()).body())) {
-                String kind = message.content() == null ? "no" : message.content().type().name();
-                log.warn("SMS message {} of org {} to {} not sent: {} content, SMS carries text only",
-                        message.id(), message.orgId(), to, kind);
-                return new SendResult.Rejected(ProviderError.of(NO_TEXT_BODY, 0,
-                        "Not sent: an SMS carries a non-blank text body only, this message has " + kind + " content"));
-            }
-            Request request = request(message.to(), ((MessageContent.Text) message.content()).body());
-            log.debug("Sending SMS message {} of org {} to {} through Twilio", message.id(), message.orgId(), to);
-            try (Response response = client.newCall(request).execute()) {
-                SendResult result = responses.interpret(response.code(), read(response),
-                        response.header("Retry-After"), response.header("Twilio-Request-Id"));
-                logResult(message, to, result);
-                return result;
-            }
-        } catch (InterruptedIOException e) {
-            // OkHttp's call timeout and socket read/connect timeouts alike: Twilio may have sent it.
-            return failure(message, to, OutboxErrorCodes.TIMEOUT, "Twilio did not answer in time: " + describe(e));
-        } catch (IOException e) {
-            return failure(message, to, OutboxErrorCodes.NETWORK_ERROR, "Network failure calling Twilio: " + describe(e));
-        } catch (RuntimeException e) {
-            return failure(message, to, OutboxErrorCodes.PROVIDER_EXCEPTION, "Twilio provider failed: " + describe(e));
+        if (closed.get()) {
+            return failure(message, to, ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
+                    "Not sent: the Twilio provider is closed"));
+        }
+        if (!(message.content() instanceof MessageContent.Text text) || isBlank(text.body())) {
+            String kind = message.content() == null ? "no" : message.content().type().name();
+            log.warn("SMS message {} of org {} to {} not sent: {} content, SMS carries text only",
+                    message.id(), message.orgId(), to, kind);
+            return new SendResult.Rejected(ProviderError.of(NO_TEXT_BODY, 0,
+                    "Not sent: an SMS carries a non-blank text body only, this message has " + kind + " content"));
+        }
+        Request request = request(message.to(), text.body());
+        log.debug("Sending SMS message {} of org {} to {} through Twilio", message.id(), message.orgId(), to);
+        int status = 0;
+        try (Response response = client.newCall(request).execute()) {
+            status = response.code();
+            SendResult result = responses.interpret(status, read(response), response.header("Retry-After"),
+                    response.header("Twilio-Request-Id"));
+            logResult(message, to, result);
+            return result;
+        } catch (Exception e) {
+            // OkHttp is Kotlin: besides IOException it can throw a checked InterruptedException
+            return failure(message, to, CallFailures.of("Twilio", e, status, authToken));
         }
     }
 
@@ -163,9 +164,10 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
         }
     }
 
-    private SendResult failure(OutboundMessage message, String to, String code, String text) {
-        log.warn("SMS message {} of org {} to {}: Twilio call failed with {}", message.id(), message.orgId(), to, code);
-        return new SendResult.Rejected(ProviderError.network(code, text));
+    private static SendResult failure(OutboundMessage message, String to, ProviderError error) {
+        log.warn("SMS message {} of org {} to {}: Twilio call failed with {}", message.id(), message.orgId(), to,
+                error.code());
+        return new SendResult.Rejected(error);
     }
 
     private static void logResult(OutboundMessage message, String to, SendResult result) {
@@ -180,23 +182,26 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
         }
     }
 
-    /** Exception class and redacted message: exceptions may quote URLs or input. */
-    private String describe(Exception e) {
-        String text = e.getMessage();
-        return e.getClass().getSimpleName() + (text == null ? "" : ": " + SafeText.redact(text, authToken));
-    }
-
     private static boolean isBlank(String s) {
         return s == null || s.isBlank();
     }
 
-    /** Releases the HTTP client's threads and pooled connections, if this provider created the client. */
+    /**
+     * Stops sending: later sends fail as {@code NETWORK_ERROR} without a call. Releases the HTTP
+     * client's threads and pooled connections if this provider created the client; closing again
+     * does nothing.
+     */
     @Override
     public void close() {
-        if (ownsClient) {
+        if (closed.compareAndSet(false, true) && ownsClient) {
             client.dispatcher().executorService().shutdown();
             client.connectionPool().evictAll();
         }
+    }
+
+    /** The one client this provider calls through: tests look at its pool and dispatcher. */
+    OkHttpClient httpClient() {
+        return client;
     }
 
     @Override

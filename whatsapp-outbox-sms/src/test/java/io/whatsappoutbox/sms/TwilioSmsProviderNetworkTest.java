@@ -3,7 +3,6 @@ package io.whatsappoutbox.sms;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.whatsappoutbox.sms.TwilioFixtures.ACCOUNT_SID;
 import static io.whatsappoutbox.sms.TwilioFixtures.FROM;
 import static io.whatsappoutbox.sms.TwilioFixtures.MESSAGES_PATH;
@@ -16,107 +15,70 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboxErrorCodes;
-import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.spi.SendResult;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.whatsappoutbox.core.testing.HttpProviderFailureContract;
 import java.time.Duration;
+import java.util.List;
+import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
-/** Failures before Twilio answers: they come back as results, never as exceptions. */
-class TwilioSmsProviderNetworkTest {
+/**
+ * Failures before Twilio answers come back as results, never as exceptions: the failures of the
+ * call as for every HTTP provider (the contract's cases), and how Twilio's are logged.
+ */
+class TwilioSmsProviderNetworkTest extends HttpProviderFailureContract<TwilioSmsProvider> {
 
-    @RegisterExtension
-    static WireMockExtension twilio = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+    @Override
+    protected String providerName() {
+        return "Twilio";
+    }
 
-    /** Generous timeouts, so that only the tests about timeouts can time out on a slow machine. */
-    private static TwilioSmsProvider.Builder provider(String baseUrl) {
+    @Override
+    protected TwilioSmsProvider provider(String baseUrl, Duration readTimeout, Duration callTimeout,
+            OkHttpClient shared) {
         return TwilioSmsProvider.builder().baseUrl(baseUrl).accountSid(ACCOUNT_SID).authToken(TOKEN).from(FROM)
-                .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(10))
-                .callTimeout(Duration.ofSeconds(20));
+                .httpClient(shared).connectTimeout(Duration.ofSeconds(5)).readTimeout(readTimeout)
+                .callTimeout(callTimeout).build();
     }
 
-    private static ProviderError rejected(TwilioSmsProvider provider) {
-        try (provider) {
-            SendResult result = provider.send(sms("Hello"));
-            assertThat(result).isInstanceOf(SendResult.Rejected.class);
-            return ((SendResult.Rejected) result).error();
-        }
+    @Override
+    protected OutboundMessage message() {
+        return sms("Hello");
     }
 
-    private ProviderError rejectedWith(ResponseDefinitionBuilder response) {
-        twilio.stubFor(post(urlPathEqualTo(MESSAGES_PATH)).willReturn(response));
-        return rejected(provider(twilio.baseUrl()).build());
+    @Override
+    protected ResponseDefinitionBuilder accepted() {
+        return aResponse().withStatus(201).withHeader("Content-Type", "application/json").withBody(created("queued"));
     }
 
-    /** A 200 ms read timeout against an answer held back far longer. */
-    private ProviderError rejectedWithShortReadTimeout(ResponseDefinitionBuilder response) {
-        twilio.stubFor(post(urlPathEqualTo(MESSAGES_PATH)).willReturn(response));
-        return rejected(provider(twilio.baseUrl()).readTimeout(Duration.ofMillis(200)).build());
+    @Override
+    protected List<String> secrets() {
+        return List.of(TOKEN_VALUE, TO, TO.substring(1));
     }
 
-    private static void assertClean(ProviderError e) {
-        assertThat(e.message() + e.details()).doesNotContain(TOKEN_VALUE).doesNotContain(TO);
+    @Override
+    protected OkHttpClient clientOf(TwilioSmsProvider provider) {
+        return provider.httpClient();
     }
 
     @Test
-    void no_answer_within_the_read_timeout_is_a_timeout() {
-        ProviderError e = rejectedWithShortReadTimeout(aResponse().withStatus(201).withBody(created("queued"))
-                .withFixedDelay(3_000));
-        assertThat(e.code()).isEqualTo(OutboxErrorCodes.TIMEOUT);
-        assertThat(e.httpStatus()).isZero();
-        assertThat(ErrorCatalogue.twilio().classify(e).category()).isEqualTo(ErrorCategory.PROVIDER_UNAVAILABLE);
-        assertClean(e);
-    }
-
-    @Test
-    void a_body_that_stalls_half_way_is_a_timeout() {
-        ProviderError e = rejectedWithShortReadTimeout(aResponse().withStatus(201).withBody(created("queued"))
-                .withChunkedDribbleDelay(3, 3_000));
-        assertThat(e.code()).isEqualTo(OutboxErrorCodes.TIMEOUT);
-    }
-
-    @Test
-    void the_call_timeout_bounds_the_whole_call() {
-        twilio.stubFor(post(urlPathEqualTo(MESSAGES_PATH))
-                .willReturn(aResponse().withStatus(201).withBody(created("queued")).withFixedDelay(3_000)));
-        ProviderError e = rejected(provider(twilio.baseUrl()).readTimeout(Duration.ofSeconds(10))
-                .callTimeout(Duration.ofMillis(200)).build());
-        assertThat(e.code()).isEqualTo(OutboxErrorCodes.TIMEOUT);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Fault.class)
-    void a_broken_connection_is_a_network_error(Fault fault) {
-        ProviderError e = rejectedWith(aResponse().withFault(fault));
-        assertThat(e.code()).isEqualTo(OutboxErrorCodes.NETWORK_ERROR);
-        assertThat(e.httpStatus()).isZero();
-        assertThat(e.message()).startsWith("Network failure calling Twilio");
-        assertClean(e);
-    }
-
-    @Test
-    void a_refused_connection_is_a_network_error() throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        ProviderError e = rejected(provider("http://127.0.0.1:" + port).build());
-        assertThat(e.code()).isEqualTo(OutboxErrorCodes.NETWORK_ERROR);
+    void a_timeout_counts_as_the_provider_being_unavailable() {
+        assertThat(ErrorCatalogue.twilio().lookup(OutboxErrorCodes.TIMEOUT).orElseThrow().category())
+                .isEqualTo(ErrorCategory.PROVIDER_UNAVAILABLE);
     }
 
     @Test
     void a_failure_is_logged_once_with_the_masked_recipient_only() {
-        try (LogCapture logs = new LogCapture()) {
-            rejectedWith(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+        server.stubFor(post(urlPathEqualTo(MESSAGES_PATH)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        try (LogCapture logs = new LogCapture();
+                TwilioSmsProvider provider = provider(server.baseUrl(), Duration.ofSeconds(10), Duration.ofSeconds(20),
+                        null)) {
+            assertThat(provider.send(sms("Hello"))).isInstanceOf(SendResult.Rejected.class);
+
             assertThat(logs.lines()).filteredOn(l -> l.startsWith("WARN")).hasSize(1);
             assertThat(logs.all()).contains(OutboxErrorCodes.NETWORK_ERROR).contains("+336****5678")
                     .doesNotContain(TO).doesNotContain(TOKEN_VALUE);

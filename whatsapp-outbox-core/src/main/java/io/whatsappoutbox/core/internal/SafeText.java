@@ -85,12 +85,13 @@ public final class SafeText {
     }
 
     /**
-     * An exception as its class and message, numbers masked and cleaned: the message may quote what
-     * a database or a provider was given (a recipient in a duplicate key's detail).
+     * An exception as its class and message, {@code secrets} and numbers masked, cleaned: the
+     * message may quote what a database or a provider was given (a recipient in a duplicate key's
+     * detail, a URL with a token).
      */
-    public static String describe(Throwable e) {
+    public static String describe(Throwable e, String... secrets) {
         String name = e.getClass().getSimpleName();
-        String msg = forError(e.getMessage());
+        String msg = forError(e.getMessage(), secrets);
         return msg == null || msg.isEmpty() ? name : name + ": " + msg;
     }
 }
