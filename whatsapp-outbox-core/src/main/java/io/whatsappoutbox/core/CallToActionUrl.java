@@ -23,8 +23,7 @@ public record CallToActionUrl(String body, String displayText, URI url, String h
         return ContentType.INTERACTIVE_CTA_URL;
     }
 
-    @Override
-    public void validate(Violations v, Channel channel, String prefix) {
+    void validate(Violations v, Channel channel, String prefix) {
         String f = prefix + "interactive";
         if (!ContentRules.whatsappOnly(v, channel, f, "an interactive message")) {
             return;

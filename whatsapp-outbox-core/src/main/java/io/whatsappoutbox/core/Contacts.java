@@ -105,8 +105,7 @@ public record Contacts(List<Contact> contacts) implements MessageContent {
         return ContentType.CONTACTS;
     }
 
-    @Override
-    public void validate(Violations v, Channel channel, String prefix) {
+    void validate(Violations v, Channel channel, String prefix) {
         String f = prefix + "contacts";
         if (!ContentRules.whatsappOnly(v, channel, f, "a contact card") || !ContentRules.count(v, f, contacts, 1,
                 CONTACTS_MAX)) {

@@ -14,6 +14,38 @@ final class ContentRules {
 
     private ContentRules() {}
 
+    /**
+     * Checks {@code content} for {@code channel} by its kind's own rules, naming fields under
+     * {@code prefix}. The rules stay off the public {@link MessageContent} interface: the collector
+     * they write to is internal.
+     */
+    static void validate(MessageContent content, Violations v, Channel channel, String prefix) {
+        if (content instanceof MessageContent.Text c) {
+            c.validate(v, channel, prefix);
+        } else if (content instanceof MessageContent.Template c) {
+            c.validate(v, channel, prefix);
+        } else if (content instanceof MessageContent.Media c) {
+            c.validate(v, channel, prefix);
+        } else if (content instanceof MessageContent.InteractiveButtons c) {
+            c.validate(v, channel, prefix);
+        } else if (content instanceof Location c) {
+            c.validate(v, channel, prefix);
+        } else if (content instanceof Contacts c) {
+            c.validate(v, channel, prefix);
+        } else if (content instanceof Reaction c) {
+            c.validate(v, channel, prefix);
+        } else if (content instanceof InteractiveList c) {
+            c.validate(v, channel, prefix);
+        } else if (content instanceof CallToActionUrl c) {
+            c.validate(v, channel, prefix);
+        } else if (content instanceof InReplyTo c) {
+            c.validate(v, channel, prefix);
+        } else {
+            // MessageContent is sealed: a new kind that reaches this line was given no rules
+            throw new IllegalStateException("no rules for content of type " + content.getClass().getName());
+        }
+    }
+
     static boolean whatsappOnly(Violations v, Channel channel, String field, String what) {
         if (channel != Channel.WHATSAPP) {
             v.add(field, "is " + what + " on channel " + channel, what + " is sent on WHATSAPP only");

@@ -39,8 +39,7 @@ public record InReplyTo(String messageId, MessageContent content) implements Mes
         return new InReplyTo(otherMessageId, content);
     }
 
-    @Override
-    public void validate(Violations v, Channel channel, String prefix) {
+    void validate(Violations v, Channel channel, String prefix) {
         if (!ContentRules.whatsappOnly(v, channel, prefix + "context", "a reply in context")) {
             return;
         }
@@ -54,7 +53,7 @@ public record InReplyTo(String messageId, MessageContent content) implements Mes
                     "a reply quotes one message; a reaction names its message itself");
             return;
         }
-        content.validate(v, channel, prefix);
+        ContentRules.validate(content, v, channel, prefix);
     }
 
     @Override

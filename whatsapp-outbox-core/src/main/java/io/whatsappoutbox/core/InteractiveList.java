@@ -62,8 +62,7 @@ public record InteractiveList(String body, String button, List<Section> sections
         return ContentType.INTERACTIVE_LIST;
     }
 
-    @Override
-    public void validate(Violations v, Channel channel, String prefix) {
+    void validate(Violations v, Channel channel, String prefix) {
         String f = prefix + "interactive";
         if (!ContentRules.whatsappOnly(v, channel, f, "an interactive message")) {
             return;

@@ -32,8 +32,7 @@ public record Location(double latitude, double longitude, String name, String ad
         return ContentType.LOCATION;
     }
 
-    @Override
-    public void validate(Violations v, Channel channel, String prefix) {
+    void validate(Violations v, Channel channel, String prefix) {
         if (ContentRules.whatsappOnly(v, channel, prefix + "location", "a location")) {
             check(v, prefix + "location", false);
         }

@@ -69,9 +69,6 @@ public sealed interface MessageContent
         return this;
     }
 
-    /** Checks the content for {@code channel}, naming fields under {@code prefix}. */
-    void validate(Violations violations, Channel channel, String prefix);
-
     static Text text(String body) {
         return new Text(body, false);
     }
@@ -87,8 +84,7 @@ public sealed interface MessageContent
             return ContentType.TEXT;
         }
 
-        @Override
-        public void validate(Violations v, Channel channel, String prefix) {
+        void validate(Violations v, Channel channel, String prefix) {
             int max = channel == Channel.SMS ? SMS_TEXT_MAX : WHATSAPP_TEXT_MAX;
             if (v.requirePresent(prefix + "text", body)) {
                 v.maxLength(prefix + "text", body, max);
@@ -314,8 +310,7 @@ public sealed interface MessageContent
             return Optional.ofNullable(name);
         }
 
-        @Override
-        public void validate(Violations v, Channel channel, String prefix) {
+        void validate(Violations v, Channel channel, String prefix) {
             TemplateRules.validate(this, v, channel, prefix);
         }
 
@@ -410,8 +405,7 @@ public sealed interface MessageContent
             return kind == null ? ContentType.IMAGE : kind.contentType();
         }
 
-        @Override
-        public void validate(Violations v, Channel channel, String prefix) {
+        void validate(Violations v, Channel channel, String prefix) {
             String f = prefix + "media";
             if (!ContentRules.whatsappOnly(v, channel, f, "media")) {
                 return;
@@ -501,8 +495,7 @@ public sealed interface MessageContent
             return ContentType.INTERACTIVE_BUTTONS;
         }
 
-        @Override
-        public void validate(Violations v, Channel channel, String prefix) {
+        void validate(Violations v, Channel channel, String prefix) {
             String f = prefix + "interactive";
             if (!ContentRules.whatsappOnly(v, channel, f, "an interactive message")) {
                 return;

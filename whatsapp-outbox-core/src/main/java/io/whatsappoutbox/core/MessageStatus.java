@@ -16,11 +16,6 @@ public enum MessageStatus {
     FAILED,
     CANCELLED;
 
-    /** Statuses the dispatcher never picks up again by itself. */
-    public boolean isSettled() {
-        return this != QUEUED && this != SENDING;
-    }
-
     /** Accepted by the provider: SENT, DELIVERED or READ. */
     public boolean isAccepted() {
         return this == SENT || this == DELIVERED || this == READ;

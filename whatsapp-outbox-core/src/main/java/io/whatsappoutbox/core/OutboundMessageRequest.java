@@ -60,13 +60,13 @@ public record OutboundMessageRequest(
     private static void validate(Violations v, String orgId, String dossierId, Channel channel, String to,
             MessageContent content, String idempotencyKey, Integer maxAttempts, String createdBy,
             Long fallbackOf) {
-        validateOrgId(v, "orgId", orgId);
+        v.orgId("orgId", orgId);
         v.optionalText("dossierId", dossierId, 64, REFERENCE, REFERENCE_RULE);
         v.requireNonNull("channel", channel);
         PhoneNumber.check(v, "to", to);
         if (v.requireNonNull("content", content) && channel != null) {
             int before = v.size();
-            content.validate(v, channel, "");
+            ContentRules.validate(content, v, channel, "");
             if (v.size() == before && Fingerprint.estimatedBytes(content) > PAYLOAD_MAX_BYTES) {
                 v.add("content", "is about " + Fingerprint.estimatedBytes(content) + " bytes",
                         "at most " + PAYLOAD_MAX_BYTES + " bytes");
@@ -82,11 +82,6 @@ public record OutboundMessageRequest(
         if (fallbackOf != null && fallbackOf <= 0) {
             v.add("fallbackOf", "is " + fallbackOf, "a message id, greater than 0");
         }
-    }
-
-    /** Checks an org id wherever one is accepted (API, filters, HTTP headers). */
-    public static void validateOrgId(Violations v, String field, String orgId) {
-        v.text(field, orgId, ORG_ID_MAX, ORG_ID, ORG_ID_RULE);
     }
 
     /**

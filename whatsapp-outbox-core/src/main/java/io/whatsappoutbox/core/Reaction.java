@@ -25,8 +25,7 @@ public record Reaction(String messageId, String emoji) implements MessageContent
         return ContentType.REACTION;
     }
 
-    @Override
-    public void validate(Violations v, Channel channel, String prefix) {
+    void validate(Violations v, Channel channel, String prefix) {
         String f = prefix + "reaction";
         if (!ContentRules.whatsappOnly(v, channel, f, "a reaction")) {
             return;

@@ -30,7 +30,6 @@ import java.util.function.DoubleSupplier;
 public final class RetryPolicy {
     private final Duration baseDelay;
     private final Duration maxDelay;
-    private final int maxAttempts;
     private final Map<ErrorCategory, Integer> maxAttemptsByCategory;
     private final Duration throttleBase;
     private final Duration throttleCap;
@@ -41,7 +40,6 @@ public final class RetryPolicy {
     private RetryPolicy(Builder b) {
         this.baseDelay = b.baseDelay;
         this.maxDelay = b.maxDelay;
-        this.maxAttempts = b.maxAttempts;
         this.maxAttemptsByCategory = Map.copyOf(b.maxAttemptsByCategory);
         this.throttleBase = b.throttleBase;
         this.throttleCap = b.throttleCap;
@@ -60,11 +58,6 @@ public final class RetryPolicy {
 
     public Builder toBuilder() {
         return new Builder(this);
-    }
-
-    /** Attempts a new message gets unless its request says otherwise (the runbook's 5). */
-    public int maxAttempts() {
-        return maxAttempts;
     }
 
     public int maxDeferrals() {
@@ -165,11 +158,15 @@ public final class RetryPolicy {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** Settings with their defaults: base 10 s, cap 30 min, 5 attempts, UNKNOWN 3 attempts. */
+    /**
+     * Settings with their defaults: base 10 s, cap 30 min, UNKNOWN errors 3 attempts. A message's
+     * own budget is stored with it at enqueue ({@code OutboundMessageRequest.maxAttempts}, or the
+     * store's default such as {@code JdbcOutbox.Builder.defaultMaxAttempts}): the policy caps it per
+     * category, never raises it.
+     */
     public static final class Builder {
         private Duration baseDelay = Duration.ofSeconds(10);
         private Duration maxDelay = Duration.ofMinutes(30);
-        private int maxAttempts = 5;
         private final Map<ErrorCategory, Integer> maxAttemptsByCategory = new EnumMap<>(ErrorCategory.class);
         private Duration throttleBase = Duration.ofSeconds(2);
         private Duration throttleCap = Duration.ofMinutes(15);
@@ -184,7 +181,6 @@ public final class RetryPolicy {
         private Builder(RetryPolicy p) {
             baseDelay = p.baseDelay;
             maxDelay = p.maxDelay;
-            maxAttempts = p.maxAttempts;
             maxAttemptsByCategory.putAll(p.maxAttemptsByCategory);
             throttleBase = p.throttleBase;
             throttleCap = p.throttleCap;
@@ -200,11 +196,6 @@ public final class RetryPolicy {
 
         public Builder maxDelay(Duration maxDelay) {
             this.maxDelay = maxDelay;
-            return this;
-        }
-
-        public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = maxAttempts;
             return this;
         }
 
@@ -251,7 +242,6 @@ public final class RetryPolicy {
             if (baseDelay != null && maxDelay != null && maxDelay.compareTo(baseDelay) < 0) {
                 v.add("maxDelay", "is shorter than baseDelay", "maxDelay >= baseDelay");
             }
-            v.range("maxAttempts", maxAttempts, 1, OutboundMessageRequest.MAX_ATTEMPTS_LIMIT);
             maxAttemptsByCategory.forEach((c, n) -> v.range("maxAttempts[" + c + "]", n, 1,
                     OutboundMessageRequest.MAX_ATTEMPTS_LIMIT));
             v.range("maxDeferrals", maxDeferrals, 0, 10_000);

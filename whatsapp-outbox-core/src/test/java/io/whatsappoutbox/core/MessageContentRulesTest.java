@@ -32,6 +32,21 @@ class MessageContentRulesTest {
     }
 
     @Test
+    void everyKindOfContentHasAnExampleAndItsRulesAreApplied() {
+        for (Class<?> kind : MessageContent.class.getPermittedSubclasses()) {
+            List<MessageContent> ofKind = examples().stream().filter(kind::isInstance).toList();
+
+            assertThat(ofKind).as(kind.getSimpleName()).isNotEmpty();
+            // SMS carries text only: every other kind's own rules refuse it there
+            if (kind != MessageContent.Text.class) {
+                assertThatThrownBy(() -> OutboundMessageRequest.sms("org-1", "+33612345678").content(ofKind.get(0))
+                        .idempotencyKey("k-1").build()).as(kind.getSimpleName())
+                        .isInstanceOf(InvalidInputException.class);
+            }
+        }
+    }
+
+    @Test
     void theFluentTemplateReadsAsTheApprovedTemplate() {
         Template t = Template.named("appointment_reminder", "fr").headerImage(PHOTO).body("lundi 10h", "12 rue X")
                 .urlButton(0, "V-123").quickReplyButton(1, "confirm:42");

@@ -111,7 +111,8 @@ class RetryPolicyTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("baseDelay");
         assertThatThrownBy(() -> RetryPolicy.builder().maxDelay(Duration.ofSeconds(1)).build())
                 .hasMessageContaining("maxDelay");
-        assertThatThrownBy(() -> RetryPolicy.builder().maxAttempts(0).build()).hasMessageContaining("maxAttempts");
+        assertThatThrownBy(() -> RetryPolicy.builder().maxAttempts(ErrorCategory.TEMPORARY, 0).build())
+                .hasMessageContaining("maxAttempts[TEMPORARY]");
     }
 
     @Test

@@ -7,7 +7,6 @@ import io.whatsappoutbox.core.Consents;
 import io.whatsappoutbox.core.EnqueueResult;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.ErrorInfo;
-import io.whatsappoutbox.core.Outbox;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.internal.Violations;
@@ -49,7 +48,7 @@ import org.jdbi.v3.core.Jdbi;
  * }
  * }</pre>
  */
-public final class JdbcOutbox implements Outbox, AutoCloseable {
+public final class JdbcOutbox implements AutoCloseable {
     private final DataSource dataSource;
     private final HikariDataSource ownPool;
     private final Jdbi jdbi;
@@ -124,18 +123,23 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
         return enqueueAll(Objects.requireNonNull(hostHandle, "hostHandle").getConnection(), requests);
     }
 
-    @Override
+    /**
+     * Enqueues in a transaction of its own, for a host with nothing else to write.
+     *
+     * @return the new message, or the existing one when the key was used with the same content
+     * @throws io.whatsappoutbox.core.IdempotencyConflictException the key was used with other content
+     */
     public EnqueueResult enqueue(OutboundMessageRequest request) {
         return enqueueAll(List.of(Objects.requireNonNull(request, "request"))).get(0);
     }
 
-    @Override
+    /** Enqueues many messages in one transaction of its own and one round trip; all or none. */
     public List<EnqueueResult> enqueueAll(List<OutboundMessageRequest> requests) {
         Objects.requireNonNull(requests, "requests");
         return jdbi.inTransaction(h -> enqueueAll(h.getConnection(), requests));
     }
 
-    @Override
+    /** A message of {@code orgId}; another org's message is not found. */
     public Optional<OutboundMessage> find(String orgId, long messageId) {
         checkOrg(orgId);
         return jdbi.withHandle(h -> h.createQuery("SELECT " + MessageRows.COLUMNS
@@ -162,7 +166,7 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
                 .map((rs, ctx) -> rows.map(rs)).findFirst());
     }
 
-    @Override
+    /** The attempts of a message, oldest first. */
     public List<Attempt> attempts(String orgId, long messageId) {
         checkOrg(orgId);
         return jdbi.withHandle(h -> h.createQuery("""
@@ -187,7 +191,7 @@ public final class JdbcOutbox implements Outbox, AutoCloseable {
 
     private static void checkOrg(String orgId) {
         Violations v = new Violations();
-        OutboundMessageRequest.validateOrgId(v, "orgId", orgId);
+        v.orgId("orgId", orgId);
         v.throwIfAny("lookup");
     }
 

@@ -1,6 +1,5 @@
 package io.whatsappoutbox.jdbc;
 
-import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.internal.Violations;
 import java.util.regex.Pattern;
@@ -19,7 +18,7 @@ public record ProviderConfig(String orgId, String phoneNumberId, String business
 
     public ProviderConfig {
         Violations v = new Violations();
-        OutboundMessageRequest.validateOrgId(v, "orgId", orgId);
+        v.orgId("orgId", orgId);
         v.text("phoneNumberId", phoneNumberId, 32, META_ID, "Meta's numeric phone number id");
         v.optionalText("businessAccountId", businessAccountId, 32, META_ID, "Meta's numeric business account id");
         v.requireNonNull("accessToken", accessToken);

@@ -40,7 +40,7 @@ public final class ProviderConfigs implements WhatsAppAccounts {
     private static final String SELECT = """
             SELECT org_id, phone_number_id, business_account_id, access_token_encrypted, webhook_secret_encrypted,
                    previous_webhook_secret_encrypted, previous_webhook_secret_valid_until, enabled,
-                   messages_per_second, updated_at, updated_by
+                   updated_at, updated_by
               FROM whatsapp_provider_config""";
 
     /** An app secret as Meta shows it (32 hex digits), or any other provider's: printable, no blanks. */
@@ -92,7 +92,7 @@ public final class ProviderConfigs implements WhatsAppAccounts {
 
     /** A row, secrets still sealed: they are opened only when asked for. */
     private record Stored(String orgId, String phoneNumberId, String businessAccountId, byte[] token, byte[] secret,
-            byte[] previousSecret, Instant previousValidUntil, boolean enabled, Integer messagesPerSecond) {}
+            byte[] previousSecret, Instant previousValidUntil, boolean enabled) {}
 
     /** Creates or replaces an org's configuration. */
     public void save(ProviderConfig config, String actor) {
@@ -350,18 +350,11 @@ public final class ProviderConfigs implements WhatsAppAccounts {
         return new WhatsAppAccount(s.orgId(), s.phoneNumberId(), s.businessAccountId(), token, s.enabled());
     }
 
-    /** The sending rate configured for an org's number, or empty for the dispatcher's default. */
-    public Optional<Integer> messagesPerSecond(String orgId) {
-        return cached(byOrg, orgId, "org_id").map(Stored::messagesPerSecond);
-    }
-
     private static Stored stored(ResultSet rs) throws SQLException {
-        int rate = rs.getInt("messages_per_second");
-        Integer messagesPerSecond = rs.wasNull() ? null : rate;
         return new Stored(rs.getString("org_id"), rs.getString("phone_number_id"), rs.getString("business_account_id"),
                 rs.getBytes("access_token_encrypted"), rs.getBytes("webhook_secret_encrypted"),
                 rs.getBytes("previous_webhook_secret_encrypted"),
-                Times.instant(rs, "previous_webhook_secret_valid_until"), rs.getBoolean("enabled"), messagesPerSecond);
+                Times.instant(rs, "previous_webhook_secret_valid_until"), rs.getBoolean("enabled"));
     }
 
     private static Secret secret(byte[] raw) {

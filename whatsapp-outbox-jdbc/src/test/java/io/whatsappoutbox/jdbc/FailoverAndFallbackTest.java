@@ -60,7 +60,7 @@ class FailoverAndFallbackTest {
 
     Dispatcher started(Dispatcher.Builder b) {
         Dispatcher d = b.retryPolicy(RetryPolicy.builder().baseDelay(Duration.ofMillis(10)).maxDelay(Duration.ofMillis(20))
-                        .maxAttempts(20).build())
+                        .build())
                 .pollInterval(Duration.ofMillis(20)).maintenanceInterval(Duration.ofMillis(100))
                 .closeTimeout(Duration.ofSeconds(10)).build();
         dispatchers.add(d);

@@ -80,7 +80,7 @@ final class DemoApi implements DemoHttpServer.Routes {
         }
         String org = r.header("X-Org-Id");
         Violations v = new Violations();
-        OutboundMessageRequest.validateOrgId(v, "X-Org-Id", org);
+        v.orgId("X-Org-Id", org);
         if (!v.isEmpty()) {
             return invalid(new InvalidInputException("request", violations(v)));
         }

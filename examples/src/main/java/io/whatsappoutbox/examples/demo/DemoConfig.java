@@ -175,7 +175,7 @@ record DemoConfig(String mode, String bindAddress, int port, List<ApiToken> apiT
                     String o = org.strip();
                     if (!o.equals(ALL_ORGS)) {
                         Violations v = new Violations();
-                        OutboundMessageRequest.validateOrgId(v, "org", o);
+                        v.orgId("org", o);
                         if (!v.isEmpty()) {
                             throw new IllegalArgumentException(where + ": '" + Violations.printable(o)
                                     + "' is not an org id (rule: " + OutboundMessageRequest.ORG_ID_RULE + ", or *)");

@@ -158,7 +158,10 @@ class OperationsAndSettingsInvalidInputTest {
                         .maximumPoolSize(0).build())
                 .one("RetryPolicy.Builder", "baseDelay", "-1 s", () -> RetryPolicy.builder().baseDelay(Duration.ofSeconds(-1))
                         .build())
-                .one("RetryPolicy.Builder", "maxAttempts", "0", () -> RetryPolicy.builder().maxAttempts(0).build())
+                .one("RetryPolicy.Builder", "maxAttempts[UNKNOWN]", "0", () -> RetryPolicy.builder()
+                        .maxAttempts(ErrorCategory.UNKNOWN, 0).build())
+                .one("JdbcOutbox.Builder", "defaultMaxAttempts", "0", () -> JdbcOutbox.builder().dataSource(ds)
+                        .defaultMaxAttempts(0).build())
                 .stream();
     }
 

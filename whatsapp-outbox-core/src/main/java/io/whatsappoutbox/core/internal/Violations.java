@@ -2,6 +2,7 @@ package io.whatsappoutbox.core.internal;
 
 import io.whatsappoutbox.core.InvalidInputException;
 import io.whatsappoutbox.core.InvalidInputException.Violation;
+import io.whatsappoutbox.core.OutboundMessageRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -82,6 +83,12 @@ public final class Violations {
             return true;
         }
         return text(field, value, max, pattern, rule);
+    }
+
+    /** An org id, wherever one is accepted (a request, a filter, an HTTP header, a setting). */
+    public boolean orgId(String field, String value) {
+        return text(field, value, OutboundMessageRequest.ORG_ID_MAX, OutboundMessageRequest.ORG_ID,
+                OutboundMessageRequest.ORG_ID_RULE);
     }
 
     public void range(String field, long value, long min, long max) {

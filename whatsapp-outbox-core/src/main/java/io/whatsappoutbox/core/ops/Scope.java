@@ -1,6 +1,5 @@
 package io.whatsappoutbox.core.ops;
 
-import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.internal.Violations;
 
 /**
@@ -38,7 +37,7 @@ public sealed interface Scope permits Scope.Org, Scope.AllOrgs {
     record Org(String orgId) implements Scope {
         public Org {
             Violations v = new Violations();
-            OutboundMessageRequest.validateOrgId(v, "org", orgId);
+            v.orgId("org", orgId);
             v.throwIfAny("scope");
         }
 

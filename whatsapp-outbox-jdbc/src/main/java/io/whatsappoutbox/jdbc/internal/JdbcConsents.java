@@ -4,7 +4,6 @@ import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentStatus;
 import io.whatsappoutbox.core.Consents;
 import io.whatsappoutbox.core.OutboundMessage;
-import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.internal.Violations;
 import java.time.Clock;
@@ -54,7 +53,7 @@ public final class JdbcConsents implements Consents {
     private void record(String orgId, PhoneNumber recipient, Channel channel, ConsentStatus status, String source,
             String actor) {
         Violations v = new Violations();
-        OutboundMessageRequest.validateOrgId(v, "orgId", orgId);
+        v.orgId("orgId", orgId);
         v.requireNonNull("recipient", recipient);
         v.requireNonNull("channel", channel);
         v.text("source", source, 200, SOURCE, "1 to 200 letters, digits, spaces and . _ : / @ # + = , ( ) ' -");

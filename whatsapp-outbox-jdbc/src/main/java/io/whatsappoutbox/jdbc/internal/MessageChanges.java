@@ -5,7 +5,6 @@ import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.MessageStateMachine;
 import io.whatsappoutbox.core.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.MessageStatus;
-import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.ops.BulkOptions;
@@ -60,7 +59,7 @@ final class MessageChanges {
     private MessageChange one(OperationKind kind, Transition transition, String sql, String orgId, long messageId,
             Operator operator, boolean dryRun) {
         Violations v = new Violations();
-        OutboundMessageRequest.validateOrgId(v, "org", orgId);
+        v.orgId("org", orgId);
         if (messageId <= 0) {
             v.add("messageId", "is " + messageId, "a message id, greater than 0");
         }

@@ -1,6 +1,5 @@
 package io.whatsappoutbox.jdbc.internal;
 
-import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.ops.OperationKind;
 import io.whatsappoutbox.core.ops.Operator;
@@ -60,7 +59,7 @@ final class QuotaOps {
 
     QuotaChange setQuota(String orgId, long quotaLimit, Duration period, Operator operator, boolean dryRun) {
         Violations v = new Violations();
-        OutboundMessageRequest.validateOrgId(v, "org", orgId);
+        v.orgId("org", orgId);
         v.range("quotaLimit", quotaLimit, 0, MAX_QUOTA);
         if (period != null && (period.compareTo(MIN_PERIOD) < 0 || period.compareTo(MAX_PERIOD) > 0)) {
             v.add("period", "is " + period, "between 1 minute and 31 days");
@@ -79,7 +78,7 @@ final class QuotaOps {
 
     QuotaChange resetQuota(String orgId, Operator operator, boolean dryRun) {
         Violations v = new Violations();
-        OutboundMessageRequest.validateOrgId(v, "org", orgId);
+        v.orgId("org", orgId);
         v.requireNonNull("operator", operator);
         v.throwIfAny("quota reset");
         return change(OperationKind.RESET_QUOTA, orgId, new LinkedHashMap<>(), operator, dryRun,
