@@ -1,5 +1,6 @@
 package io.whatsappoutbox.core.ops;
 
+import io.whatsappoutbox.core.internal.OpsChecks;
 import io.whatsappoutbox.core.internal.Violations;
 import java.time.Duration;
 import java.util.UUID;
@@ -15,7 +16,7 @@ import java.util.UUID;
 public record AuditQuery(Duration since, OperationKind kind, String operator, UUID operationId, int limit) {
     public AuditQuery {
         Violations v = new Violations();
-        OpsRules.age(v, "since", since, Duration.ofMinutes(1));
+        OpsChecks.age(v, "since", since, Duration.ofMinutes(1));
         v.optionalText("operator", operator, 64, Operator.NAME, Operator.NAME_RULE);
         v.range("limit", limit, 1, 10_000);
         v.throwIfAny("audit query");

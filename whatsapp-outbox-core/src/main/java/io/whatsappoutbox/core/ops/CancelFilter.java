@@ -4,6 +4,7 @@ import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.MessageStatus;
+import io.whatsappoutbox.core.internal.OpsChecks;
 import io.whatsappoutbox.core.internal.Violations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,12 +35,12 @@ public record CancelFilter(List<MessageStatus> statuses, Channel channel, List<S
                 v.add("statuses", "holds " + s, "statuses a cancel may start from: " + Transition.CANCEL.sources());
             }
         }
-        errorCodes = OpsRules.errorCodes(v, "errorCodes", errorCodes);
+        errorCodes = OpsChecks.errorCodes(v, "errorCodes", errorCodes);
         categories = categories == null ? List.of()
                 : categories.stream().filter(c -> c != null).distinct().sorted().toList();
-        OpsRules.optionalAge(v, "minAge", minAge);
-        OpsRules.optionalAge(v, "maxAge", maxAge);
-        OpsRules.ordered(v, "minAge", minAge, "maxAge", maxAge);
+        OpsChecks.optionalAge(v, "minAge", minAge);
+        OpsChecks.optionalAge(v, "maxAge", maxAge);
+        OpsChecks.ordered(v, "minAge", minAge, "maxAge", maxAge);
         v.throwIfAny("cancel filter");
     }
 

@@ -2,6 +2,7 @@ package io.whatsappoutbox.core.ops;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.internal.OpsChecks;
 import io.whatsappoutbox.core.internal.Violations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,12 +27,12 @@ public record DeadLetterFilter(Channel channel, List<String> errorCodes, List<Er
 
     public DeadLetterFilter {
         Violations v = new Violations();
-        errorCodes = OpsRules.errorCodes(v, "errorCodes", errorCodes);
+        errorCodes = OpsChecks.errorCodes(v, "errorCodes", errorCodes);
         categories = categories == null ? List.of()
                 : categories.stream().filter(c -> c != null).distinct().sorted().toList();
-        OpsRules.optionalAge(v, "minAge", minAge);
-        OpsRules.optionalAge(v, "maxAge", maxAge);
-        OpsRules.ordered(v, "minAge", minAge, "maxAge", maxAge);
+        OpsChecks.optionalAge(v, "minAge", minAge);
+        OpsChecks.optionalAge(v, "maxAge", maxAge);
+        OpsChecks.ordered(v, "minAge", minAge, "maxAge", maxAge);
         v.throwIfAny("dead-letter filter");
     }
 

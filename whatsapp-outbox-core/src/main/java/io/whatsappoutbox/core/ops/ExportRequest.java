@@ -1,5 +1,6 @@
 package io.whatsappoutbox.core.ops;
 
+import io.whatsappoutbox.core.internal.OpsChecks;
 import io.whatsappoutbox.core.internal.Violations;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -36,7 +37,7 @@ public record ExportRequest(Path file, ArchiveFormat format, DeadLetterFilter fi
      */
     public ExportRequest requireArchivable() {
         Violations v = new Violations();
-        OpsRules.age(v, "olderThan", filter.minAge(), OpsRules.MIN_ARCHIVE_AGE);
+        OpsChecks.age(v, "olderThan", filter.minAge(), OpsRules.MIN_ARCHIVE_AGE);
         v.throwIfAny("archive request");
         return this;
     }

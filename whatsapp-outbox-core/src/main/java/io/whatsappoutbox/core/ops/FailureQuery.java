@@ -1,6 +1,7 @@
 package io.whatsappoutbox.core.ops;
 
 import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.internal.OpsChecks;
 import io.whatsappoutbox.core.internal.Violations;
 import java.time.Duration;
 
@@ -15,8 +16,8 @@ import java.time.Duration;
 public record FailureQuery(Duration window, Duration trendWindow, Channel channel, int top) {
     public FailureQuery {
         Violations v = new Violations();
-        OpsRules.age(v, "window", window, Duration.ofMinutes(1));
-        OpsRules.age(v, "trendWindow", trendWindow, Duration.ofHours(1));
+        OpsChecks.age(v, "window", window, Duration.ofMinutes(1));
+        OpsChecks.age(v, "trendWindow", trendWindow, Duration.ofHours(1));
         if (trendWindow != null && trendWindow.compareTo(Duration.ofDays(31)) > 0) {
             v.add("trendWindow", "is " + trendWindow, "at most 31 days (one row per hour)");
         }

@@ -1,6 +1,7 @@
 package io.whatsappoutbox.core.ops;
 
 import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.internal.OpsChecks;
 import io.whatsappoutbox.core.internal.Violations;
 import java.time.Duration;
 
@@ -15,8 +16,8 @@ import java.time.Duration;
 public record QueueStatusQuery(Duration window, Duration stuckQueuedAfter, Channel channel, int sampleSize) {
     public QueueStatusQuery {
         Violations v = new Violations();
-        OpsRules.age(v, "window", window, Duration.ofMinutes(1));
-        OpsRules.age(v, "stuckQueuedAfter", stuckQueuedAfter, Duration.ZERO);
+        OpsChecks.age(v, "window", window, Duration.ofMinutes(1));
+        OpsChecks.age(v, "stuckQueuedAfter", stuckQueuedAfter, Duration.ZERO);
         v.range("sampleSize", sampleSize, 0, 200);
         v.throwIfAny("queue status query");
     }

@@ -1,11 +1,11 @@
 package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.internal.OpsChecks;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.ops.ConfigChange;
 import io.whatsappoutbox.core.ops.OperationKind;
 import io.whatsappoutbox.core.ops.Operator;
-import io.whatsappoutbox.core.ops.OpsRules;
 import io.whatsappoutbox.core.ops.OutboxOperations;
 import io.whatsappoutbox.core.ops.ProviderConfigSummary;
 import io.whatsappoutbox.core.ops.Scope;
@@ -61,7 +61,7 @@ final class ConfigOps {
     List<ConfigChange> changes(Scope scope, Duration since) {
         Objects.requireNonNull(scope, "scope");
         Violations v = new Violations();
-        OpsRules.age(v, "since", since, Duration.ofMinutes(1));
+        OpsChecks.age(v, "since", since, Duration.ofMinutes(1));
         v.throwIfAny("config changes query");
         Instant now = clock.instant();
         return jdbi.withHandle(h -> h.createQuery(ReportSql.CONFIG_CHANGES)

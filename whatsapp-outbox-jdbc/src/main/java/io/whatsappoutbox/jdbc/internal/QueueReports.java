@@ -3,12 +3,12 @@ package io.whatsappoutbox.jdbc.internal;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.PhoneNumber;
+import io.whatsappoutbox.core.internal.OpsChecks;
 import io.whatsappoutbox.core.ops.ChannelHealth;
 import io.whatsappoutbox.core.ops.ChannelHealthReport;
 import io.whatsappoutbox.core.ops.FailureAnalysis;
 import io.whatsappoutbox.core.ops.FailureAnalysis.HourlyFailureRate;
 import io.whatsappoutbox.core.ops.FailureQuery;
-import io.whatsappoutbox.core.ops.OpsRules;
 import io.whatsappoutbox.core.ops.QueueStatus;
 import io.whatsappoutbox.core.ops.QueueStatus.StatusCount;
 import io.whatsappoutbox.core.ops.QueueStatus.StuckMessage;
@@ -109,7 +109,7 @@ final class QueueReports {
     ChannelHealthReport channelHealth(Scope scope, Duration window) {
         Objects.requireNonNull(scope, "scope");
         Violations v = new Violations();
-        OpsRules.age(v, "window", window, Duration.ofMinutes(1));
+        OpsChecks.age(v, "window", window, Duration.ofMinutes(1));
         v.throwIfAny("channel health query");
         Instant now = clock.instant();
         Map<Channel, ChannelHealth> metrics = new EnumMap<>(Channel.class);
