@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.core.Attempt;
 import io.whatsappoutbox.core.Consents;
 import io.whatsappoutbox.core.EnqueueResult;
-import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
@@ -179,7 +178,7 @@ public final class JdbcOutbox implements AutoCloseable {
                     String code = rs.getString("error_code");
                     String category = rs.getString("error_category");
                     ErrorInfo error = code == null ? null : new ErrorInfo(code, rs.getString("error_message"),
-                            category == null ? ErrorCategory.UNKNOWN : ErrorCategory.valueOf(category));
+                            MessageRows.category(category));
                     return new Attempt(rs.getLong("id"), rs.getLong("message_id"), rs.getInt("attempt_number"),
                             rs.getString("provider"), Attempt.Outcome.valueOf(rs.getString("outcome")), error,
                             rs.getInt("http_status"), rs.getString("provider_message_id"),

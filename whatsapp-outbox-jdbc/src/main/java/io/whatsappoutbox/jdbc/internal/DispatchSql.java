@@ -176,6 +176,14 @@ final class DispatchSql {
                      ON pc.org_id = c.org_id AND c.channel = 'WHATSAPP'
              ORDER BY c.next_attempt_at, c.id""";
 
+    /** Dead-letters claimed rows that cannot be read, under the claim's own lease. */
+    static final String DEAD_LETTER_UNREADABLE = """
+            UPDATE outbound_message m
+               SET status = 'FAILED', failed_at = :now, error_code = :code, error_message = u.msg,
+                   error_category = :category, locked_until = NULL, updated_at = :now, updated_by = 'claim'
+              FROM unnest(:ids::bigint[], :messages::text[]) AS u(id, msg)
+             WHERE m.id = u.id AND m.locked_by = :owner AND m.status = 'SENDING'""";
+
     /** Reserves quota per org atomically; rows are locked so concurrent reservations add up. */
     static final String RESERVE_QUOTA = """
             WITH wanted AS (

@@ -3,9 +3,11 @@ package io.whatsappoutbox.jdbc.internal;
 import io.whatsappoutbox.core.Attempt.Outcome;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentStatus;
+import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.SessionWindow;
 import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.ClaimShare;
@@ -61,6 +63,7 @@ public final class JdbcDispatchStore implements DispatchStore {
     private final PlainStatement claim;
     private final PlainStatement reserveQuota;
     private final PlainStatement completeSent;
+    private final PlainStatement deadLetterUnreadable;
     private final MessageRows rows;
     private final EnqueueWriter enqueue;
     /** Where the next claim starts its walk of the lanes, so that no lane is always last. */
@@ -88,6 +91,7 @@ public final class JdbcDispatchStore implements DispatchStore {
         this.claim = new PlainStatement(jdbi, DispatchSql.CLAIM);
         this.reserveQuota = new PlainStatement(jdbi, DispatchSql.RESERVE_QUOTA);
         this.completeSent = new PlainStatement(jdbi, DispatchSql.COMPLETE_SENT_WITH_ATTEMPTS);
+        this.deadLetterUnreadable = new PlainStatement(jdbi, DispatchSql.DEAD_LETTER_UNREADABLE);
         this.rows = rows;
         this.enqueue = enqueue;
     }
@@ -129,6 +133,7 @@ public final class JdbcDispatchStore implements DispatchStore {
                     .array("markFrom", "text", markFrom.toArray());
                     ResultSet rs = q.statement().executeQuery()) {
                 List<ClaimedMessage> list = new ArrayList<>(batchSize);
+                List<UnreadableRowException> unreadable = new ArrayList<>();
                 MessageRows.Reader reader = rows.reader(rs);
                 int consentColumn = rs.findColumn("consent_status");
                 int windowColumn = rs.findColumn("window_last_inbound_at");
@@ -141,7 +146,13 @@ public final class JdbcDispatchStore implements DispatchStore {
                         // the same for every row
                         laneShare[0] = rs.getInt(laneShareColumn);
                     }
-                    OutboundMessage m = reader.read(rs);
+                    OutboundMessage m;
+                    try {
+                        m = reader.read(rs);
+                    } catch (UnreadableRowException e) {
+                        unreadable.add(e);
+                        continue;
+                    }
                     String consent = rs.getString(consentColumn);
                     int rate = rs.getInt(rateColumn);
                     Integer senderRate = rs.wasNull() ? null : rate;
@@ -150,12 +161,35 @@ public final class JdbcDispatchStore implements DispatchStore {
                             new SessionWindow(Times.instant(rs, windowColumn, windowInBinary)),
                             rs.getString(senderColumn), senderRate));
                 }
+                if (!unreadable.isEmpty()) {
+                    deadLetterUnreadable(c, unreadable, leaseOwner, now);
+                }
                 return list;
             }
         });
         advanceCursor(from, claimed);
         markLanes(claimed, laneShare[0], now);
         return claimed;
+    }
+
+    /**
+     * A claimed row this version cannot read costs only itself: it is dead-lettered in the claim's
+     * own transaction, so it leaves the head of its lane, and the claim goes on with the others.
+     */
+    private void deadLetterUnreadable(Connection c, List<UnreadableRowException> unreadable, String leaseOwner,
+            Instant now) throws SQLException {
+        try (PlainStatement.Bound q = deadLetterUnreadable.prepare(c)
+                .array("ids", "bigint", unreadable.stream().map(UnreadableRowException::id).toArray())
+                .array("messages", "text", unreadable.stream().map(UnreadableRowException::reason).toArray())
+                .set("code", OutboxErrorCodes.UNREADABLE_ROW)
+                .set("category", ErrorCategory.BAD_REQUEST.name())
+                .set("owner", leaseOwner)
+                .set("now", now)) {
+            q.statement().executeUpdate();
+        }
+        for (UnreadableRowException e : unreadable) {
+            log.warn("Dead-lettered message {} with {}: {}", e.id(), OutboxErrorCodes.UNREADABLE_ROW, e.reason());
+        }
     }
 
     /**
@@ -497,13 +531,42 @@ public final class JdbcDispatchStore implements DispatchStore {
     @Override
     public List<OutboundMessage> undelivered(Instant sentAfter, Instant sentBefore, Instant afterSentAt, long afterId,
             int limit) {
+        List<OutboundMessage> page = new ArrayList<>(limit);
+        Instant cursorAt = afterSentAt == null ? sentAfter : afterSentAt;
+        long cursorId = afterSentAt == null ? 0L : afterId;
+        // a row that cannot be read is passed over, and the page filled from beyond it: a short page
+        // means the end to the caller, whose cursor would otherwise go back to the start
+        while (page.size() < limit) {
+            int want = limit - page.size();
+            List<UndeliveredRow> read = readUndelivered(sentAfter, sentBefore, cursorAt, cursorId, want);
+            for (UndeliveredRow r : read) {
+                if (r.message() != null) {
+                    page.add(r.message());
+                }
+            }
+            if (read.size() < want) {
+                break;
+            }
+            UndeliveredRow last = read.get(read.size() - 1);
+            cursorAt = last.sentAt();
+            cursorId = last.id();
+        }
+        return page;
+    }
+
+    /** {@code message} is null when the row cannot be read. */
+    private record UndeliveredRow(Instant sentAt, long id, OutboundMessage message) {}
+
+    private List<UndeliveredRow> readUndelivered(Instant sentAfter, Instant sentBefore,
+            Instant cursorAt, long cursorId, int limit) {
         return jdbi.withHandle(h -> h.createQuery(DispatchSql.UNDELIVERED)
                 .bind("after", sentAfter)
                 .bind("before", sentBefore)
-                .bind("cursorAt", afterSentAt == null ? sentAfter : afterSentAt)
-                .bind("cursorId", afterSentAt == null ? 0L : afterId)
+                .bind("cursorAt", cursorAt)
+                .bind("cursorId", cursorId)
                 .bind("limit", limit)
-                .map((rs, ctx) -> rows.map(rs))
+                .map((rs, ctx) -> new UndeliveredRow(Times.instant(rs, "sent_at"), rs.getLong("id"),
+                        rows.mapOrSkip(rs, "no-delivery fallback scan")))
                 .list());
     }
 
