@@ -79,7 +79,7 @@ public final class JdbcOutbox implements AutoCloseable {
         ContentCodec codec = new ContentCodec();
         this.rows = new MessageRows(codec);
         this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts);
-        this.dispatchStore = new JdbcDispatchStore(jdbi, dataSource, rows, enqueue);
+        this.dispatchStore = new JdbcDispatchStore(jdbi, dataSource, rows, enqueue, b.storeClock == StoreClock.CALLER);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.consents = new JdbcConsents(jdbi, clock);
         this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);
@@ -271,6 +271,7 @@ public final class JdbcOutbox implements AutoCloseable {
         private int maximumPoolSize = 10;
         private EncryptionKeys encryptionKeys;
         private Clock clock = Clock.systemUTC();
+        private StoreClock storeClock = StoreClock.DATABASE;
         private int defaultMaxAttempts = 5;
         private Duration configCacheFor = Duration.ofSeconds(30);
         private Duration webhookDedupWindow = DEFAULT_WEBHOOK_DEDUP_WINDOW;
@@ -304,6 +305,15 @@ public final class JdbcOutbox implements AutoCloseable {
 
         public Builder clock(Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /**
+         * Where lease times come from: the database's clock by default, so that a skewed instance
+         * cannot shorten another's lease; {@link StoreClock#CALLER} for tests that move a clock by hand.
+         */
+        public Builder storeClock(StoreClock storeClock) {
+            this.storeClock = storeClock;
             return this;
         }
 
@@ -343,6 +353,7 @@ public final class JdbcOutbox implements AutoCloseable {
             v.range("maximumPoolSize", maximumPoolSize, 1, 1000);
             v.range("defaultMaxAttempts", defaultMaxAttempts, 1, OutboundMessageRequest.MAX_ATTEMPTS_LIMIT);
             v.requireNonNull("clock", clock);
+            v.requireNonNull("storeClock", storeClock);
             if (v.requireNonNull("configCacheFor", configCacheFor) && configCacheFor.isNegative()) {
                 v.add("configCacheFor", "is negative", "zero or more");
             }

@@ -59,6 +59,7 @@ public final class JdbcDispatchStore implements DispatchStore {
     public static final Duration MARK_MIN_LAG = Duration.ofSeconds(5);
 
     private final Jdbi jdbi;
+    private final boolean leasesOnCallersClock;
     private final DataSource dataSource;
     private final PlainStatement claim;
     private final PlainStatement reserveQuota;
@@ -85,7 +86,13 @@ public final class JdbcDispatchStore implements DispatchStore {
         }
     }
 
-    public JdbcDispatchStore(Jdbi jdbi, DataSource dataSource, MessageRows rows, EnqueueWriter enqueue) {
+    /**
+     * @param leasesOnCallersClock lease ends and expiry from the {@code now} each call is given
+     *     instead of the database's clock (tests that move a clock by hand)
+     */
+    public JdbcDispatchStore(Jdbi jdbi, DataSource dataSource, MessageRows rows, EnqueueWriter enqueue,
+            boolean leasesOnCallersClock) {
+        this.leasesOnCallersClock = leasesOnCallersClock;
         this.jdbi = jdbi;
         this.dataSource = dataSource;
         this.claim = new PlainStatement(jdbi, DispatchSql.CLAIM);
@@ -126,7 +133,8 @@ public final class JdbcDispatchStore implements DispatchStore {
                     .set("shares", share.count())
                     .set("shareOffset", (int) Math.floorMod(now.getEpochSecond(), (long) share.count()))
                     .set("owner", leaseOwner)
-                    .set("leaseUntil", now.plus(lease))
+                    .set("leaseFrom", leaseNow(now))
+                    .set("leaseMillis", (Object) lease.toMillis())
                     .set("now", now)
                     .array("markOrgs", "text", markOrgs.toArray())
                     .array("markChannels", "text", markChannels.toArray())
@@ -217,6 +225,14 @@ public final class JdbcDispatchStore implements DispatchStore {
                         (old, fresh) -> old.trustedAt(now) ? new LaneMark(from, old.since()) : fresh);
             }
         });
+    }
+
+    /**
+     * "Now" for lease SQL: null, which the SQL reads as the database's {@code now()}, so that every
+     * instance's leases end and expire on one clock; the caller's instant only for tests.
+     */
+    private Instant leaseNow(Instant given) {
+        return leasesOnCallersClock ? given : null;
     }
 
     /** Work on one connection of the pool, in autocommit: each statement is its own transaction. */
@@ -509,6 +525,7 @@ public final class JdbcDispatchStore implements DispatchStore {
     public int recoverExpiredLeases(Instant now, int limit) {
         List<String> statuses = jdbi.withHandle(h -> h.createQuery(DispatchSql.RECOVER_LEASES)
                 .bind("now", now)
+                .bindByType("leaseNow", leaseNow(now), Instant.class)
                 .bind("limit", limit)
                 .bind("actor", "lease-recovery")
                 .map((rs, ctx) -> rs.getString("status"))
@@ -582,6 +599,7 @@ public final class JdbcDispatchStore implements DispatchStore {
     public QueueSnapshot snapshot(Instant now, Duration stuckQueuedAfter) {
         return jdbi.withHandle(h -> h.createQuery(DispatchSql.SNAPSHOT)
                 .bind("now", now)
+                .bindByType("leaseNow", leaseNow(now), Instant.class)
                 .bind("stuckBefore", now.minus(stuckQueuedAfter))
                 .map((rs, ctx) -> {
                     Map<Channel, Long> dlq = new EnumMap<>(Channel.class);
