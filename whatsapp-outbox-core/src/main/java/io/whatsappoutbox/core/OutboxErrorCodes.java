@@ -35,6 +35,19 @@ public final class OutboxErrorCodes {
      * sending it, so the provider may or may not have it. Retryable by an operator.
      */
     public static final String LEASE_EXPIRED = "LEASE_EXPIRED";
+    /**
+     * The stored row cannot be read by this version (an unknown channel, content type or status, a
+     * recipient that is not E.164, a payload that is not its type's JSON: written by a newer
+     * version or by hand). Dead-lettered when claimed, never sent; the error message names the
+     * column and the rule.
+     */
+    public static final String UNREADABLE_ROW = "UNREADABLE_ROW";
+    /**
+     * The provider's result for the message could not be written, even alone, while the rest of
+     * its batch could: dead-lettered instead, so that the writer is not blocked and the message is
+     * not sent again after its lease. The provider may have the message.
+     */
+    public static final String UNWRITABLE_RESULT = "UNWRITABLE_RESULT";
     /** An operator cancelled the message. */
     public static final String CANCELLED = "CANCELLED";
 

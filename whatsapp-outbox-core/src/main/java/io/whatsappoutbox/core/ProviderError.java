@@ -1,5 +1,6 @@
 package io.whatsappoutbox.core;
 
+import io.whatsappoutbox.core.internal.SafeText;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,9 +17,13 @@ import java.util.Objects;
 public record ProviderError(String code, int httpStatus, String message, String details, String traceId,
         Duration retryAfter) {
 
+    /** Every text is cleaned here, where a provider's answer enters the outbox: see {@link SafeText}. */
     public ProviderError {
         Objects.requireNonNull(code, "code");
-        message = message == null ? "" : message;
+        code = SafeText.id(code);
+        message = message == null ? "" : SafeText.clean(message);
+        details = SafeText.clean(details);
+        traceId = SafeText.id(traceId);
     }
 
     public static ProviderError of(String code, int httpStatus, String message) {

@@ -5,7 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.core.Attempt;
 import io.whatsappoutbox.core.Consents;
 import io.whatsappoutbox.core.EnqueueResult;
-import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
@@ -80,7 +79,7 @@ public final class JdbcOutbox implements AutoCloseable {
         ContentCodec codec = new ContentCodec();
         this.rows = new MessageRows(codec);
         this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts);
-        this.dispatchStore = new JdbcDispatchStore(jdbi, dataSource, rows, enqueue);
+        this.dispatchStore = new JdbcDispatchStore(jdbi, dataSource, rows, enqueue, b.storeClock == StoreClock.CALLER);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.consents = new JdbcConsents(jdbi, clock);
         this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);
@@ -179,7 +178,7 @@ public final class JdbcOutbox implements AutoCloseable {
                     String code = rs.getString("error_code");
                     String category = rs.getString("error_category");
                     ErrorInfo error = code == null ? null : new ErrorInfo(code, rs.getString("error_message"),
-                            category == null ? ErrorCategory.UNKNOWN : ErrorCategory.valueOf(category));
+                            MessageRows.category(category));
                     return new Attempt(rs.getLong("id"), rs.getLong("message_id"), rs.getInt("attempt_number"),
                             rs.getString("provider"), Attempt.Outcome.valueOf(rs.getString("outcome")), error,
                             rs.getInt("http_status"), rs.getString("provider_message_id"),
@@ -272,6 +271,7 @@ public final class JdbcOutbox implements AutoCloseable {
         private int maximumPoolSize = 10;
         private EncryptionKeys encryptionKeys;
         private Clock clock = Clock.systemUTC();
+        private StoreClock storeClock = StoreClock.DATABASE;
         private int defaultMaxAttempts = 5;
         private Duration configCacheFor = Duration.ofSeconds(30);
         private Duration webhookDedupWindow = DEFAULT_WEBHOOK_DEDUP_WINDOW;
@@ -305,6 +305,15 @@ public final class JdbcOutbox implements AutoCloseable {
 
         public Builder clock(Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /**
+         * Where lease times come from: the database's clock by default, so that a skewed instance
+         * cannot shorten another's lease; {@link StoreClock#CALLER} for tests that move a clock by hand.
+         */
+        public Builder storeClock(StoreClock storeClock) {
+            this.storeClock = storeClock;
             return this;
         }
 
@@ -344,6 +353,7 @@ public final class JdbcOutbox implements AutoCloseable {
             v.range("maximumPoolSize", maximumPoolSize, 1, 1000);
             v.range("defaultMaxAttempts", defaultMaxAttempts, 1, OutboundMessageRequest.MAX_ATTEMPTS_LIMIT);
             v.requireNonNull("clock", clock);
+            v.requireNonNull("storeClock", storeClock);
             if (v.requireNonNull("configCacheFor", configCacheFor) && configCacheFor.isNegative()) {
                 v.add("configCacheFor", "is negative", "zero or more");
             }

@@ -48,7 +48,7 @@ class ClaimAndLeaseTest {
     void start() {
         ds = TestDatabase.newMigratedDatabase();
         clock = new MutableClock(T0);
-        outbox = JdbcOutbox.builder().dataSource(ds).clock(clock).build();
+        outbox = JdbcOutbox.builder().dataSource(ds).clock(clock).storeClock(StoreClock.CALLER).build();
         store = outbox.dispatchStore();
         sql = new Sql(ds);
     }

@@ -1,5 +1,9 @@
 package io.whatsappoutbox.core.dispatch;
 
+import io.whatsappoutbox.core.Attempt.Outcome;
+import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.ErrorInfo;
+import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.CompletionReport;
@@ -20,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * while the previous write ran (group commit), so a busy dispatcher writes many results per
  * transaction and an idle one writes each at once. A write that fails (the database is away) is
  * kept and tried again with backoff: a result is never dropped, and a result whose lease was lost
- * meanwhile is refused by the store, not applied twice.
+ * meanwhile is refused by the store, not applied twice. A batch that fails twice the same way is
+ * written one result at a time, so that one result the store can never take costs only its own
+ * message.
  */
 final class ResultWriter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ResultWriter.class);
@@ -33,6 +39,8 @@ final class ResultWriter implements Runnable {
     private final BlockingQueue<AttemptResult> queue = new LinkedBlockingQueue<>();
     private volatile boolean stopping;
     private volatile boolean abandoned;
+    /** How the last write failed, when it did: a failure seen twice in a row is tried one result at a time. */
+    private String lastFailure;
 
     ResultWriter(DispatchStore store, Clock clock, int maxBatch, Consumer<CompletionReport> afterWrite,
             Consumer<Integer> written) {
@@ -90,6 +98,7 @@ final class ResultWriter implements Runnable {
                 written.accept(batch.size());
                 batch.clear();
                 backoff = Duration.ofMillis(100);
+                lastFailure = null;
                 afterWrite.accept(report);
             } catch (RuntimeException e) {
                 if (abandoned) {
@@ -97,8 +106,19 @@ final class ResultWriter implements Runnable {
                             + " the messages will be sent again", batch.size(), queue.size());
                     return;
                 }
+                String failure = SafeText.describe(e);
+                if (failure.equals(lastFailure)) {
+                    // the same failure twice: perhaps one row that can never be written, not the database
+                    lastFailure = null;
+                    if (writeOneByOne(batch)) {
+                        backoff = Duration.ofMillis(100);
+                        continue;
+                    }
+                } else {
+                    lastFailure = failure;
+                }
                 log.error("Writing {} result(s) failed, retrying in {} ms: {}", batch.size(), backoff.toMillis(),
-                        SafeText.describe(e));
+                        failure);
                 if (!sleep(backoff)) {
                     Thread.currentThread().interrupt();
                 }
@@ -106,6 +126,61 @@ final class ResultWriter implements Runnable {
                         : backoff.multipliedBy(2);
             }
         }
+    }
+
+    /**
+     * Writes the batch one result at a time; a result that fails twice alone is dead-lettered
+     * instead ({@link OutboxErrorCodes#UNWRITABLE_RESULT}, without the provider's texts), so that it
+     * neither blocks the writer nor has its message sent again after the lease. When even that
+     * dead letter cannot be written, the database itself is failing: what is left stays in
+     * {@code batch} for the usual retry.
+     *
+     * @return whether the whole batch was written
+     */
+    private boolean writeOneByOne(List<AttemptResult> batch) {
+        while (!batch.isEmpty()) {
+            AttemptResult r = batch.get(0);
+            RuntimeException failure = writeAlone(r);
+            if (failure != null) {
+                failure = writeAlone(r);
+            }
+            if (failure != null) {
+                AttemptResult dead = unwritable(r, failure);
+                if (writeAlone(dead) != null) {
+                    return false;
+                }
+                log.error("Dead-lettered message {} of org {} with {}: its {} result from {} could not be written: {}",
+                        r.messageId(), r.message().orgId(), OutboxErrorCodes.UNWRITABLE_RESULT, r.outcome(),
+                        r.provider(), SafeText.describe(failure));
+            }
+            batch.remove(0);
+        }
+        return true;
+    }
+
+    /** Writes one result: null when written, else how it failed. */
+    private RuntimeException writeAlone(AttemptResult r) {
+        CompletionReport report;
+        try {
+            report = store.complete(List.of(r), clock.instant());
+        } catch (RuntimeException e) {
+            return e;
+        }
+        written.accept(1);
+        try {
+            afterWrite.accept(report);
+        } catch (RuntimeException e) {
+            log.warn("After writing the result of message {}: {}", r.messageId(), SafeText.describe(e));
+        }
+        return null;
+    }
+
+    private static AttemptResult unwritable(AttemptResult r, RuntimeException failure) {
+        ErrorInfo error = new ErrorInfo(OutboxErrorCodes.UNWRITABLE_RESULT,
+                "the " + r.outcome() + " result could not be written (" + failure.getClass().getSimpleName()
+                        + "); the provider may have the message", ErrorCategory.UNKNOWN);
+        return new AttemptResult(r.message(), r.leaseOwner(), Outcome.DEAD_LETTER, r.provider(), r.startedAt(),
+                r.duration(), null, error, r.httpStatus(), null, true, null, false, null);
     }
 
     private static boolean sleep(Duration d) {

@@ -56,6 +56,31 @@ public final class SafeText {
         return out.toString().strip();
     }
 
+    /** Longer than any provider's message id or code; an id past it cannot be indexed or matched anyway. */
+    public static final int MAX_ID = 256;
+
+    /**
+     * A provider's id or code fit for a column and an index: without control, format or blank
+     * characters (PostgreSQL refuses NUL in text, and a provider may send any byte), at most
+     * {@link #MAX_ID} characters. The same id cleaned twice is the same: a receipt still finds its
+     * message.
+     */
+    public static String id(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(Math.min(raw.length(), MAX_ID));
+        for (int i = 0; i < raw.length() && out.length() < MAX_ID; ) {
+            int cp = raw.codePointAt(i);
+            i += Character.charCount(cp);
+            if (!Character.isISOControl(cp) && !Character.isWhitespace(cp) && !Character.isSpaceChar(cp)
+                    && Character.getType(cp) != Character.FORMAT && Character.getType(cp) != Character.SURROGATE) {
+                out.appendCodePoint(cp);
+            }
+        }
+        return out.toString();
+    }
+
     /** Replaces each secret by {@code ****}, then masks every phone-like number. */
     public static String redact(String text, String... secrets) {
         if (text == null) {

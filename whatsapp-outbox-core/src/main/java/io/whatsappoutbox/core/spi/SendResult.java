@@ -1,6 +1,7 @@
 package io.whatsappoutbox.core.spi;
 
 import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.internal.SafeText;
 import java.util.Objects;
 
 /** A provider's answer to one send. */
@@ -13,8 +14,11 @@ public sealed interface SendResult permits SendResult.Accepted, SendResult.Rejec
      * @param providerStatus the provider's own word, such as Meta's {@code message_status}, or null
      */
     record Accepted(String providerMessageId, String providerStatus) implements SendResult {
+        /** The id and status are cleaned here, where a provider's answer enters the outbox: see {@link SafeText#id}. */
         public Accepted {
             Objects.requireNonNull(providerMessageId, "providerMessageId");
+            providerMessageId = SafeText.id(providerMessageId);
+            providerStatus = SafeText.id(providerStatus);
             if (providerMessageId.isBlank()) {
                 throw new IllegalArgumentException("providerMessageId must not be blank");
             }

@@ -3,6 +3,7 @@ package io.whatsappoutbox.core.webhook;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.DeliveryStatus;
 import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.internal.SafeText;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -27,6 +28,8 @@ public record DeliveryReceipt(Channel channel, String providerMessageId, Deliver
     public DeliveryReceipt {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(providerMessageId, "providerMessageId");
+        // cleaned as the send's id was: the receipt still finds its message
+        providerMessageId = SafeText.id(providerMessageId);
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(occurredAt, "occurredAt");
         if (status == DeliveryStatus.FAILED && error == null) {

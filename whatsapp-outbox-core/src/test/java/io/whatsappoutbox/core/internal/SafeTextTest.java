@@ -70,4 +70,25 @@ class SafeTextTest {
         assertThat(SafeText.clean(null)).isNull();
         assertThat(SafeText.redact(null)).isNull();
     }
+
+    @Test
+    void anIdKeepsOnlyItsPrintableCharactersAndCleaningItAgainChangesNothing() {
+        String id = SafeText.id("wamid.\u0000HB\u0007gL\r\n M\u200b\uD83D\uDC4B");
+        assertThat(id).isEqualTo("wamid.HBgLM\uD83D\uDC4B");
+        assertThat(SafeText.id(id)).isEqualTo(id);
+        assertThat(SafeText.id("i".repeat(1000))).hasSize(SafeText.MAX_ID);
+        assertThat(SafeText.id(null)).isNull();
+    }
+
+    @Test
+    void aProviderAnswerIsCleanedWhereItEntersTheOutbox() {
+        io.whatsappoutbox.core.ProviderError e = new io.whatsappoutbox.core.ProviderError("131\u000026", 400,
+                "bad\u0000 text\n", "de\u0000tails", "tr\u0000ace", null);
+        assertThat(e.code()).isEqualTo("13126");
+        assertThat(e.message()).isEqualTo("bad text");
+        assertThat(e.details()).isEqualTo("de tails");
+        assertThat(e.traceId()).isEqualTo("trace");
+        assertThat(((io.whatsappoutbox.core.spi.SendResult.Accepted) io.whatsappoutbox.core.spi.SendResult
+                .accepted("SM\u0000123")).providerMessageId()).isEqualTo("SM123");
+    }
 }

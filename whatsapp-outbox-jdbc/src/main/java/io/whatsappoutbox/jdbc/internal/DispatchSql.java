@@ -144,7 +144,8 @@ final class DispatchSql {
             ),
             claimed AS (
                 UPDATE outbound_message m
-                   SET status = 'SENDING', locked_by = :owner, locked_until = :leaseUntil,
+                   SET status = 'SENDING', locked_by = :owner,
+                       locked_until = coalesce(:leaseFrom::timestamptz, now()) + make_interval(secs => :leaseMillis::bigint / 1000.0),
                        attempt_count = m.attempt_count + 1, updated_at = :now
                  WHERE m.id = ANY(ARRAY(SELECT id FROM candidates))
                 RETURNING\s""" + MessageRows.COLUMNS + """
@@ -175,6 +176,14 @@ final class DispatchSql {
               LEFT JOIN whatsapp_provider_config pc
                      ON pc.org_id = c.org_id AND c.channel = 'WHATSAPP'
              ORDER BY c.next_attempt_at, c.id""";
+
+    /** Dead-letters claimed rows that cannot be read, under the claim's own lease. */
+    static final String DEAD_LETTER_UNREADABLE = """
+            UPDATE outbound_message m
+               SET status = 'FAILED', failed_at = :now, error_code = :code, error_message = u.msg,
+                   error_category = :category, locked_until = NULL, updated_at = :now, updated_by = 'claim'
+              FROM unnest(:ids::bigint[], :messages::text[]) AS u(id, msg)
+             WHERE m.id = u.id AND m.locked_by = :owner AND m.status = 'SENDING'""";
 
     /** Reserves quota per org atomically; rows are locked so concurrent reservations add up. */
     static final String RESERVE_QUOTA = """
@@ -322,13 +331,14 @@ final class DispatchSql {
 
     /**
      * Expired leases go back to the queue, or to the dead letter when their attempts are used up
-     * (a message that keeps killing its dispatcher must not loop for ever).
+     * (a message that keeps killing its dispatcher must not loop for ever). Expired by the
+     * database's clock ({@code :leaseNow} is null), the one the claim's lease was set by.
      */
     static final String RECOVER_LEASES = """
             WITH expired AS (
                 SELECT id
                   FROM outbound_message
-                 WHERE status = 'SENDING' AND locked_until < :now
+                 WHERE status = 'SENDING' AND locked_until < coalesce(:leaseNow::timestamptz, now())
                  ORDER BY locked_until
                  LIMIT :limit
                    FOR UPDATE SKIP LOCKED
@@ -364,7 +374,8 @@ final class DispatchSql {
                    (SELECT count(*) FROM outbound_message WHERE status = 'FAILED' AND channel = 'WHATSAPP') AS dlq_whatsapp,
                    (SELECT count(*) FROM outbound_message WHERE status = 'FAILED' AND channel = 'SMS') AS dlq_sms,
                    (SELECT count(*) FROM outbound_message
-                     WHERE status = 'SENDING' AND locked_until < :now) AS stuck_sending
+                     WHERE status = 'SENDING'
+                       AND locked_until < coalesce(:leaseNow::timestamptz, now())) AS stuck_sending
               FROM (SELECT count(*) AS queued, count(*) FILTER (WHERE next_attempt_at < :stuckBefore) AS stuck_queued
                       FROM outbound_message
                      WHERE status = 'QUEUED') q""";

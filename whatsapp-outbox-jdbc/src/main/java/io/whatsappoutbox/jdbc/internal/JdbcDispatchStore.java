@@ -3,9 +3,11 @@ package io.whatsappoutbox.jdbc.internal;
 import io.whatsappoutbox.core.Attempt.Outcome;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentStatus;
+import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.SessionWindow;
 import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.ClaimShare;
@@ -57,10 +59,12 @@ public final class JdbcDispatchStore implements DispatchStore {
     public static final Duration MARK_MIN_LAG = Duration.ofSeconds(5);
 
     private final Jdbi jdbi;
+    private final boolean leasesOnCallersClock;
     private final DataSource dataSource;
     private final PlainStatement claim;
     private final PlainStatement reserveQuota;
     private final PlainStatement completeSent;
+    private final PlainStatement deadLetterUnreadable;
     private final MessageRows rows;
     private final EnqueueWriter enqueue;
     /** Where the next claim starts its walk of the lanes, so that no lane is always last. */
@@ -82,12 +86,19 @@ public final class JdbcDispatchStore implements DispatchStore {
         }
     }
 
-    public JdbcDispatchStore(Jdbi jdbi, DataSource dataSource, MessageRows rows, EnqueueWriter enqueue) {
+    /**
+     * @param leasesOnCallersClock lease ends and expiry from the {@code now} each call is given
+     *     instead of the database's clock (tests that move a clock by hand)
+     */
+    public JdbcDispatchStore(Jdbi jdbi, DataSource dataSource, MessageRows rows, EnqueueWriter enqueue,
+            boolean leasesOnCallersClock) {
+        this.leasesOnCallersClock = leasesOnCallersClock;
         this.jdbi = jdbi;
         this.dataSource = dataSource;
         this.claim = new PlainStatement(jdbi, DispatchSql.CLAIM);
         this.reserveQuota = new PlainStatement(jdbi, DispatchSql.RESERVE_QUOTA);
         this.completeSent = new PlainStatement(jdbi, DispatchSql.COMPLETE_SENT_WITH_ATTEMPTS);
+        this.deadLetterUnreadable = new PlainStatement(jdbi, DispatchSql.DEAD_LETTER_UNREADABLE);
         this.rows = rows;
         this.enqueue = enqueue;
     }
@@ -122,13 +133,15 @@ public final class JdbcDispatchStore implements DispatchStore {
                     .set("shares", share.count())
                     .set("shareOffset", (int) Math.floorMod(now.getEpochSecond(), (long) share.count()))
                     .set("owner", leaseOwner)
-                    .set("leaseUntil", now.plus(lease))
+                    .set("leaseFrom", leaseNow(now))
+                    .set("leaseMillis", (Object) lease.toMillis())
                     .set("now", now)
                     .array("markOrgs", "text", markOrgs.toArray())
                     .array("markChannels", "text", markChannels.toArray())
                     .array("markFrom", "text", markFrom.toArray());
                     ResultSet rs = q.statement().executeQuery()) {
                 List<ClaimedMessage> list = new ArrayList<>(batchSize);
+                List<UnreadableRowException> unreadable = new ArrayList<>();
                 MessageRows.Reader reader = rows.reader(rs);
                 int consentColumn = rs.findColumn("consent_status");
                 int windowColumn = rs.findColumn("window_last_inbound_at");
@@ -141,7 +154,13 @@ public final class JdbcDispatchStore implements DispatchStore {
                         // the same for every row
                         laneShare[0] = rs.getInt(laneShareColumn);
                     }
-                    OutboundMessage m = reader.read(rs);
+                    OutboundMessage m;
+                    try {
+                        m = reader.read(rs);
+                    } catch (UnreadableRowException e) {
+                        unreadable.add(e);
+                        continue;
+                    }
                     String consent = rs.getString(consentColumn);
                     int rate = rs.getInt(rateColumn);
                     Integer senderRate = rs.wasNull() ? null : rate;
@@ -150,12 +169,35 @@ public final class JdbcDispatchStore implements DispatchStore {
                             new SessionWindow(Times.instant(rs, windowColumn, windowInBinary)),
                             rs.getString(senderColumn), senderRate));
                 }
+                if (!unreadable.isEmpty()) {
+                    deadLetterUnreadable(c, unreadable, leaseOwner, now);
+                }
                 return list;
             }
         });
         advanceCursor(from, claimed);
         markLanes(claimed, laneShare[0], now);
         return claimed;
+    }
+
+    /**
+     * A claimed row this version cannot read costs only itself: it is dead-lettered in the claim's
+     * own transaction, so it leaves the head of its lane, and the claim goes on with the others.
+     */
+    private void deadLetterUnreadable(Connection c, List<UnreadableRowException> unreadable, String leaseOwner,
+            Instant now) throws SQLException {
+        try (PlainStatement.Bound q = deadLetterUnreadable.prepare(c)
+                .array("ids", "bigint", unreadable.stream().map(UnreadableRowException::id).toArray())
+                .array("messages", "text", unreadable.stream().map(UnreadableRowException::reason).toArray())
+                .set("code", OutboxErrorCodes.UNREADABLE_ROW)
+                .set("category", ErrorCategory.BAD_REQUEST.name())
+                .set("owner", leaseOwner)
+                .set("now", now)) {
+            q.statement().executeUpdate();
+        }
+        for (UnreadableRowException e : unreadable) {
+            log.warn("Dead-lettered message {} with {}: {}", e.id(), OutboxErrorCodes.UNREADABLE_ROW, e.reason());
+        }
     }
 
     /**
@@ -183,6 +225,14 @@ public final class JdbcDispatchStore implements DispatchStore {
                         (old, fresh) -> old.trustedAt(now) ? new LaneMark(from, old.since()) : fresh);
             }
         });
+    }
+
+    /**
+     * "Now" for lease SQL: null, which the SQL reads as the database's {@code now()}, so that every
+     * instance's leases end and expire on one clock; the caller's instant only for tests.
+     */
+    private Instant leaseNow(Instant given) {
+        return leasesOnCallersClock ? given : null;
     }
 
     /** Work on one connection of the pool, in autocommit: each statement is its own transaction. */
@@ -475,6 +525,7 @@ public final class JdbcDispatchStore implements DispatchStore {
     public int recoverExpiredLeases(Instant now, int limit) {
         List<String> statuses = jdbi.withHandle(h -> h.createQuery(DispatchSql.RECOVER_LEASES)
                 .bind("now", now)
+                .bindByType("leaseNow", leaseNow(now), Instant.class)
                 .bind("limit", limit)
                 .bind("actor", "lease-recovery")
                 .map((rs, ctx) -> rs.getString("status"))
@@ -497,13 +548,42 @@ public final class JdbcDispatchStore implements DispatchStore {
     @Override
     public List<OutboundMessage> undelivered(Instant sentAfter, Instant sentBefore, Instant afterSentAt, long afterId,
             int limit) {
+        List<OutboundMessage> page = new ArrayList<>(limit);
+        Instant cursorAt = afterSentAt == null ? sentAfter : afterSentAt;
+        long cursorId = afterSentAt == null ? 0L : afterId;
+        // a row that cannot be read is passed over, and the page filled from beyond it: a short page
+        // means the end to the caller, whose cursor would otherwise go back to the start
+        while (page.size() < limit) {
+            int want = limit - page.size();
+            List<UndeliveredRow> read = readUndelivered(sentAfter, sentBefore, cursorAt, cursorId, want);
+            for (UndeliveredRow r : read) {
+                if (r.message() != null) {
+                    page.add(r.message());
+                }
+            }
+            if (read.size() < want) {
+                break;
+            }
+            UndeliveredRow last = read.get(read.size() - 1);
+            cursorAt = last.sentAt();
+            cursorId = last.id();
+        }
+        return page;
+    }
+
+    /** {@code message} is null when the row cannot be read. */
+    private record UndeliveredRow(Instant sentAt, long id, OutboundMessage message) {}
+
+    private List<UndeliveredRow> readUndelivered(Instant sentAfter, Instant sentBefore,
+            Instant cursorAt, long cursorId, int limit) {
         return jdbi.withHandle(h -> h.createQuery(DispatchSql.UNDELIVERED)
                 .bind("after", sentAfter)
                 .bind("before", sentBefore)
-                .bind("cursorAt", afterSentAt == null ? sentAfter : afterSentAt)
-                .bind("cursorId", afterSentAt == null ? 0L : afterId)
+                .bind("cursorAt", cursorAt)
+                .bind("cursorId", cursorId)
                 .bind("limit", limit)
-                .map((rs, ctx) -> rows.map(rs))
+                .map((rs, ctx) -> new UndeliveredRow(Times.instant(rs, "sent_at"), rs.getLong("id"),
+                        rows.mapOrSkip(rs, "no-delivery fallback scan")))
                 .list());
     }
 
@@ -519,6 +599,7 @@ public final class JdbcDispatchStore implements DispatchStore {
     public QueueSnapshot snapshot(Instant now, Duration stuckQueuedAfter) {
         return jdbi.withHandle(h -> h.createQuery(DispatchSql.SNAPSHOT)
                 .bind("now", now)
+                .bindByType("leaseNow", leaseNow(now), Instant.class)
                 .bind("stuckBefore", now.minus(stuckQueuedAfter))
                 .map((rs, ctx) -> {
                     Map<Channel, Long> dlq = new EnumMap<>(Channel.class);

@@ -7,6 +7,7 @@ import io.whatsappoutbox.core.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.spi.WebhookDecisions;
 import io.whatsappoutbox.core.spi.WebhookDecisions.FailedReceiptAction;
 import io.whatsappoutbox.core.spi.WebhookStore;
@@ -88,6 +89,8 @@ public final class JdbcWebhookStore implements WebhookStore {
         private int ignored;
         private final List<Delivery> deliveries = new ArrayList<>();
         private final List<Long> fallbacks = new ArrayList<>();
+        /** Rows named by a receipt that this version cannot read, by {@link #messageKey}. */
+        private final Map<String, UnreadableRowException> unreadable = new HashMap<>();
 
         Run(Handle h, WebhookBatch batch, WebhookDecisions decisions, Instant now) {
             this.h = h;
@@ -103,7 +106,14 @@ public final class JdbcWebhookStore implements WebhookStore {
             List<DeliveryReceipt> candidates = new ArrayList<>();
             for (DeliveryReceipt r : batch.receipts()) {
                 Row row = rowsByReceipt.get(messageKey(r));
-                if (row != null && r.orgId() != null && !r.orgId().equals(row.message.orgId())) {
+                UnreadableRowException bad = unreadable.get(messageKey(r));
+                if (bad != null) {
+                    // a row this version cannot read is not changed by a receipt either: the claim
+                    // dead-letters it, an operator fixes it; the webhook still answers 200
+                    log.warn("Ignored a {} receipt for message {}: {} {}", r.status(), bad.id(),
+                            OutboxErrorCodes.UNREADABLE_ROW, bad.reason());
+                    ignored++;
+                } else if (row != null && r.orgId() != null && !r.orgId().equals(row.message.orgId())) {
                     // signed for one org, naming another org's message: never applied
                     log.warn("Ignored a {} receipt for message {}: it came for org {} but the message belongs to org {}",
                             r.status(), row.message.id(), r.orgId(), row.message.orgId());
@@ -159,8 +169,19 @@ public final class JdbcWebhookStore implements WebhookStore {
             h.createQuery(WebhookSql.LOCK_BY_PROVIDER_ID)
                     .bindArray("channels", String.class, batch.receipts().stream().map(r -> r.channel().name()).toList())
                     .bindArray("pids", String.class, batch.receipts().stream().map(DeliveryReceipt::providerMessageId).toList())
-                    .map((rs, ctx) -> new Row(rows.map(rs), rs.getString("provider")))
-                    .forEach(r -> byKey.put(r.message.channel() + ":" + r.message.providerMessageId(), r));
+                    .map((rs, ctx) -> {
+                        try {
+                            return new Row(rows.map(rs), rs.getString("provider"));
+                        } catch (UnreadableRowException e) {
+                            unreadable.put(rs.getString("channel") + ":" + rs.getString("provider_message_id"), e);
+                            return null;
+                        }
+                    })
+                    .forEach(r -> {
+                        if (r != null) {
+                            byKey.put(r.message.channel() + ":" + r.message.providerMessageId(), r);
+                        }
+                    });
             return byKey;
         }
 

@@ -66,7 +66,8 @@ final class ManualFallback {
     private List<OutboundMessage> candidates(Handle h, Scope scope, DeadLetterFilter filter, Instant at, int limit) {
         return bind(h.createQuery(ChangeSql.SELECT_FALLBACK_CANDIDATES), scope, filter, at)
                 .bind("limit", limit)
-                .map((rs, ctx) -> rows.map(rs)).list();
+                .map((rs, ctx) -> rows.mapOrSkip(rs, "dead letter fallback")).list().stream()
+                .filter(java.util.Objects::nonNull).toList();
     }
 
     private static org.jdbi.v3.core.statement.Query bind(org.jdbi.v3.core.statement.Query q, Scope scope,
@@ -85,7 +86,8 @@ final class ManualFallback {
         List<OutboundMessageRequest> requests = new ArrayList<>();
         bind(h.createQuery(ChangeSql.LOCK_FALLBACK_BATCH), scope, filter, at)
                 .bindArray("ids", Long.class, ids)
-                .map((rs, ctx) -> rows.map(rs))
+                .map((rs, ctx) -> rows.mapOrSkip(rs, "dead letter fallback"))
+                .list().stream().filter(java.util.Objects::nonNull)
                 .forEach(m -> rules.onOperatorRequest(m).ifPresent(requests::add));
         if (requests.isEmpty()) {
             return List.of();

@@ -4,14 +4,19 @@ import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ContentType;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.ErrorInfo;
+import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.PhoneNumber;
+import io.whatsappoutbox.core.OutboxErrorCodes;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads {@code outbound_message} rows. Internal. */
 public final class MessageRows {
+    private static final Logger log = LoggerFactory.getLogger(MessageRows.class);
     /** Every column the mapper reads, for SELECT and RETURNING lists. */
     public static final String COLUMNS = """
             id, org_id, dossier_id, channel, to_recipient, content_type, payload_json, status,
@@ -30,9 +35,42 @@ public final class MessageRows {
         return reader(rs).read(rs);
     }
 
+    /**
+     * Reads one row, or logs why it cannot be read and returns null: for views and scans over many
+     * messages, which one row this version cannot read must not stop.
+     */
+    public OutboundMessage mapOrSkip(ResultSet rs, String what) throws SQLException {
+        try {
+            return map(rs);
+        } catch (UnreadableRowException e) {
+            log.warn("Skipped message {} in {}: {} {}", e.id(), what, OutboxErrorCodes.UNREADABLE_ROW, e.reason());
+            return null;
+        }
+    }
+
     /** Reads the rows of {@code rs}, each column's position looked up by name once, not at every row. */
     public Reader reader(ResultSet rs) throws SQLException {
         return new Reader(rs);
+    }
+
+    /** A stored error category; one this version does not know (a newer one's, or a typo) is UNKNOWN. */
+    public static ErrorCategory category(String name) {
+        if (name == null) {
+            return ErrorCategory.UNKNOWN;
+        }
+        try {
+            return ErrorCategory.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return ErrorCategory.UNKNOWN;
+        }
+    }
+
+    private static <E extends Enum<E>> E known(Class<E> type, String name, long rowId, String column) {
+        try {
+            return Enum.valueOf(type, name);
+        } catch (RuntimeException e) {
+            throw new UnreadableRowException(rowId, column, "is not a known " + type.getSimpleName());
+        }
     }
 
     public final class Reader {
@@ -94,26 +132,45 @@ public final class MessageRows {
                     && Times.sentInBinary(rs, deliveredAt) && Times.sentInBinary(rs, readAt);
         }
 
-        /** The current row of the result set this reader was made for. */
+        /**
+         * The current row of the result set this reader was made for.
+         *
+         * @throws UnreadableRowException when a column holds what this version cannot read: an
+         *     unknown channel, content type or status, a recipient that is not E.164, a payload
+         *     that is not its type's JSON (an unknown error category reads as UNKNOWN instead)
+         */
         public OutboundMessage read(ResultSet rs) throws SQLException {
+            long rowId = rs.getLong(id);
             String code = rs.getString(errorCode);
             ErrorInfo error = null;
             if (code != null) {
-                String category = rs.getString(errorCategory);
-                error = new ErrorInfo(code, rs.getString(errorMessage),
-                        category == null ? ErrorCategory.UNKNOWN : ErrorCategory.valueOf(category));
+                error = new ErrorInfo(code, rs.getString(errorMessage), category(rs.getString(errorCategory)));
             }
             long fallback = rs.getLong(fallbackOf);
             Long fallbackId = rs.wasNull() ? null : fallback;
-            ContentType type = ContentType.valueOf(rs.getString(contentType));
+            ContentType type = known(ContentType.class, rs.getString(contentType), rowId, "content_type");
+            PhoneNumber recipient;
+            try {
+                recipient = new PhoneNumber(rs.getString(toRecipient));
+            } catch (RuntimeException e) {
+                throw new UnreadableRowException(rowId, "to_recipient", "is not an E.164 number");
+            }
+            MessageContent content;
+            try {
+                content = codec.decode(type, rs.getBytes(payloadJson));
+            } catch (RuntimeException e) {
+                // the exception's message may quote the payload: only its kind is named
+                throw new UnreadableRowException(rowId, "payload_json",
+                        "is not a " + type + " payload (" + e.getClass().getSimpleName() + ")");
+            }
             return new OutboundMessage(
-                    rs.getLong(id),
+                    rowId,
                     rs.getString(orgId),
                     rs.getString(dossierId),
-                    Channel.valueOf(rs.getString(channel)),
-                    new PhoneNumber(rs.getString(toRecipient)),
-                    codec.decode(type, rs.getBytes(payloadJson)),
-                    MessageStatus.valueOf(rs.getString(status)),
+                    known(Channel.class, rs.getString(channel), rowId, "channel"),
+                    recipient,
+                    content,
+                    known(MessageStatus.class, rs.getString(status), rowId, "status"),
                     rs.getString(idempotencyKey),
                     rs.getInt(attemptCount),
                     rs.getInt(maxAttempts),

@@ -32,14 +32,7 @@ final class Reports {
     }
 
     static ErrorCategory category(String name) {
-        if (name == null) {
-            return ErrorCategory.UNKNOWN;
-        }
-        try {
-            return ErrorCategory.valueOf(name);
-        } catch (IllegalArgumentException e) {
-            return ErrorCategory.UNKNOWN; // written by a newer version, or by hand
-        }
+        return MessageRows.category(name);
     }
 
     /** Dead letters by code, since {@code since} (null: all). */
