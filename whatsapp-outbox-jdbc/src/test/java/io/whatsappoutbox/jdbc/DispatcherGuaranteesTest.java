@@ -1,12 +1,14 @@
 package io.whatsappoutbox.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.FallbackRule;
 import io.whatsappoutbox.core.FallbackRules;
+import io.whatsappoutbox.core.InvalidInputException;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.RetryPolicy;
@@ -82,6 +84,17 @@ class DispatcherGuaranteesTest {
         assertThat(count("status = 'SENT'")).isEqualTo(60);
         // a message given back unsent spent no attempt
         assertThat(count("attempt_count <> 1")).isZero();
+    }
+
+    @Test
+    void aLeaseThatCannotHoldOneProviderCallIsRefused() {
+        meta.callTimeout(Duration.ofSeconds(20));
+        assertThatThrownBy(() -> outbox.dispatcher().provider(Channel.WHATSAPP, meta)
+                .lease(Duration.ofSeconds(21)).closeTimeout(Duration.ofSeconds(5)).build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("lease").hasMessageContaining("scripted-meta");
+        assertThat(outbox.dispatcher().provider(Channel.WHATSAPP, meta)
+                .lease(Duration.ofSeconds(30)).closeTimeout(Duration.ofSeconds(5)).build()).isNotNull();
     }
 
     @Test

@@ -134,9 +134,9 @@ final class BatchSender {
                 started++;
             } catch (RuntimeException e) {
                 // a host executor that refuses work: the tasks started take every group; with none
-                // started, the messages go back unsent
+                // started, each message is retried (DISPATCH_FAILED), none is left without a result
                 if (started == 0) {
-                    log.error("The send executor refused the batch: {} message(s) go back unsent: {}", sendable.size(),
+                    log.error("The send executor refused the batch: {} message(s) retried unsent: {}", sendable.size(),
                             SafeText.describe(e));
                     for (List<ClaimedMessage> group = groups.poll(); group != null; group = groups.poll()) {
                         group.forEach(c -> sent.accept(failed(c, null, e, clock.instant())));
