@@ -48,6 +48,18 @@ public final class OutboxErrorCodes {
      * not sent again after its lease. The provider may have the message.
      */
     public static final String UNWRITABLE_RESULT = "UNWRITABLE_RESULT";
+    /**
+     * The message waited in the dispatcher until too little of its lease was left for the provider
+     * call: given back to the queue unsent, without spending an attempt, instead of being sent
+     * under a lease that could end during the call.
+     */
+    public static final String LEASE_ENDING = "LEASE_ENDING";
+    /**
+     * Host code the dispatcher runs for a message (a fallback rule, a consent policy, an error
+     * catalogue) or the dispatcher itself threw: the message is retried, and dead-lettered without
+     * fallback once its attempts are used up.
+     */
+    public static final String DISPATCH_FAILED = "DISPATCH_FAILED";
     /** An operator cancelled the message. */
     public static final String CANCELLED = "CANCELLED";
 

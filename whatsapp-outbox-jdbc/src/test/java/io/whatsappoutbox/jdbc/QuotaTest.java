@@ -57,6 +57,21 @@ class QuotaTest {
     }
 
     @Test
+    void givesBackWhatWasNotSentWithinThePeriodItWasReservedIn() {
+        quota("org-1", 20, 0, T0.plusSeconds(3600));
+        quota("org-2", 20, 0, T0.minusSeconds(1));
+        store.reserveQuota(Map.of("org-1", 10, "org-2", 10), T0);
+        store.releaseQuota(Map.of("org-1", 7, "org-2", 3), T0, T0.plusSeconds(1));
+        assertThat(sql.rows("SELECT org_id, messages_sent_count FROM whatsapp_rate_limit ORDER BY org_id"))
+                .extracting(r -> r.get("messages_sent_count")).containsExactly(3L, 7L);
+        // a reservation of a period that has ended since is not taken off the next one
+        store.releaseQuota(Map.of("org-1", 3), T0.minusSeconds(90_000), T0.plusSeconds(2));
+        store.releaseQuota(Map.of("org-2", 7), T0, T0.plusSeconds(86_401));
+        assertThat(sql.rows("SELECT org_id, messages_sent_count FROM whatsapp_rate_limit ORDER BY org_id"))
+                .extracting(r -> r.get("messages_sent_count")).containsExactly(3L, 7L);
+    }
+
+    @Test
     void startsAFreshPeriodAfterTheReset() {
         quota("org-1", 100, 100, T0.minusSeconds(1));
         assertThat(store.reserveQuota(Map.of("org-1", 30), T0).get("org-1").granted()).isEqualTo(30);

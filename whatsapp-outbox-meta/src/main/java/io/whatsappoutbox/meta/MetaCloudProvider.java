@@ -117,6 +117,12 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         return "meta";
     }
 
+    /** The HTTP client's call timeout: the dispatcher starts no call closer than this to its lease's end. */
+    @Override
+    public Duration callTimeout() {
+        return Duration.ofMillis(client.callTimeoutMillis());
+    }
+
     /** Media upload and read receipts for an org, through this provider's client and accounts. */
     public MetaDirectCalls directCalls() {
         return directCalls;

@@ -104,6 +104,12 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
         return "twilio";
     }
 
+    /** The HTTP client's call timeout: the dispatcher starts no call closer than this to its lease's end. */
+    @Override
+    public Duration callTimeout() {
+        return Duration.ofMillis(client.callTimeoutMillis());
+    }
+
     @Override
     public ErrorCatalogue errorCatalogue() {
         return errorCatalogue;

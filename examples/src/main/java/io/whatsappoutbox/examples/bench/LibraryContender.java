@@ -185,6 +185,11 @@ final class LibraryContender implements Contender {
         }
 
         @Override
+        public java.time.Duration callTimeout() {
+            return meta.callTimeout();
+        }
+
+        @Override
         public ErrorCatalogue errorCatalogue() {
             return meta.errorCatalogue();
         }

@@ -9,6 +9,7 @@ import io.whatsappoutbox.core.RetryDecision;
 import io.whatsappoutbox.core.SendRules;
 import io.whatsappoutbox.core.internal.FailureDecider;
 import io.whatsappoutbox.core.internal.OutboxMetrics;
+import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.ClaimedMessage;
 import io.whatsappoutbox.core.spi.DispatchStore;
@@ -51,10 +52,11 @@ final class BatchSender {
     private final Duration stuckAfter;
     private final Duration pacedRetry;
     private final int smsRate;
+    private final LeaseBudget budget;
 
     BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
             Pacer pacer, Executor executor, int concurrency, OutboxMetrics metrics, Clock clock, Duration stuckAfter,
-            int smsRate) {
+            int smsRate, LeaseBudget budget) {
         this.store = store;
         this.rules = rules;
         this.decider = decider;
@@ -68,13 +70,16 @@ final class BatchSender {
         this.stuckAfter = stuckAfter;
         this.pacedRetry = Duration.ofSeconds(1);
         this.smsRate = smsRate;
+        this.budget = budget;
     }
 
     /**
-     * Processes a batch: exactly one result per message goes to {@code sink} (possibly from other
-     * threads). Returns once every send is submitted, not once it is done.
+     * Processes a batch claimed at {@code claimedAt}: exactly one result per message goes to
+     * {@code sink} (possibly from other threads), whatever host code throws. Returns once every send
+     * is submitted, not once it is done. Throws only when the quota cannot be reserved, before any
+     * result is handed on: the caller then gives the whole batch back.
      */
-    void process(List<ClaimedMessage> batch, Consumer<AttemptResult> sink) {
+    void process(List<ClaimedMessage> batch, Instant claimedAt, Consumer<AttemptResult> sink) {
         Instant now = clock.instant();
         long waitedTooLong = batch.stream()
                 .filter(c -> c.message().attemptCount() == 1 && c.message().nextAttemptAt().plus(stuckAfter).isBefore(now))
@@ -85,19 +90,29 @@ final class BatchSender {
         // whole batch back, and no result of it may be on its way to the writer
         List<AttemptResult> refused = new ArrayList<>();
         for (ClaimedMessage c : batch) {
-            SendRules.Verdict v = rules.check(c.message(), c.consent(), c.window(), now);
-            if (v instanceof SendRules.Blocked b) {
-                refused.add(blocked(c, b.error(), now));
-            } else if (chains.get(c.message().channel()) == null) {
-                refused.add(deadLetter(c, new ErrorInfo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED,
-                        "No provider configured for channel " + c.message().channel(), ErrorCategory.AUTH_CONFIG),
-                        null, 0, Duration.ZERO, now));
-            } else {
-                allowed.add(c);
+            try {
+                SendRules.Verdict v = rules.check(c.message(), c.consent(), c.window(), now);
+                if (v instanceof SendRules.Blocked b) {
+                    refused.add(blocked(c, b.error(), now));
+                } else if (chains.get(c.message().channel()) == null) {
+                    refused.add(deadLetter(c, new ErrorInfo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED,
+                            "No provider configured for channel " + c.message().channel(), ErrorCategory.AUTH_CONFIG),
+                            null, 0, Duration.ZERO, now));
+                } else {
+                    allowed.add(c);
+                }
+            } catch (RuntimeException | Error e) {
+                refused.add(failed(c, null, e, now));
             }
         }
-        List<ClaimedMessage> sendable = applyQuota(allowed, sink, now);
+        QuotaReturn quota = new QuotaReturn(now);
+        List<ClaimedMessage> sendable = applyQuota(allowed, sink, now, quota);
         refused.forEach(sink);
+        Instant lastCallStart = budget.lastCallStart(claimedAt);
+        Consumer<AttemptResult> sent = r -> {
+            sink.accept(r);
+            quota.settled(r);
+        };
         // one task per recipient keeps that recipient's messages in order
         Map<String, List<ClaimedMessage>> byRecipient = new LinkedHashMap<>();
         for (ClaimedMessage c : sendable) {
@@ -106,19 +121,76 @@ final class BatchSender {
         // as many tasks as calls may run at once, each taking recipients from the batch until none
         // is left: the same spread as a task per recipient, without a hand-off per message
         Queue<List<ClaimedMessage>> groups = new ConcurrentLinkedQueue<>(byRecipient.values());
+        int started = 0;
         for (int i = Math.min(concurrency, groups.size()); i > 0; i--) {
-            executor.execute(() -> {
-                for (List<ClaimedMessage> group = groups.poll(); group != null; group = groups.poll()) {
-                    for (ClaimedMessage c : group) {
-                        sink.accept(sendOne(c));
+            try {
+                executor.execute(() -> {
+                    for (List<ClaimedMessage> group = groups.poll(); group != null; group = groups.poll()) {
+                        for (ClaimedMessage c : group) {
+                            sent.accept(sendSafely(c, lastCallStart));
+                        }
+                    }
+                });
+                started++;
+            } catch (RuntimeException e) {
+                // a host executor that refuses work: the tasks started take every group; with none
+                // started, each message is retried (DISPATCH_FAILED), none is left without a result
+                if (started == 0) {
+                    log.error("The send executor refused the batch: {} message(s) retried unsent: {}", sendable.size(),
+                            SafeText.describe(e));
+                    for (List<ClaimedMessage> group = groups.poll(); group != null; group = groups.poll()) {
+                        group.forEach(c -> sent.accept(failed(c, null, e, clock.instant())));
                     }
                 }
-            });
+                break;
+            }
+        }
+    }
+
+    /**
+     * What the batch reserved of each org's quota and did not send, given back in one call once the
+     * last reserved message has its result.
+     */
+    private final class QuotaReturn {
+        private final Instant reservedAt;
+        private final Map<String, Integer> unsent = new HashMap<>();
+        private int pending;
+
+        QuotaReturn(Instant reservedAt) {
+            this.reservedAt = reservedAt;
+        }
+
+        synchronized void reserved(int n) {
+            pending += n;
+        }
+
+        void settled(AttemptResult r) {
+            if (r.message().channel() != Channel.WHATSAPP) {
+                return;
+            }
+            Map<String, Integer> release;
+            synchronized (this) {
+                if (r.outcome() != io.whatsappoutbox.core.Attempt.Outcome.SENT) {
+                    unsent.merge(r.message().orgId(), 1, Integer::sum);
+                }
+                if (--pending > 0 || unsent.isEmpty()) {
+                    return;
+                }
+                release = Map.copyOf(unsent);
+                unsent.clear();
+            }
+            try {
+                store.releaseQuota(release, reservedAt, clock.instant());
+            } catch (RuntimeException e) {
+                log.warn("Could not give back unused quota of {} org(s): it stays counted until the reset: {}",
+                        release.size(), SafeText.describe(e));
+            }
         }
     }
 
     /** Reserves quota per org; what does not fit waits for the reset without spending an attempt. */
-    private List<ClaimedMessage> applyQuota(List<ClaimedMessage> allowed, Consumer<AttemptResult> sink, Instant now) {
+    private List<ClaimedMessage> applyQuota(List<ClaimedMessage> allowed, Consumer<AttemptResult> sink, Instant now,
+            QuotaReturn quota) {
         Map<String, Integer> wanted = new HashMap<>();
         for (ClaimedMessage c : allowed) {
             if (c.message().channel() == Channel.WHATSAPP) {
@@ -134,36 +206,106 @@ final class BatchSender {
         List<ClaimedMessage> sendable = new ArrayList<>(allowed.size());
         for (ClaimedMessage c : allowed) {
             OutboundMessage m = c.message();
-            if (m.channel() != Channel.WHATSAPP || left.merge(m.orgId(), -1, Integer::sum) >= 0) {
+            if (m.channel() != Channel.WHATSAPP) {
                 sendable.add(c);
+                continue;
+            }
+            if (left.merge(m.orgId(), -1, Integer::sum) >= 0) {
+                sendable.add(c);
+                quota.reserved(1);
                 continue;
             }
             QuotaGrant g = grants.get(m.orgId());
             Instant until = g.blockedUntil() == null ? now.plus(Duration.ofMinutes(1)) : g.blockedUntil();
             metrics.rateLimitHit(m.channel(), "quota");
-            sink.accept(defer(c, new ErrorInfo(OutboxErrorCodes.QUOTA_EXHAUSTED,
-                    "Daily quota of org " + m.orgId() + " used up until " + until, ErrorCategory.RATE_LIMITED), until, now));
+            ErrorInfo exhausted = new ErrorInfo(OutboxErrorCodes.QUOTA_EXHAUSTED,
+                    "Daily quota of org " + m.orgId() + " used up until " + until, ErrorCategory.RATE_LIMITED);
+            AttemptResult r;
+            try {
+                r = defer(c, exhausted, until, now);
+            } catch (RuntimeException | Error e) {
+                r = failed(c, null, e, now);
+            }
+            sink.accept(r);
         }
         return sendable;
     }
 
-    private AttemptResult sendOne(ClaimedMessage c) {
+    /** A result for the message whatever throws: no exception leaves a send without one. */
+    private AttemptResult sendSafely(ClaimedMessage c, Instant lastCallStart) {
         OutboundMessage m = c.message();
         Instant startedAt = clock.instant();
-        String sender = m.channel() == Channel.WHATSAPP && c.senderId() != null ? c.senderId() : m.channel().name();
-        Integer rate = m.channel() == Channel.SMS ? Integer.valueOf(smsRate) : c.senderMessagesPerSecond();
-        if (!pacer.acquire(sender, rate)) {
-            return defer(c, new ErrorInfo(OutboxErrorCodes.ORG_THROTTLED, "Sender " + sender + " at its pace limit",
-                    ErrorCategory.RATE_LIMITED), startedAt.plus(pacedRetry), startedAt);
-        }
         ProviderChain.Outcome outcome;
-        sendSlots.acquireUninterruptibly();
         try {
-            metrics.attempt(m.channel());
-            outcome = chains.get(m.channel()).send(m);
-        } finally {
-            sendSlots.release();
+            String sender = m.channel() == Channel.WHATSAPP && c.senderId() != null ? c.senderId() : m.channel().name();
+            Integer rate = m.channel() == Channel.SMS ? Integer.valueOf(smsRate) : c.senderMessagesPerSecond();
+            if (!pacer.acquire(sender, rate)) {
+                return defer(c, new ErrorInfo(OutboxErrorCodes.ORG_THROTTLED, "Sender " + sender + " at its pace limit",
+                        ErrorCategory.RATE_LIMITED), startedAt.plus(pacedRetry), startedAt);
+            }
+            sendSlots.acquireUninterruptibly();
+            try {
+                Instant callAt = clock.instant();
+                if (callAt.isAfter(lastCallStart)) {
+                    return givenBack(c, callAt);
+                }
+                metrics.attempt(m.channel());
+                outcome = chains.get(m.channel()).send(m);
+            } finally {
+                sendSlots.release();
+            }
+        } catch (RuntimeException | Error e) {
+            return failed(c, null, e, startedAt);
         }
+        try {
+            if (outcome.provider() != null) {
+                budget.observe(outcome.duration());
+            }
+            return decide(c, outcome, startedAt);
+        } catch (RuntimeException | Error e) {
+            return failed(c, outcome, e, startedAt);
+        }
+    }
+
+    /**
+     * Too little of the lease is left for the call to finish before it ends: sent now, the message
+     * could be recovered and sent again while this call runs. It goes back to the queue, due at once,
+     * without spending an attempt, and is claimed again under a fresh lease.
+     */
+    private AttemptResult givenBack(ClaimedMessage c, Instant now) {
+        log.debug("Message {} of org {} given back: its lease ends before a call could finish", c.message().id(),
+                c.message().orgId());
+        return AttemptResult.deferred(c, null, now, Duration.ZERO, new ErrorInfo(OutboxErrorCodes.LEASE_ENDING,
+                "Waited in the dispatcher until its lease could end during the provider call: given back unsent",
+                ErrorCategory.TEMPORARY), 0, now, null);
+    }
+
+    /**
+     * The result of a message whose decision threw (host code: a fallback rule, a consent policy, an
+     * error catalogue), built without calling any host code: what the provider accepted is recorded
+     * as sent; anything else is retried, or dead-lettered without fallback when its attempts are used up.
+     */
+    private AttemptResult failed(ClaimedMessage c, ProviderChain.Outcome outcome, Throwable e, Instant startedAt) {
+        OutboundMessage m = c.message();
+        String why = SafeText.describe(e);
+        log.error("Deciding the result of message {} of org {} threw: {}", m.id(), m.orgId(), why);
+        if (outcome != null && outcome.result() instanceof SendResult.Accepted a) {
+            return AttemptResult.sent(c, outcome.provider(), startedAt, outcome.duration(), a.providerMessageId(), 200);
+        }
+        String provider = outcome == null ? null : outcome.provider();
+        Duration took = outcome == null ? Duration.ZERO : outcome.duration();
+        int http = outcome != null && outcome.result() instanceof SendResult.Rejected r ? r.error().httpStatus() : 0;
+        ErrorInfo error = new ErrorInfo(OutboxErrorCodes.DISPATCH_FAILED, "Deciding the result threw: " + why,
+                ErrorCategory.TEMPORARY);
+        if (m.attemptCount() >= m.maxAttempts()) {
+            return AttemptResult.deadLetter(c, provider, startedAt, took, error, http, false, null);
+        }
+        Instant next = clock.instant().plus(decider.retryPolicy().backoffCeiling(m.attemptCount()));
+        return AttemptResult.retry(c, provider, startedAt, took, error, http, next);
+    }
+
+    private AttemptResult decide(ClaimedMessage c, ProviderChain.Outcome outcome, Instant startedAt) {
+        OutboundMessage m = c.message();
         Instant now = clock.instant();
         if (outcome.result() instanceof SendResult.Accepted a) {
             metrics.sent(m.channel(), Duration.between(m.nextAttemptAt(), now));
@@ -202,7 +344,7 @@ final class BatchSender {
     }
 
     private AttemptResult blocked(ClaimedMessage c, ErrorInfo error, Instant now) {
-        FailureDecider.Decision d = decider.deadLetter(c.message(), error, false, now);
+        FailureDecider.Decision d = deadLetterDecision(c, error, now);
         metrics.attempt(c.message().channel());
         metrics.failure(c.message().channel(), error.code());
         log.info("Message {} of org {} to {} not sent: {}", c.message().id(), c.message().orgId(),
@@ -212,9 +354,20 @@ final class BatchSender {
 
     private AttemptResult deadLetter(ClaimedMessage c, ErrorInfo error, String provider, int http, Duration took,
             Instant now) {
-        FailureDecider.Decision d = decider.deadLetter(c.message(), error, false, now);
+        FailureDecider.Decision d = deadLetterDecision(c, error, now);
         return new AttemptResult(c.message(), c.leaseOwner(), io.whatsappoutbox.core.Attempt.Outcome.DEAD_LETTER,
                 provider, now, took, null, error, http, null, true, d.throttleOrgUntil(), false, d.fallback());
+    }
+
+    /** A dead letter decided before any call stays one when the host's fallback rule throws: without fallback. */
+    private FailureDecider.Decision deadLetterDecision(ClaimedMessage c, ErrorInfo error, Instant now) {
+        try {
+            return decider.deadLetter(c.message(), error, false, now);
+        } catch (RuntimeException e) {
+            log.error("The fallback rules threw for message {} of org {}: dead-lettered without fallback: {}",
+                    c.message().id(), c.message().orgId(), SafeText.describe(e));
+            return new FailureDecider.Decision(FailureDecider.Kind.DEAD_LETTER, null, error, null, null, false, null);
+        }
     }
 
     private AttemptResult defer(ClaimedMessage c, ErrorInfo error, Instant until, Instant now) {

@@ -76,6 +76,11 @@ public final class Dispatcher implements AutoCloseable {
     private final WakeUpSource wakeUps;
     private final ExecutorService ownExecutor;
     private final Semaphore inFlight;
+    private final LeaseBudget budget;
+    /** Claim threads size their claim to the lease budget one at a time, so that together they stay within it. */
+    private final Object budgetRoom = new Object();
+    private volatile Instant lastClaimAt;
+    private volatile Instant lastWriteAt;
     private final WakeSignal wakeSignal = new WakeSignal();
     private final AtomicLong claimSequence = new AtomicLong();
     private final AtomicInteger state = new AtomicInteger(NEW);
@@ -104,11 +109,17 @@ public final class Dispatcher implements AutoCloseable {
         Map<Channel, ProviderChain> chains = new EnumMap<>(Channel.class);
         b.providers.forEach((channel, list) -> chains.put(channel,
                 new ProviderChain(channel, list, b.catalogues.get(channel), breaker, metrics)));
+        Duration callTimeout = Duration.ZERO;
+        for (ProviderChain chain : chains.values()) {
+            callTimeout = chain.callTimeout().compareTo(callTimeout) > 0 ? chain.callTimeout() : callTimeout;
+        }
+        this.budget = new LeaseBudget(b.concurrency, b.maxInFlight, b.lease, callTimeout);
         this.ownExecutor = b.executor == null
                 ? Executors.newFixedThreadPool(b.concurrency, daemonThreads("whatsapp-outbox-send")) : null;
         this.sender = new BatchSender(store, new SendRules(b.consentPolicy), decider, chains,
                 new Pacer(b.messagesPerSecond, b.senderRates, b.pacingWait),
-                b.executor == null ? ownExecutor : b.executor, b.concurrency, metrics, clock, b.stuckAfter, b.smsRate);
+                b.executor == null ? ownExecutor : b.executor, b.concurrency, metrics, clock, b.stuckAfter, b.smsRate,
+                budget);
         // fair: the claim threads take permits in turn, so that no share of the lanes waits while
         // another share's thread wins every race for the permits a written batch gives back
         this.inFlight = new Semaphore(b.maxInFlight, true);
@@ -316,8 +327,21 @@ public final class Dispatcher implements AutoCloseable {
         // waits in line (the timed tryAcquire honours the semaphore's fairness; the untimed one
         // barges), at most a second: close() cannot wake a thread waiting here, only its timeout can
         long wait = Math.min(settings.pollInterval.toMillis(), PERMIT_WAIT_MILLIS);
-        if (!inFlight.tryAcquire(capacity, wait, TimeUnit.MILLISECONDS)) {
-            return 0;
+        int limit = budget.limit();
+        if (limit >= settings.maxInFlight) {
+            if (!inFlight.tryAcquire(capacity, wait, TimeUnit.MILLISECONDS)) {
+                return 0;
+            }
+        } else {
+            // the provider is slow: claim no more than the send slots can send within a lease, in
+            // claims of at least half the budget (or a batch) so that a claim is not made per message
+            synchronized (budgetRoom) {
+                int room = limit - (settings.maxInFlight - inFlight.availablePermits());
+                capacity = Math.min(settings.batchSize, room);
+                if (capacity < Math.min(settings.batchSize, Math.max(1, limit / 2)) || !inFlight.tryAcquire(capacity)) {
+                    return 0;
+                }
+            }
         }
         if (state.get() != RUNNING) {
             // closing while this thread waited for room: claim nothing more
@@ -325,19 +349,23 @@ public final class Dispatcher implements AutoCloseable {
             return 0;
         }
         String owner = settings.instanceId + ":" + claimSequence.incrementAndGet();
+        // the lease the store grants starts no earlier than this: a call started before
+        // claimedAt + lease - call timeout ends before the lease does
+        Instant claimedAt = clock.instant();
         List<ClaimedMessage> claimed;
         try {
-            claimed = store.claim(owner, capacity, settings.lease, clock.instant(), share);
+            claimed = store.claim(owner, capacity, settings.lease, claimedAt, share);
         } catch (RuntimeException e) {
             inFlight.release(capacity);
             throw e;
         }
+        lastClaimAt = clock.instant();
         inFlight.release(capacity - claimed.size());
         if (claimed.isEmpty()) {
             return 0;
         }
         try {
-            sender.process(claimed, writer::submit);
+            sender.process(claimed, claimedAt, writer::submit);
         } catch (RuntimeException e) {
             // the quota could not be reserved: nothing was sent; the leases expire and return the batch
             inFlight.release(claimed.size());
@@ -346,7 +374,18 @@ public final class Dispatcher implements AutoCloseable {
         return claimed.size();
     }
 
+    /**
+     * What the dispatcher is doing, for a host's health check: a dispatcher that runs but has not
+     * claimed for long, or whose permits stay taken, is stuck.
+     */
+    public DispatcherHealth health() {
+        return new DispatcherHealth(state.get() == RUNNING && claimThreads.stream().anyMatch(Thread::isAlive),
+                lastClaimAt, lastWriteAt, inFlight.availablePermits(), settings.maxInFlight, budget.limit(),
+                budget.meanCallLatency(), writer.backlog());
+    }
+
     private void afterWrite(CompletionReport report) {
+        lastWriteAt = clock.instant();
         metrics.fallbackCreated(report.fallbacksCreated().size());
         if (!report.pendingReceipts().isEmpty()) {
             if (webhooks != null) {
@@ -753,8 +792,24 @@ public final class Dispatcher implements AutoCloseable {
             if (lease != null && closeTimeout != null && lease.compareTo(closeTimeout) <= 0) {
                 v.add("lease", "is not longer than closeTimeout", "a lease outlives the close of a clean shutdown");
             }
+            if (lease != null && !lease.isNegative()) {
+                longestCall().ifPresent(p -> {
+                    Duration needed = p.callTimeout().plus(LeaseBudget.writeMargin(lease));
+                    if (lease.compareTo(needed) <= 0) {
+                        v.add("lease", "is " + lease + ", not longer than provider " + p.name() + "'s call timeout "
+                                + p.callTimeout() + " and the time to write its result",
+                                "longer than the longest provider call timeout plus a tenth of the lease (at most 5 s)");
+                    }
+                });
+            }
             v.throwIfAny("dispatcher settings");
             return new Dispatcher(this);
+        }
+
+        private java.util.Optional<MessageProvider> longestCall() {
+            return providers.values().stream().flatMap(List::stream).filter(Objects::nonNull)
+                    .filter(p -> p.callTimeout() != null)
+                    .max(java.util.Comparator.comparing(MessageProvider::callTimeout));
         }
 
         private static void positive(Violations v, String field, Duration d, Duration min) {

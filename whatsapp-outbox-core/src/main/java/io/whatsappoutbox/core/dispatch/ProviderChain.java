@@ -68,6 +68,18 @@ final class ProviderChain {
         return links.isEmpty();
     }
 
+    /** The longest call of any provider of the chain. */
+    Duration callTimeout() {
+        Duration longest = Duration.ZERO;
+        for (Link link : links) {
+            Duration t = link.provider().callTimeout();
+            if (t != null && t.compareTo(longest) > 0) {
+                longest = t;
+            }
+        }
+        return longest;
+    }
+
     /** The catalogue of the preferred provider, for errors decided before any call. */
     ErrorCatalogue primaryCatalogue() {
         return links.get(0).catalogue();
@@ -93,7 +105,13 @@ final class ProviderChain {
                         SafeText.describe(e)));
             }
             long nanos = System.nanoTime() - start;
-            record(link, result, nanos);
+            try {
+                record(link, result, nanos);
+            } catch (RuntimeException e) {
+                // a host's catalogue that throws must not lose what the provider answered
+                log.warn("Recording the answer of provider {} for message {} threw: {}", link.provider().name(),
+                        message.id(), SafeText.describe(e));
+            }
             return new Outcome(link.provider().name(), result, link.catalogue(), Duration.ofNanos(nanos));
         }
         return new Outcome(null, SendResult.rejected(ProviderError.network(OutboxErrorCodes.PROVIDER_UNAVAILABLE,

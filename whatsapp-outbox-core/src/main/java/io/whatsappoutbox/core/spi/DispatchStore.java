@@ -35,6 +35,14 @@ public interface DispatchStore {
      */
     Map<String, QuotaGrant> reserveQuota(Map<String, Integer> wanted, Instant now);
 
+    /**
+     * Gives back quota reserved at {@code reservedAt} for messages that were then not sent
+     * ({@code unsent} per org: deferred by pacing, an open circuit or the lease, rejected by the
+     * provider), so that the quota counts sends, not reservations. Reservations of a period that
+     * has ended since are not given back to the next one.
+     */
+    void releaseQuota(Map<String, Integer> unsent, Instant reservedAt, Instant now);
+
     /** Writes a batch of results, each conditional on its lease, with one attempt row each. */
     CompletionReport complete(List<AttemptResult> results, Instant now);
 

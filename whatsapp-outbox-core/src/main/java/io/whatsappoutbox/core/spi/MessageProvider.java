@@ -2,6 +2,7 @@ package io.whatsappoutbox.core.spi;
 
 import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.OutboundMessage;
+import java.time.Duration;
 
 /**
  * Sends one message through one provider (Meta Cloud API, an SMS API, a test double).
@@ -19,6 +20,16 @@ public interface MessageProvider {
     /** A short name for logs, metrics and attempt rows ({@code meta}, {@code twilio}). */
     default String name() {
         return getClass().getSimpleName();
+    }
+
+    /**
+     * The longest one {@link #send} may take (an HTTP client's call timeout). The dispatcher starts
+     * no call later than this before the message's lease ends, so that no call outlives its lease,
+     * and refuses a lease not longer than it. Zero, the default, says the provider does not bound
+     * its calls: the dispatcher then keeps no room for the call itself.
+     */
+    default Duration callTimeout() {
+        return Duration.ZERO;
     }
 
     /** How this provider's error codes are classified; the dispatcher may override it. */

@@ -28,6 +28,7 @@ public final class ScriptedProvider implements MessageProvider {
     private final List<OutboundMessage> calls = new CopyOnWriteArrayList<>();
     private final Map<Long, AtomicInteger> callsPerMessage = new ConcurrentHashMap<>();
     private final AtomicInteger sequence = new AtomicInteger();
+    private volatile Duration callTimeout = Duration.ZERO;
 
     public ScriptedProvider(String name, ErrorCatalogue catalogue) {
         this.name = name;
@@ -99,6 +100,17 @@ public final class ScriptedProvider implements MessageProvider {
     @Override
     public String name() {
         return name;
+    }
+
+    /** Says each call takes at most this long, as an HTTP provider's call timeout does. */
+    public ScriptedProvider callTimeout(Duration timeout) {
+        this.callTimeout = timeout;
+        return this;
+    }
+
+    @Override
+    public Duration callTimeout() {
+        return callTimeout;
     }
 
     @Override

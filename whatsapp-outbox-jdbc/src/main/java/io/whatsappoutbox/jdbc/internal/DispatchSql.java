@@ -213,6 +213,28 @@ final class DispatchSql {
             )
             SELECT org_id, granted, wanted, reset_at FROM upd""";
 
+    /**
+     * Takes back reservations not sent, in the period they were made in (one that started after
+     * {@code :reservedAt} is left alone), locking the rows in the order the reservation does.
+     */
+    static final String RELEASE_QUOTA = """
+            WITH unsent AS (
+                SELECT * FROM unnest(:orgs::text[], :unsent::int[]) AS u(org_id, unsent)
+            ),
+            cur AS (
+                SELECT r.org_id, u.unsent
+                  FROM whatsapp_rate_limit r
+                  JOIN unsent u ON u.org_id = r.org_id
+                 WHERE r.quota_limit IS NOT NULL AND r.reset_at > :now
+                   AND r.reset_at - make_interval(secs => r.period_seconds) <= :reservedAt
+                 ORDER BY r.org_id
+                   FOR UPDATE OF r
+            )
+            UPDATE whatsapp_rate_limit r
+               SET messages_sent_count = greatest(r.messages_sent_count - cur.unsent, 0), updated_at = :now
+              FROM cur
+             WHERE r.org_id = cur.org_id""";
+
     static final String COMPLETE_SENT = """
             WITH sent AS (
                 UPDATE outbound_message m

@@ -63,6 +63,7 @@ public final class JdbcDispatchStore implements DispatchStore {
     private final DataSource dataSource;
     private final PlainStatement claim;
     private final PlainStatement reserveQuota;
+    private final PlainStatement releaseQuota;
     private final PlainStatement completeSent;
     private final PlainStatement deadLetterUnreadable;
     private final MessageRows rows;
@@ -97,6 +98,7 @@ public final class JdbcDispatchStore implements DispatchStore {
         this.dataSource = dataSource;
         this.claim = new PlainStatement(jdbi, DispatchSql.CLAIM);
         this.reserveQuota = new PlainStatement(jdbi, DispatchSql.RESERVE_QUOTA);
+        this.releaseQuota = new PlainStatement(jdbi, DispatchSql.RELEASE_QUOTA);
         this.completeSent = new PlainStatement(jdbi, DispatchSql.COMPLETE_SENT_WITH_ATTEMPTS);
         this.deadLetterUnreadable = new PlainStatement(jdbi, DispatchSql.DEAD_LETTER_UNREADABLE);
         this.rows = rows;
@@ -326,6 +328,26 @@ public final class JdbcDispatchStore implements DispatchStore {
             grants.putIfAbsent(org, new QuotaGrant(org, wanted.get(org), null));
         }
         return grants;
+    }
+
+    @Override
+    public void releaseQuota(Map<String, Integer> unsent, Instant reservedAt, Instant now) {
+        List<String> orgs = unsent.entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey)
+                .sorted().toList();
+        if (orgs.isEmpty()) {
+            return;
+        }
+        Integer[] counts = orgs.stream().map(unsent::get).toArray(Integer[]::new);
+        inTransaction("quota release", c -> {
+            try (PlainStatement.Bound q = releaseQuota.prepare(c)
+                    .array("orgs", "text", orgs.toArray())
+                    .array("unsent", "integer", counts)
+                    .set("reservedAt", reservedAt)
+                    .set("now", now)) {
+                q.statement().executeUpdate();
+                return null;
+            }
+        });
     }
 
     @Override
