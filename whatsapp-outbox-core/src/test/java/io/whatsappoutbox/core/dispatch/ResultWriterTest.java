@@ -1,0 +1,92 @@
+package io.whatsappoutbox.core.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.spi.AttemptResult;
+import io.whatsappoutbox.core.spi.ClaimShare;
+import io.whatsappoutbox.core.spi.ClaimedMessage;
+import io.whatsappoutbox.core.spi.CompletionReport;
+import io.whatsappoutbox.core.testing.InMemoryDispatchStore;
+import io.whatsappoutbox.core.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ResultWriterTest {
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
+    private final InMemoryDispatchStore store = new InMemoryDispatchStore(clock).grantEveryone();
+    private final List<CompletionReport> reports = new CopyOnWriteArrayList<>();
+    private final AtomicInteger released = new AtomicInteger();
+
+    private List<AttemptResult> sentResults(int n) {
+        for (int i = 0; i < n; i++) {
+            store.enqueue(OutboundMessageRequest.whatsapp("org-1", String.format("+336%08d", i)).text("bonjour").build(),
+                    clock.instant());
+        }
+        List<AttemptResult> results = new ArrayList<>();
+        for (ClaimedMessage c : store.claim("owner-1", n, Duration.ofMinutes(1), clock.instant(), ClaimShare.ALL)) {
+            results.add(AttemptResult.sent(c, "meta", clock.instant(), Duration.ofMillis(5), "wamid." + c.message().id(), 200));
+        }
+        return results;
+    }
+
+    private ResultWriter writer(int maxBatch) {
+        return new ResultWriter(store, clock, maxBatch, reports::add, released::addAndGet);
+    }
+
+    @Test
+    void resultsThatArriveDuringAWriteAreWrittenTogetherInTheNext() throws InterruptedException {
+        ResultWriter writer = writer(100);
+        sentResults(49).forEach(writer::submit);
+        writer.stop();
+        Thread t = new Thread(writer);
+        t.start();
+        t.join(10_000);
+
+        assertThat(t.isAlive()).isFalse();
+        assertThat(store.completions()).singleElement().satisfies(c -> assertThat(c.results()).hasSize(49));
+        assertThat(reports).singleElement().satisfies(r -> assertThat(r.written()).isEqualTo(49));
+        assertThat(released.get()).isEqualTo(49);
+    }
+
+    @Test
+    void aWriteIsNeverLargerThanItsMaximum() throws InterruptedException {
+        ResultWriter writer = writer(10);
+        sentResults(25).forEach(writer::submit);
+        writer.stop();
+        Thread t = new Thread(writer);
+        t.start();
+        t.join(10_000);
+
+        assertThat(store.completions()).extracting(c -> c.results().size()).containsExactly(10, 10, 5);
+    }
+
+    @Test
+    void aFailedWriteIsTriedAgainWithTheSameResultsAndReleasesNothingUntilItSucceeds() throws InterruptedException {
+        AtomicInteger calls = new AtomicInteger();
+        List<Integer> releasedAtFailure = new CopyOnWriteArrayList<>();
+        store.failCompletionsWhile(results -> {
+            if (calls.incrementAndGet() <= 2) {
+                releasedAtFailure.add(released.get());
+                return true;
+            }
+            return false;
+        });
+        ResultWriter writer = writer(100);
+        sentResults(5).forEach(writer::submit);
+        writer.stop();
+        Thread t = new Thread(writer);
+        t.start();
+        t.join(10_000);
+
+        assertThat(calls.get()).isEqualTo(3);
+        assertThat(releasedAtFailure).containsExactly(0, 0);
+        assertThat(store.completions()).singleElement().satisfies(c -> assertThat(c.results()).hasSize(5));
+        assertThat(released.get()).isEqualTo(5);
+    }
+}

@@ -1,0 +1,457 @@
+package io.whatsappoutbox.core.testing;
+
+import io.whatsappoutbox.core.Attempt;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ConsentStatus;
+import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.ErrorInfo;
+import io.whatsappoutbox.core.MessageStateMachine;
+import io.whatsappoutbox.core.MessageStateMachine.Transition;
+import io.whatsappoutbox.core.MessageStatus;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.SessionWindow;
+import io.whatsappoutbox.core.spi.AttemptResult;
+import io.whatsappoutbox.core.spi.ClaimShare;
+import io.whatsappoutbox.core.spi.ClaimedMessage;
+import io.whatsappoutbox.core.spi.CompletionReport;
+import io.whatsappoutbox.core.spi.DispatchStore;
+import io.whatsappoutbox.core.spi.QueueSnapshot;
+import io.whatsappoutbox.core.spi.QuotaGrant;
+import io.whatsappoutbox.core.webhook.DeliveryReceipt;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * A {@link DispatchStore} held in memory, for tests of the engine without PostgreSQL. It keeps the
+ * store's contract, not its SQL: moves go through {@link MessageStateMachine}, a result is written
+ * only under the lease it was claimed with, a deferral gives its attempt back, fallbacks are created
+ * once per parent, quotas and throttles skip a lane, expired leases go back to the queue or to the
+ * dead letter. Claims are fair between lanes (an org on a channel): each due lane gets its share of a
+ * batch before any lane gets more.
+ *
+ * <p>Every method is synchronized: one lock stands for the database's row locks, which is enough for
+ * the engine's tests, not a model of concurrency between instances. Hooks let a test fail a
+ * completion ({@link #failCompletionsWhile}) to see what the engine does with an unwritable batch.
+ */
+public final class InMemoryDispatchStore implements DispatchStore {
+
+    /** One write of a batch of results, as the store saw it. */
+    public record Completion(List<AttemptResult> results, Instant at) {
+        public Completion {
+            results = List.copyOf(results);
+        }
+    }
+
+    /** An attempt row: every result that says so gets one, even when its lease was lost. */
+    public record AttemptRow(long messageId, int attemptNumber, String provider, Attempt.Outcome outcome,
+            ErrorInfo error, String leaseOwner, boolean applied) {}
+
+    private final Map<Long, Row> rows = new LinkedHashMap<>();
+    private final Map<String, ConsentStatus> consents = new HashMap<>();
+    private final Map<String, Instant> windows = new HashMap<>();
+    private final Map<String, Quota> quotas = new HashMap<>();
+    private final Map<String, Instant> throttles = new HashMap<>();
+    private final Map<String, DeliveryReceipt> pendingReceipts = new HashMap<>();
+    private final Map<Long, Long> fallbackByParent = new HashMap<>();
+    private final Map<String, String> senderByOrg = new HashMap<>();
+    private final List<AttemptRow> attempts = new ArrayList<>();
+    private final List<Completion> completions = new ArrayList<>();
+    private final List<Integer> claimSizes = new ArrayList<>();
+    private Predicate<List<AttemptResult>> failCompletion = results -> false;
+    private final Clock clock;
+    private long nextId = 1;
+
+    /** A store whose fallbacks are stamped by {@code clock} (the dispatcher's, in a test). */
+    public InMemoryDispatchStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    private static final class Row {
+        OutboundMessage message;
+        String leaseOwner;
+        Instant leaseUntil;
+
+        Row(OutboundMessage message) {
+            this.message = message;
+        }
+    }
+
+    private record Quota(int limit, Duration period, int used, Instant resetAt) {}
+
+    // ---- what a test sets up
+
+    /** Writes a QUEUED message due at {@code now}, as a committed enqueue would. */
+    public synchronized OutboundMessage enqueue(OutboundMessageRequest request, Instant now) {
+        return enqueue(request, now, now);
+    }
+
+    /** Writes a QUEUED message due at {@code dueAt}. */
+    public synchronized OutboundMessage enqueue(OutboundMessageRequest request, Instant dueAt, Instant now) {
+        long id = nextId++;
+        OutboundMessage m = new OutboundMessage(id, request.orgId(), request.dossierId(), request.channel(), request.to(),
+                request.content(), MessageStatus.QUEUED, request.idempotencyKey(), 0,
+                request.maxAttempts() == null ? 5 : request.maxAttempts(), 0, dueAt, null, null, request.fallbackOf(),
+                now, now, null, null, null, request.createdBy(), request.createdBy());
+        rows.put(id, new Row(m));
+        if (request.fallbackOf() != null) {
+            fallbackByParent.putIfAbsent(request.fallbackOf(), id);
+        }
+        return m;
+    }
+
+    public synchronized InMemoryDispatchStore consent(String orgId, String e164, Channel channel, ConsentStatus status) {
+        consents.put(key(orgId, e164, channel), status);
+        return this;
+    }
+
+    /** Grants consent on both channels to every recipient that has no consent of its own. */
+    public synchronized InMemoryDispatchStore grantEveryone() {
+        defaultConsent = ConsentStatus.GRANTED;
+        return this;
+    }
+
+    private ConsentStatus defaultConsent = ConsentStatus.UNKNOWN;
+
+    public synchronized InMemoryDispatchStore sessionWindowOpenedAt(String orgId, String e164, Instant lastInbound) {
+        windows.put(orgId + "|" + e164, lastInbound);
+        return this;
+    }
+
+    public synchronized InMemoryDispatchStore quota(String orgId, int limit, Duration period) {
+        quotas.put(orgId, new Quota(limit, period, 0, null));
+        return this;
+    }
+
+    /** The sending number an org's WhatsApp messages are paced by. */
+    public synchronized InMemoryDispatchStore sender(String orgId, String phoneNumberId) {
+        senderByOrg.put(orgId, phoneNumberId);
+        return this;
+    }
+
+    /** A receipt that arrived before its send's result was written, as the webhook store keeps it. */
+    public synchronized InMemoryDispatchStore receiptWaiting(DeliveryReceipt receipt) {
+        pendingReceipts.put(receipt.channel() + ":" + receipt.providerMessageId(), receipt);
+        return this;
+    }
+
+    /** While {@code when} holds for a batch, {@link #complete} throws as a failed transaction would, writing nothing. */
+    public synchronized InMemoryDispatchStore failCompletionsWhile(Predicate<List<AttemptResult>> when) {
+        this.failCompletion = when;
+        return this;
+    }
+
+    // ---- what a test reads
+
+    public synchronized OutboundMessage message(long id) {
+        Row r = rows.get(id);
+        if (r == null) {
+            throw new IllegalArgumentException("no message " + id);
+        }
+        return r.message;
+    }
+
+    public synchronized List<OutboundMessage> messages() {
+        return rows.values().stream().map(r -> r.message).toList();
+    }
+
+    public synchronized long count(MessageStatus status) {
+        return rows.values().stream().filter(r -> r.message.status() == status).count();
+    }
+
+    public synchronized List<AttemptRow> attempts() {
+        return List.copyOf(attempts);
+    }
+
+    public synchronized List<AttemptRow> attempts(long messageId) {
+        return attempts.stream().filter(a -> a.messageId() == messageId).toList();
+    }
+
+    public synchronized List<Completion> completions() {
+        return List.copyOf(completions);
+    }
+
+    /** How many messages each claim returned, in order. */
+    public synchronized List<Integer> claimSizes() {
+        return List.copyOf(claimSizes);
+    }
+
+    public synchronized int quotaUsed(String orgId) {
+        Quota q = quotas.get(orgId);
+        return q == null ? 0 : q.used();
+    }
+
+    public synchronized Optional<Instant> throttledUntil(String orgId, Channel channel) {
+        return Optional.ofNullable(throttles.get(orgId + "|" + channel));
+    }
+
+    public synchronized Optional<Instant> leaseUntil(long messageId) {
+        return Optional.ofNullable(rows.get(messageId).leaseUntil);
+    }
+
+    public synchronized ConsentStatus consentOf(String orgId, String e164, Channel channel) {
+        return consents.getOrDefault(key(orgId, e164, channel), defaultConsent);
+    }
+
+    /** The fallback created for {@code parentId}, if any. */
+    public synchronized Optional<OutboundMessage> fallbackOf(long parentId) {
+        Long id = fallbackByParent.get(parentId);
+        return id == null ? Optional.empty() : Optional.of(rows.get(id).message);
+    }
+
+    // ---- the store's contract
+
+    @Override
+    public synchronized List<ClaimedMessage> claim(String leaseOwner, int batchSize, Duration lease, Instant now,
+            ClaimShare share) {
+        Map<String, List<Row>> lanes = new LinkedHashMap<>();
+        rows.values().stream()
+                .filter(r -> r.message.status() == MessageStatus.QUEUED && !r.message.nextAttemptAt().isAfter(now))
+                .filter(r -> !blocked(r.message, now))
+                .sorted(Comparator.comparing((Row r) -> r.message.nextAttemptAt()).thenComparingLong(r -> r.message.id()))
+                .forEach(r -> lanes.computeIfAbsent(r.message.orgId() + "|" + r.message.channel(), k -> new ArrayList<>()).add(r));
+        List<List<Row>> mine = new ArrayList<>();
+        for (Map.Entry<String, List<Row>> e : lanes.entrySet()) {
+            if (Math.floorMod(e.getKey().hashCode(), share.count()) == share.index()) {
+                mine.add(e.getValue());
+            }
+        }
+        List<List<Row>> from = mine.isEmpty() ? new ArrayList<>(lanes.values()) : mine;
+        List<Row> taken = new ArrayList<>();
+        // round robin over the lanes: one from each in turn until the batch is full
+        for (int i = 0; taken.size() < batchSize; i++) {
+            boolean any = false;
+            for (List<Row> lane : from) {
+                if (i < lane.size() && taken.size() < batchSize) {
+                    taken.add(lane.get(i));
+                    any = true;
+                }
+            }
+            if (!any) {
+                break;
+            }
+        }
+        List<ClaimedMessage> claimed = new ArrayList<>(taken.size());
+        for (Row r : taken) {
+            OutboundMessage m = r.message;
+            r.message = with(m, MessageStateMachine.apply(m.status(), Transition.CLAIM), m.attemptCount() + 1,
+                    m.deferralCount(), m.nextAttemptAt(), m.lastError(), m.providerMessageId(), m.sentAt(), now);
+            r.leaseOwner = leaseOwner;
+            r.leaseUntil = now.plus(lease);
+            Instant lastInbound = windows.get(m.orgId() + "|" + m.to().value());
+            claimed.add(new ClaimedMessage(r.message, leaseOwner, consentOf(m.orgId(), m.to().value(), m.channel()),
+                    lastInbound == null ? SessionWindow.never() : new SessionWindow(lastInbound),
+                    m.channel() == Channel.WHATSAPP ? senderByOrg.get(m.orgId()) : null, null));
+        }
+        claimSizes.add(claimed.size());
+        return claimed;
+    }
+
+    private boolean blocked(OutboundMessage m, Instant now) {
+        Instant until = throttles.get(m.orgId() + "|" + m.channel());
+        if (until != null && until.isAfter(now)) {
+            return true;
+        }
+        if (m.channel() != Channel.WHATSAPP) {
+            return false;
+        }
+        Quota q = quotas.get(m.orgId());
+        return q != null && q.resetAt() != null && q.resetAt().isAfter(now) && q.used() >= q.limit();
+    }
+
+    @Override
+    public synchronized Map<String, QuotaGrant> reserveQuota(Map<String, Integer> wanted, Instant now) {
+        Map<String, QuotaGrant> grants = new HashMap<>();
+        wanted.forEach((org, n) -> {
+            Quota q = quotas.get(org);
+            if (q == null) {
+                grants.put(org, new QuotaGrant(org, n, null));
+                return;
+            }
+            boolean expired = q.resetAt() == null || !q.resetAt().isAfter(now);
+            int used = expired ? 0 : q.used();
+            Instant resetAt = expired ? now.plus(q.period()) : q.resetAt();
+            int granted = Math.min(n, Math.max(q.limit() - used, 0));
+            quotas.put(org, new Quota(q.limit(), q.period(), used + granted, resetAt));
+            grants.put(org, new QuotaGrant(org, granted, granted < n ? resetAt : null));
+        });
+        return grants;
+    }
+
+    @Override
+    public synchronized CompletionReport complete(List<AttemptResult> results, Instant now) {
+        if (failCompletion.test(results)) {
+            throw new IllegalStateException("in-memory store told to fail this completion");
+        }
+        completions.add(new Completion(results, now));
+        int written = 0;
+        List<Long> refused = new ArrayList<>();
+        List<Long> fallbacks = new ArrayList<>();
+        List<DeliveryReceipt> waiting = new ArrayList<>();
+        for (AttemptResult a : results) {
+            Row r = rows.get(a.messageId());
+            Transition t = transitionOf(a);
+            boolean applies = r != null && a.leaseOwner().equals(r.leaseOwner) && t.allowedFrom(r.message.status());
+            if (a.recordAttempt()) {
+                attempts.add(new AttemptRow(a.messageId(), r == null ? 0 : r.message.attemptCount(), a.provider(),
+                        a.outcome(), a.error(), a.leaseOwner(), applies));
+            }
+            if (!applies) {
+                refused.add(a.messageId());
+                continue;
+            }
+            written++;
+            apply(r, a, t, now);
+            if (a.outcome() == Attempt.Outcome.SENT) {
+                DeliveryReceipt p = pendingReceipts.remove(r.message.channel() + ":" + a.providerMessageId());
+                if (p != null) {
+                    waiting.add(p);
+                }
+            }
+            if (a.revokeConsent()) {
+                consents.put(key(r.message.orgId(), r.message.to().value(), r.message.channel()), ConsentStatus.REVOKED);
+            }
+            if (a.throttleOrgUntil() != null) {
+                throttle(r.message.orgId(), r.message.channel(), a.throttleOrgUntil(), now);
+            }
+            if (a.fallback() != null && !fallbackByParent.containsKey(a.messageId())) {
+                fallbacks.add(enqueue(a.fallback(), now).id());
+            }
+        }
+        return new CompletionReport(written, refused, fallbacks, waiting);
+    }
+
+    private static Transition transitionOf(AttemptResult a) {
+        return switch (a.outcome()) {
+            case SENT -> Transition.ACCEPT;
+            case RETRY, DEFERRED -> Transition.RESCHEDULE;
+            case DEAD_LETTER, BLOCKED -> Transition.DEAD_LETTER;
+        };
+    }
+
+    private void apply(Row r, AttemptResult a, Transition t, Instant now) {
+        OutboundMessage m = r.message;
+        MessageStatus next = MessageStateMachine.apply(m.status(), t);
+        r.message = switch (a.outcome()) {
+            case SENT -> with(m, next, m.attemptCount(), m.deferralCount(), m.nextAttemptAt(), null,
+                    a.providerMessageId(), now, now);
+            case RETRY -> with(m, next, m.attemptCount(), m.deferralCount(), a.nextAttemptAt(), a.error(), null, null, now);
+            case DEFERRED -> with(m, next, m.attemptCount() - 1, m.deferralCount() + 1, a.nextAttemptAt(), a.error(), null,
+                    null, now);
+            case DEAD_LETTER, BLOCKED -> with(m, next, m.attemptCount(), m.deferralCount(), m.nextAttemptAt(), a.error(),
+                    null, null, now);
+        };
+        r.leaseUntil = null;
+    }
+
+    @Override
+    public synchronized int recoverExpiredLeases(Instant now, int limit) {
+        int recovered = 0;
+        for (Row r : rows.values()) {
+            if (recovered >= limit) {
+                break;
+            }
+            OutboundMessage m = r.message;
+            if (m.status() != MessageStatus.SENDING || r.leaseUntil == null || !r.leaseUntil.isBefore(now)) {
+                continue;
+            }
+            if (m.isLastAttempt()) {
+                r.message = with(m, MessageStateMachine.apply(m.status(), Transition.DEAD_LETTER), m.attemptCount(),
+                        m.deferralCount(), now, new ErrorInfo("LEASE_EXPIRED",
+                                "Lease expired with attempts used up; the provider may have the message",
+                                ErrorCategory.TEMPORARY), null, null, now);
+            } else {
+                r.message = with(m, MessageStateMachine.apply(m.status(), Transition.RECOVER), m.attemptCount(),
+                        m.deferralCount(), now, m.lastError(), m.providerMessageId(), m.sentAt(), now);
+            }
+            r.leaseUntil = null;
+            recovered++;
+        }
+        return recovered;
+    }
+
+    @Override
+    public synchronized void throttle(String orgId, Channel channel, Instant until, Instant now) {
+        throttles.merge(orgId + "|" + channel, until, (a, b) -> a.isAfter(b) ? a : b);
+    }
+
+    @Override
+    public synchronized QueueSnapshot snapshot(Instant now, Duration stuckQueuedAfter) {
+        long queued = 0;
+        long sending = 0;
+        long stuckQueued = 0;
+        long stuckSending = 0;
+        Map<Channel, Long> dead = new EnumMap<>(Channel.class);
+        for (Channel c : Channel.values()) {
+            dead.put(c, 0L);
+        }
+        for (Row r : rows.values()) {
+            OutboundMessage m = r.message;
+            switch (m.status()) {
+                case QUEUED -> {
+                    queued++;
+                    if (m.nextAttemptAt().isBefore(now.minus(stuckQueuedAfter))) {
+                        stuckQueued++;
+                    }
+                }
+                case SENDING -> {
+                    sending++;
+                    if (r.leaseUntil != null && r.leaseUntil.isBefore(now)) {
+                        stuckSending++;
+                    }
+                }
+                case FAILED -> dead.merge(m.channel(), 1L, Long::sum);
+                default -> { }
+            }
+        }
+        return new QueueSnapshot(now, queued, sending, dead, stuckQueued, stuckSending);
+    }
+
+    @Override
+    public synchronized List<OutboundMessage> undelivered(Instant sentAfter, Instant sentBefore, Instant afterSentAt,
+            long afterId, int limit) {
+        return rows.values().stream().map(r -> r.message)
+                .filter(m -> m.status() == MessageStatus.SENT && m.channel() == Channel.WHATSAPP)
+                .filter(m -> m.sentAt().isAfter(sentAfter) && !m.sentAt().isAfter(sentBefore))
+                .filter(m -> afterSentAt == null || m.sentAt().isAfter(afterSentAt)
+                        || (m.sentAt().equals(afterSentAt) && m.id() > afterId))
+                .filter(m -> !fallbackByParent.containsKey(m.id()))
+                .sorted(Comparator.comparing(OutboundMessage::sentAt).thenComparingLong(OutboundMessage::id))
+                .limit(limit)
+                .toList();
+    }
+
+    @Override
+    public synchronized List<Long> createFallbacks(List<OutboundMessageRequest> fallbacks) {
+        List<Long> created = new ArrayList<>();
+        for (OutboundMessageRequest f : fallbacks) {
+            if (f.fallbackOf() != null && fallbackByParent.containsKey(f.fallbackOf())) {
+                continue;
+            }
+            created.add(enqueue(f, clock.instant()).id());
+        }
+        return created;
+    }
+
+    private String key(String orgId, String e164, Channel channel) {
+        return orgId + "|" + e164 + "|" + channel;
+    }
+
+    private static OutboundMessage with(OutboundMessage m, MessageStatus status, int attemptCount, int deferralCount,
+            Instant nextAttemptAt, ErrorInfo lastError, String providerMessageId, Instant sentAt, Instant now) {
+        return new OutboundMessage(m.id(), m.orgId(), m.dossierId(), m.channel(), m.to(), m.content(), status,
+                m.idempotencyKey(), attemptCount, m.maxAttempts(), deferralCount, nextAttemptAt, lastError,
+                providerMessageId, m.fallbackOf(), m.createdAt(), now, sentAt, m.deliveredAt(), m.readAt(), m.createdBy(),
+                "dispatcher");
+    }
+}
