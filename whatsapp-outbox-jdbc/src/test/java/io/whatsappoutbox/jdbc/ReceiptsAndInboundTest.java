@@ -48,7 +48,7 @@ class ReceiptsAndInboundTest {
     /** Decisions as the core makes them, reduced to what these store tests need. */
     final WebhookDecisions decisions = new WebhookDecisions() {
         @Override
-        public FailedReceiptAction onFailedReceipt(OutboundMessage m, DeliveryReceipt r, Instant now) {
+        public FailedReceiptAction onFailedReceipt(OutboundMessage m, DeliveryReceipt r, String provider, Instant now) {
             ErrorInfo e = new ErrorInfo(r.error().code(), r.error().message(),
                     r.error().code().equals("131000") ? ErrorCategory.TEMPORARY : ErrorCategory.UNDELIVERABLE);
             if (e.category() == ErrorCategory.TEMPORARY) {
@@ -262,7 +262,7 @@ class ReceiptsAndInboundTest {
         List<String> pids = sent(1);
         WebhookDecisions exploding = new WebhookDecisions() {
             @Override
-            public FailedReceiptAction onFailedReceipt(OutboundMessage m, DeliveryReceipt r, Instant now) {
+            public FailedReceiptAction onFailedReceipt(OutboundMessage m, DeliveryReceipt r, String provider, Instant now) {
                 throw new IllegalStateException("boom");
             }
 

@@ -129,7 +129,10 @@ public final class Dispatcher implements AutoCloseable {
         WebhookProcessor.Builder wb = b.webhookStore == null ? null : WebhookProcessor.builder(b.webhookStore)
                 .retryPolicy(b.retryPolicy).fallbackRules(b.fallbackRules).haltOrgFor(b.haltOrgFor).clock(clock);
         if (wb != null) {
-            chains.forEach((channel, chain) -> wb.errorCatalogue(channel, chain.primaryCatalogue()));
+            chains.forEach((channel, chain) -> {
+                wb.errorCatalogue(channel, chain.primaryCatalogue());
+                chain.cataloguesByProvider().forEach((provider, catalogue) -> wb.errorCatalogue(channel, provider, catalogue));
+            });
             if (b.optOutKeywords != null) {
                 wb.optOutKeywords(b.optOutKeywords);
             }

@@ -14,7 +14,9 @@ import io.whatsappoutbox.core.spi.MessageProvider;
 import io.whatsappoutbox.core.spi.SendResult;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -83,6 +85,13 @@ final class ProviderChain {
     /** The catalogue of the preferred provider, for errors decided before any call. */
     ErrorCatalogue primaryCatalogue() {
         return links.get(0).catalogue();
+    }
+
+    /** Each provider's catalogue by its name, for the receipts of the messages it accepted. */
+    Map<String, ErrorCatalogue> cataloguesByProvider() {
+        Map<String, ErrorCatalogue> byName = new LinkedHashMap<>();
+        links.forEach(l -> byName.putIfAbsent(l.provider().name(), l.catalogue()));
+        return byName;
     }
 
     Outcome send(OutboundMessage message) {

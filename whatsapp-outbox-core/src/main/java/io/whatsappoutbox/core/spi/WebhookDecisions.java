@@ -14,8 +14,13 @@ import java.util.Objects;
  */
 public interface WebhookDecisions {
 
-    /** What a failed receipt does to a message the provider had accepted. */
-    FailedReceiptAction onFailedReceipt(OutboundMessage message, DeliveryReceipt receipt, Instant now);
+    /**
+     * What a failed receipt does to a message the provider had accepted.
+     *
+     * @param provider the provider that accepted the message (its catalogue reads the receipt's
+     *     code), or null when the store does not know it
+     */
+    FailedReceiptAction onFailedReceipt(OutboundMessage message, DeliveryReceipt receipt, String provider, Instant now);
 
     /** Whether an inbound message is an opt-out (STOP, ARRET ...): consent is then revoked. */
     boolean isOptOut(InboundMessage message);

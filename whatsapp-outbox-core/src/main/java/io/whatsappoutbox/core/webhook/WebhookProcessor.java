@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +48,7 @@ public final class WebhookProcessor implements WebhookSink {
         this.clock = b.clock;
         this.metrics = metrics;
         this.decisions = new Decisions(new FailureDecider(b.retryPolicy, b.fallbackRules, b.haltOrgFor),
-                Map.copyOf(b.catalogues), Set.copyOf(b.optOutKeywords));
+                Map.copyOf(b.catalogues), Map.copyOf(b.providerCatalogues), Set.copyOf(b.optOutKeywords));
     }
 
     public static Builder builder(WebhookStore store) {
@@ -87,17 +88,23 @@ public final class WebhookProcessor implements WebhookSink {
     private static final class Decisions implements WebhookDecisions {
         private final FailureDecider decider;
         private final Map<Channel, ErrorCatalogue> catalogues;
+        private final Map<String, ErrorCatalogue> providerCatalogues;
         private final Set<String> optOut;
 
-        Decisions(FailureDecider decider, Map<Channel, ErrorCatalogue> catalogues, Set<String> optOut) {
+        Decisions(FailureDecider decider, Map<Channel, ErrorCatalogue> catalogues,
+                Map<String, ErrorCatalogue> providerCatalogues, Set<String> optOut) {
             this.decider = decider;
             this.catalogues = catalogues;
+            this.providerCatalogues = providerCatalogues;
             this.optOut = optOut;
         }
 
         @Override
-        public FailedReceiptAction onFailedReceipt(OutboundMessage m, DeliveryReceipt r, Instant now) {
-            FailureDecider.Decision d = decider.decide(m, r.error(), catalogues.get(m.channel()), now);
+        public FailedReceiptAction onFailedReceipt(OutboundMessage m, DeliveryReceipt r, String provider, Instant now) {
+            // a failover provider's codes mean what its own catalogue says, not the primary's
+            ErrorCatalogue catalogue = provider == null ? null : providerCatalogues.get(m.channel() + ":" + provider);
+            FailureDecider.Decision d = decider.decide(m, r.error(),
+                    catalogue != null ? catalogue : catalogues.get(m.channel()), now);
             if (d.kind() == FailureDecider.Kind.DEAD_LETTER) {
                 return FailedReceiptAction.deadLetter(d.error(), d.revokeConsent(), d.fallback());
             }
@@ -121,6 +128,7 @@ public final class WebhookProcessor implements WebhookSink {
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private FallbackRules fallbackRules = FallbackRules.none();
         private final Map<Channel, ErrorCatalogue> catalogues = new EnumMap<>(Channel.class);
+        private final Map<String, ErrorCatalogue> providerCatalogues = new HashMap<>();
         private final Set<String> optOutKeywords = new LinkedHashSet<>(DEFAULT_OPT_OUT_KEYWORDS);
         private Duration haltOrgFor = Duration.ofMinutes(10);
         private Clock clock = Clock.systemUTC();
@@ -145,6 +153,17 @@ public final class WebhookProcessor implements WebhookSink {
         /** How a channel's codes are classified (Meta's and Twilio's by default). */
         public Builder errorCatalogue(Channel channel, ErrorCatalogue catalogue) {
             catalogues.put(Objects.requireNonNull(channel, "channel"), Objects.requireNonNull(catalogue, "catalogue"));
+            return this;
+        }
+
+        /**
+         * How the receipts of messages that {@code provider} (its {@code MessageProvider.name()})
+         * accepted on {@code channel} are classified, when it is not the channel's catalogue: a
+         * failover provider of another vendor. The dispatcher sets it for each of its providers.
+         */
+        public Builder errorCatalogue(Channel channel, String provider, ErrorCatalogue catalogue) {
+            providerCatalogues.put(Objects.requireNonNull(channel, "channel") + ":" + Objects.requireNonNull(provider, "provider"),
+                    Objects.requireNonNull(catalogue, "catalogue"));
             return this;
         }
 

@@ -1,15 +1,12 @@
 package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.Channel;
-import io.whatsappoutbox.core.DeliveryStatus;
-import io.whatsappoutbox.core.MessageStateMachine;
-import io.whatsappoutbox.core.MessageStateMachine.Transition;
-import io.whatsappoutbox.core.MessageStatus;
-import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.OutboxErrorCodes;
+import io.whatsappoutbox.core.internal.ReceiptReconciliation;
+import io.whatsappoutbox.core.internal.ReceiptReconciliation.Change;
+import io.whatsappoutbox.core.internal.ReceiptReconciliation.Known;
 import io.whatsappoutbox.core.spi.WebhookDecisions;
-import io.whatsappoutbox.core.spi.WebhookDecisions.FailedReceiptAction;
 import io.whatsappoutbox.core.spi.WebhookStore;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.InboundMessage;
@@ -18,13 +15,11 @@ import io.whatsappoutbox.core.webhook.WebhookResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -86,10 +81,9 @@ public final class JdbcWebhookStore implements WebhookStore {
         private final Instant now;
         private int applied;
         private int duplicates;
-        private int ignored;
-        private final List<Delivery> deliveries = new ArrayList<>();
+        private int unreadableIgnored;
         private final List<Long> fallbacks = new ArrayList<>();
-        /** Rows named by a receipt that this version cannot read, by {@link #messageKey}. */
+        /** Rows named by a receipt that this version cannot read, by {@link ReceiptReconciliation#key}. */
         private final Map<String, UnreadableRowException> unreadable = new HashMap<>();
 
         Run(Handle h, WebhookBatch batch, WebhookDecisions decisions, Instant now) {
@@ -100,28 +94,21 @@ public final class JdbcWebhookStore implements WebhookStore {
         }
 
         Applied execute() {
-            Map<String, Row> rowsByReceipt = lockMessages();
-            // the org check comes before deduplication: a receipt refused for its org must not use up
-            // the key the real receipt will come with
-            List<DeliveryReceipt> candidates = new ArrayList<>();
+            ReceiptReconciliation reconciliation = new ReceiptReconciliation(lockMessages(), decisions, now);
+            List<DeliveryReceipt> readable = new ArrayList<>(batch.receipts().size());
             for (DeliveryReceipt r : batch.receipts()) {
-                Row row = rowsByReceipt.get(messageKey(r));
-                UnreadableRowException bad = unreadable.get(messageKey(r));
-                if (bad != null) {
-                    // a row this version cannot read is not changed by a receipt either: the claim
-                    // dead-letters it, an operator fixes it; the webhook still answers 200
-                    log.warn("Ignored a {} receipt for message {}: {} {}", r.status(), bad.id(),
-                            OutboxErrorCodes.UNREADABLE_ROW, bad.reason());
-                    ignored++;
-                } else if (row != null && r.orgId() != null && !r.orgId().equals(row.message.orgId())) {
-                    // signed for one org, naming another org's message: never applied
-                    log.warn("Ignored a {} receipt for message {}: it came for org {} but the message belongs to org {}",
-                            r.status(), row.message.id(), r.orgId(), row.message.orgId());
-                    ignored++;
-                } else {
-                    candidates.add(r);
+                UnreadableRowException bad = unreadable.get(ReceiptReconciliation.key(r));
+                if (bad == null) {
+                    readable.add(r);
+                    continue;
                 }
+                // a row this version cannot read is not changed by a receipt either: the claim
+                // dead-letters it, an operator fixes it; the webhook still answers 200
+                log.warn("Ignored a {} receipt for message {}: {} {}", r.status(), bad.id(),
+                        OutboxErrorCodes.UNREADABLE_ROW, bad.reason());
+                unreadableIgnored++;
             }
+            List<DeliveryReceipt> candidates = reconciliation.forTheirOrgs(readable);
             Set<String> fresh = dedupe(candidates);
             List<DeliveryReceipt> receipts = new ArrayList<>();
             for (DeliveryReceipt r : candidates) {
@@ -139,11 +126,12 @@ public final class JdbcWebhookStore implements WebhookStore {
                     duplicates++;
                 }
             }
-            int pending = applyReceipts(receipts, rowsByReceipt);
+            ReceiptReconciliation.Result result = reconciliation.reconcile(receipts);
+            write(result);
+            keepPending(result.unknown());
             applyInbound(inbound);
-            return new Applied(new WebhookResult(applied, duplicates, ignored, pending),
-                    deliveries,
-                    fallbacks);
+            return new Applied(new WebhookResult(applied + result.applied(), duplicates, result.ignored() + unreadableIgnored,
+                    result.unknown().size()), result.deliveries(), fallbacks);
         }
 
         private Set<String> dedupe(List<DeliveryReceipt> receipts) {
@@ -160,9 +148,9 @@ public final class JdbcWebhookStore implements WebhookStore {
                     .list());
         }
 
-        /** Locks the messages the receipts name, by channel and provider id, keyed as {@link #messageKey}. */
-        private Map<String, Row> lockMessages() {
-            Map<String, Row> byKey = new HashMap<>();
+        /** Locks the messages the receipts name, by channel and provider id. */
+        private Map<String, Known> lockMessages() {
+            Map<String, Known> byKey = new HashMap<>();
             if (batch.receipts().isEmpty()) {
                 return byKey;
             }
@@ -171,109 +159,29 @@ public final class JdbcWebhookStore implements WebhookStore {
                     .bindArray("pids", String.class, batch.receipts().stream().map(DeliveryReceipt::providerMessageId).toList())
                     .map((rs, ctx) -> {
                         try {
-                            return new Row(rows.map(rs), rs.getString("provider"));
+                            return new Known(rows.map(rs), rs.getString("provider"));
                         } catch (UnreadableRowException e) {
                             unreadable.put(rs.getString("channel") + ":" + rs.getString("provider_message_id"), e);
                             return null;
                         }
                     })
-                    .forEach(r -> {
-                        if (r != null) {
-                            byKey.put(r.message.channel() + ":" + r.message.providerMessageId(), r);
+                    .forEach(k -> {
+                        if (k != null) {
+                            byKey.put(ReceiptReconciliation.key(k.message().channel(), k.message().providerMessageId()), k);
                         }
                     });
             return byKey;
         }
 
-        private int applyReceipts(List<DeliveryReceipt> receipts, Map<String, Row> rowsByReceipt) {
-            if (receipts.isEmpty()) {
-                return 0;
-            }
-            // delivered before read, failures last: the order a batch is applied in does not matter then
-            List<DeliveryReceipt> ordered = new ArrayList<>(receipts);
-            ordered.sort(Comparator.comparingInt(r -> r.status() == DeliveryStatus.FAILED ? 9 : r.status().ordinal()));
-            List<DeliveryReceipt> unknown = new ArrayList<>();
-            Map<Long, Change> changes = new LinkedHashMap<>();
-            for (DeliveryReceipt r : ordered) {
-                Row row = rowsByReceipt.get(messageKey(r));
-                if (row == null) {
-                    unknown.add(r);
-                    continue;
-                }
-                Change c = changes.computeIfAbsent(row.message.id(), id -> new Change(row));
-                if (r.status() == DeliveryStatus.FAILED) {
-                    failed(c, r);
-                } else {
-                    positive(c, r);
-                }
-            }
-            writeChanges(changes.values());
-            keepPending(unknown);
-            return unknown.size();
-        }
-
-        private void positive(Change c, DeliveryReceipt r) {
-            Optional<Transition> t = MessageStateMachine.receiptTransition(c.status, r.status());
-            if (t.isEmpty()) {
-                if (r.status() == DeliveryStatus.DELIVERED && c.status == MessageStatus.READ) {
-                    // the read receipt came first: this one still says when the message was delivered
-                    c.deliveredAt = earliest(c.deliveredAt, r.occurredAt());
-                }
-                ignored++;
-                return;
-            }
-            c.status = MessageStateMachine.apply(c.status, t.get());
-            if (c.status == MessageStatus.DELIVERED) {
-                c.deliveredAt = earliest(c.deliveredAt, r.occurredAt());
-            } else if (c.status == MessageStatus.READ) {
-                c.readAt = r.occurredAt();
-                // read means delivered, at the latest then, until a delivery receipt tells the time
-                c.deliveredAt = earliest(c.deliveredAt, r.occurredAt());
-            }
-            if (c.row.message.deliveredAt() == null && c.firstDelivery == null) {
-                c.firstDelivery = r.occurredAt();
-            }
-            applied++;
-        }
-
-        private void failed(Change c, DeliveryReceipt r) {
-            OutboundMessage current = withStatus(c.row.message, c.status);
-            boolean canRetry = Transition.RETRY_RECEIPT.allowedFrom(c.status);
-            boolean canFail = Transition.FAIL_RECEIPT.allowedFrom(c.status);
-            if (!canRetry && !canFail) {
-                ignored++;
-                return;
-            }
-            FailedReceiptAction action = decisions.onFailedReceipt(current, r, now);
-            if (action.retry() && !canRetry) {
-                ignored++; // a message already delivered is not sent again
-                return;
-            }
-            c.status = MessageStateMachine.apply(c.status, action.retry() ? Transition.RETRY_RECEIPT : Transition.FAIL_RECEIPT);
-            c.failure = action;
-            applied++;
-        }
-
-        private void writeChanges(Iterable<Change> changes) {
-            List<Change> advanced = new ArrayList<>();
-            List<Change> failed = new ArrayList<>();
-            for (Change c : changes) {
-                if (c.failure != null) {
-                    failed.add(c);
-                } else if (c.status != c.row.message.status() || deliveredEarlier(c)) {
-                    advanced.add(c);
-                }
-                if (c.firstDelivery != null && c.status != MessageStatus.FAILED && c.status != MessageStatus.QUEUED) {
-                    deliveries.add(new Delivery(c.row.message.id(), c.row.message.channel(),
-                            c.row.message.createdAt(), c.firstDelivery));
-                }
-            }
+        private void write(ReceiptReconciliation.Result result) {
+            List<Change> advanced = result.advanced();
+            List<Change> failed = result.failed();
             if (!advanced.isEmpty()) {
                 h.createUpdate(WebhookSql.ADVANCE)
-                        .bindArray("ids", Long.class, advanced.stream().map(c -> c.row.message.id()).toList())
-                        .bindArray("statuses", String.class, advanced.stream().map(c -> c.status.name()).toList())
-                        .bindArray("deliveredAt", String.class, advanced.stream().map(c -> Times.iso(c.deliveredAt)).toList())
-                        .bindArray("readAt", String.class, advanced.stream().map(c -> Times.iso(c.readAt)).toList())
+                        .bindArray("ids", Long.class, advanced.stream().map(c -> c.message().id()).toList())
+                        .bindArray("statuses", String.class, advanced.stream().map(c -> c.status().name()).toList())
+                        .bindArray("deliveredAt", String.class, advanced.stream().map(c -> Times.iso(c.deliveredAt())).toList())
+                        .bindArray("readAt", String.class, advanced.stream().map(c -> Times.iso(c.readAt())).toList())
                         .bind("now", now)
                         .execute();
             }
@@ -281,38 +189,38 @@ public final class JdbcWebhookStore implements WebhookStore {
                 return;
             }
             h.createUpdate(WebhookSql.FAIL_OR_RETRY)
-                    .bindArray("ids", Long.class, failed.stream().map(c -> c.row.message.id()).toList())
-                    .bindArray("statuses", String.class, failed.stream().map(c -> c.status.name()).toList())
-                    .bindArray("nextAt", String.class, failed.stream().map(c -> Times.iso(c.failure.nextAttemptAt())).toList())
-                    .bindArray("codes", String.class, failed.stream().map(c -> c.failure.error().code()).toList())
-                    .bindArray("messages", String.class, failed.stream().map(c -> c.failure.error().message()).toList())
+                    .bindArray("ids", Long.class, failed.stream().map(c -> c.message().id()).toList())
+                    .bindArray("statuses", String.class, failed.stream().map(c -> c.status().name()).toList())
+                    .bindArray("nextAt", String.class, failed.stream().map(c -> Times.iso(c.failure().nextAttemptAt())).toList())
+                    .bindArray("codes", String.class, failed.stream().map(c -> c.failure().error().code()).toList())
+                    .bindArray("messages", String.class, failed.stream().map(c -> c.failure().error().message()).toList())
                     .bindArray("categories", String.class,
-                            failed.stream().map(c -> c.failure.error().category().name()).toList())
+                            failed.stream().map(c -> c.failure().error().category().name()).toList())
                     .bind("now", now)
                     .execute();
             h.createUpdate(DispatchSql.INSERT_ATTEMPTS)
-                    .bindArray("messageIds", Long.class, failed.stream().map(c -> c.row.message.id()).toList())
-                    .bindArray("orgs", String.class, failed.stream().map(c -> c.row.message.orgId()).toList())
-                    .bindArray("attemptNumbers", Integer.class, failed.stream().map(c -> c.row.message.attemptCount()).toList())
-                    .bindArray("providers", String.class,
-                            failed.stream().map(c -> (c.row.provider == null ? batch.source() : c.row.provider) + ":receipt").toList())
+                    .bindArray("messageIds", Long.class, failed.stream().map(c -> c.message().id()).toList())
+                    .bindArray("orgs", String.class, failed.stream().map(c -> c.message().orgId()).toList())
+                    .bindArray("attemptNumbers", Integer.class, failed.stream().map(c -> c.message().attemptCount()).toList())
+                    .bindArray("providers", String.class, failed.stream()
+                            .map(c -> (c.known().provider() == null ? batch.source() : c.known().provider()) + ":receipt").toList())
                     .bindArray("outcomes", String.class,
-                            failed.stream().map(c -> c.failure.retry() ? "RETRY" : "DEAD_LETTER").toList())
-                    .bindArray("codes", String.class, failed.stream().map(c -> c.failure.error().code()).toList())
-                    .bindArray("messages", String.class, failed.stream().map(c -> c.failure.error().message()).toList())
+                            failed.stream().map(c -> c.failure().retry() ? "RETRY" : "DEAD_LETTER").toList())
+                    .bindArray("codes", String.class, failed.stream().map(c -> c.failure().error().code()).toList())
+                    .bindArray("messages", String.class, failed.stream().map(c -> c.failure().error().message()).toList())
                     .bindArray("categories", String.class,
-                            failed.stream().map(c -> c.failure.error().category().name()).toList())
+                            failed.stream().map(c -> c.failure().error().category().name()).toList())
                     .bindArray("httpStatuses", Integer.class, failed.stream().map(c -> (Integer) null).toList())
-                    .bindArray("pids", String.class, failed.stream().map(c -> c.row.message.providerMessageId()).toList())
+                    .bindArray("pids", String.class, failed.stream().map(c -> c.message().providerMessageId()).toList())
                     .bindArray("owners", String.class, failed.stream().map(c -> (String) null).toList())
                     .bindArray("startedAt", String.class, failed.stream().map(c -> Times.iso(now)).toList())
                     .bindArray("durations", Integer.class, failed.stream().map(c -> 0).toList())
-                    .bindArray("nextAt", String.class, failed.stream().map(c -> Times.iso(c.failure.nextAttemptAt())).toList())
+                    .bindArray("nextAt", String.class, failed.stream().map(c -> Times.iso(c.failure().nextAttemptAt())).toList())
                     .execute();
-            JdbcConsents.revokeAll(h, failed.stream().filter(c -> c.failure.revokeConsent())
-                    .map(c -> JdbcConsents.Key.of(c.row.message)).toList(), "provider opt-out receipt", now);
+            JdbcConsents.revokeAll(h, failed.stream().filter(c -> c.failure().revokeConsent())
+                    .map(c -> JdbcConsents.Key.of(c.message())).toList(), "provider opt-out receipt", now);
             List<OutboundMessageRequest> toCreate = failed.stream()
-                    .filter(c -> c.failure.fallback() != null).map(c -> c.failure.fallback()).toList();
+                    .filter(c -> c.failure().fallback() != null).map(c -> c.failure().fallback()).toList();
             if (!toCreate.isEmpty()) {
                 enqueue.enqueueUnchecked(h.getConnection(), toCreate).stream()
                         .filter(e -> e.created()).forEach(e -> fallbacks.add(e.message().id()));
@@ -380,42 +288,4 @@ public final class JdbcWebhookStore implements WebhookStore {
         }
     }
 
-    /** A receipt names its message by channel and provider id: one channel's id never moves the other's message. */
-    private static String messageKey(DeliveryReceipt r) {
-        return r.channel() + ":" + r.providerMessageId();
-    }
-
-    private static Instant earliest(Instant a, Instant b) {
-        return a == null || (b != null && b.isBefore(a)) ? b : a;
-    }
-
-    /** A late delivery receipt of a message already read that tells an earlier delivery time. */
-    private static boolean deliveredEarlier(Change c) {
-        Instant stored = c.row.message.deliveredAt();
-        return c.deliveredAt != null && (stored == null || c.deliveredAt.isBefore(stored));
-    }
-
-    private static OutboundMessage withStatus(OutboundMessage m, MessageStatus status) {
-        return new OutboundMessage(m.id(), m.orgId(), m.dossierId(), m.channel(), m.to(), m.content(), status,
-                m.idempotencyKey(), m.attemptCount(), m.maxAttempts(), m.deferralCount(), m.nextAttemptAt(),
-                m.lastError(), m.providerMessageId(), m.fallbackOf(), m.createdAt(), m.updatedAt(), m.sentAt(),
-                m.deliveredAt(), m.readAt(), m.createdBy(), m.updatedBy());
-    }
-
-    private record Row(OutboundMessage message, String provider) {}
-
-    /** What the batch does to one message. */
-    private static final class Change {
-        final Row row;
-        MessageStatus status;
-        Instant deliveredAt;
-        Instant readAt;
-        Instant firstDelivery;
-        FailedReceiptAction failure;
-
-        Change(Row row) {
-            this.row = row;
-            this.status = row.message.status();
-        }
-    }
 }
