@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ConsentStatus;
+import io.whatsappoutbox.core.DeliveryStatus;
+import io.whatsappoutbox.core.PhoneNumber;
+import io.whatsappoutbox.core.spi.SendResult;
+import io.whatsappoutbox.core.webhook.DeliveryReceipt;
+import io.whatsappoutbox.core.webhook.InboundMessage;
+import io.whatsappoutbox.core.webhook.WebhookBatch;
+import io.whatsappoutbox.core.webhook.WebhookResult;
 import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.FallbackRule;
@@ -15,7 +23,7 @@ import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.Attempt.Outcome;
 import io.whatsappoutbox.core.testing.Eventually;
-import io.whatsappoutbox.core.testing.InMemoryDispatchStore;
+import io.whatsappoutbox.core.testing.InMemoryStore;
 import io.whatsappoutbox.core.testing.MutableClock;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
 import java.time.Clock;
@@ -49,7 +57,7 @@ class DispatcherInMemoryTest {
         return String.format("+336%08d", i);
     }
 
-    private static List<Long> enqueue(InMemoryDispatchStore store, String org, int count, Instant now) {
+    private static List<Long> enqueue(InMemoryStore store, String org, int count, Instant now) {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             ids.add(store.enqueue(template(org, i), now).id());
@@ -68,7 +76,7 @@ class DispatcherInMemoryTest {
 
     @Test
     void everyQueuedMessageIsSentOnceAndWrittenWithOneAttemptRow() {
-        InMemoryDispatchStore store = new InMemoryDispatchStore(Clock.systemUTC()).grantEveryone();
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
         List<Long> ids = enqueue(store, "org-1", 120, Instant.now());
         ScriptedProvider meta = ScriptedProvider.whatsapp();
         started(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).batchSize(25).concurrency(4));
@@ -86,7 +94,7 @@ class DispatcherInMemoryTest {
 
     @Test
     void anOutageOfThePrimaryOpensItsCircuitAndTheSecondaryCarriesTheRest() {
-        InMemoryDispatchStore store = new InMemoryDispatchStore(Clock.systemUTC()).grantEveryone();
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
         List<Long> ids = enqueue(store, "org-1", 60, Instant.now());
         ScriptedProvider primary = new ScriptedProvider("primary", ErrorCatalogue.meta())
                 .otherwise(ScriptedProvider.error("131016", 503));
@@ -114,7 +122,7 @@ class DispatcherInMemoryTest {
     @Test
     void aQuotaDeferralGivesTheAttemptBackAndWritesNoAttemptRow() {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
-        InMemoryDispatchStore store = new InMemoryDispatchStore(clock).grantEveryone().quota("org-1", 3, Duration.ofHours(1));
+        InMemoryStore store = new InMemoryStore(clock).grantEveryone().quota("org-1", 3, Duration.ofHours(1));
         List<Long> ids = enqueue(store, "org-1", 5, clock.instant());
         ScriptedProvider meta = ScriptedProvider.whatsapp();
         started(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).clock(clock).batchSize(10));
@@ -137,7 +145,7 @@ class DispatcherInMemoryTest {
 
     @Test
     void aBatchThatCannotBeWrittenIsWrittenLaterWithoutCallingTheProviderAgain() {
-        InMemoryDispatchStore store = new InMemoryDispatchStore(Clock.systemUTC()).grantEveryone();
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
         AtomicInteger failures = new AtomicInteger();
         store.failCompletionsWhile(results -> failures.getAndIncrement() < 3);
         List<Long> ids = enqueue(store, "org-1", 30, Instant.now());
@@ -154,7 +162,7 @@ class DispatcherInMemoryTest {
 
     @Test
     void aProviderThatThrowsCostsAnAttemptAndTheMessageIsSentOnTheRetry() {
-        InMemoryDispatchStore store = new InMemoryDispatchStore(Clock.systemUTC()).grantEveryone();
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
         long id = store.enqueue(template("org-1", 1), Instant.now()).id();
         ScriptedProvider meta = ScriptedProvider.whatsapp().script(phone(1), ScriptedProvider.throwing());
         started(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta));
@@ -167,7 +175,7 @@ class DispatcherInMemoryTest {
 
     @Test
     void closeWaitsForTheSendInFlightAndWritesIt() throws InterruptedException {
-        InMemoryDispatchStore store = new InMemoryDispatchStore(Clock.systemUTC()).grantEveryone();
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
         long id = store.enqueue(template("org-1", 1), Instant.now()).id();
         CountDownLatch calling = new CountDownLatch(1);
         ScriptedProvider meta = ScriptedProvider.whatsapp();
@@ -185,7 +193,7 @@ class DispatcherInMemoryTest {
 
     @Test
     void aPermanentErrorDeadLettersAndFallsBackOnceOnTheOtherChannel() {
-        InMemoryDispatchStore store = new InMemoryDispatchStore(Clock.systemUTC()).grantEveryone();
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
         long id = store.enqueue(template("org-1", 1), Instant.now()).id();
         ScriptedProvider meta = ScriptedProvider.whatsapp().otherwise(ScriptedProvider.error("131026", 400));
         ScriptedProvider sms = ScriptedProvider.sms();
@@ -204,7 +212,7 @@ class DispatcherInMemoryTest {
     @Test
     void aResultWhoseLeaseWasRecoveredIsRefusedAndTheMessageSentByItsNewClaim() throws InterruptedException {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
-        InMemoryDispatchStore store = new InMemoryDispatchStore(clock).grantEveryone();
+        InMemoryStore store = new InMemoryStore(clock).grantEveryone();
         long id = store.enqueue(template("org-1", 1), clock.instant()).id();
         CountDownLatch firstCallStarted = new CountDownLatch(1);
         CountDownLatch releaseFirstCall = new CountDownLatch(1);
@@ -236,5 +244,53 @@ class DispatcherInMemoryTest {
                 .satisfies(a -> assertThat(a.outcome()).isEqualTo(Outcome.SENT));
         assertThat(store.message(id).attemptCount()).isEqualTo(2);
         assertThat(meta.callsFor(id)).isEqualTo(2);
+    }
+
+    @Test
+    void aReceiptThatBeatsItsSendsResultWaitsAndIsAppliedOnceTheResultIsWritten() throws InterruptedException {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        long id = store.enqueue(template("org-1", 1), Instant.now()).id();
+        CountDownLatch calling = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        ScriptedProvider meta = ScriptedProvider.whatsapp().otherwise(m -> {
+            calling.countDown();
+            try {
+                answer.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return SendResult.accepted("wamid.early");
+        });
+        Dispatcher d = started(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).webhookStore(store));
+        assertThat(calling.await(10, TimeUnit.SECONDS)).isTrue();
+
+        WebhookResult early = d.webhooks().accept(new WebhookBatch("meta", List.of(new DeliveryReceipt(Channel.WHATSAPP,
+                "wamid.early", DeliveryStatus.DELIVERED, Instant.now(), null, "org-1")), List.of()));
+        assertThat(early.pending()).isEqualTo(1);
+        assertThat(store.pendingReceipts()).hasSize(1);
+        answer.countDown();
+
+        Eventually.await("delivered", WAIT, () -> store.message(id).status() == MessageStatus.DELIVERED);
+        assertThat(store.pendingReceipts()).isEmpty();
+        assertThat(store.message(id).deliveredAt()).isNotNull();
+    }
+
+    @Test
+    void anOptOutReplyRevokesConsentAndOpensTheSessionWindow() {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        Dispatcher d = Dispatcher.builder(store).provider(Channel.WHATSAPP, ScriptedProvider.whatsapp()).webhookStore(store).build();
+        dispatchers.add(d);
+        Instant at = Instant.parse("2026-12-02T09:00:00Z");
+        InboundMessage stop = new InboundMessage("org-1", Channel.WHATSAPP, PhoneNumber.of(phone(7)), "wamid.in.1", "text",
+                "Stop !", null, null, at);
+
+        WebhookResult first = d.webhooks().accept(new WebhookBatch("meta", List.of(), List.of(stop)));
+        WebhookResult again = d.webhooks().accept(new WebhookBatch("meta", List.of(), List.of(stop)));
+
+        assertThat(first.applied()).isEqualTo(1);
+        assertThat(again.duplicates()).isEqualTo(1);
+        assertThat(store.consentOf("org-1", phone(7), Channel.WHATSAPP)).isEqualTo(ConsentStatus.REVOKED);
+        assertThat(store.consentOf("org-1", phone(7), Channel.SMS)).isEqualTo(ConsentStatus.GRANTED);
+        assertThat(store.inbound()).hasSize(1);
     }
 }

@@ -13,7 +13,7 @@ import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.TestMessages;
 import io.whatsappoutbox.core.spi.WebhookDecisions.FailedReceiptAction;
 import io.whatsappoutbox.core.spi.WebhookStore;
-import io.whatsappoutbox.core.testing.InMemoryDispatchStore;
+import io.whatsappoutbox.core.testing.InMemoryStore;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.WebhookBatch;
@@ -55,7 +55,7 @@ class FailedReceiptCatalogueTest {
                 .template("appointment_reminder", "fr", "lundi").build(), MessageStatus.SENT, NOW);
         ScriptedProvider primary = new ScriptedProvider("primary", ErrorCatalogue.meta());
         ScriptedProvider secondary = new ScriptedProvider("secondary", OTHER_VENDOR);
-        Dispatcher d = Dispatcher.builder(new InMemoryDispatchStore(Clock.systemUTC()))
+        Dispatcher d = Dispatcher.builder(new InMemoryStore(Clock.systemUTC()))
                 .provider(Channel.WHATSAPP, primary, secondary).webhookStore(store(message)).build();
         try {
             d.webhooks().accept(failedReceiptFrom("primary"));

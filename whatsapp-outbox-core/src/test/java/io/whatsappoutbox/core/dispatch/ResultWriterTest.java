@@ -7,7 +7,7 @@ import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.ClaimShare;
 import io.whatsappoutbox.core.spi.ClaimedMessage;
 import io.whatsappoutbox.core.spi.CompletionReport;
-import io.whatsappoutbox.core.testing.InMemoryDispatchStore;
+import io.whatsappoutbox.core.testing.InMemoryStore;
 import io.whatsappoutbox.core.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class ResultWriterTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
-    private final InMemoryDispatchStore store = new InMemoryDispatchStore(clock).grantEveryone();
+    private final InMemoryStore store = new InMemoryStore(clock).grantEveryone();
     private final List<CompletionReport> reports = new CopyOnWriteArrayList<>();
     private final AtomicInteger released = new AtomicInteger();
 

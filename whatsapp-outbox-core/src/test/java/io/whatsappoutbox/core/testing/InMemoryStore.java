@@ -17,8 +17,16 @@ import io.whatsappoutbox.core.spi.ClaimedMessage;
 import io.whatsappoutbox.core.spi.CompletionReport;
 import io.whatsappoutbox.core.spi.DispatchStore;
 import io.whatsappoutbox.core.spi.QueueSnapshot;
+import io.whatsappoutbox.core.internal.ReceiptReconciliation;
+import io.whatsappoutbox.core.internal.ReceiptReconciliation.Known;
 import io.whatsappoutbox.core.spi.QuotaGrant;
+import io.whatsappoutbox.core.spi.WebhookDecisions;
+import io.whatsappoutbox.core.spi.WebhookDecisions.FailedReceiptAction;
+import io.whatsappoutbox.core.spi.WebhookStore;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
+import io.whatsappoutbox.core.webhook.InboundMessage;
+import io.whatsappoutbox.core.webhook.WebhookBatch;
+import io.whatsappoutbox.core.webhook.WebhookResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,14 +34,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * A {@link DispatchStore} held in memory, for tests of the engine without PostgreSQL. It keeps the
+ * A {@link DispatchStore} and {@link WebhookStore} held in memory, for tests of the engine without PostgreSQL. It keeps the
  * store's contract, not its SQL: moves go through {@link MessageStateMachine}, a result is written
  * only under the lease it was claimed with, a deferral gives its attempt back, fallbacks are created
  * once per parent, quotas and throttles skip a lane, expired leases go back to the queue or to the
@@ -44,7 +54,7 @@ import java.util.function.Predicate;
  * the engine's tests, not a model of concurrency between instances. Hooks let a test fail a
  * completion ({@link #failCompletionsWhile}) to see what the engine does with an unwritable batch.
  */
-public final class InMemoryDispatchStore implements DispatchStore {
+public final class InMemoryStore implements DispatchStore, WebhookStore {
 
     /** One write of a batch of results, as the store saw it. */
     public record Completion(List<AttemptResult> results, Instant at) {
@@ -68,17 +78,20 @@ public final class InMemoryDispatchStore implements DispatchStore {
     private final List<AttemptRow> attempts = new ArrayList<>();
     private final List<Completion> completions = new ArrayList<>();
     private final List<Integer> claimSizes = new ArrayList<>();
+    private final Set<String> seenEvents = new HashSet<>();
+    private final List<InboundMessage> inbound = new ArrayList<>();
     private Predicate<List<AttemptResult>> failCompletion = results -> false;
     private final Clock clock;
     private long nextId = 1;
 
     /** A store whose fallbacks are stamped by {@code clock} (the dispatcher's, in a test). */
-    public InMemoryDispatchStore(Clock clock) {
+    public InMemoryStore(Clock clock) {
         this.clock = clock;
     }
 
     private static final class Row {
         OutboundMessage message;
+        String provider;
         String leaseOwner;
         Instant leaseUntil;
 
@@ -110,43 +123,43 @@ public final class InMemoryDispatchStore implements DispatchStore {
         return m;
     }
 
-    public synchronized InMemoryDispatchStore consent(String orgId, String e164, Channel channel, ConsentStatus status) {
+    public synchronized InMemoryStore consent(String orgId, String e164, Channel channel, ConsentStatus status) {
         consents.put(key(orgId, e164, channel), status);
         return this;
     }
 
     /** Grants consent on both channels to every recipient that has no consent of its own. */
-    public synchronized InMemoryDispatchStore grantEveryone() {
+    public synchronized InMemoryStore grantEveryone() {
         defaultConsent = ConsentStatus.GRANTED;
         return this;
     }
 
     private ConsentStatus defaultConsent = ConsentStatus.UNKNOWN;
 
-    public synchronized InMemoryDispatchStore sessionWindowOpenedAt(String orgId, String e164, Instant lastInbound) {
+    public synchronized InMemoryStore sessionWindowOpenedAt(String orgId, String e164, Instant lastInbound) {
         windows.put(orgId + "|" + e164, lastInbound);
         return this;
     }
 
-    public synchronized InMemoryDispatchStore quota(String orgId, int limit, Duration period) {
+    public synchronized InMemoryStore quota(String orgId, int limit, Duration period) {
         quotas.put(orgId, new Quota(limit, period, 0, null));
         return this;
     }
 
     /** The sending number an org's WhatsApp messages are paced by. */
-    public synchronized InMemoryDispatchStore sender(String orgId, String phoneNumberId) {
+    public synchronized InMemoryStore sender(String orgId, String phoneNumberId) {
         senderByOrg.put(orgId, phoneNumberId);
         return this;
     }
 
     /** A receipt that arrived before its send's result was written, as the webhook store keeps it. */
-    public synchronized InMemoryDispatchStore receiptWaiting(DeliveryReceipt receipt) {
+    public synchronized InMemoryStore receiptWaiting(DeliveryReceipt receipt) {
         pendingReceipts.put(receipt.channel() + ":" + receipt.providerMessageId(), receipt);
         return this;
     }
 
     /** While {@code when} holds for a batch, {@link #complete} throws as a failed transaction would, writing nothing. */
-    public synchronized InMemoryDispatchStore failCompletionsWhile(Predicate<List<AttemptResult>> when) {
+    public synchronized InMemoryStore failCompletionsWhile(Predicate<List<AttemptResult>> when) {
         this.failCompletion = when;
         return this;
     }
@@ -351,6 +364,9 @@ public final class InMemoryDispatchStore implements DispatchStore {
             case DEAD_LETTER, BLOCKED -> with(m, next, m.attemptCount(), m.deferralCount(), m.nextAttemptAt(), a.error(),
                     null, null, now);
         };
+        if (a.outcome() == Attempt.Outcome.SENT) {
+            r.provider = a.provider();
+        }
         r.leaseUntil = null;
     }
 
@@ -441,6 +457,83 @@ public final class InMemoryDispatchStore implements DispatchStore {
             created.add(enqueue(f, clock.instant()).id());
         }
         return created;
+    }
+
+    @Override
+    public synchronized Applied apply(WebhookBatch batch, WebhookDecisions decisions, Instant now) {
+        Map<String, Known> byKey = new HashMap<>();
+        for (Row r : rows.values()) {
+            if (r.message.providerMessageId() != null) {
+                byKey.put(ReceiptReconciliation.key(r.message.channel(), r.message.providerMessageId()),
+                        new Known(r.message, r.provider));
+            }
+        }
+        ReceiptReconciliation reconciliation = new ReceiptReconciliation(byKey, decisions, now);
+        int duplicates = 0;
+        List<DeliveryReceipt> fresh = new ArrayList<>();
+        for (DeliveryReceipt r : reconciliation.forTheirOrgs(batch.receipts())) {
+            if (seenEvents.add(r.dedupeKey())) {
+                fresh.add(r);
+            } else {
+                duplicates++;
+            }
+        }
+        ReceiptReconciliation.Result result = reconciliation.reconcile(fresh);
+        List<Long> fallbacks = new ArrayList<>();
+        for (ReceiptReconciliation.Change c : result.changes()) {
+            Row row = rows.get(c.message().id());
+            OutboundMessage m = row.message;
+            FailedReceiptAction f = c.failure();
+            if (f == null) {
+                row.message = new OutboundMessage(m.id(), m.orgId(), m.dossierId(), m.channel(), m.to(), m.content(),
+                        c.status(), m.idempotencyKey(), m.attemptCount(), m.maxAttempts(), m.deferralCount(),
+                        m.nextAttemptAt(), m.lastError(), m.providerMessageId(), m.fallbackOf(), m.createdAt(), now,
+                        m.sentAt(), c.deliveredAt() != null ? c.deliveredAt() : m.deliveredAt(),
+                        c.readAt() != null ? c.readAt() : m.readAt(), m.createdBy(), "webhook");
+                continue;
+            }
+            row.message = with(m, c.status(), m.attemptCount(), m.deferralCount(),
+                    f.retry() ? f.nextAttemptAt() : m.nextAttemptAt(), f.error(), m.providerMessageId(), m.sentAt(), now);
+            attempts.add(new AttemptRow(m.id(), m.attemptCount(), row.provider + ":receipt",
+                    f.retry() ? Attempt.Outcome.RETRY : Attempt.Outcome.DEAD_LETTER, f.error(), null, true));
+            if (f.revokeConsent()) {
+                consents.put(key(m.orgId(), m.to().value(), m.channel()), ConsentStatus.REVOKED);
+            }
+            if (f.fallback() != null && !fallbackByParent.containsKey(m.id())) {
+                fallbacks.add(enqueue(f.fallback(), now).id());
+            }
+        }
+        for (DeliveryReceipt r : result.unknown()) {
+            pendingReceipts.put(ReceiptReconciliation.key(r), r);
+            seenEvents.remove(r.dedupeKey()); // it applies once, when its send's result is written
+        }
+        int applied = result.applied();
+        for (InboundMessage m : batch.inbound()) {
+            if (!seenEvents.add(m.dedupeKey())) {
+                duplicates++;
+                continue;
+            }
+            inbound.add(m);
+            applied++;
+            if (m.channel() == Channel.WHATSAPP) {
+                windows.merge(m.orgId() + "|" + m.from().value(), m.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
+            }
+            if (decisions.isOptOut(m)) {
+                consents.put(key(m.orgId(), m.from().value(), m.channel()), ConsentStatus.REVOKED);
+            }
+        }
+        return new Applied(new WebhookResult(applied, duplicates, result.ignored(), result.unknown().size()),
+                result.deliveries(), fallbacks);
+    }
+
+    /** The inbound messages stored, oldest first. */
+    public synchronized List<InboundMessage> inbound() {
+        return List.copyOf(inbound);
+    }
+
+    /** Receipts still waiting for their send's result. */
+    public synchronized List<DeliveryReceipt> pendingReceipts() {
+        return List.copyOf(pendingReceipts.values());
     }
 
     private String key(String orgId, String e164, Channel channel) {
