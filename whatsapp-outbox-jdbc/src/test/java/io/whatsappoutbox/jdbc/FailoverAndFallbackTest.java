@@ -3,7 +3,7 @@ package io.whatsappoutbox.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.whatsappoutbox.core.dispatch.CircuitBreakerSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.DeliveryStatus;
@@ -87,9 +87,8 @@ class FailoverAndFallbackTest {
         outbox.enqueueAll(batch);
         Dispatcher d = started(outbox.dispatcher().provider(Channel.WHATSAPP, primary, secondary).meterRegistry(registry)
                 .concurrency(2).batchSize(20)
-                .circuitBreaker(CircuitBreakerConfig.custom().failureRateThreshold(50)
-                        .slidingWindow(10, 5, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                        .waitDurationInOpenState(Duration.ofMillis(300)).permittedNumberOfCallsInHalfOpenState(2).build()));
+                .circuitBreaker(CircuitBreakerSettings.defaults().withSlidingWindow(10, 5)
+                        .withOpenFor(Duration.ofMillis(300)).withHalfOpenProbes(2)));
         Eventually.await("outage messages sent", WAIT,
                 () -> sql.count("SELECT count(*) FROM outbound_message WHERE status = 'SENT'") == 200);
         // the primary failed a few times, then the secondary carried the outage

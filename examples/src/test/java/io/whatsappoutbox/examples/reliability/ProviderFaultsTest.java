@@ -14,7 +14,7 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.whatsappoutbox.core.dispatch.CircuitBreakerSettings;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.PhoneNumber;
@@ -87,9 +87,8 @@ class ProviderFaultsTest {
         dispatcher = outbox.dispatcher().provider(Channel.WHATSAPP, meta).messagesPerSecond(10_000)
                 .retryPolicy(RetryPolicy.builder().baseDelay(Duration.ofMillis(20)).maxDelay(Duration.ofMillis(100))
                         .throttleBase(Duration.ofMillis(100)).throttleCap(Duration.ofMillis(500)).build())
-                .circuitBreaker(CircuitBreakerConfig.custom().failureRateThreshold(50)
-                        .slidingWindow(10, 5, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                        .waitDurationInOpenState(Duration.ofMillis(500)).permittedNumberOfCallsInHalfOpenState(2).build())
+                .circuitBreaker(CircuitBreakerSettings.defaults().withSlidingWindow(10, 5)
+                        .withOpenFor(Duration.ofMillis(500)).withHalfOpenProbes(2))
                 .batchSize(20).concurrency(4).lease(Duration.ofSeconds(10)).closeTimeout(Duration.ofSeconds(5))
                 .pollInterval(Duration.ofMillis(20)).maintenanceInterval(Duration.ofMillis(200)).instanceId("faults")
                 .build();

@@ -105,7 +105,14 @@ public final class Dispatcher implements AutoCloseable {
         this.metrics = new OutboxMetrics(b.meterRegistry);
         this.fallbackRules = b.fallbackRules;
         FailureDecider decider = new FailureDecider(b.retryPolicy, b.fallbackRules, b.haltOrgFor);
-        CircuitBreakerConfig breaker = CircuitBreakerConfig.from(b.circuitBreaker).clock(b.clock).build();
+        CircuitBreakerSettings cb = b.circuitBreaker;
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
+                .failureRateThreshold(cb.failureRatePercent())
+                .slidingWindow(cb.slidingWindowCalls(), cb.minimumCalls(), CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .waitDurationInOpenState(cb.openFor())
+                .permittedNumberOfCallsInHalfOpenState(cb.halfOpenProbes())
+                .clock(b.clock)
+                .build();
         Map<Channel, ProviderChain> chains = new EnumMap<>(Channel.class);
         b.providers.forEach((channel, list) -> chains.put(channel,
                 new ProviderChain(channel, list, b.catalogues.get(channel), breaker, metrics)));
@@ -566,12 +573,7 @@ public final class Dispatcher implements AutoCloseable {
         private MeterRegistry meterRegistry;
         private ExecutorService executor;
         private WakeUpSource wakeUps;
-        private CircuitBreakerConfig circuitBreaker = CircuitBreakerConfig.custom()
-                .failureRateThreshold(50)
-                .slidingWindow(20, 10, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .waitDurationInOpenState(Duration.ofSeconds(30))
-                .permittedNumberOfCallsInHalfOpenState(3)
-                .build();
+        private CircuitBreakerSettings circuitBreaker = CircuitBreakerSettings.defaults();
         private String instanceId = defaultInstanceId();
         private int batchSize = 100;
         private int storeThreads = 2;
@@ -654,7 +656,8 @@ public final class Dispatcher implements AutoCloseable {
             return this;
         }
 
-        public Builder circuitBreaker(CircuitBreakerConfig circuitBreaker) {
+        /** Each provider's circuit breaker ({@link CircuitBreakerSettings#defaults()} unless set). */
+        public Builder circuitBreaker(CircuitBreakerSettings circuitBreaker) {
             this.circuitBreaker = circuitBreaker;
             return this;
         }

@@ -2,7 +2,6 @@ package io.whatsappoutbox.core.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentStatus;
 import io.whatsappoutbox.core.DeliveryStatus;
@@ -100,9 +99,8 @@ class DispatcherInMemoryTest {
                 .otherwise(ScriptedProvider.error("131016", 503));
         ScriptedProvider secondary = new ScriptedProvider("secondary", ErrorCatalogue.meta());
         started(Dispatcher.builder(store).provider(Channel.WHATSAPP, primary, secondary).batchSize(10).concurrency(2)
-                .circuitBreaker(CircuitBreakerConfig.custom().failureRateThreshold(50)
-                        .slidingWindow(6, 6, CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                        .waitDurationInOpenState(Duration.ofMinutes(10)).build()));
+                .circuitBreaker(CircuitBreakerSettings.defaults().withSlidingWindow(6, 6)
+                        .withOpenFor(Duration.ofMinutes(10))));
 
         Eventually.await("all sent", WAIT, () -> store.count(MessageStatus.SENT) == 60);
         // the breaker counts 6 calls before it judges: those 6 failed, then the primary was left alone
