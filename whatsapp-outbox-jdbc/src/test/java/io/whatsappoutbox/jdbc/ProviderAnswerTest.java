@@ -123,4 +123,35 @@ class ProviderAnswerTest {
         assertThat(sql.count("SELECT count(*) FROM outbound_message WHERE status = 'SENDING'")).isZero();
         ids.forEach(id -> assertThat(meta.callsFor(id)).as("calls for %s", id).isEqualTo(1));
     }
+
+    @Test
+    void aStoreFailureThatIsNotAboutTheDataNeverDeadLettersHoweverOftenItRepeats() {
+        // every SENT completion fails as with a server shutting down, until it is back (a dead letter
+        // would go through: only a refusal of the data itself may cost a message)
+        sql.update("CREATE SEQUENCE refusals"); // not rolled back with the refused transaction
+        sql.update("""
+                CREATE FUNCTION going_down() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.status = 'SENT' THEN
+                        PERFORM nextval('refusals');
+                        RAISE EXCEPTION 'terminating connection due to administrator command' USING ERRCODE = '57P01';
+                    END IF;
+                    RETURN NEW;
+                END $$""");
+        sql.update("CREATE TRIGGER going_down BEFORE UPDATE ON outbound_message FOR EACH ROW"
+                + " EXECUTE FUNCTION going_down()");
+        List<Long> ids = IntStream.range(0, 4).mapToObj(this::enqueue).toList();
+
+        dispatch();
+        Eventually.await("every message called", WAIT, () -> ids.stream().allMatch(id -> meta.callsFor(id) == 1));
+        Eventually.await("completions tried again and again", WAIT,
+                () -> sql.count("SELECT last_value FROM refusals") >= 12);
+        assertThat(sql.count("SELECT count(*) FROM outbound_message WHERE status = 'SENDING'")).isEqualTo(4);
+        sql.update("DROP TRIGGER going_down ON outbound_message");
+
+        Eventually.await("all written once the database is back", WAIT,
+                () -> sql.count("SELECT count(*) FROM outbound_message WHERE status = 'SENT'") == 4);
+        assertThat(sql.count("SELECT count(*) FROM outbound_message WHERE status = 'FAILED'")).isZero();
+        ids.forEach(id -> assertThat(meta.callsFor(id)).isEqualTo(1));
+    }
 }

@@ -8,6 +8,7 @@ import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.CompletionReport;
 import io.whatsappoutbox.core.spi.DispatchStore;
+import io.whatsappoutbox.core.spi.ResultsRefusedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * while the previous write ran (group commit), so a busy dispatcher writes many results per
  * transaction and an idle one writes each at once. A write that fails (the database is away) is
  * kept and tried again with backoff: a result is never dropped, and a result whose lease was lost
- * meanwhile is refused by the store, not applied twice. A batch that fails twice the same way is
- * written one result at a time, so that one result the store can never take costs only its own
- * message.
+ * meanwhile is refused by the store, not applied twice. A batch the store refuses for what it
+ * holds ({@link ResultsRefusedException}) is written one result at a time, so that one result the
+ * store can never take costs only its own message; a store that is away is only ever waited for.
  */
 final class ResultWriter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ResultWriter.class);
@@ -39,8 +40,13 @@ final class ResultWriter implements Runnable {
     private final BlockingQueue<AttemptResult> queue = new LinkedBlockingQueue<>();
     private volatile boolean stopping;
     private volatile boolean abandoned;
-    /** How the last write failed, when it did: a failure seen twice in a row is tried one result at a time. */
-    private String lastFailure;
+    /**
+     * Results refused alone since the last write that succeeded: past {@link #SYSTEMIC_REFUSALS}
+     * the refusals are the store's (a broken migration, a trigger refusing everything), not the
+     * results', and the writer waits for a fix rather than dead-letter every message.
+     */
+    private int refusedSinceWrite;
+    static final int SYSTEMIC_REFUSALS = 20;
 
     ResultWriter(DispatchStore store, Clock clock, int maxBatch, Consumer<CompletionReport> afterWrite,
             Consumer<Integer> written) {
@@ -98,42 +104,40 @@ final class ResultWriter implements Runnable {
                 written.accept(batch.size());
                 batch.clear();
                 backoff = Duration.ofMillis(100);
-                lastFailure = null;
+                refusedSinceWrite = 0;
                 afterWrite.accept(report);
-            } catch (RuntimeException e) {
-                if (abandoned) {
-                    log.error("Gave up writing {} result(s) at close ({} more queued): their leases will expire and"
-                            + " the messages will be sent again", batch.size(), queue.size());
-                    return;
-                }
-                String failure = SafeText.describe(e);
-                if (failure.equals(lastFailure)) {
-                    // the same failure twice: perhaps one row that can never be written, not the database
-                    lastFailure = null;
-                    if (writeOneByOne(batch)) {
-                        backoff = Duration.ofMillis(100);
-                        continue;
-                    }
-                } else {
-                    lastFailure = failure;
+                continue;
+            } catch (ResultsRefusedException e) {
+                if (writeOneByOne(batch)) {
+                    backoff = Duration.ofMillis(100);
+                    continue;
                 }
                 log.error("Writing {} result(s) failed, retrying in {} ms: {}", batch.size(), backoff.toMillis(),
-                        failure);
-                if (!sleep(backoff)) {
-                    Thread.currentThread().interrupt();
+                        SafeText.describe(e));
+            } catch (RuntimeException e) {
+                if (!abandoned) {
+                    log.error("Writing {} result(s) failed, retrying in {} ms: {}", batch.size(), backoff.toMillis(),
+                            SafeText.describe(e));
                 }
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10)
-                        : backoff.multipliedBy(2);
             }
+            if (abandoned) {
+                log.error("Gave up writing {} result(s) at close ({} more queued): their leases will expire and"
+                        + " the messages will be sent again", batch.size(), queue.size());
+                return;
+            }
+            if (!sleep(backoff)) {
+                Thread.currentThread().interrupt();
+            }
+            backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10)
+                    : backoff.multipliedBy(2);
         }
     }
 
     /**
-     * Writes the batch one result at a time; a result that fails twice alone is dead-lettered
+     * Writes the batch one result at a time; a result the store refuses alone is dead-lettered
      * instead ({@link OutboxErrorCodes#UNWRITABLE_RESULT}, without the provider's texts), so that it
-     * neither blocks the writer nor has its message sent again after the lease. When even that
-     * dead letter cannot be written, the database itself is failing: what is left stays in
-     * {@code batch} for the usual retry.
+     * neither blocks the writer nor has its message sent again after the lease. What is not written
+     * (the store went away, or refuses everything) stays in {@code batch} for the usual retry.
      *
      * @return whether the whole batch was written
      */
@@ -141,10 +145,12 @@ final class ResultWriter implements Runnable {
         while (!batch.isEmpty()) {
             AttemptResult r = batch.get(0);
             RuntimeException failure = writeAlone(r);
-            if (failure != null) {
-                failure = writeAlone(r);
-            }
-            if (failure != null) {
+            if (failure instanceof ResultsRefusedException) {
+                if (++refusedSinceWrite > SYSTEMIC_REFUSALS) {
+                    log.error("The store refused {} results in a row, none written between them: waiting for the"
+                            + " store to be fixed rather than dead-letter every message", refusedSinceWrite);
+                    return false;
+                }
                 AttemptResult dead = unwritable(r, failure);
                 if (writeAlone(dead) != null) {
                     return false;
@@ -152,6 +158,10 @@ final class ResultWriter implements Runnable {
                 log.error("Dead-lettered message {} of org {} with {}: its {} result from {} could not be written: {}",
                         r.messageId(), r.message().orgId(), OutboxErrorCodes.UNWRITABLE_RESULT, r.outcome(),
                         r.provider(), SafeText.describe(failure));
+            } else if (failure != null) {
+                return false;
+            } else {
+                refusedSinceWrite = 0;
             }
             batch.remove(0);
         }

@@ -43,7 +43,13 @@ public interface DispatchStore {
      */
     void releaseQuota(Map<String, Integer> unsent, Instant reservedAt, Instant now);
 
-    /** Writes a batch of results, each conditional on its lease, with one attempt row each. */
+    /**
+     * Writes a batch of results, each conditional on its lease, with one attempt row each, all or
+     * nothing.
+     *
+     * @throws ResultsRefusedException when the store refuses the results for what they hold;
+     *     any other exception means the store could not be reached and the write may be retried
+     */
     CompletionReport complete(List<AttemptResult> results, Instant now);
 
     /**

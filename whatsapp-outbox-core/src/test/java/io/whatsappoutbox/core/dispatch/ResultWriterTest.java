@@ -2,7 +2,10 @@ package io.whatsappoutbox.core.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.whatsappoutbox.core.Attempt.Outcome;
+import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.ClaimShare;
 import io.whatsappoutbox.core.spi.ClaimedMessage;
@@ -14,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -66,27 +70,70 @@ class ResultWriterTest {
         assertThat(store.completions()).extracting(c -> c.results().size()).containsExactly(10, 10, 5);
     }
 
+    private void runUntilStopped(ResultWriter writer) throws InterruptedException {
+        writer.stop();
+        Thread t = new Thread(writer);
+        t.start();
+        t.join(20_000);
+        assertThat(t.isAlive()).isFalse();
+    }
+
     @Test
-    void aFailedWriteIsTriedAgainWithTheSameResultsAndReleasesNothingUntilItSucceeds() throws InterruptedException {
+    void aStoreThatIsAwayIsWaitedForAndNothingIsDeadLettered() throws InterruptedException {
         AtomicInteger calls = new AtomicInteger();
         List<Integer> releasedAtFailure = new CopyOnWriteArrayList<>();
         store.failCompletionsWhile(results -> {
-            if (calls.incrementAndGet() <= 2) {
+            if (calls.incrementAndGet() <= 3) {
                 releasedAtFailure.add(released.get());
                 return true;
             }
             return false;
         });
         ResultWriter writer = writer(100);
-        sentResults(5).forEach(writer::submit);
-        writer.stop();
-        Thread t = new Thread(writer);
-        t.start();
-        t.join(10_000);
+        List<AttemptResult> results = sentResults(5);
+        results.forEach(writer::submit);
+        runUntilStopped(writer);
 
-        assertThat(calls.get()).isEqualTo(3);
-        assertThat(releasedAtFailure).containsExactly(0, 0);
+        assertThat(calls.get()).isEqualTo(4);
+        assertThat(releasedAtFailure).containsExactly(0, 0, 0);
         assertThat(store.completions()).singleElement().satisfies(c -> assertThat(c.results()).hasSize(5));
+        assertThat(released.get()).isEqualTo(5);
+        assertThat(store.count(MessageStatus.SENT)).isEqualTo(5);
+    }
+
+    @Test
+    void aResultTheStoreRefusesCostsOnlyItsOwnMessage() throws InterruptedException {
+        List<AttemptResult> results = sentResults(6);
+        long poison = results.get(2).messageId();
+        store.refuseCompletionsWhile(batch -> batch.stream()
+                .anyMatch(r -> r.messageId() == poison && r.outcome() == Outcome.SENT));
+        ResultWriter writer = writer(100);
+        results.forEach(writer::submit);
+        runUntilStopped(writer);
+
+        assertThat(store.message(poison).status()).isEqualTo(MessageStatus.FAILED);
+        assertThat(store.message(poison).lastError().code()).isEqualTo(OutboxErrorCodes.UNWRITABLE_RESULT);
+        assertThat(store.count(MessageStatus.SENT)).isEqualTo(5);
+        assertThat(released.get()).isEqualTo(6);
+    }
+
+    @Test
+    void aStoreThatRefusesEveryResultIsWaitedForRatherThanEveryMessageDeadLettered() throws InterruptedException {
+        AtomicBoolean refusing = new AtomicBoolean(true);
+        AtomicInteger refusals = new AtomicInteger();
+        store.refuseCompletionsWhile(batch -> {
+            if (refusing.get() && refusals.incrementAndGet() >= 12 && batch.size() == 5) {
+                refusing.set(false); // the operator fixed the store; the batch is tried whole again
+            }
+            return refusing.get();
+        });
+        ResultWriter writer = writer(100);
+        sentResults(5).forEach(writer::submit);
+        runUntilStopped(writer);
+
+        // each result's dead letter is refused too: nothing is dead-lettered, all are written once fixed
+        assertThat(store.count(MessageStatus.SENT)).isEqualTo(5);
+        assertThat(store.count(MessageStatus.FAILED)).isZero();
         assertThat(released.get()).isEqualTo(5);
     }
 }

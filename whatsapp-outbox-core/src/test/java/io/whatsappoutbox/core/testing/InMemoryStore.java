@@ -20,6 +20,7 @@ import io.whatsappoutbox.core.spi.QueueSnapshot;
 import io.whatsappoutbox.core.internal.ReceiptReconciliation;
 import io.whatsappoutbox.core.internal.ReceiptReconciliation.Known;
 import io.whatsappoutbox.core.spi.QuotaGrant;
+import io.whatsappoutbox.core.spi.ResultsRefusedException;
 import io.whatsappoutbox.core.spi.WebhookDecisions;
 import io.whatsappoutbox.core.spi.WebhookDecisions.FailedReceiptAction;
 import io.whatsappoutbox.core.spi.WebhookStore;
@@ -81,6 +82,7 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
     private final Set<String> seenEvents = new HashSet<>();
     private final List<InboundMessage> inbound = new ArrayList<>();
     private Predicate<List<AttemptResult>> failCompletion = results -> false;
+    private Predicate<List<AttemptResult>> refuseCompletion = results -> false;
     private final Clock clock;
     private long nextId = 1;
 
@@ -158,9 +160,21 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
         return this;
     }
 
-    /** While {@code when} holds for a batch, {@link #complete} throws as a failed transaction would, writing nothing. */
+    /**
+     * While {@code when} holds for a batch, {@link #complete} throws as an unreachable database
+     * would, writing nothing.
+     */
     public synchronized InMemoryStore failCompletionsWhile(Predicate<List<AttemptResult>> when) {
         this.failCompletion = when;
+        return this;
+    }
+
+    /**
+     * While {@code when} holds for a batch, {@link #complete} refuses it for what it holds
+     * ({@link ResultsRefusedException}), writing nothing.
+     */
+    public synchronized InMemoryStore refuseCompletionsWhile(Predicate<List<AttemptResult>> when) {
+        this.refuseCompletion = when;
         return this;
     }
 
@@ -305,6 +319,9 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
     public synchronized CompletionReport complete(List<AttemptResult> results, Instant now) {
         if (failCompletion.test(results)) {
             throw new IllegalStateException("in-memory store told to fail this completion");
+        }
+        if (refuseCompletion.test(results)) {
+            throw new ResultsRefusedException("in-memory store told to refuse this completion", null);
         }
         completions.add(new Completion(results, now));
         int written = 0;

@@ -9,6 +9,7 @@ import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.SessionWindow;
+import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.ClaimShare;
 import io.whatsappoutbox.core.spi.ClaimedMessage;
@@ -16,6 +17,7 @@ import io.whatsappoutbox.core.spi.CompletionReport;
 import io.whatsappoutbox.core.spi.DispatchStore;
 import io.whatsappoutbox.core.spi.QueueSnapshot;
 import io.whatsappoutbox.core.spi.QuotaGrant;
+import io.whatsappoutbox.core.spi.ResultsRefusedException;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.jdbc.JdbcOutbox.OutboxStoreException;
 import java.sql.Connection;
@@ -355,11 +357,34 @@ public final class JdbcDispatchStore implements DispatchStore {
         if (results.isEmpty()) {
             return new CompletionReport(0, List.of(), List.of(), List.of());
         }
-        if (results.stream().allMatch(r -> r.outcome() == Outcome.SENT)) {
-            // the common case: one statement, one commit
-            return withConnection("completion", c -> writeSent(c, results, now));
+        try {
+            if (results.stream().allMatch(r -> r.outcome() == Outcome.SENT)) {
+                // the common case: one statement, one commit
+                return withConnection("completion", c -> writeSent(c, results, now));
+            }
+            return jdbi.inTransaction(h -> write(h, results, now));
+        } catch (RuntimeException e) {
+            if (refusesTheData(e)) {
+                throw new ResultsRefusedException("the database refused the results: " + SafeText.describe(e), e);
+            }
+            throw e;
         }
-        return jdbi.inTransaction(h -> write(h, results, now));
+    }
+
+    /**
+     * Whether PostgreSQL refused what the statement holds, so that the same rows fail again
+     * whenever they are written: a data exception (class 22: a character it cannot store, a value
+     * out of range), an integrity violation (23), a program limit (54: a value too large to index)
+     * or an exception a trigger raised (P0001). Connection, lock and shutdown failures are not.
+     */
+    static boolean refusesTheData(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                return state.startsWith("22") || state.startsWith("23") || state.startsWith("54") || state.equals("P0001");
+            }
+        }
+        return false;
     }
 
     private CompletionReport writeSent(Connection c, List<AttemptResult> sent, Instant now) throws SQLException {
