@@ -197,23 +197,31 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Claims and processes one batch in the calling thread and waits for its results to be written
-     * (for hosts that drive the dispatcher from their own scheduler, and for tests).
+     * Claims and processes one batch and waits for its results to be written: for hosts that drive
+     * the dispatcher from their own scheduler instead of {@link #start()}, and for tests. Without
+     * {@code start()} the calling thread writes the results itself; only the provider calls run on
+     * the send executor.
      *
      * @return how many messages were claimed
+     * @throws IllegalStateException once the dispatcher is closed
      */
-    public int dispatchOnce() {
-        if (state.get() != RUNNING) {
-            throw new IllegalStateException("start() the dispatcher first");
+    public synchronized int dispatchOnce() {
+        int current = state.get();
+        if (current == CLOSED) {
+            throw new IllegalStateException("the dispatcher is closed");
         }
         int claimed;
         try {
-            claimed = claimAndProcess(ClaimShare.ALL);
+            claimed = claimAndProcess(ClaimShare.ALL, current == NEW);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 0;
         }
-        awaitWritten(Duration.ofMinutes(5));
+        if (current == NEW) {
+            writer.writeUntil(() -> inFlight.availablePermits() == settings.maxInFlight);
+        } else {
+            awaitWritten(Duration.ofMinutes(5));
+        }
         return claimed;
     }
 
@@ -333,6 +341,11 @@ public final class Dispatcher implements AutoCloseable {
      * (every due lane when its share has none due).
      */
     private int claimAndProcess(ClaimShare share) throws InterruptedException {
+        return claimAndProcess(share, false);
+    }
+
+    /** @param unstarted claimed by {@link #dispatchOnce()} before (or without) {@link #start()} */
+    private int claimAndProcess(ClaimShare share, boolean unstarted) throws InterruptedException {
         int capacity = settings.batchSize;
         // waits in line (the timed tryAcquire honours the semaphore's fairness; the untimed one
         // barges), at most a second: close() cannot wake a thread waiting here, only its timeout can
@@ -353,7 +366,7 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
         }
-        if (state.get() != RUNNING) {
+        if (state.get() != (unstarted ? NEW : RUNNING)) {
             // closing while this thread waited for room: claim nothing more
             inFlight.release(capacity);
             return 0;

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +78,14 @@ final class ResultWriter implements Runnable {
 
     @Override
     public void run() {
+        writeUntil(() -> stopping);
+    }
+
+    /**
+     * Writes what comes, in the calling thread, until nothing is queued and {@code finished} says
+     * nothing more will come: the writer threads' loop, and {@code dispatchOnce()}'s without them.
+     */
+    void writeUntil(BooleanSupplier finished) {
         List<AttemptResult> batch = new ArrayList<>(maxBatch);
         Duration backoff = Duration.ofMillis(100);
         while (true) {
@@ -84,7 +93,7 @@ final class ResultWriter implements Runnable {
                 try {
                     AttemptResult first = queue.poll(50, TimeUnit.MILLISECONDS);
                     if (first == null) {
-                        if (stopping && queue.isEmpty()) {
+                        if (queue.isEmpty() && finished.getAsBoolean()) {
                             return;
                         }
                         continue;
