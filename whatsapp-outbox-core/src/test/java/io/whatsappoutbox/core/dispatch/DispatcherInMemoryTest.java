@@ -1,6 +1,7 @@
 package io.whatsappoutbox.core.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentStatus;
@@ -290,5 +291,27 @@ class DispatcherInMemoryTest {
         assertThat(store.consentOf("org-1", phone(7), Channel.WHATSAPP)).isEqualTo(ConsentStatus.REVOKED);
         assertThat(store.consentOf("org-1", phone(7), Channel.SMS)).isEqualTo(ConsentStatus.GRANTED);
         assertThat(store.inbound()).hasSize(1);
+    }
+
+    @Test
+    void dispatchOnceWithoutStartSendsOneBatchAndWritesItBeforeItReturns() {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        enqueue(store, "org-1", 25, Instant.now());
+        ScriptedProvider meta = ScriptedProvider.whatsapp();
+        Dispatcher d = Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).batchSize(10).concurrency(4).build();
+        dispatchers.add(d);
+
+        assertThat(d.dispatchOnce()).isEqualTo(10);
+        assertThat(store.count(MessageStatus.SENT)).isEqualTo(10);
+        assertThat(store.count(MessageStatus.SENDING)).isZero();
+        assertThat(d.dispatchOnce()).isEqualTo(10);
+        assertThat(d.dispatchOnce()).isEqualTo(5);
+        assertThat(d.dispatchOnce()).isZero();
+        assertThat(store.count(MessageStatus.SENT)).isEqualTo(25);
+        assertThat(d.health().running()).isFalse();
+        assertThat(d.health().permitsFree()).isEqualTo(d.health().maxInFlight());
+
+        d.close();
+        assertThatThrownBy(d::dispatchOnce).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 }

@@ -316,6 +316,18 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
     }
 
     @Override
+    public synchronized void releaseQuota(Map<String, Integer> unsent, Instant reservedAt, Instant now) {
+        unsent.forEach((org, n) -> {
+            Quota q = quotas.get(org);
+            // only within the period the reservation was made in: a new period starts from zero
+            if (q != null && q.resetAt() != null && q.resetAt().isAfter(now)
+                    && !q.resetAt().minus(q.period()).isAfter(reservedAt)) {
+                quotas.put(org, new Quota(q.limit(), q.period(), Math.max(q.used() - n, 0), q.resetAt()));
+            }
+        });
+    }
+
+    @Override
     public synchronized CompletionReport complete(List<AttemptResult> results, Instant now) {
         if (failCompletion.test(results)) {
             throw new IllegalStateException("in-memory store told to fail this completion");
