@@ -228,7 +228,7 @@ public final class JdbcOutbox implements AutoCloseable {
      * The operations runbook as one safe API (queue status, failures, dead letter, retries, archive,
      * quotas, provider configs, database health, audit), on this outbox's database and clock.
      */
-    public io.whatsappoutbox.core.ops.OutboxOperations operations() {
+    public io.whatsappoutbox.jdbc.ops.OutboxOperations operations() {
         return new io.whatsappoutbox.jdbc.internal.JdbcOperations(jdbi, clock, providerConfigs, enqueue, rows);
     }
 

@@ -2,7 +2,7 @@ package io.whatsappoutbox.jdbc;
 
 import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.internal.Violations;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import io.whatsappoutbox.core.spi.WebhookSecrets;
 import io.whatsappoutbox.core.spi.WhatsAppAccount;
 import io.whatsappoutbox.core.spi.WhatsAppAccounts;

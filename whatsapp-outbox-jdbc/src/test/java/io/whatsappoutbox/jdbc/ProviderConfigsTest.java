@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.core.InvalidInputException;
 import io.whatsappoutbox.core.Secret;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import io.whatsappoutbox.core.spi.WebhookSecrets;
 import io.whatsappoutbox.core.spi.WhatsAppAccount;
 import io.whatsappoutbox.core.testing.MutableClock;

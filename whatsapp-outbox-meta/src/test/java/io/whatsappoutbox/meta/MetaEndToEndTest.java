@@ -28,7 +28,7 @@ import io.whatsappoutbox.jdbc.EncryptionKeys;
 import io.whatsappoutbox.jdbc.JdbcOutbox;
 import io.whatsappoutbox.jdbc.ProviderConfig;
 import io.whatsappoutbox.jdbc.ProviderConfigs;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import io.whatsappoutbox.jdbc.testing.Sql;
 import io.whatsappoutbox.jdbc.testing.TestDatabase;
 import java.time.Duration;

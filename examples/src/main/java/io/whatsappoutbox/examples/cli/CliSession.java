@@ -2,7 +2,7 @@ package io.whatsappoutbox.examples.cli;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.whatsappoutbox.core.ops.OutboxOperations;
+import io.whatsappoutbox.jdbc.ops.OutboxOperations;
 import io.whatsappoutbox.jdbc.EncryptionKeys;
 import io.whatsappoutbox.jdbc.JdbcOutbox;
 import java.sql.Connection;

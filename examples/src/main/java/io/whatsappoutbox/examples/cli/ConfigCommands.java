@@ -2,11 +2,11 @@ package io.whatsappoutbox.examples.cli;
 
 import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.internal.Violations;
-import io.whatsappoutbox.core.ops.ConfigChange;
-import io.whatsappoutbox.core.ops.Operator;
-import io.whatsappoutbox.core.ops.ProviderConfigSummary;
-import io.whatsappoutbox.core.ops.Scope;
-import io.whatsappoutbox.core.ops.SecretRotation;
+import io.whatsappoutbox.jdbc.ops.ConfigChange;
+import io.whatsappoutbox.jdbc.ops.Operator;
+import io.whatsappoutbox.jdbc.ops.ProviderConfigSummary;
+import io.whatsappoutbox.jdbc.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.SecretRotation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,16 +1,16 @@
 package io.whatsappoutbox.examples.cli;
 
 import io.whatsappoutbox.core.Channel;
-import io.whatsappoutbox.core.ops.ArchiveFormat;
-import io.whatsappoutbox.core.ops.ArchiveResult;
-import io.whatsappoutbox.core.ops.BulkOptions;
-import io.whatsappoutbox.core.ops.BulkResult;
-import io.whatsappoutbox.core.ops.DeadLetterFilter;
-import io.whatsappoutbox.core.ops.DeadLetterQuery;
-import io.whatsappoutbox.core.ops.DeadLetterReport;
-import io.whatsappoutbox.core.ops.ExportRequest;
-import io.whatsappoutbox.core.ops.Operator;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.ArchiveFormat;
+import io.whatsappoutbox.jdbc.ops.ArchiveResult;
+import io.whatsappoutbox.jdbc.ops.BulkOptions;
+import io.whatsappoutbox.jdbc.ops.BulkResult;
+import io.whatsappoutbox.jdbc.ops.DeadLetterFilter;
+import io.whatsappoutbox.jdbc.ops.DeadLetterQuery;
+import io.whatsappoutbox.jdbc.ops.DeadLetterReport;
+import io.whatsappoutbox.jdbc.ops.ExportRequest;
+import io.whatsappoutbox.jdbc.ops.Operator;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

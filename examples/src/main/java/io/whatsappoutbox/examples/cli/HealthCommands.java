@@ -1,11 +1,11 @@
 package io.whatsappoutbox.examples.cli;
 
-import io.whatsappoutbox.core.ops.AuditEntry;
-import io.whatsappoutbox.core.ops.AuditQuery;
-import io.whatsappoutbox.core.ops.ChannelHealthReport;
-import io.whatsappoutbox.core.ops.DatabaseHealth;
-import io.whatsappoutbox.core.ops.OperationKind;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.AuditEntry;
+import io.whatsappoutbox.jdbc.ops.AuditQuery;
+import io.whatsappoutbox.jdbc.ops.ChannelHealthReport;
+import io.whatsappoutbox.jdbc.ops.DatabaseHealth;
+import io.whatsappoutbox.jdbc.ops.OperationKind;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;

@@ -1,7 +1,7 @@
 package io.whatsappoutbox.examples.cli;
 
-import io.whatsappoutbox.core.ops.BulkOptions.ProgressListener;
-import io.whatsappoutbox.core.ops.OutboxOperations;
+import io.whatsappoutbox.jdbc.ops.BulkOptions.ProgressListener;
+import io.whatsappoutbox.jdbc.ops.OutboxOperations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;

@@ -2,10 +2,10 @@ package io.whatsappoutbox.examples.cli;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
-import io.whatsappoutbox.core.ops.BulkOptions;
-import io.whatsappoutbox.core.ops.DeadLetterFilter;
-import io.whatsappoutbox.core.ops.Operator;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.BulkOptions;
+import io.whatsappoutbox.jdbc.ops.DeadLetterFilter;
+import io.whatsappoutbox.jdbc.ops.Operator;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine;

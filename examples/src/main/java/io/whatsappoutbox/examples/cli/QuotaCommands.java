@@ -1,9 +1,9 @@
 package io.whatsappoutbox.examples.cli;
 
-import io.whatsappoutbox.core.ops.Operator;
-import io.whatsappoutbox.core.ops.QuotaChange;
-import io.whatsappoutbox.core.ops.QuotaUsage;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.Operator;
+import io.whatsappoutbox.jdbc.ops.QuotaChange;
+import io.whatsappoutbox.jdbc.ops.QuotaUsage;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;

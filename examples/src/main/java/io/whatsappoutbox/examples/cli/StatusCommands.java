@@ -1,16 +1,16 @@
 package io.whatsappoutbox.examples.cli;
 
 import io.whatsappoutbox.core.Channel;
-import io.whatsappoutbox.core.ops.AffectedOrg;
-import io.whatsappoutbox.core.ops.BulkResult;
-import io.whatsappoutbox.core.ops.CategoryCount;
-import io.whatsappoutbox.core.ops.ErrorCodeCount;
-import io.whatsappoutbox.core.ops.FailureAnalysis;
-import io.whatsappoutbox.core.ops.FailureQuery;
-import io.whatsappoutbox.core.ops.Operator;
-import io.whatsappoutbox.core.ops.QueueStatus;
-import io.whatsappoutbox.core.ops.QueueStatusQuery;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.AffectedOrg;
+import io.whatsappoutbox.jdbc.ops.BulkResult;
+import io.whatsappoutbox.jdbc.ops.CategoryCount;
+import io.whatsappoutbox.jdbc.ops.ErrorCodeCount;
+import io.whatsappoutbox.jdbc.ops.FailureAnalysis;
+import io.whatsappoutbox.jdbc.ops.FailureQuery;
+import io.whatsappoutbox.jdbc.ops.Operator;
+import io.whatsappoutbox.jdbc.ops.QueueStatus;
+import io.whatsappoutbox.jdbc.ops.QueueStatusQuery;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;

@@ -11,7 +11,7 @@ import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.dispatch.Dispatcher;
-import io.whatsappoutbox.core.ops.OutboxOperations;
+import io.whatsappoutbox.jdbc.ops.OutboxOperations;
 import io.whatsappoutbox.jdbc.EncryptionKeys;
 import io.whatsappoutbox.jdbc.JdbcOutbox;
 import io.whatsappoutbox.jdbc.ProviderConfig;

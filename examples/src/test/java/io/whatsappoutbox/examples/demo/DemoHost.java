@@ -1,7 +1,7 @@
 package io.whatsappoutbox.examples.demo;
 
 import io.whatsappoutbox.core.dispatch.Dispatcher;
-import io.whatsappoutbox.core.ops.OutboxOperations;
+import io.whatsappoutbox.jdbc.ops.OutboxOperations;
 import io.whatsappoutbox.jdbc.JdbcOutbox;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

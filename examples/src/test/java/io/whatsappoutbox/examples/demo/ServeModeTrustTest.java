@@ -123,7 +123,7 @@ class ServeModeTrustTest {
             assertThat(secrets.path("status").asText()).isEqualTo("DEGRADED");
             assertThat(secrets.path("unreadable").get(0).path("orgId").asText()).isEqualTo("demo-org-3");
         } finally {
-            stack.outbox.providerConfigs().rotateWebhookSecret(io.whatsappoutbox.core.ops.Scope.org("demo-org-3"),
+            stack.outbox.providerConfigs().rotateWebhookSecret(io.whatsappoutbox.jdbc.ops.Scope.org("demo-org-3"),
                     stack.config.metaAppSecret(), Duration.ZERO, "test", false);
         }
     }

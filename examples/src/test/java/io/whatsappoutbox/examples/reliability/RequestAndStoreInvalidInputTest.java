@@ -10,7 +10,7 @@ import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.Secret;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import io.whatsappoutbox.examples.reliability.InvalidInput.Case;
 import io.whatsappoutbox.examples.reliability.InvalidInput.Cases;
 import io.whatsappoutbox.jdbc.EncryptionKeys;

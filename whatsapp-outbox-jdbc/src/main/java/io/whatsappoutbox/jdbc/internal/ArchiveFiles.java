@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.whatsappoutbox.core.ops.ArchiveFormat;
+import io.whatsappoutbox.jdbc.ops.ArchiveFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

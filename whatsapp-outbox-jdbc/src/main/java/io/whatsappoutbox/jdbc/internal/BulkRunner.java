@@ -1,9 +1,9 @@
 package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.MessageStatus;
-import io.whatsappoutbox.core.ops.BulkOptions;
-import io.whatsappoutbox.core.ops.BulkResult;
-import io.whatsappoutbox.core.ops.Pacer;
+import io.whatsappoutbox.jdbc.ops.BulkOptions;
+import io.whatsappoutbox.jdbc.ops.BulkResult;
+import io.whatsappoutbox.jdbc.ops.Pacer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

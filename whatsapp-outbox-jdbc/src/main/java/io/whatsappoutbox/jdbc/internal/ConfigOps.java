@@ -1,15 +1,14 @@
 package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.Secret;
-import io.whatsappoutbox.core.internal.OpsChecks;
 import io.whatsappoutbox.core.internal.Violations;
-import io.whatsappoutbox.core.ops.ConfigChange;
-import io.whatsappoutbox.core.ops.OperationKind;
-import io.whatsappoutbox.core.ops.Operator;
-import io.whatsappoutbox.core.ops.OutboxOperations;
-import io.whatsappoutbox.core.ops.ProviderConfigSummary;
-import io.whatsappoutbox.core.ops.Scope;
-import io.whatsappoutbox.core.ops.SecretRotation;
+import io.whatsappoutbox.jdbc.ops.ConfigChange;
+import io.whatsappoutbox.jdbc.ops.OperationKind;
+import io.whatsappoutbox.jdbc.ops.Operator;
+import io.whatsappoutbox.jdbc.ops.OutboxOperations;
+import io.whatsappoutbox.jdbc.ops.ProviderConfigSummary;
+import io.whatsappoutbox.jdbc.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.SecretRotation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package io.whatsappoutbox.jdbc.internal;
 
-import io.whatsappoutbox.core.ops.DatabaseHealth;
-import io.whatsappoutbox.core.ops.DatabaseHealth.IndexHealth;
-import io.whatsappoutbox.core.ops.DatabaseHealth.TableHealth;
+import io.whatsappoutbox.jdbc.ops.DatabaseHealth;
+import io.whatsappoutbox.jdbc.ops.DatabaseHealth.IndexHealth;
+import io.whatsappoutbox.jdbc.ops.DatabaseHealth.TableHealth;
 import java.sql.Array;
 import java.time.Clock;
 import java.util.LinkedHashMap;

@@ -1,13 +1,13 @@
 package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.Channel;
-import io.whatsappoutbox.core.ops.CategoryCount;
-import io.whatsappoutbox.core.ops.DeadLetterQuery;
-import io.whatsappoutbox.core.ops.DeadLetterReport;
-import io.whatsappoutbox.core.ops.DeadLetterReport.AgeBucket;
-import io.whatsappoutbox.core.ops.DeadLetterReport.ChannelCount;
-import io.whatsappoutbox.core.ops.DeadLetterReport.DailyGrowth;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.CategoryCount;
+import io.whatsappoutbox.jdbc.ops.DeadLetterQuery;
+import io.whatsappoutbox.jdbc.ops.DeadLetterReport;
+import io.whatsappoutbox.jdbc.ops.DeadLetterReport.AgeBucket;
+import io.whatsappoutbox.jdbc.ops.DeadLetterReport.ChannelCount;
+import io.whatsappoutbox.jdbc.ops.DeadLetterReport.DailyGrowth;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

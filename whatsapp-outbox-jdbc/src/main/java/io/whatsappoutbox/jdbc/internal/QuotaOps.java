@@ -1,11 +1,11 @@
 package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.internal.Violations;
-import io.whatsappoutbox.core.ops.OperationKind;
-import io.whatsappoutbox.core.ops.Operator;
-import io.whatsappoutbox.core.ops.QuotaChange;
-import io.whatsappoutbox.core.ops.QuotaUsage;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.OperationKind;
+import io.whatsappoutbox.jdbc.ops.Operator;
+import io.whatsappoutbox.jdbc.ops.QuotaChange;
+import io.whatsappoutbox.jdbc.ops.QuotaUsage;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;

@@ -2,10 +2,10 @@ package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
-import io.whatsappoutbox.core.ops.AffectedOrg;
-import io.whatsappoutbox.core.ops.CategoryCount;
-import io.whatsappoutbox.core.ops.ErrorCodeCount;
-import io.whatsappoutbox.core.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.AffectedOrg;
+import io.whatsappoutbox.jdbc.ops.CategoryCount;
+import io.whatsappoutbox.jdbc.ops.ErrorCodeCount;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.ResultSet;

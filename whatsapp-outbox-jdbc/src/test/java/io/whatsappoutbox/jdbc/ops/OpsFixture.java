@@ -1,8 +1,8 @@
 package io.whatsappoutbox.jdbc.ops;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.whatsappoutbox.core.ops.Operator;
-import io.whatsappoutbox.core.ops.OutboxOperations;
+import io.whatsappoutbox.jdbc.ops.Operator;
+import io.whatsappoutbox.jdbc.ops.OutboxOperations;
 import io.whatsappoutbox.core.testing.MutableClock;
 import io.whatsappoutbox.jdbc.EncryptionKeys;
 import io.whatsappoutbox.jdbc.JdbcOutbox;

@@ -1,4 +1,0 @@
-package io.whatsappoutbox.core.ops;
-
-/** An org with failures: how many, to how many distinct recipients, with how many distinct codes. */
-public record AffectedOrg(String orgId, long failures, long uniqueRecipients, long uniqueErrorCodes) {}

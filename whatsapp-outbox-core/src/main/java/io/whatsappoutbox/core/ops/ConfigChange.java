@@ -1,6 +1,0 @@
-package io.whatsappoutbox.core.ops;
-
-import java.time.Instant;
-
-/** A provider configuration changed recently (the runbook's "recent configuration changes"). */
-public record ConfigChange(String orgId, String phoneNumberId, boolean enabled, Instant updatedAt, String updatedBy) {}

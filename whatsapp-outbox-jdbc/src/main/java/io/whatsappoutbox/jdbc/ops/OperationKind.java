@@ -1,0 +1,16 @@
+package io.whatsappoutbox.jdbc.ops;
+
+/** What an audited operation did; its name is the audit row's {@code action}. */
+public enum OperationKind {
+    RETRY_MESSAGE,
+    RETRY_DEAD_LETTERS,
+    CANCEL_MESSAGE,
+    CANCEL_MESSAGES,
+    RECOVER_STUCK_SENDING,
+    EXPORT_DEAD_LETTERS,
+    ARCHIVE_DEAD_LETTERS,
+    SET_QUOTA,
+    RESET_QUOTA,
+    ROTATE_WEBHOOK_SECRET,
+    FALLBACK_TO_SMS
+}

@@ -1,0 +1,21 @@
+package io.whatsappoutbox.jdbc.ops;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A provider configuration without its secrets: whether they are set, never what they are.
+ *
+ * @param previousSecretValidUntil end of a rotation's overlap, or null
+ * @param daysSinceUpdate whole days since the last change
+ * @param unreadableSecrets the sealed columns that do not open with the configured keys
+ *     ({@code access_token}, {@code webhook_secret}, {@code previous_webhook_secret}); empty when
+ *     all open, null when the keys were not given (nothing was checked)
+ */
+public record ProviderConfigSummary(String orgId, String phoneNumberId, String businessAccountId, boolean enabled,
+        boolean hasAccessToken, boolean hasWebhookSecret, Instant previousSecretValidUntil, Integer messagesPerSecond,
+        Instant createdAt, Instant updatedAt, String updatedBy, long daysSinceUpdate, List<String> unreadableSecrets) {
+    public ProviderConfigSummary {
+        unreadableSecrets = unreadableSecrets == null ? null : List.copyOf(unreadableSecrets);
+    }
+}
