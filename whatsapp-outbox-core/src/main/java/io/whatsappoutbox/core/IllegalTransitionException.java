@@ -1,22 +1,33 @@
 package io.whatsappoutbox.core;
 
-/** A move between statuses that {@link MessageStateMachine} does not allow. */
+import java.util.Set;
+
+/** A move between statuses that the message's state machine does not allow: retry, cancel ... from the wrong status. */
 public class IllegalTransitionException extends IllegalStateException {
     private final MessageStatus from;
-    private final MessageStateMachine.Transition transition;
+    private final String move;
+    private final Set<MessageStatus> allowedFrom;
 
-    public IllegalTransitionException(MessageStatus from, MessageStateMachine.Transition transition) {
-        super("Cannot " + transition.describe() + " a message in status " + from + " (allowed from "
-                + transition.sources() + ")");
+    /**
+     * @param move what was asked, in words ("operator retry", "cancel")
+     * @param allowedFrom the statuses the move may start from
+     */
+    public IllegalTransitionException(MessageStatus from, String move, Set<MessageStatus> allowedFrom) {
+        super("Cannot " + move + " a message in status " + from + " (allowed from " + allowedFrom + ")");
         this.from = from;
-        this.transition = transition;
+        this.move = move;
+        this.allowedFrom = Set.copyOf(allowedFrom);
     }
 
     public MessageStatus from() {
         return from;
     }
 
-    public MessageStateMachine.Transition transition() {
-        return transition;
+    public String move() {
+        return move;
+    }
+
+    public Set<MessageStatus> allowedFrom() {
+        return allowedFrom;
     }
 }

@@ -2,7 +2,7 @@ package io.whatsappoutbox.core;
 
 /**
  * Where an outbound message is in its life. The allowed moves between statuses live in
- * {@link MessageStateMachine}; this enum only names them.
+ * the message state machine (docs/architecture.md); this enum only names them.
  *
  * <p>{@code FAILED} is the dead letter: the message will not be sent again unless an operator
  * retries it.

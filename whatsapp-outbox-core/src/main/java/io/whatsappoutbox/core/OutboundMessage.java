@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * An outbound message as the store holds it (the runbook's {@code outbound_message} row).
  * Immutable: a change is a new row version written by the store through
- * {@link MessageStateMachine}.
+ * the message state machine (docs/architecture.md).
  *
  * @param attemptCount attempts spent so far (a rate-limit deferral spends none)
  * @param deferralCount times the message was rescheduled without spending an attempt

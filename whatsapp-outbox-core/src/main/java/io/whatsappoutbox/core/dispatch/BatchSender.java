@@ -6,7 +6,7 @@ import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.RetryDecision;
-import io.whatsappoutbox.core.SendRules;
+import io.whatsappoutbox.core.internal.SendRules;
 import io.whatsappoutbox.core.internal.FailureDecider;
 import io.whatsappoutbox.core.internal.OutboxMetrics;
 import io.whatsappoutbox.core.internal.SafeText;

@@ -8,7 +8,7 @@ import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.RetryPolicy;
-import io.whatsappoutbox.core.SendRules;
+import io.whatsappoutbox.core.internal.SendRules;
 import io.whatsappoutbox.core.internal.FailureDecider;
 import io.whatsappoutbox.core.internal.OutboxMetrics;
 import io.whatsappoutbox.core.internal.SafeText;

@@ -2,8 +2,8 @@ package io.whatsappoutbox.core.internal;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.DeliveryStatus;
-import io.whatsappoutbox.core.MessageStateMachine;
-import io.whatsappoutbox.core.MessageStateMachine.Transition;
+import io.whatsappoutbox.core.internal.MessageStateMachine;
+import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.spi.WebhookDecisions;

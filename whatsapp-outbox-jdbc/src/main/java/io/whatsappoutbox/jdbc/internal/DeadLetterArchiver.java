@@ -1,6 +1,6 @@
 package io.whatsappoutbox.jdbc.internal;
 
-import io.whatsappoutbox.core.MessageStateMachine.Transition;
+import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.jdbc.ops.ArchiveFailedException;
 import io.whatsappoutbox.jdbc.ops.ArchiveFormat;

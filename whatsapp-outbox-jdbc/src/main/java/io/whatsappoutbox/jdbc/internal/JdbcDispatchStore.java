@@ -4,7 +4,7 @@ import io.whatsappoutbox.core.Attempt.Outcome;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentStatus;
 import io.whatsappoutbox.core.ErrorCategory;
-import io.whatsappoutbox.core.MessageStateMachine.Transition;
+import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.OutboxErrorCodes;

@@ -2,7 +2,7 @@ package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.EnqueueResult;
 import io.whatsappoutbox.core.FallbackRules;
-import io.whatsappoutbox.core.MessageStateMachine.Transition;
+import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;

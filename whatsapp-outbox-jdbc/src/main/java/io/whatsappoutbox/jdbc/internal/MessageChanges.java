@@ -2,8 +2,8 @@ package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
-import io.whatsappoutbox.core.MessageStateMachine;
-import io.whatsappoutbox.core.MessageStateMachine.Transition;
+import io.whatsappoutbox.core.internal.MessageStateMachine;
+import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.internal.Violations;

@@ -2,7 +2,7 @@ package io.whatsappoutbox.jdbc.ops;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
-import io.whatsappoutbox.core.MessageStateMachine.Transition;
+import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.jdbc.internal.OpsChecks;
 import io.whatsappoutbox.core.internal.Violations;

@@ -22,7 +22,7 @@ import java.util.UUID;
  *       nothing (the dry run is audited too).</li>
  *   <li>Inputs are validated before any SQL runs ({@link InvalidInputException} names each bad
  *       field); values are always bound, never written into SQL.</li>
- *   <li>Moves between statuses follow {@link io.whatsappoutbox.core.MessageStateMachine}; a retry
+ *   <li>Moves between statuses follow {@link io.whatsappoutbox.core.internal.MessageStateMachine}; a retry
  *       keeps the history: attempt rows stay, and the last error stays readable until the next attempt.</li>
  * </ul>
  */

@@ -1,4 +1,8 @@
-package io.whatsappoutbox.core;
+package io.whatsappoutbox.core.internal;
+
+import io.whatsappoutbox.core.DeliveryStatus;
+import io.whatsappoutbox.core.IllegalTransitionException;
+import io.whatsappoutbox.core.MessageStatus;
 
 import static io.whatsappoutbox.core.MessageStatus.CANCELLED;
 import static io.whatsappoutbox.core.MessageStatus.DELIVERED;
@@ -94,7 +98,7 @@ public final class MessageStateMachine {
      */
     public static MessageStatus apply(MessageStatus current, Transition transition) {
         if (!transition.allowedFrom(current)) {
-            throw new IllegalTransitionException(current, transition);
+            throw new IllegalTransitionException(current, transition.describe(), transition.sources());
         }
         return transition.target();
     }

@@ -1,14 +1,18 @@
-package io.whatsappoutbox.core;
+package io.whatsappoutbox.core.internal;
 
-import static io.whatsappoutbox.core.MessageStateMachine.Transition.ACCEPT;
-import static io.whatsappoutbox.core.MessageStateMachine.Transition.CANCEL;
-import static io.whatsappoutbox.core.MessageStateMachine.Transition.CLAIM;
-import static io.whatsappoutbox.core.MessageStateMachine.Transition.DEAD_LETTER;
-import static io.whatsappoutbox.core.MessageStateMachine.Transition.OPERATOR_RETRY;
+import io.whatsappoutbox.core.DeliveryStatus;
+import io.whatsappoutbox.core.IllegalTransitionException;
+import io.whatsappoutbox.core.MessageStatus;
+
+import static io.whatsappoutbox.core.internal.MessageStateMachine.Transition.ACCEPT;
+import static io.whatsappoutbox.core.internal.MessageStateMachine.Transition.CANCEL;
+import static io.whatsappoutbox.core.internal.MessageStateMachine.Transition.CLAIM;
+import static io.whatsappoutbox.core.internal.MessageStateMachine.Transition.DEAD_LETTER;
+import static io.whatsappoutbox.core.internal.MessageStateMachine.Transition.OPERATOR_RETRY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.whatsappoutbox.core.MessageStateMachine.Transition;
+import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import org.junit.jupiter.api.Test;
 
 class MessageStateMachineTest {

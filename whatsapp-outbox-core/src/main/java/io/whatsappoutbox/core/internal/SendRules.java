@@ -1,4 +1,13 @@
-package io.whatsappoutbox.core;
+package io.whatsappoutbox.core.internal;
+
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ConsentPolicy;
+import io.whatsappoutbox.core.ConsentStatus;
+import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.ErrorInfo;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboxErrorCodes;
+import io.whatsappoutbox.core.SessionWindow;
 
 import java.time.Instant;
 import java.util.Objects;

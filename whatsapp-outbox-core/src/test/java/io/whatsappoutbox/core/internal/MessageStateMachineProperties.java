@@ -1,14 +1,17 @@
-package io.whatsappoutbox.core;
+package io.whatsappoutbox.core.internal;
 
-import static io.whatsappoutbox.core.MessageStateMachine.Transition.ACCEPT;
-import static io.whatsappoutbox.core.MessageStateMachine.Transition.CANCEL;
-import static io.whatsappoutbox.core.MessageStateMachine.Transition.CLAIM;
-import static io.whatsappoutbox.core.MessageStateMachine.Transition.FAIL_RECEIPT;
-import static io.whatsappoutbox.core.MessageStateMachine.Transition.OPERATOR_RETRY;
-import static io.whatsappoutbox.core.MessageStateMachine.Transition.RETRY_RECEIPT;
+import io.whatsappoutbox.core.DeliveryStatus;
+import io.whatsappoutbox.core.MessageStatus;
+
+import static io.whatsappoutbox.core.internal.MessageStateMachine.Transition.ACCEPT;
+import static io.whatsappoutbox.core.internal.MessageStateMachine.Transition.CANCEL;
+import static io.whatsappoutbox.core.internal.MessageStateMachine.Transition.CLAIM;
+import static io.whatsappoutbox.core.internal.MessageStateMachine.Transition.FAIL_RECEIPT;
+import static io.whatsappoutbox.core.internal.MessageStateMachine.Transition.OPERATOR_RETRY;
+import static io.whatsappoutbox.core.internal.MessageStateMachine.Transition.RETRY_RECEIPT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.whatsappoutbox.core.MessageStateMachine.Transition;
+import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
