@@ -40,7 +40,9 @@ public final class JdbcDispatchStore implements DispatchStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcDispatchStore.class);
     /** Lanes visited per claim; more lanes than this are served in rotation. */
     static final int MAX_LANES = 512;
+    /** How long a lane's mark is trusted: {@link LaneMarks#MARK_LIFETIME}. */
     public static final Duration MARK_LIFETIME = LaneMarks.MARK_LIFETIME;
+    /** How far behind a lane must be for a mark: {@link LaneMarks#MARK_MIN_LAG}. */
     public static final Duration MARK_MIN_LAG = LaneMarks.MARK_MIN_LAG;
 
     private final Jdbi jdbi;
