@@ -9,6 +9,7 @@ import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.SendRules;
+import io.whatsappoutbox.core.internal.DeliveryDecisions;
 import io.whatsappoutbox.core.internal.FailureDecider;
 import io.whatsappoutbox.core.internal.OutboxMetrics;
 import io.whatsappoutbox.core.internal.SafeText;
@@ -20,7 +21,6 @@ import io.whatsappoutbox.core.spi.DispatchStore;
 import io.whatsappoutbox.core.spi.MessageProvider;
 import io.whatsappoutbox.core.spi.WakeUpSource;
 import io.whatsappoutbox.core.spi.WebhookStore;
-import io.whatsappoutbox.core.webhook.WebhookBatch;
 import io.whatsappoutbox.core.webhook.WebhookProcessor;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -131,15 +132,27 @@ public final class Dispatcher implements AutoCloseable {
         // another share's thread wins every race for the permits a written batch gives back
         this.inFlight = new Semaphore(b.maxInFlight, true);
         // group commit: the writer takes every result waiting, up to all that can be in flight
-        this.writer = new ResultWriter(store, clock, b.maxInFlight, this::afterWrite, n -> inFlight.release(n));
+        // the receipts that beat their send's result are decided as the webhook processor decides
+        // receipts, webhook store or not: the store applies them in the completion's transaction
+        Map<Channel, ErrorCatalogue> catalogues = new EnumMap<>(Channel.class);
+        catalogues.put(Channel.WHATSAPP, ErrorCatalogue.meta());
+        catalogues.put(Channel.SMS, ErrorCatalogue.twilio());
+        Map<String, ErrorCatalogue> providerCatalogues = new HashMap<>();
+        chains.forEach((channel, chain) -> {
+            catalogues.put(channel, chain.primaryCatalogue());
+            chain.cataloguesByProvider().forEach((provider, catalogue) ->
+                    providerCatalogues.put(DeliveryDecisions.providerKey(channel, provider), catalogue));
+        });
+        DeliveryDecisions decisions = new DeliveryDecisions(decider, catalogues, providerCatalogues, Set.of());
+        this.writer = new ResultWriter(store, decisions, clock, b.maxInFlight, this::afterWrite,
+                n -> inFlight.release(n));
         this.wakeUps = b.wakeUps;
         WebhookProcessor.Builder wb = b.webhookStore == null ? null : WebhookProcessor.builder(b.webhookStore)
                 .retryPolicy(b.retryPolicy).fallbackRules(b.fallbackRules).haltOrgFor(b.haltOrgFor).clock(clock);
         if (wb != null) {
-            chains.forEach((channel, chain) -> {
-                wb.errorCatalogue(channel, chain.primaryCatalogue());
-                chain.cataloguesByProvider().forEach((provider, catalogue) -> wb.errorCatalogue(channel, provider, catalogue));
-            });
+            catalogues.forEach(wb::errorCatalogue);
+            chains.forEach((channel, chain) -> chain.cataloguesByProvider()
+                    .forEach((provider, catalogue) -> wb.errorCatalogue(channel, provider, catalogue)));
             if (b.optOutKeywords != null) {
                 wb.optOutKeywords(b.optOutKeywords);
             }
@@ -410,14 +423,8 @@ public final class Dispatcher implements AutoCloseable {
     private void afterWrite(CompletionReport report) {
         lastWriteAt = clock.instant();
         metrics.fallbackCreated(report.fallbacksCreated().size());
-        if (!report.pendingReceipts().isEmpty()) {
-            if (webhooks != null) {
-                webhooks.accept(new WebhookBatch("pending", report.pendingReceipts(), List.of()));
-            } else {
-                log.warn("{} receipt(s) arrived before their send was written and no webhook store is configured:"
-                        + " they are dropped", report.pendingReceipts().size());
-            }
-        }
+        // the receipts that beat their send were applied in the completion's own transaction
+        report.deliveries().forEach(d -> metrics.delivered(d.channel(), Duration.between(d.createdAt(), d.deliveredAt())));
         wakeSignal.fire();
     }
 

@@ -4,14 +4,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.FallbackRules;
-import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.RetryPolicy;
+import io.whatsappoutbox.core.internal.DeliveryDecisions;
 import io.whatsappoutbox.core.internal.FailureDecider;
 import io.whatsappoutbox.core.internal.OutboxMetrics;
 import io.whatsappoutbox.core.internal.Violations;
-import io.whatsappoutbox.core.spi.WebhookDecisions;
 import io.whatsappoutbox.core.spi.WebhookStore;
-import java.text.Normalizer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +17,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -41,14 +38,14 @@ public final class WebhookProcessor implements WebhookSink {
     private final WebhookStore store;
     private final Clock clock;
     private final OutboxMetrics metrics;
-    private final Decisions decisions;
+    private final DeliveryDecisions decisions;
 
     private WebhookProcessor(Builder b, OutboxMetrics metrics) {
         this.store = b.store;
         this.clock = b.clock;
         this.metrics = metrics;
-        this.decisions = new Decisions(new FailureDecider(b.retryPolicy, b.fallbackRules, b.haltOrgFor),
-                Map.copyOf(b.catalogues), Map.copyOf(b.providerCatalogues), Set.copyOf(b.optOutKeywords));
+        this.decisions = new DeliveryDecisions(new FailureDecider(b.retryPolicy, b.fallbackRules, b.haltOrgFor),
+                b.catalogues, b.providerCatalogues, b.optOutKeywords);
     }
 
     public static Builder builder(WebhookStore store) {
@@ -84,42 +81,8 @@ public final class WebhookProcessor implements WebhookSink {
         return removed;
     }
 
-    /** The pure decisions the store asks for inside its transaction. */
-    private static final class Decisions implements WebhookDecisions {
-        private final FailureDecider decider;
-        private final Map<Channel, ErrorCatalogue> catalogues;
-        private final Map<String, ErrorCatalogue> providerCatalogues;
-        private final Set<String> optOut;
-
-        Decisions(FailureDecider decider, Map<Channel, ErrorCatalogue> catalogues,
-                Map<String, ErrorCatalogue> providerCatalogues, Set<String> optOut) {
-            this.decider = decider;
-            this.catalogues = catalogues;
-            this.providerCatalogues = providerCatalogues;
-            this.optOut = optOut;
-        }
-
-        @Override
-        public FailedReceiptAction onFailedReceipt(OutboundMessage m, DeliveryReceipt r, String provider, Instant now) {
-            // a failover provider's codes mean what its own catalogue says, not the primary's
-            ErrorCatalogue catalogue = provider == null ? null : providerCatalogues.get(m.channel() + ":" + provider);
-            FailureDecider.Decision d = decider.decide(m, r.error(),
-                    catalogue != null ? catalogue : catalogues.get(m.channel()), now);
-            if (d.kind() == FailureDecider.Kind.DEAD_LETTER) {
-                return FailedReceiptAction.deadLetter(d.error(), d.revokeConsent(), d.fallback());
-            }
-            return FailedReceiptAction.retryAt(d.error(), d.nextAttemptAt());
-        }
-
-        @Override
-        public boolean isOptOut(InboundMessage m) {
-            return m.text() != null && optOut.contains(normalize(m.text()));
-        }
-    }
-
     static String normalize(String text) {
-        String stripped = Normalizer.normalize(text.strip(), Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
-        return stripped.toUpperCase(Locale.ROOT).replaceAll("[.!\\s]+$", "");
+        return DeliveryDecisions.normalize(text);
     }
 
     /** Settings, shared with the dispatcher's when it builds the processor itself. */
@@ -162,7 +125,8 @@ public final class WebhookProcessor implements WebhookSink {
          * failover provider of another vendor. The dispatcher sets it for each of its providers.
          */
         public Builder errorCatalogue(Channel channel, String provider, ErrorCatalogue catalogue) {
-            providerCatalogues.put(Objects.requireNonNull(channel, "channel") + ":" + Objects.requireNonNull(provider, "provider"),
+            providerCatalogues.put(DeliveryDecisions.providerKey(Objects.requireNonNull(channel, "channel"),
+                    Objects.requireNonNull(provider, "provider")),
                     Objects.requireNonNull(catalogue, "catalogue"));
             return this;
         }
