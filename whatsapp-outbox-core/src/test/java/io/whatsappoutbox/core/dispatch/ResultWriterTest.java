@@ -3,14 +3,7 @@ package io.whatsappoutbox.core.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.whatsappoutbox.core.Attempt.Outcome;
-import io.whatsappoutbox.core.Channel;
-import io.whatsappoutbox.core.ErrorCatalogue;
-import io.whatsappoutbox.core.FallbackRules;
-import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.internal.DeliveryDecisions;
-import io.whatsappoutbox.core.internal.FailureDecider;
-import java.util.Map;
-import java.util.Set;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.OutboxErrorCodes;
@@ -30,9 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ResultWriterTest {
-    static final DeliveryDecisions DECISIONS = new DeliveryDecisions(
-            new FailureDecider(RetryPolicy.defaults(), FallbackRules.none(), Duration.ofMinutes(10)),
-            Map.of(Channel.WHATSAPP, ErrorCatalogue.meta()), Map.of(), Set.of());
+    static final DeliveryDecisions DECISIONS = DeliveryDecisions.defaults();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
     private final InMemoryStore store = new InMemoryStore(clock).grantEveryone();
     private final List<CompletionReport> reports = new CopyOnWriteArrayList<>();

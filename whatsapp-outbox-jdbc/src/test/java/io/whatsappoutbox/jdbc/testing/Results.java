@@ -1,15 +1,8 @@
 package io.whatsappoutbox.jdbc.testing;
 
-import io.whatsappoutbox.core.Channel;
-import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.ErrorCategory;
-import io.whatsappoutbox.core.FallbackRules;
-import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.internal.DeliveryDecisions;
-import io.whatsappoutbox.core.internal.FailureDecider;
 import io.whatsappoutbox.core.spi.WebhookDecisions;
-import java.util.Map;
-import java.util.Set;
 import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.ClaimedMessage;
@@ -19,9 +12,7 @@ import java.time.Instant;
 /** Attempt results for store tests that play the dispatcher's part. */
 public final class Results {
     /** The core's default decisions, for the receipts a completion applies. */
-    public static final WebhookDecisions DECISIONS = new DeliveryDecisions(
-            new FailureDecider(RetryPolicy.defaults(), FallbackRules.none(), Duration.ofMinutes(10)),
-            Map.of(Channel.WHATSAPP, ErrorCatalogue.meta(), Channel.SMS, ErrorCatalogue.twilio()), Map.of(), Set.of());
+    public static final WebhookDecisions DECISIONS = DeliveryDecisions.defaults();
 
     private Results() {}
 
