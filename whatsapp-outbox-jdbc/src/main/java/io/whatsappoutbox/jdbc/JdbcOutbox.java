@@ -79,7 +79,7 @@ public final class JdbcOutbox implements AutoCloseable {
         ContentCodec codec = new ContentCodec();
         this.rows = new MessageRows(codec);
         this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts);
-        this.dispatchStore = new JdbcDispatchStore(jdbi, dataSource, rows, enqueue, b.storeClock == StoreClock.CALLER);
+        this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue, b.storeClock == StoreClock.CALLER);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.consents = new JdbcConsents(jdbi, clock);
         this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);

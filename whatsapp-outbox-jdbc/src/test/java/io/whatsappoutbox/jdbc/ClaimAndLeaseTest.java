@@ -224,7 +224,7 @@ class ClaimAndLeaseTest {
                         claims.computeIfAbsent(c.message().id(), id -> new AtomicInteger()).incrementAndGet();
                         results.add(Results.sent(c, T0));
                     }
-                    CompletionReport report = store.complete(results, T0);
+                    CompletionReport report = store.complete(results, Results.DECISIONS, T0);
                     assertThat(report.refused()).isEmpty();
                     done += claimed.size();
                 }
@@ -253,11 +253,11 @@ class ClaimAndLeaseTest {
         ClaimedMessage second = store.claim("fast:1", 10, Duration.ofMinutes(1), T0.plusSeconds(62)).get(0);
         assertThat(second.message().attemptCount()).isEqualTo(2);
 
-        CompletionReport late = store.complete(List.of(Results.dead(first, T0.plusSeconds(70))), T0.plusSeconds(70));
+        CompletionReport late = store.complete(List.of(Results.dead(first, T0.plusSeconds(70))), Results.DECISIONS, T0.plusSeconds(70));
         assertThat(late.refused()).containsExactly(first.message().id());
         assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("SENDING");
 
-        CompletionReport current = store.complete(List.of(Results.sent(second, T0.plusSeconds(71))), T0.plusSeconds(71));
+        CompletionReport current = store.complete(List.of(Results.sent(second, T0.plusSeconds(71))), Results.DECISIONS, T0.plusSeconds(71));
         assertThat(current.refused()).isEmpty();
         assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("SENT");
         // both attempts stay in the history, the refused one included
@@ -272,7 +272,7 @@ class ClaimAndLeaseTest {
         ClaimedMessage first = store.claim("slow:1", 10, Duration.ofMinutes(1), T0).get(0);
         store.recoverExpiredLeases(T0.plusSeconds(61), 100);
         assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("QUEUED");
-        CompletionReport late = store.complete(List.of(Results.sent(first, T0.plusSeconds(65))), T0.plusSeconds(65));
+        CompletionReport late = store.complete(List.of(Results.sent(first, T0.plusSeconds(65))), Results.DECISIONS, T0.plusSeconds(65));
         assertThat(late.refused()).isEmpty();
         assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("SENT");
         assertThat(store.claim("other:1", 10, Duration.ofMinutes(1), T0.plusSeconds(66))).as("not sent twice").isEmpty();
@@ -298,7 +298,7 @@ class ClaimAndLeaseTest {
         enqueue("org-1", 0, 2);
         List<ClaimedMessage> claimed = store.claim("a:1", 10, Duration.ofMinutes(1), T0);
         store.complete(List.of(Results.retry(claimed.get(0), T0, T0.plusSeconds(10)),
-                Results.deferred(claimed.get(1), T0, T0.plusSeconds(20))), T0);
+                Results.deferred(claimed.get(1), T0, T0.plusSeconds(20))), Results.DECISIONS, T0);
         List<Map<String, Object>> rows = sql.rows("SELECT status, attempt_count, deferral_count, error_code FROM outbound_message ORDER BY id");
         assertThat(rows.get(0)).containsEntry("status", "QUEUED").containsEntry("attempt_count", 1)
                 .containsEntry("deferral_count", 0).containsEntry("error_code", "131000");

@@ -15,13 +15,17 @@ import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.dispatch.Dispatcher;
 import io.whatsappoutbox.core.spi.ClaimShare;
+import io.whatsappoutbox.core.spi.ClaimedMessage;
 import io.whatsappoutbox.core.spi.DispatchStore;
+import io.whatsappoutbox.core.spi.QuotaGrant;
 import io.whatsappoutbox.core.testing.Eventually;
+import io.whatsappoutbox.core.testing.ForwardingDispatchStore;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
 import io.whatsappoutbox.jdbc.testing.Requests;
 import io.whatsappoutbox.jdbc.testing.Sql;
 import io.whatsappoutbox.jdbc.testing.TestDatabase;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,17 +100,13 @@ class DispatcherTest {
     void eachClaimThreadClaimsItsShareOfTheLanes() {
         List<ClaimShare> shares = java.util.Collections.synchronizedList(new ArrayList<>());
         DispatchStore real = outbox.dispatchStore();
-        DispatchStore recording = (DispatchStore) java.lang.reflect.Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {DispatchStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("claim") && args.length == 5) {
-                        shares.add((ClaimShare) args[4]);
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        DispatchStore recording = new ForwardingDispatchStore(real) {
+            @Override
+            public List<ClaimedMessage> claim(String owner, int batchSize, Duration lease, Instant now, ClaimShare share) {
+                shares.add(share);
+                return super.claim(owner, batchSize, lease, now, share);
+            }
+        };
         // org-a's lane holds only a message due tomorrow: whichever thread owns it takes org-b's
         consent("org-a", Requests.phone(1), Channel.WHATSAPP);
         outbox.enqueue(OutboundMessageRequest.whatsapp("org-a", Requests.phone(1)).template("appointment_reminder", "fr")
@@ -376,18 +376,14 @@ class DispatcherTest {
         long second = enqueueTemplate("org-1", 2);
         DispatchStore real = outbox.dispatchStore();
         AtomicInteger claimed = new AtomicInteger();
-        DispatchStore counting = (DispatchStore) java.lang.reflect.Proxy.newProxyInstance(
-                DispatchStore.class.getClassLoader(), new Class<?>[] {DispatchStore.class}, (proxy, method, args) -> {
-                    try {
-                        Object result = method.invoke(real, args);
-                        if (method.getName().equals("claim")) {
-                            claimed.addAndGet(((List<?>) result).size());
-                        }
-                        return result;
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        DispatchStore counting = new ForwardingDispatchStore(real) {
+            @Override
+            public List<ClaimedMessage> claim(String owner, int batchSize, Duration lease, Instant now, ClaimShare share) {
+                List<ClaimedMessage> result = super.claim(owner, batchSize, lease, now, share);
+                claimed.addAndGet(result.size());
+                return result;
+            }
+        };
         CountDownLatch answer = new CountDownLatch(1);
         meta.script(Requests.phone(1), m -> {
             try {
@@ -428,17 +424,15 @@ class DispatcherTest {
         long consented = enqueueTemplate("org-1", 1);
         DispatchStore real = outbox.dispatchStore();
         AtomicInteger reservations = new AtomicInteger();
-        DispatchStore failingOnce = (DispatchStore) java.lang.reflect.Proxy.newProxyInstance(
-                DispatchStore.class.getClassLoader(), new Class<?>[] {DispatchStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("reserveQuota") && reservations.incrementAndGet() == 1) {
-                        throw new IllegalStateException("database gone for a moment");
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        DispatchStore failingOnce = new ForwardingDispatchStore(real) {
+            @Override
+            public Map<String, QuotaGrant> reserveQuota(Map<String, Integer> wanted, Instant now) {
+                if (reservations.incrementAndGet() == 1) {
+                    throw new IllegalStateException("database gone for a moment");
+                }
+                return super.reserveQuota(wanted, now);
+            }
+        };
         meta.script(Requests.phone(1), meta.hangThenAccept(Duration.ofMillis(1500)));
         Dispatcher d = Dispatcher.builder(failingOnce).provider(Channel.WHATSAPP, meta)
                 .batchSize(2).maxInFlight(2).storeThreads(1)

@@ -53,7 +53,7 @@ class LeaseClockTest {
         assertThat(skewed.claim("b:1", 10, Duration.ofMinutes(2), ahead.instant())).isEmpty();
 
         Instant done = right.instant();
-        assertThat(a.dispatchStore().complete(List.of(Results.sent(claimed, done)), done).refused()).isEmpty();
+        assertThat(a.dispatchStore().complete(List.of(Results.sent(claimed, done)), Results.DECISIONS, done).refused()).isEmpty();
         assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("SENT");
     }
 

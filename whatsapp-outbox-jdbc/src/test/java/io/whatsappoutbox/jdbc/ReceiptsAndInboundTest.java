@@ -82,7 +82,7 @@ class ReceiptsAndInboundTest {
     List<String> sent(int n) {
         outbox.enqueueAll(IntStream.range(0, n).mapToObj(i -> Requests.template("org-1", i)).toList());
         List<ClaimedMessage> claimed = outbox.dispatchStore().claim("a:1", n, Duration.ofMinutes(5), T0);
-        outbox.dispatchStore().complete(claimed.stream().map(c -> Results.sent(c, T0)).toList(), T0);
+        outbox.dispatchStore().complete(claimed.stream().map(c -> Results.sent(c, T0)).toList(), decisions, T0);
         return sql.rows("SELECT provider_message_id FROM outbound_message ORDER BY id").stream()
                 .map(r -> (String) r.get("provider_message_id")).toList();
     }
@@ -201,14 +201,15 @@ class ReceiptsAndInboundTest {
         WebhookStore.Applied early = webhooks.apply(new WebhookBatch("meta",
                 List.of(receipt(pid, DeliveryStatus.DELIVERED, 1)), List.of()), decisions, T0);
         assertThat(early.result().pending()).isEqualTo(1);
-        CompletionReport report = outbox.dispatchStore().complete(List.of(Results.sent(c, T0)), T0);
-        assertThat(report.pendingReceipts()).extracting(DeliveryReceipt::status).containsExactly(DeliveryStatus.DELIVERED);
-        // the caller applies them like any receipt; they were not recorded as seen while pending
-        WebhookStore.Applied later = webhooks.apply(new WebhookBatch("pending", report.pendingReceipts(), List.of()),
-                decisions, T0);
-        assertThat(later.result().applied()).isEqualTo(1);
+        CompletionReport report = outbox.dispatchStore().complete(List.of(Results.sent(c, T0)), decisions, T0);
+        // applied by the completion itself, in its transaction: no webhook call after it
+        assertThat(report.receiptsApplied()).isEqualTo(1);
+        assertThat(report.deliveries()).extracting(WebhookStore.Delivery::messageId).containsExactly(c.message().id());
         assertThat(sql.one("SELECT status FROM outbound_message")).isEqualTo("DELIVERED");
         assertThat(sql.count("SELECT count(*) FROM pending_receipt")).isZero();
+        // recorded as seen now: the provider's redelivery of it is a duplicate
+        assertThat(webhooks.apply(new WebhookBatch("meta", List.of(receipt(pid, DeliveryStatus.DELIVERED, 1)), List.of()),
+                decisions, T0).result().duplicates()).isEqualTo(1);
     }
 
     @Test

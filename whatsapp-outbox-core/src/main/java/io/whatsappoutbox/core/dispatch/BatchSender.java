@@ -1,5 +1,6 @@
 package io.whatsappoutbox.core.dispatch;
 
+import io.whatsappoutbox.core.Attempt.Outcome;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.ErrorInfo;
@@ -8,7 +9,6 @@ import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.RetryDecision;
 import io.whatsappoutbox.core.internal.SendRules;
 import io.whatsappoutbox.core.internal.FailureDecider;
-import io.whatsappoutbox.core.internal.OutboxMetrics;
 import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.ClaimedMessage;
@@ -47,7 +47,7 @@ final class BatchSender {
     private final Executor executor;
     private final Semaphore sendSlots;
     private final int concurrency;
-    private final OutboxMetrics metrics;
+    private final OutboxListener listener;
     private final Clock clock;
     private final Duration stuckAfter;
     private final Duration pacedRetry;
@@ -55,7 +55,7 @@ final class BatchSender {
     private final LeaseBudget budget;
 
     BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
-            Pacer pacer, Executor executor, int concurrency, OutboxMetrics metrics, Clock clock, Duration stuckAfter,
+            Pacer pacer, Executor executor, int concurrency, OutboxListener listener, Clock clock, Duration stuckAfter,
             int smsRate, LeaseBudget budget) {
         this.store = store;
         this.rules = rules;
@@ -65,7 +65,7 @@ final class BatchSender {
         this.executor = executor;
         this.sendSlots = new Semaphore(concurrency);
         this.concurrency = concurrency;
-        this.metrics = metrics;
+        this.listener = listener;
         this.clock = clock;
         this.stuckAfter = stuckAfter;
         this.pacedRetry = Duration.ofSeconds(1);
@@ -81,10 +81,13 @@ final class BatchSender {
      */
     void process(List<ClaimedMessage> batch, Instant claimedAt, Consumer<AttemptResult> sink) {
         Instant now = clock.instant();
-        long waitedTooLong = batch.stream()
-                .filter(c -> c.message().attemptCount() == 1 && c.message().nextAttemptAt().plus(stuckAfter).isBefore(now))
-                .count();
-        metrics.stuckQueuedClaimed(waitedTooLong);
+        int waitedTooLong = 0;
+        for (ClaimedMessage c : batch) {
+            if (c.message().attemptCount() == 1 && c.message().nextAttemptAt().plus(stuckAfter).isBefore(now)) {
+                waitedTooLong++;
+            }
+        }
+        listener.onClaim(new OutboxListener.Claimed(batch.size(), waitedTooLong));
         List<ClaimedMessage> allowed = new ArrayList<>(batch.size());
         // handed to the sink only once the quota is reserved: when that fails, the caller gives the
         // whole batch back, and no result of it may be on its way to the writer
@@ -105,7 +108,7 @@ final class BatchSender {
                 refused.add(failed(c, null, e, now));
             }
         }
-        QuotaReturn quota = new QuotaReturn(now);
+        QuotaReturn quota = new QuotaReturn(store, clock, now);
         List<ClaimedMessage> sendable = applyQuota(allowed, sink, now, quota);
         refused.forEach(sink);
         Instant lastCallStart = budget.lastCallStart(claimedAt);
@@ -147,47 +150,6 @@ final class BatchSender {
         }
     }
 
-    /**
-     * What the batch reserved of each org's quota and did not send, given back in one call once the
-     * last reserved message has its result.
-     */
-    private final class QuotaReturn {
-        private final Instant reservedAt;
-        private final Map<String, Integer> unsent = new HashMap<>();
-        private int pending;
-
-        QuotaReturn(Instant reservedAt) {
-            this.reservedAt = reservedAt;
-        }
-
-        synchronized void reserved(int n) {
-            pending += n;
-        }
-
-        void settled(AttemptResult r) {
-            if (r.message().channel() != Channel.WHATSAPP) {
-                return;
-            }
-            Map<String, Integer> release;
-            synchronized (this) {
-                if (r.outcome() != io.whatsappoutbox.core.Attempt.Outcome.SENT) {
-                    unsent.merge(r.message().orgId(), 1, Integer::sum);
-                }
-                if (--pending > 0 || unsent.isEmpty()) {
-                    return;
-                }
-                release = Map.copyOf(unsent);
-                unsent.clear();
-            }
-            try {
-                store.releaseQuota(release, reservedAt, clock.instant());
-            } catch (RuntimeException e) {
-                log.warn("Could not give back unused quota of {} org(s): it stays counted until the reset: {}",
-                        release.size(), SafeText.describe(e));
-            }
-        }
-    }
-
     /** Reserves quota per org; what does not fit waits for the reset without spending an attempt. */
     private List<ClaimedMessage> applyQuota(List<ClaimedMessage> allowed, Consumer<AttemptResult> sink, Instant now,
             QuotaReturn quota) {
@@ -217,7 +179,6 @@ final class BatchSender {
             }
             QuotaGrant g = grants.get(m.orgId());
             Instant until = g.blockedUntil() == null ? now.plus(Duration.ofMinutes(1)) : g.blockedUntil();
-            metrics.rateLimitHit(m.channel(), "quota");
             ErrorInfo exhausted = new ErrorInfo(OutboxErrorCodes.QUOTA_EXHAUSTED,
                     "Daily quota of org " + m.orgId() + " used up until " + until, ErrorCategory.RATE_LIMITED);
             AttemptResult r;
@@ -249,7 +210,6 @@ final class BatchSender {
                 if (callAt.isAfter(lastCallStart)) {
                     return givenBack(c, callAt);
                 }
-                metrics.attempt(m.channel());
                 outcome = chains.get(m.channel()).send(m);
             } finally {
                 sendSlots.release();
@@ -275,6 +235,7 @@ final class BatchSender {
     private AttemptResult givenBack(ClaimedMessage c, Instant now) {
         log.debug("Message {} of org {} given back: its lease ends before a call could finish", c.message().id(),
                 c.message().orgId());
+        listener.onDeferral(new OutboxListener.Deferred(c.message().channel(), OutboxErrorCodes.LEASE_ENDING, Duration.ZERO));
         return AttemptResult.deferred(c, null, now, Duration.ZERO, new ErrorInfo(OutboxErrorCodes.LEASE_ENDING,
                 "Waited in the dispatcher until its lease could end during the provider call: given back unsent",
                 ErrorCategory.TEMPORARY), 0, now, null);
@@ -290,6 +251,7 @@ final class BatchSender {
         String why = SafeText.describe(e);
         log.error("Deciding the result of message {} of org {} threw: {}", m.id(), m.orgId(), why);
         if (outcome != null && outcome.result() instanceof SendResult.Accepted a) {
+            attempted(m, outcome, Outcome.SENT, null, null);
             return AttemptResult.sent(c, outcome.provider(), startedAt, outcome.duration(), a.providerMessageId(), 200);
         }
         String provider = outcome == null ? null : outcome.provider();
@@ -297,7 +259,13 @@ final class BatchSender {
         int http = outcome != null && outcome.result() instanceof SendResult.Rejected r ? r.error().httpStatus() : 0;
         ErrorInfo error = new ErrorInfo(OutboxErrorCodes.DISPATCH_FAILED, "Deciding the result threw: " + why,
                 ErrorCategory.TEMPORARY);
-        if (m.attemptCount() >= m.maxAttempts()) {
+        boolean last = m.attemptCount() >= m.maxAttempts();
+        if (outcome != null) {
+            String code = outcome.result() instanceof SendResult.Rejected r ? r.error().code() : null;
+            attempted(m, outcome, last ? Outcome.DEAD_LETTER : Outcome.RETRY, code, error.category());
+        }
+        if (last) {
+            deadLettered(m, provider, error, false);
             return AttemptResult.deadLetter(c, provider, startedAt, took, error, http, false, null);
         }
         Instant next = clock.instant().plus(decider.retryPolicy().backoffCeiling(m.attemptCount()));
@@ -308,35 +276,44 @@ final class BatchSender {
         OutboundMessage m = c.message();
         Instant now = clock.instant();
         if (outcome.result() instanceof SendResult.Accepted a) {
-            metrics.sent(m.channel(), Duration.between(m.nextAttemptAt(), now));
+            attempted(m, outcome, Outcome.SENT, null, null);
             log.debug("Message {} of org {} to {} accepted by {}", m.id(), m.orgId(), m.to().masked(), outcome.provider());
             return AttemptResult.sent(c, outcome.provider(), startedAt, outcome.duration(), a.providerMessageId(), 200);
         }
         SendResult.Rejected rejected = (SendResult.Rejected) outcome.result();
-        metrics.failure(m.channel(), rejected.error().code());
         if (outcome.provider() == null) {
             // every provider's circuit is open: wait for a probe without spending the attempt
             RetryDecision d = decider.retryPolicy().deferUntil(now.plus(chains.get(m.channel()).openWait()),
                     m.deferralCount());
             ErrorInfo error = new ErrorInfo(rejected.error().code(), rejected.error().describe(),
                     ErrorCategory.PROVIDER_UNAVAILABLE);
+            attempted(m, outcome, d instanceof RetryDecision.Defer ? Outcome.DEFERRED : Outcome.DEAD_LETTER,
+                    error.code(), error.category());
             return d instanceof RetryDecision.Defer defer ? defer(c, error, defer.nextAttemptAt(), startedAt)
                     : deadLetter(c, error, null, 0, Duration.ZERO, startedAt);
         }
         FailureDecider.Decision d = decider.decide(m, rejected.error(), outcome.catalogue(), now);
         int http = rejected.error().httpStatus();
-        if (d.classification() != null && d.classification().category() == ErrorCategory.RATE_LIMITED) {
-            metrics.rateLimitHit(m.channel(), "provider");
-        }
+        Outcome kind = switch (d.kind()) {
+            case RETRY -> Outcome.RETRY;
+            case DEFER -> Outcome.DEFERRED;
+            case DEAD_LETTER -> Outcome.DEAD_LETTER;
+        };
+        attempted(m, outcome, kind, rejected.error().code(),
+                d.classification() != null ? d.classification().category() : d.error().category());
         return switch (d.kind()) {
             case RETRY -> AttemptResult.retry(c, outcome.provider(), startedAt, outcome.duration(), d.error(), http,
                     d.nextAttemptAt());
-            case DEFER -> AttemptResult.deferred(c, outcome.provider(), startedAt, outcome.duration(), d.error(), http,
-                    d.nextAttemptAt(), d.throttleOrgUntil());
+            case DEFER -> {
+                deferred(m, d.error().code(), now, d.nextAttemptAt());
+                yield AttemptResult.deferred(c, outcome.provider(), startedAt, outcome.duration(), d.error(), http,
+                        d.nextAttemptAt(), d.throttleOrgUntil());
+            }
             case DEAD_LETTER -> {
                 log.warn("Message {} of org {} to {} dead-lettered: {} {}", m.id(), m.orgId(), m.to().masked(),
                         d.error().code(), d.error().category());
-                yield new AttemptResult(m, c.leaseOwner(), io.whatsappoutbox.core.Attempt.Outcome.DEAD_LETTER,
+                deadLettered(m, outcome.provider(), d.error(), d.fallback() != null);
+                yield new AttemptResult(m, c.leaseOwner(), Outcome.DEAD_LETTER,
                         outcome.provider(), startedAt, outcome.duration(), null, d.error(), http, null, true,
                         d.throttleOrgUntil(), d.revokeConsent(), d.fallback());
             }
@@ -345,8 +322,10 @@ final class BatchSender {
 
     private AttemptResult blocked(ClaimedMessage c, ErrorInfo error, Instant now) {
         FailureDecider.Decision d = deadLetterDecision(c, error, now);
-        metrics.attempt(c.message().channel());
-        metrics.failure(c.message().channel(), error.code());
+        OutboundMessage m = c.message();
+        listener.onAttempt(new OutboxListener.Attempted(m.channel(), null, Outcome.BLOCKED, error.code(), error.category(),
+                Duration.ZERO, Duration.between(m.nextAttemptAt(), now)));
+        deadLettered(m, null, error, d.fallback() != null);
         log.info("Message {} of org {} to {} not sent: {}", c.message().id(), c.message().orgId(),
                 c.message().to().masked(), error.code());
         return AttemptResult.blocked(c, now, error, d.fallback());
@@ -355,7 +334,8 @@ final class BatchSender {
     private AttemptResult deadLetter(ClaimedMessage c, ErrorInfo error, String provider, int http, Duration took,
             Instant now) {
         FailureDecider.Decision d = deadLetterDecision(c, error, now);
-        return new AttemptResult(c.message(), c.leaseOwner(), io.whatsappoutbox.core.Attempt.Outcome.DEAD_LETTER,
+        deadLettered(c.message(), provider, error, d.fallback() != null);
+        return new AttemptResult(c.message(), c.leaseOwner(), Outcome.DEAD_LETTER,
                 provider, now, took, null, error, http, null, true, d.throttleOrgUntil(), false, d.fallback());
     }
 
@@ -376,6 +356,23 @@ final class BatchSender {
             return deadLetter(c, new ErrorInfo(OutboxErrorCodes.DEFERRAL_LIMIT, dl.reason() + " (last: " + error.code()
                     + ")", ErrorCategory.RATE_LIMITED), null, 0, Duration.ZERO, now);
         }
+        deferred(c.message(), error.code(), now, until);
         return AttemptResult.deferred(c, null, now, Duration.ZERO, error, 0, until, null);
+    }
+
+    /** A provider call's attempt (or every circuit open), told to the listeners once its result is decided. */
+    private void attempted(OutboundMessage m, ProviderChain.Outcome outcome, Outcome kind, String errorCode,
+            ErrorCategory category) {
+        listener.onAttempt(new OutboxListener.Attempted(m.channel(), outcome.provider(), kind, errorCode, category,
+                outcome.duration(), Duration.between(m.nextAttemptAt(), clock.instant())));
+    }
+
+    private void deferred(OutboundMessage m, String errorCode, Instant now, Instant until) {
+        listener.onDeferral(new OutboxListener.Deferred(m.channel(), errorCode, Duration.between(now, until)));
+    }
+
+    private void deadLettered(OutboundMessage m, String provider, ErrorInfo error, boolean fallback) {
+        listener.onDeadLetter(new OutboxListener.DeadLettered(m.channel(), provider, error.code(), error.category(),
+                fallback));
     }
 }

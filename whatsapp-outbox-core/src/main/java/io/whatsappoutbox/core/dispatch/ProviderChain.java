@@ -8,7 +8,6 @@ import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.ProviderError;
-import io.whatsappoutbox.core.internal.OutboxMetrics;
 import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.spi.MessageProvider;
 import io.whatsappoutbox.core.spi.SendResult;
@@ -27,14 +26,14 @@ import org.slf4j.LoggerFactory;
  * breaker. A send goes to the first provider whose breaker lets it through; a provider that keeps
  * failing for its own reasons ({@code PROVIDER_UNAVAILABLE}: service unavailable, timeouts, network
  * failures, 502-504; not a bad recipient, not one message's repeated error) opens its breaker, and sends go to the next one until a half-open probe finds it healthy again. Every
- * switch is logged and counted.
+ * switch and every change of a breaker is logged and told to the listeners.
  */
 final class ProviderChain {
     private static final Logger log = LoggerFactory.getLogger(ProviderChain.class);
 
     private final Channel channel;
     private final List<Link> links;
-    private final OutboxMetrics metrics;
+    private final OutboxListener listener;
     private final AtomicReference<String> active = new AtomicReference<>();
     private final Duration openWait;
 
@@ -45,14 +44,17 @@ final class ProviderChain {
     record Outcome(String provider, SendResult result, ErrorCatalogue catalogue, Duration duration) {}
 
     ProviderChain(Channel channel, List<MessageProvider> providers, ErrorCatalogue catalogueOverride,
-            CircuitBreakerConfig breakerConfig, OutboxMetrics metrics) {
+            CircuitBreakerConfig breakerConfig, OutboxListener listener) {
         this.channel = channel;
-        this.metrics = metrics;
+        this.listener = listener;
         List<Link> built = new ArrayList<>();
         for (MessageProvider p : providers) {
             CircuitBreaker breaker = CircuitBreaker.of(channel.name().toLowerCase() + "-" + p.name(), breakerConfig);
-            breaker.getEventPublisher().onStateTransition(e -> log.warn("Provider {} on {}: circuit {}", p.name(),
-                    channel, e.getStateTransition()));
+            breaker.getEventPublisher().onStateTransition(e -> {
+                log.warn("Provider {} on {}: circuit {}", p.name(), channel, e.getStateTransition());
+                listener.onCircuitStateChange(new OutboxListener.CircuitStateChanged(channel, p.name(),
+                        state(e.getStateTransition().getFromState()), state(e.getStateTransition().getToState())));
+            });
             built.add(new Link(p, breaker, catalogueOverride != null ? catalogueOverride : p.errorCatalogue()));
         }
         this.links = List.copyOf(built);
@@ -146,8 +148,17 @@ final class ProviderChain {
         String previous = active.getAndSet(name);
         if (previous != null && !previous.equals(name)) {
             log.warn("{} sends switched from provider {} to {}", channel, previous, name);
-            metrics.providerSwitch(channel, previous, name);
+            listener.onProviderSwitch(new OutboxListener.ProviderSwitched(channel, previous, name));
         }
+    }
+
+    private static OutboxListener.CircuitState state(CircuitBreaker.State s) {
+        return switch (s) {
+            case CLOSED -> OutboxListener.CircuitState.CLOSED;
+            case OPEN -> OutboxListener.CircuitState.OPEN;
+            case HALF_OPEN -> OutboxListener.CircuitState.HALF_OPEN;
+            default -> OutboxListener.CircuitState.OTHER;
+        };
     }
 
     /** Recorded as the breaker's error: the provider's code, no message. */

@@ -9,6 +9,7 @@ import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.CompletionReport;
 import io.whatsappoutbox.core.spi.DispatchStore;
 import io.whatsappoutbox.core.spi.ResultsRefusedException;
+import io.whatsappoutbox.core.spi.WebhookDecisions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ final class ResultWriter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ResultWriter.class);
 
     private final DispatchStore store;
+    /** For the receipts that beat their send's result: the store applies them with the result. */
+    private final WebhookDecisions decisions;
     private final Clock clock;
     private final int maxBatch;
     private final Consumer<CompletionReport> afterWrite;
@@ -49,9 +52,10 @@ final class ResultWriter implements Runnable {
     private int refusedSinceWrite;
     static final int SYSTEMIC_REFUSALS = 20;
 
-    ResultWriter(DispatchStore store, Clock clock, int maxBatch, Consumer<CompletionReport> afterWrite,
-            Consumer<Integer> written) {
+    ResultWriter(DispatchStore store, WebhookDecisions decisions, Clock clock, int maxBatch,
+            Consumer<CompletionReport> afterWrite, Consumer<Integer> written) {
         this.store = store;
+        this.decisions = decisions;
         this.clock = clock;
         this.maxBatch = maxBatch;
         this.afterWrite = afterWrite;
@@ -109,7 +113,7 @@ final class ResultWriter implements Runnable {
                 queue.drainTo(batch, maxBatch - 1);
             }
             try {
-                CompletionReport report = store.complete(batch, clock.instant());
+                CompletionReport report = store.complete(batch, decisions, clock.instant());
                 written.accept(batch.size());
                 batch.clear();
                 backoff = Duration.ofMillis(100);
@@ -181,7 +185,7 @@ final class ResultWriter implements Runnable {
     private RuntimeException writeAlone(AttemptResult r) {
         CompletionReport report;
         try {
-            report = store.complete(List.of(r), clock.instant());
+            report = store.complete(List.of(r), decisions, clock.instant());
         } catch (RuntimeException e) {
             return e;
         }

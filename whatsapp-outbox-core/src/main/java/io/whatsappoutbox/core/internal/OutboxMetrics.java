@@ -4,22 +4,26 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.whatsappoutbox.core.Attempt;
 import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.MessageStatus;
+import io.whatsappoutbox.core.OutboxErrorCodes;
+import io.whatsappoutbox.core.dispatch.OutboxListener;
 import io.whatsappoutbox.core.spi.QueueSnapshot;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The outbox's meters, named so that Prometheus renders exactly the names the runbook queries
  * ({@code outbound_message_queue_depth{status}}, {@code outbound_message_dlq_size},
- * {@code outbound_message_total{channel}} ...). Without a registry every meter is a no-op.
- * Internal.
+ * {@code outbound_message_total{channel}} ...): the listener every dispatcher and webhook
+ * processor given a registry installs. Internal.
  */
-public final class OutboxMetrics {
+public final class OutboxMetrics implements OutboxListener {
     private final MeterRegistry registry;
     private final Map<Channel, Counter> attempts = new EnumMap<>(Channel.class);
     private final Map<Channel, Counter> sent = new EnumMap<>(Channel.class);
@@ -35,7 +39,7 @@ public final class OutboxMetrics {
     private boolean gaugesRegistered;
 
     public OutboxMetrics(MeterRegistry registry) {
-        this.registry = registry == null ? new CompositeMeterRegistry() : registry;
+        this.registry = Objects.requireNonNull(registry, "registry");
         for (Channel c : Channel.values()) {
             String ch = c.name();
             attempts.put(c, Counter.builder("outbound.message").tag("channel", ch)
@@ -85,57 +89,78 @@ public final class OutboxMetrics {
                 .tag("status", MessageStatus.SENDING.name()).register(this.registry);
     }
 
-    public MeterRegistry registry() {
-        return registry;
+    @Override
+    public void onClaim(Claimed claim) {
+        stuckQueuedSeen.increment(claim.stuck());
     }
 
-    public void attempt(Channel channel) {
+    /**
+     * Every attempt counts in {@code outbound.message}; an accepted one in {@code .sent} and the
+     * dispatch latency, a refused one in {@code .failures} by code. A provider's rate limit that is
+     * retried or deferred counts as a rate limit hit; one that dead-letters counts as a dead letter.
+     */
+    @Override
+    public void onAttempt(Attempted a) {
+        Channel channel = a.channel();
         attempts.get(channel).increment();
-    }
-
-    public void sent(Channel channel, Duration sinceDue) {
-        sent.get(channel).increment();
-        if (!sinceDue.isNegative()) {
-            dispatchLatency.get(channel).record(sinceDue);
+        if (a.outcome() == Attempt.Outcome.SENT) {
+            sent.get(channel).increment();
+            if (!a.sinceDue().isNegative()) {
+                dispatchLatency.get(channel).record(a.sinceDue());
+            }
+            return;
+        }
+        if (a.errorCode() != null) {
+            registry.counter("outbound.message.failures", "channel", channel.name(), "error_code", a.errorCode())
+                    .increment();
+        }
+        if (a.provider() != null && a.category() == ErrorCategory.RATE_LIMITED
+                && a.outcome() != Attempt.Outcome.DEAD_LETTER) {
+            rateLimitHit(channel, "provider");
         }
     }
 
-    public void failure(Channel channel, String errorCode) {
-        registry.counter("outbound.message.failures", "channel", channel.name(), "error_code", errorCode).increment();
+    @Override
+    public void onDeferral(Deferred d) {
+        if (OutboxErrorCodes.QUOTA_EXHAUSTED.equals(d.errorCode())) {
+            rateLimitHit(d.channel(), "quota");
+        }
     }
 
-    /** A rate limit: the provider's ({@code provider}), the org's quota ({@code quota}), or a throttle. */
-    public void rateLimitHit(Channel channel, String reason) {
+    /** A rate limit: the provider's ({@code provider}) or the org's quota ({@code quota}). */
+    private void rateLimitHit(Channel channel, String reason) {
         if (channel == Channel.WHATSAPP) {
             registry.counter("whatsapp.rate.limit.hits", "reason", reason).increment();
         }
     }
 
-    public void delivered(Channel channel, Duration sinceEnqueue) {
-        if (!sinceEnqueue.isNegative()) {
-            deliveries.get(channel).record(sinceEnqueue);
+    @Override
+    public void onDelivery(Delivered d) {
+        if (!d.sinceEnqueue().isNegative()) {
+            deliveries.get(d.channel()).record(d.sinceEnqueue());
         }
     }
 
-    public void stuckQueuedClaimed(long n) {
-        stuckQueuedSeen.increment(n);
-    }
-
-    public void leasesRecovered(long n) {
+    @Override
+    public void onLeasesRecovered(int n) {
         stuckSendingSeen.increment(n);
     }
 
-    public void fallbackCreated(long n) {
+    @Override
+    public void onFallbacksCreated(int n) {
         if (n > 0) {
             registry.counter("outbound.message.fallbacks").increment(n);
         }
     }
 
-    public void providerSwitch(Channel channel, String from, String to) {
-        registry.counter("outbound.provider.switches", "channel", channel.name(), "from", from, "to", to).increment();
+    @Override
+    public void onProviderSwitch(ProviderSwitched p) {
+        registry.counter("outbound.provider.switches", "channel", p.channel().name(), "from", p.from(), "to", p.to())
+                .increment();
     }
 
-    public void snapshot(QueueSnapshot s) {
+    @Override
+    public void onQueueSnapshot(QueueSnapshot s) {
         registerGauges();
         queued.set(s.queued());
         sending.set(s.sending());

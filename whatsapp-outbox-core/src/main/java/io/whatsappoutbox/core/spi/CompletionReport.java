@@ -1,6 +1,5 @@
 package io.whatsappoutbox.core.spi;
 
-import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import java.util.List;
 
 /**
@@ -9,15 +8,17 @@ import java.util.List;
  * @param written results applied to their message
  * @param refused ids of messages whose lease was lost (recovered by another instance): their
  *     result was not applied, only their attempt row written
- * @param fallbacksCreated ids of the fallback messages created (one per parent, ever)
- * @param pendingReceipts receipts that had arrived before the send's result was written: the
- *     caller applies them now, through the webhook path, like any receipt
+ * @param fallbacksCreated ids of the fallback messages created (one per parent, ever), by the
+ *     results or by the receipts applied with them
+ * @param receiptsApplied receipts that had arrived before the send's result and were applied in
+ *     the same transaction as the result
+ * @param deliveries messages those receipts took to DELIVERED (or READ), for the caller's metrics
  */
-public record CompletionReport(int written, List<Long> refused, List<Long> fallbacksCreated,
-        List<DeliveryReceipt> pendingReceipts) {
+public record CompletionReport(int written, List<Long> refused, List<Long> fallbacksCreated, int receiptsApplied,
+        List<WebhookStore.Delivery> deliveries) {
     public CompletionReport {
         refused = List.copyOf(refused);
         fallbacksCreated = List.copyOf(fallbacksCreated);
-        pendingReceipts = List.copyOf(pendingReceipts);
+        deliveries = List.copyOf(deliveries);
     }
 }

@@ -45,12 +45,14 @@ public interface DispatchStore {
 
     /**
      * Writes a batch of results, each conditional on its lease, with one attempt row each, all or
-     * nothing.
+     * nothing. Receipts that arrived before a message's result (kept by the webhook store) are
+     * applied in the same transaction as the result that makes their message SENT, with
+     * {@code decisions} for failed ones; until that transaction commits they stay kept.
      *
      * @throws ResultsRefusedException when the store refuses the results for what they hold;
      *     any other exception means the store could not be reached and the write may be retried
      */
-    CompletionReport complete(List<AttemptResult> results, Instant now);
+    CompletionReport complete(List<AttemptResult> results, WebhookDecisions decisions, Instant now);
 
     /**
      * Returns messages whose lease expired to QUEUED (or to the dead letter when their attempts

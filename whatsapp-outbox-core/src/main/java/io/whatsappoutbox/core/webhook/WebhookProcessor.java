@@ -4,22 +4,21 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.FallbackRules;
-import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.RetryPolicy;
-import io.whatsappoutbox.core.internal.FailureDecider;
-import io.whatsappoutbox.core.internal.OutboxMetrics;
+import io.whatsappoutbox.core.dispatch.OutboxListener;
+import io.whatsappoutbox.core.internal.DeliveryDecisions;
+import io.whatsappoutbox.core.internal.DeliveryPolicy;
+import io.whatsappoutbox.core.internal.Listeners;
 import io.whatsappoutbox.core.internal.Violations;
-import io.whatsappoutbox.core.spi.WebhookDecisions;
+import io.whatsappoutbox.core.internal.WebhookWiring;
 import io.whatsappoutbox.core.spi.WebhookStore;
-import java.text.Normalizer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -38,17 +37,43 @@ public final class WebhookProcessor implements WebhookSink {
     public static final Set<String> DEFAULT_OPT_OUT_KEYWORDS = Set.of("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL",
             "END", "QUIT", "ARRET", "ARRETER", "DESABONNER", "DESINSCRIRE");
 
+    static {
+        WebhookWiring.register(WebhookProcessor::wired);
+    }
+
     private final WebhookStore store;
     private final Clock clock;
-    private final OutboxMetrics metrics;
-    private final Decisions decisions;
+    private final OutboxListener listener;
+    private final DeliveryDecisions decisions;
 
-    private WebhookProcessor(Builder b, OutboxMetrics metrics) {
-        this.store = b.store;
-        this.clock = b.clock;
-        this.metrics = metrics;
-        this.decisions = new Decisions(new FailureDecider(b.retryPolicy, b.fallbackRules, b.haltOrgFor),
-                Map.copyOf(b.catalogues), Map.copyOf(b.providerCatalogues), Set.copyOf(b.optOutKeywords));
+    private WebhookProcessor(WebhookStore store, DeliveryPolicy policy, Set<String> optOut, Clock clock,
+            OutboxListener listener) {
+        this.store = store;
+        this.clock = clock;
+        this.listener = listener;
+        this.decisions = new DeliveryDecisions(policy, optOut);
+    }
+
+    /** The dispatcher's processor: its policy and listeners, its keywords (null: the defaults). */
+    private static WebhookProcessor wired(WebhookStore store, DeliveryPolicy policy, List<String> optOutKeywords,
+            Clock clock, OutboxListener listener) {
+        Set<String> optOut = optOutKeywords == null ? DEFAULT_OPT_OUT_KEYWORDS : normalized(optOutKeywords);
+        Violations v = new Violations();
+        checkKeywords(v, optOut);
+        v.throwIfAny("webhook processor settings");
+        return new WebhookProcessor(Objects.requireNonNull(store, "store"), policy, optOut, clock, listener);
+    }
+
+    private static Set<String> normalized(List<String> keywords) {
+        Set<String> optOut = new LinkedHashSet<>();
+        keywords.forEach(k -> optOut.add(normalize(Objects.requireNonNull(k, "keyword"))));
+        return optOut;
+    }
+
+    private static void checkKeywords(Violations v, Set<String> optOut) {
+        if (optOut.stream().anyMatch(String::isEmpty)) {
+            v.add("optOutKeywords", "holds an empty keyword", "non-blank words");
+        }
     }
 
     public static Builder builder(WebhookStore store) {
@@ -60,9 +85,11 @@ public final class WebhookProcessor implements WebhookSink {
         Instant now = clock.instant();
         WebhookStore.Applied applied = store.apply(batch, decisions, now);
         for (WebhookStore.Delivery d : applied.deliveries()) {
-            metrics.delivered(d.channel(), Duration.between(d.createdAt(), d.deliveredAt()));
+            listener.onDelivery(new OutboxListener.Delivered(d.channel(), Duration.between(d.createdAt(), d.deliveredAt())));
         }
-        metrics.fallbackCreated(applied.fallbacksCreated().size());
+        if (!applied.fallbacksCreated().isEmpty()) {
+            listener.onFallbacksCreated(applied.fallbacksCreated().size());
+        }
         WebhookResult r = applied.result();
         log.debug("Webhook batch from {}: {} applied, {} duplicates, {} ignored, {} pending", batch.source(),
                 r.applied(), r.duplicates(), r.ignored(), r.pending());
@@ -84,42 +111,8 @@ public final class WebhookProcessor implements WebhookSink {
         return removed;
     }
 
-    /** The pure decisions the store asks for inside its transaction. */
-    private static final class Decisions implements WebhookDecisions {
-        private final FailureDecider decider;
-        private final Map<Channel, ErrorCatalogue> catalogues;
-        private final Map<String, ErrorCatalogue> providerCatalogues;
-        private final Set<String> optOut;
-
-        Decisions(FailureDecider decider, Map<Channel, ErrorCatalogue> catalogues,
-                Map<String, ErrorCatalogue> providerCatalogues, Set<String> optOut) {
-            this.decider = decider;
-            this.catalogues = catalogues;
-            this.providerCatalogues = providerCatalogues;
-            this.optOut = optOut;
-        }
-
-        @Override
-        public FailedReceiptAction onFailedReceipt(OutboundMessage m, DeliveryReceipt r, String provider, Instant now) {
-            // a failover provider's codes mean what its own catalogue says, not the primary's
-            ErrorCatalogue catalogue = provider == null ? null : providerCatalogues.get(m.channel() + ":" + provider);
-            FailureDecider.Decision d = decider.decide(m, r.error(),
-                    catalogue != null ? catalogue : catalogues.get(m.channel()), now);
-            if (d.kind() == FailureDecider.Kind.DEAD_LETTER) {
-                return FailedReceiptAction.deadLetter(d.error(), d.revokeConsent(), d.fallback());
-            }
-            return FailedReceiptAction.retryAt(d.error(), d.nextAttemptAt());
-        }
-
-        @Override
-        public boolean isOptOut(InboundMessage m) {
-            return m.text() != null && optOut.contains(normalize(m.text()));
-        }
-    }
-
     static String normalize(String text) {
-        String stripped = Normalizer.normalize(text.strip(), Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
-        return stripped.toUpperCase(Locale.ROOT).replaceAll("[.!\\s]+$", "");
+        return DeliveryDecisions.normalize(text);
     }
 
     /** Settings, shared with the dispatcher's when it builds the processor itself. */
@@ -128,16 +121,16 @@ public final class WebhookProcessor implements WebhookSink {
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private FallbackRules fallbackRules = FallbackRules.none();
         private final Map<Channel, ErrorCatalogue> catalogues = new EnumMap<>(Channel.class);
-        private final Map<String, ErrorCatalogue> providerCatalogues = new HashMap<>();
+        private final Map<String, ErrorCatalogue> providerCatalogues = DeliveryPolicy.providerCatalogues();
         private final Set<String> optOutKeywords = new LinkedHashSet<>(DEFAULT_OPT_OUT_KEYWORDS);
         private Duration haltOrgFor = Duration.ofMinutes(10);
         private Clock clock = Clock.systemUTC();
         private MeterRegistry meterRegistry;
+        private final List<OutboxListener> listeners = new ArrayList<>();
 
         private Builder(WebhookStore store) {
             this.store = Objects.requireNonNull(store, "store");
-            catalogues.put(Channel.WHATSAPP, ErrorCatalogue.meta());
-            catalogues.put(Channel.SMS, ErrorCatalogue.twilio());
+            catalogues.putAll(DeliveryPolicy.defaultCatalogues());
         }
 
         public Builder retryPolicy(RetryPolicy retryPolicy) {
@@ -162,8 +155,7 @@ public final class WebhookProcessor implements WebhookSink {
          * failover provider of another vendor. The dispatcher sets it for each of its providers.
          */
         public Builder errorCatalogue(Channel channel, String provider, ErrorCatalogue catalogue) {
-            providerCatalogues.put(Objects.requireNonNull(channel, "channel") + ":" + Objects.requireNonNull(provider, "provider"),
-                    Objects.requireNonNull(catalogue, "catalogue"));
+            providerCatalogues.put(DeliveryPolicy.key(channel, provider), Objects.requireNonNull(catalogue, "catalogue"));
             return this;
         }
 
@@ -190,12 +182,16 @@ public final class WebhookProcessor implements WebhookSink {
             return this;
         }
 
-        public WebhookProcessor build() {
-            return build(new OutboxMetrics(meterRegistry));
+        /**
+         * Adds a listener told of every delivery receipt and fallback the processor applies (several
+         * may be added; the meters of {@link #meterRegistry} are one without being added).
+         */
+        public Builder listener(OutboxListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
         }
 
-        /** For the dispatcher: shares its meters. */
-        public WebhookProcessor build(OutboxMetrics metrics) {
+        public WebhookProcessor build() {
             Violations v = new Violations();
             v.requireNonNull("retryPolicy", retryPolicy);
             v.requireNonNull("fallbackRules", fallbackRules);
@@ -203,11 +199,11 @@ public final class WebhookProcessor implements WebhookSink {
             if (v.requireNonNull("haltOrgFor", haltOrgFor) && haltOrgFor.isNegative()) {
                 v.add("haltOrgFor", "is negative", "zero or more");
             }
-            if (optOutKeywords.stream().anyMatch(String::isEmpty)) {
-                v.add("optOutKeywords", "holds an empty keyword", "non-blank words");
-            }
+            checkKeywords(v, optOutKeywords);
             v.throwIfAny("webhook processor settings");
-            return new WebhookProcessor(this, metrics);
+            DeliveryPolicy policy = new DeliveryPolicy(retryPolicy, fallbackRules, haltOrgFor, catalogues,
+                    providerCatalogues);
+            return new WebhookProcessor(store, policy, optOutKeywords, clock, Listeners.of(meterRegistry, listeners));
         }
     }
 }

@@ -275,6 +275,34 @@ class DispatcherInMemoryTest {
     }
 
     @Test
+    void withoutAWebhookStoreAReceiptThatBeatsItsSendsResultIsStillApplied() throws InterruptedException {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        long id = store.enqueue(template("org-1", 1), Instant.now()).id();
+        CountDownLatch calling = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        ScriptedProvider meta = ScriptedProvider.whatsapp().otherwise(m -> {
+            calling.countDown();
+            try {
+                answer.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return SendResult.accepted("wamid.early");
+        });
+        // no webhookStore(...): another instance serves the webhooks
+        started(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta));
+        assertThat(calling.await(10, TimeUnit.SECONDS)).isTrue();
+        store.apply(new WebhookBatch("meta", List.of(new DeliveryReceipt(Channel.WHATSAPP, "wamid.early",
+                DeliveryStatus.DELIVERED, Instant.now(), null, "org-1")), List.of()), ResultWriterTest.DECISIONS,
+                Instant.now());
+        assertThat(store.pendingReceipts()).hasSize(1);
+        answer.countDown();
+
+        Eventually.await("delivered", WAIT, () -> store.message(id).status() == MessageStatus.DELIVERED);
+        assertThat(store.pendingReceipts()).isEmpty();
+    }
+
+    @Test
     void anOptOutReplyRevokesConsentAndOpensTheSessionWindow() {
         InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
         Dispatcher d = Dispatcher.builder(store).provider(Channel.WHATSAPP, ScriptedProvider.whatsapp()).webhookStore(store).build();

@@ -3,6 +3,7 @@ package io.whatsappoutbox.core.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.whatsappoutbox.core.Attempt.Outcome;
+import io.whatsappoutbox.core.internal.DeliveryDecisions;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.OutboxErrorCodes;
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ResultWriterTest {
+    static final DeliveryDecisions DECISIONS = DeliveryDecisions.defaults();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
     private final InMemoryStore store = new InMemoryStore(clock).grantEveryone();
     private final List<CompletionReport> reports = new CopyOnWriteArrayList<>();
@@ -40,7 +42,7 @@ class ResultWriterTest {
     }
 
     private ResultWriter writer(int maxBatch) {
-        return new ResultWriter(store, clock, maxBatch, reports::add, released::addAndGet);
+        return new ResultWriter(store, DECISIONS, clock, maxBatch, reports::add, released::addAndGet);
     }
 
     @Test

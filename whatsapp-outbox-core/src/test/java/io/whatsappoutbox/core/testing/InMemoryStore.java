@@ -328,7 +328,7 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
     }
 
     @Override
-    public synchronized CompletionReport complete(List<AttemptResult> results, Instant now) {
+    public synchronized CompletionReport complete(List<AttemptResult> results, WebhookDecisions decisions, Instant now) {
         if (failCompletion.test(results)) {
             throw new IllegalStateException("in-memory store told to fail this completion");
         }
@@ -370,7 +370,14 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
                 fallbacks.add(enqueue(a.fallback(), now).id());
             }
         }
-        return new CompletionReport(written, refused, fallbacks, waiting);
+        // as the JDBC store: the receipts that beat their send are applied with its result
+        ReceiptReconciliation reconciliation = new ReceiptReconciliation(knownByKey(), decisions, now);
+        ReceiptReconciliation.Result applied = reconciliation.reconcile(waiting);
+        fallbacks.addAll(write(applied, now));
+        for (DeliveryReceipt r : applied.unknown()) {
+            pendingReceipts.put(ReceiptReconciliation.key(r), r);
+        }
+        return new CompletionReport(written, refused, fallbacks, applied.applied(), applied.deliveries());
     }
 
     private static Transition transitionOf(AttemptResult a) {
@@ -490,14 +497,7 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
 
     @Override
     public synchronized Applied apply(WebhookBatch batch, WebhookDecisions decisions, Instant now) {
-        Map<String, Known> byKey = new HashMap<>();
-        for (Row r : rows.values()) {
-            if (r.message.providerMessageId() != null) {
-                byKey.put(ReceiptReconciliation.key(r.message.channel(), r.message.providerMessageId()),
-                        new Known(r.message, r.provider));
-            }
-        }
-        ReceiptReconciliation reconciliation = new ReceiptReconciliation(byKey, decisions, now);
+        ReceiptReconciliation reconciliation = new ReceiptReconciliation(knownByKey(), decisions, now);
         int duplicates = 0;
         List<DeliveryReceipt> fresh = new ArrayList<>();
         for (DeliveryReceipt r : reconciliation.forTheirOrgs(batch.receipts())) {
@@ -508,6 +508,43 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
             }
         }
         ReceiptReconciliation.Result result = reconciliation.reconcile(fresh);
+        List<Long> fallbacks = write(result, now);
+        for (DeliveryReceipt r : result.unknown()) {
+            pendingReceipts.put(ReceiptReconciliation.key(r), r);
+            seenEvents.remove(r.dedupeKey()); // it applies once, when its send's result is written
+        }
+        int applied = result.applied();
+        for (InboundMessage m : batch.inbound()) {
+            if (!seenEvents.add(m.dedupeKey())) {
+                duplicates++;
+                continue;
+            }
+            inbound.add(m);
+            applied++;
+            if (m.channel() == Channel.WHATSAPP) {
+                windows.merge(m.orgId() + "|" + m.from().value(), m.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
+            }
+            if (decisions.isOptOut(m)) {
+                consents.put(key(m.orgId(), m.from().value(), m.channel()), ConsentStatus.REVOKED);
+            }
+        }
+        return new Applied(new WebhookResult(applied, duplicates, result.ignored(), result.unknown().size()),
+                result.deliveries(), fallbacks);
+    }
+
+    private Map<String, Known> knownByKey() {
+        Map<String, Known> byKey = new HashMap<>();
+        for (Row r : rows.values()) {
+            if (r.message.providerMessageId() != null) {
+                byKey.put(ReceiptReconciliation.key(r.message.channel(), r.message.providerMessageId()),
+                        new Known(r.message, r.provider));
+            }
+        }
+        return byKey;
+    }
+
+    /** Writes what receipts decided, as the JDBC store's receipt writes do; returns the fallbacks created. */
+    private List<Long> write(ReceiptReconciliation.Result result, Instant now) {
         List<Long> fallbacks = new ArrayList<>();
         for (ReceiptReconciliation.Change c : result.changes()) {
             Row row = rows.get(c.message().id());
@@ -532,27 +569,7 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
                 fallbacks.add(enqueue(f.fallback(), now).id());
             }
         }
-        for (DeliveryReceipt r : result.unknown()) {
-            pendingReceipts.put(ReceiptReconciliation.key(r), r);
-            seenEvents.remove(r.dedupeKey()); // it applies once, when its send's result is written
-        }
-        int applied = result.applied();
-        for (InboundMessage m : batch.inbound()) {
-            if (!seenEvents.add(m.dedupeKey())) {
-                duplicates++;
-                continue;
-            }
-            inbound.add(m);
-            applied++;
-            if (m.channel() == Channel.WHATSAPP) {
-                windows.merge(m.orgId() + "|" + m.from().value(), m.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
-            }
-            if (decisions.isOptOut(m)) {
-                consents.put(key(m.orgId(), m.from().value(), m.channel()), ConsentStatus.REVOKED);
-            }
-        }
-        return new Applied(new WebhookResult(applied, duplicates, result.ignored(), result.unknown().size()),
-                result.deliveries(), fallbacks);
+        return fallbacks;
     }
 
     /** The inbound messages stored, oldest first. */

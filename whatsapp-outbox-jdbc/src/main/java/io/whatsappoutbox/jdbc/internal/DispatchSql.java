@@ -180,10 +180,10 @@ final class DispatchSql {
     /** Dead-letters claimed rows that cannot be read, under the claim's own lease. */
     static final String DEAD_LETTER_UNREADABLE = """
             UPDATE outbound_message m
-               SET status = 'FAILED', failed_at = :now, error_code = :code, error_message = u.msg,
+               SET status = :target, failed_at = :now, error_code = :code, error_message = u.msg,
                    error_category = :category, locked_until = NULL, updated_at = :now, updated_by = 'claim'
               FROM unnest(:ids::bigint[], :messages::text[]) AS u(id, msg)
-             WHERE m.id = u.id AND m.locked_by = :owner AND m.status = 'SENDING'""";
+             WHERE m.id = u.id AND m.locked_by = :owner AND m.status = ANY(:sources)""";
 
     /** Reserves quota per org atomically; rows are locked so concurrent reservations add up. */
     static final String RESERVE_QUOTA = """
@@ -235,66 +235,56 @@ final class DispatchSql {
               FROM cur
              WHERE r.org_id = cur.org_id""";
 
-    static final String COMPLETE_SENT = """
-            WITH sent AS (
-                UPDATE outbound_message m
-                   SET status = 'SENT', provider = u.provider, provider_message_id = u.pid, sent_at = :now,
-                       locked_until = NULL, error_code = NULL, error_message = NULL, error_category = NULL,
-                       updated_at = :now
-                  FROM unnest(:ids::bigint[], :owners::text[], :providers::text[], :pids::text[])
-                       AS u(id, owner, provider, pid)
-                 WHERE m.id = u.id AND m.locked_by = u.owner AND m.status = ANY(:sources)
-                RETURNING m.id, m.provider_message_id
-            ),
-            pending AS (
-                DELETE FROM pending_receipt p
-                 USING sent s
-                 WHERE p.provider_message_id = s.provider_message_id
-                RETURNING p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
-                          p.error_message, p.error_details
-            )
-            SELECT 'S' AS kind, s.id, s.provider_message_id, NULL AS channel, NULL AS org_id, NULL AS status,
-                   NULL::timestamptz AS occurred_at, NULL AS error_code, NULL AS error_message,
-                   NULL AS error_details
-              FROM sent s
-            UNION ALL
-            SELECT 'P', NULL, p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
-                   p.error_message, p.error_details
-              FROM pending p""";
-
     /**
-     * The common case in one statement: a batch of accepted messages, their attempt rows and the
-     * receipts that were waiting for them. The attempt rows are written even for a result whose
-     * lease was lost (the history keeps every call).
+     * A batch of accepted messages, their attempt rows and the receipts that were waiting for them
+     * (matched by channel and provider id), in one statement: the hot path. The attempt rows are
+     * written even for a result whose lease was lost (the history keeps every call). The waiting
+     * receipts are taken out of {@code pending_receipt} and returned, for the caller to apply in the
+     * same transaction. With {@code :deferIfWaiting} (a statement run alone, in autocommit) it writes
+     * nothing when a receipt waits and returns one {@code W} row: the caller then runs it again in
+     * a transaction that applies the receipts with the result.
      */
-    static final String COMPLETE_SENT_WITH_ATTEMPTS = """
+    static final String COMPLETE_SENT = """
             WITH u AS (
                 SELECT *
-                  FROM unnest(:ids::bigint[], :owners::text[], :providers::text[], :pids::text[], :orgs::text[],
-                              :attemptNumbers::int[], :httpStatuses::int[], :startedAt::text[], :durations::int[])
-                       AS u(id, owner, provider, pid, org_id, attempt_number, http_status, started_at, duration_ms)
+                  FROM unnest(:ids::bigint[], :owners::text[], :providers::text[], :pids::text[], :channels::text[],
+                              :orgs::text[], :attemptNumbers::int[], :httpStatuses::int[], :startedAt::text[],
+                              :durations::int[])
+                       AS u(id, owner, provider, pid, channel, org_id, attempt_number, http_status, started_at,
+                            duration_ms)
+            ),
+            waiting AS (
+                -- receipts rarely beat their send: one probe of an empty table instead of one per message
+                SELECT 1
+                  FROM pending_receipt p
+                  JOIN u ON u.pid = p.provider_message_id AND u.channel = p.channel
+                 WHERE :deferIfWaiting AND EXISTS (SELECT 1 FROM pending_receipt)
+                 LIMIT 1
+            ),
+            go AS (
+                SELECT NOT EXISTS (SELECT 1 FROM waiting) AS ok
             ),
             attempts AS (
                 INSERT INTO outbound_attempt (message_id, org_id, attempt_number, provider, outcome, http_status,
                     provider_message_id, lease_owner, started_at, duration_ms)
-                SELECT u.id, u.org_id, u.attempt_number, u.provider, 'SENT', u.http_status, u.pid, u.owner,
+                SELECT u.id, u.org_id, u.attempt_number, u.provider, :outcome, u.http_status, u.pid, u.owner,
                        u.started_at::timestamptz, u.duration_ms
                   FROM u
+                 WHERE (SELECT ok FROM go)
             ),
             sent AS (
                 UPDATE outbound_message m
-                   SET status = 'SENT', provider = u.provider, provider_message_id = u.pid, sent_at = :now,
+                   SET status = :target, provider = u.provider, provider_message_id = u.pid, sent_at = :now,
                        locked_until = NULL, error_code = NULL, error_message = NULL, error_category = NULL,
                        updated_at = :now
                   FROM u
-                 WHERE m.id = u.id AND m.locked_by = u.owner AND m.status = ANY(:sources)
-                RETURNING m.id, m.provider_message_id
+                 WHERE m.id = u.id AND m.locked_by = u.owner AND m.status = ANY(:sources) AND (SELECT ok FROM go)
+                RETURNING m.id, m.channel, m.provider_message_id
             ),
-            pending AS (
-                -- receipts rarely beat their send: one probe of an empty table instead of one per message
+            taken AS (
                 DELETE FROM pending_receipt p
                  USING sent s
-                 WHERE p.provider_message_id = s.provider_message_id
+                 WHERE p.provider_message_id = s.provider_message_id AND p.channel = s.channel
                    AND EXISTS (SELECT 1 FROM pending_receipt)
                 RETURNING p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
                           p.error_message, p.error_details
@@ -306,11 +296,15 @@ final class DispatchSql {
             UNION ALL
             SELECT 'P', NULL, p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
                    p.error_message, p.error_details
-              FROM pending p""";
+              FROM taken p
+            UNION ALL
+            SELECT 'W', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+              FROM go
+             WHERE NOT go.ok""";
 
     static final String COMPLETE_RESCHEDULE = """
             UPDATE outbound_message m
-               SET status = 'QUEUED', next_attempt_at = u.next_at::timestamptz,
+               SET status = :target, next_attempt_at = u.next_at::timestamptz,
                    attempt_count = m.attempt_count - CASE WHEN u.spent THEN 0 ELSE 1 END,
                    deferral_count = m.deferral_count + CASE WHEN u.spent THEN 0 ELSE 1 END,
                    error_code = u.code, error_message = u.msg, error_category = u.cat,
@@ -322,7 +316,7 @@ final class DispatchSql {
 
     static final String COMPLETE_DEAD_LETTER = """
             UPDATE outbound_message m
-               SET status = 'FAILED', failed_at = :now, error_code = u.code, error_message = u.msg,
+               SET status = :target, failed_at = :now, error_code = u.code, error_message = u.msg,
                    error_category = u.cat, locked_until = NULL, updated_at = :now
               FROM unnest(:ids::bigint[], :owners::text[], :codes::text[], :messages::text[], :categories::text[])
                    AS u(id, owner, code, msg, cat)

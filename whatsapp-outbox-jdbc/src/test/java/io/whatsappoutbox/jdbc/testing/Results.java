@@ -1,6 +1,8 @@
 package io.whatsappoutbox.jdbc.testing;
 
 import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.internal.DeliveryDecisions;
+import io.whatsappoutbox.core.spi.WebhookDecisions;
 import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.spi.AttemptResult;
 import io.whatsappoutbox.core.spi.ClaimedMessage;
@@ -9,6 +11,9 @@ import java.time.Instant;
 
 /** Attempt results for store tests that play the dispatcher's part. */
 public final class Results {
+    /** The core's default decisions, for the receipts a completion applies. */
+    public static final WebhookDecisions DECISIONS = DeliveryDecisions.defaults();
+
     private Results() {}
 
     public static AttemptResult sent(ClaimedMessage c, Instant now) {

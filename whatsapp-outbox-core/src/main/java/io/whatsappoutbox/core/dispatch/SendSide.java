@@ -1,0 +1,74 @@
+package io.whatsappoutbox.core.dispatch;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ErrorCatalogue;
+import io.whatsappoutbox.core.internal.SendRules;
+import io.whatsappoutbox.core.internal.DeliveryPolicy;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The sending half of a dispatcher, put together once: each channel's provider chain behind its
+ * breakers, the delivery policy their catalogues make (shared with the webhook side), the lease
+ * budget their call timeouts set, and the batch sender on the send executor.
+ */
+final class SendSide {
+    final DeliveryPolicy policy;
+    final LeaseBudget lease;
+    final BatchSender sender;
+    /** Null when the host passed its own executor: the host shuts that down. */
+    private final ExecutorService ownExecutor;
+
+    SendSide(DispatcherSettings s, OutboxListener listener) {
+        Map<Channel, ProviderChain> chains = chains(s, listener);
+        this.policy = policy(s, chains);
+        Duration callTimeout = Duration.ZERO;
+        for (ProviderChain chain : chains.values()) {
+            callTimeout = chain.callTimeout().compareTo(callTimeout) > 0 ? chain.callTimeout() : callTimeout;
+        }
+        this.lease = new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout);
+        this.ownExecutor = s.executor == null
+                ? Executors.newFixedThreadPool(s.concurrency, Threads.daemons("whatsapp-outbox-send")) : null;
+        this.sender = new BatchSender(s.store, new SendRules(s.consentPolicy), policy.decider(), chains,
+                new Pacer(s.messagesPerSecond, s.senderRates, s.pacingWait),
+                s.executor == null ? ownExecutor : s.executor, s.concurrency, listener, s.clock, s.stuckAfter, s.smsRate,
+                lease);
+    }
+
+    /** Lets the provider calls running finish within {@code timeout}, if the executor is the dispatcher's own. */
+    void shutdown(Duration timeout) {
+        if (ownExecutor != null) {
+            Threads.shutdown(ownExecutor, timeout);
+        }
+    }
+
+    private static Map<Channel, ProviderChain> chains(DispatcherSettings s, OutboxListener listener) {
+        CircuitBreakerSettings cb = s.circuitBreaker;
+        CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
+                .failureRateThreshold(cb.failureRatePercent())
+                .slidingWindow(cb.slidingWindowCalls(), cb.minimumCalls(), CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .waitDurationInOpenState(cb.openFor())
+                .permittedNumberOfCallsInHalfOpenState(cb.halfOpenProbes())
+                .clock(s.clock)
+                .build();
+        Map<Channel, ProviderChain> chains = new EnumMap<>(Channel.class);
+        s.providers.forEach((channel, list) -> chains.put(channel,
+                new ProviderChain(channel, list, s.catalogues.get(channel), breaker, listener)));
+        return chains;
+    }
+
+    /** Each channel read with its preferred provider's catalogue, each provider's receipts with its own. */
+    private static DeliveryPolicy policy(DispatcherSettings s, Map<Channel, ProviderChain> chains) {
+        Map<Channel, ErrorCatalogue> catalogues = DeliveryPolicy.defaultCatalogues();
+        Map<String, ErrorCatalogue> byProvider = DeliveryPolicy.providerCatalogues();
+        chains.forEach((channel, chain) -> {
+            catalogues.put(channel, chain.primaryCatalogue());
+            chain.cataloguesByProvider().forEach((provider, c) -> byProvider.put(DeliveryPolicy.key(channel, provider), c));
+        });
+        return new DeliveryPolicy(s.retryPolicy, s.fallbackRules, s.haltOrgFor, catalogues, byProvider);
+    }
+}
