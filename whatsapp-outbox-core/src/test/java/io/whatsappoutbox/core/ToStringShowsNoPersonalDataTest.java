@@ -1,8 +1,10 @@
 package io.whatsappoutbox.core;
 
+import io.whatsappoutbox.core.store.SessionWindow;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.whatsappoutbox.core.spi.ClaimedMessage;
+import io.whatsappoutbox.core.store.ClaimedMessage;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.InboundMessage;
 import io.whatsappoutbox.core.webhook.WebhookBatch;

@@ -10,7 +10,7 @@ import io.whatsappoutbox.core.InvalidInputException;
 import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageContent.Template;
 import io.whatsappoutbox.core.OutboundMessageRequest;
-import io.whatsappoutbox.core.spi.ClaimedMessage;
+import io.whatsappoutbox.core.store.ClaimedMessage;
 import io.whatsappoutbox.core.testing.Contents;
 import io.whatsappoutbox.jdbc.testing.Requests;
 import io.whatsappoutbox.jdbc.testing.Sql;

@@ -3,8 +3,8 @@ package io.whatsappoutbox.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.whatsappoutbox.core.spi.ClaimedMessage;
-import io.whatsappoutbox.core.spi.DispatchStore;
+import io.whatsappoutbox.core.store.ClaimedMessage;
+import io.whatsappoutbox.core.store.DispatchStore;
 import io.whatsappoutbox.jdbc.testing.Requests;
 import io.whatsappoutbox.jdbc.testing.Results;
 import io.whatsappoutbox.jdbc.testing.Sql;

@@ -1,9 +1,9 @@
 package io.whatsappoutbox.core.dispatch;
 
 import io.whatsappoutbox.core.internal.SafeText;
-import io.whatsappoutbox.core.spi.ClaimShare;
-import io.whatsappoutbox.core.spi.ClaimedMessage;
-import io.whatsappoutbox.core.spi.DispatchStore;
+import io.whatsappoutbox.core.store.ClaimShare;
+import io.whatsappoutbox.core.store.ClaimedMessage;
+import io.whatsappoutbox.core.store.DispatchStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

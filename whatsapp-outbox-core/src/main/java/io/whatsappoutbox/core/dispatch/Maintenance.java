@@ -3,7 +3,7 @@ package io.whatsappoutbox.core.dispatch;
 import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
-import io.whatsappoutbox.core.spi.DispatchStore;
+import io.whatsappoutbox.core.store.DispatchStore;
 import io.whatsappoutbox.core.webhook.WebhookProcessor;
 import java.time.Clock;
 import java.time.Duration;

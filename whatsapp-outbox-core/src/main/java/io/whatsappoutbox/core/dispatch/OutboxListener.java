@@ -3,7 +3,7 @@ package io.whatsappoutbox.core.dispatch;
 import io.whatsappoutbox.core.Attempt;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
-import io.whatsappoutbox.core.spi.QueueSnapshot;
+import io.whatsappoutbox.core.store.QueueSnapshot;
 import java.time.Duration;
 
 /**

@@ -3,7 +3,7 @@ package io.whatsappoutbox.core.internal;
 import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.RetryPolicy;
-import io.whatsappoutbox.core.spi.WebhookDecisions;
+import io.whatsappoutbox.core.store.WebhookDecisions;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.InboundMessage;
 import java.text.Normalizer;

@@ -2,7 +2,7 @@ package io.whatsappoutbox.core.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.whatsappoutbox.core.dispatch.OutboxListener;
-import io.whatsappoutbox.core.spi.QueueSnapshot;
+import io.whatsappoutbox.core.store.QueueSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

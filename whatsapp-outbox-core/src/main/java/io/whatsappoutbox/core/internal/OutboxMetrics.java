@@ -10,7 +10,7 @@ import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.dispatch.OutboxListener;
-import io.whatsappoutbox.core.spi.QueueSnapshot;
+import io.whatsappoutbox.core.store.QueueSnapshot;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;

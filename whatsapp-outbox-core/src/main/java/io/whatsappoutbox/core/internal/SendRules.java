@@ -7,7 +7,7 @@ import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboxErrorCodes;
-import io.whatsappoutbox.core.SessionWindow;
+import io.whatsappoutbox.core.store.SessionWindow;
 
 import java.time.Instant;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package io.whatsappoutbox.core.internal;
 
 import io.whatsappoutbox.core.dispatch.OutboxListener;
-import io.whatsappoutbox.core.spi.WebhookStore;
+import io.whatsappoutbox.core.store.WebhookStore;
 import io.whatsappoutbox.core.webhook.WebhookProcessor;
 import java.time.Clock;
 import java.util.List;

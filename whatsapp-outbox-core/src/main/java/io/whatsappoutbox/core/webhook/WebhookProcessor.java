@@ -11,7 +11,7 @@ import io.whatsappoutbox.core.internal.DeliveryPolicy;
 import io.whatsappoutbox.core.internal.Listeners;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.internal.WebhookWiring;
-import io.whatsappoutbox.core.spi.WebhookStore;
+import io.whatsappoutbox.core.store.WebhookStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

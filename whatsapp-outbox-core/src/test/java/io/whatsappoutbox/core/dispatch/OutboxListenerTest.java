@@ -13,7 +13,7 @@ import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.RetryPolicy;
-import io.whatsappoutbox.core.spi.QueueSnapshot;
+import io.whatsappoutbox.core.store.QueueSnapshot;
 import io.whatsappoutbox.core.testing.Eventually;
 import io.whatsappoutbox.core.testing.InMemoryStore;
 import io.whatsappoutbox.core.testing.ScriptedProvider;

@@ -12,7 +12,7 @@ import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.TestMessages;
 import io.whatsappoutbox.core.internal.ReceiptReconciliation.Known;
-import io.whatsappoutbox.core.spi.WebhookDecisions;
+import io.whatsappoutbox.core.store.WebhookDecisions;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.InboundMessage;
 import java.time.Instant;

@@ -8,7 +8,7 @@ import io.whatsappoutbox.core.ConsentStatus;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboxErrorCodes;
-import io.whatsappoutbox.core.SessionWindow;
+import io.whatsappoutbox.core.store.SessionWindow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -2,7 +2,7 @@ package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.Attempt.Outcome;
 import io.whatsappoutbox.core.ErrorInfo;
-import io.whatsappoutbox.core.spi.AttemptResult;
+import io.whatsappoutbox.core.store.AttemptResult;
 import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Handle;

@@ -2,8 +2,8 @@ package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.internal.ReceiptReconciliation;
-import io.whatsappoutbox.core.spi.WebhookDecisions;
-import io.whatsappoutbox.core.spi.WebhookStore;
+import io.whatsappoutbox.core.store.WebhookDecisions;
+import io.whatsappoutbox.core.store.WebhookStore;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.InboundMessage;
 import io.whatsappoutbox.core.webhook.WebhookBatch;

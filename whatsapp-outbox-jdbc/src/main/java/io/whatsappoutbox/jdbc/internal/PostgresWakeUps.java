@@ -1,7 +1,7 @@
 package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.internal.SafeText;
-import io.whatsappoutbox.core.spi.WakeUpSource;
+import io.whatsappoutbox.core.store.WakeUpSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

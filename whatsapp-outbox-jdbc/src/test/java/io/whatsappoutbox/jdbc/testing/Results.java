@@ -2,10 +2,10 @@ package io.whatsappoutbox.jdbc.testing;
 
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.internal.DeliveryDecisions;
-import io.whatsappoutbox.core.spi.WebhookDecisions;
+import io.whatsappoutbox.core.store.WebhookDecisions;
 import io.whatsappoutbox.core.ErrorInfo;
-import io.whatsappoutbox.core.spi.AttemptResult;
-import io.whatsappoutbox.core.spi.ClaimedMessage;
+import io.whatsappoutbox.core.store.AttemptResult;
+import io.whatsappoutbox.core.store.ClaimedMessage;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package io.whatsappoutbox.core.spi;
+package io.whatsappoutbox.core.store;
 
 import io.whatsappoutbox.core.Channel;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.whatsappoutbox.core.spi;
+package io.whatsappoutbox.core.store;
 
 /**
  * Tells an idle dispatcher that messages were enqueued, so it claims them in milliseconds rather

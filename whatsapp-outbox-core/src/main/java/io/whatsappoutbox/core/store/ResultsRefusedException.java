@@ -1,4 +1,4 @@
-package io.whatsappoutbox.core.spi;
+package io.whatsappoutbox.core.store;
 
 /**
  * Thrown by {@link DispatchStore#complete} when the store refuses results for what they hold (a

@@ -1,8 +1,8 @@
-package io.whatsappoutbox.core.spi;
+package io.whatsappoutbox.core.store;
 
 import io.whatsappoutbox.core.ConsentStatus;
 import io.whatsappoutbox.core.OutboundMessage;
-import io.whatsappoutbox.core.SessionWindow;
+import io.whatsappoutbox.core.store.SessionWindow;
 import java.util.Objects;
 
 /**

@@ -1,4 +1,4 @@
-package io.whatsappoutbox.core.spi;
+package io.whatsappoutbox.core.store;
 
 /**
  * The share of the lanes (an org on a channel) a claim takes first when {@code count} claim threads

@@ -1,4 +1,6 @@
-package io.whatsappoutbox.core;
+package io.whatsappoutbox.core.store;
+
+import io.whatsappoutbox.core.MessageContent;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,5 @@
-package io.whatsappoutbox.core.spi;
+package io.whatsappoutbox.core.store;
+
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
