@@ -14,10 +14,13 @@ import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.dispatch.Dispatcher;
+import io.whatsappoutbox.core.store.AttemptResult;
 import io.whatsappoutbox.core.store.ClaimShare;
 import io.whatsappoutbox.core.store.ClaimedMessage;
+import io.whatsappoutbox.core.store.CompletionReport;
 import io.whatsappoutbox.core.store.DispatchStore;
 import io.whatsappoutbox.core.store.QuotaGrant;
+import io.whatsappoutbox.core.store.WebhookDecisions;
 import io.whatsappoutbox.core.testing.Eventually;
 import io.whatsappoutbox.core.testing.ForwardingDispatchStore;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
@@ -323,12 +326,37 @@ class DispatcherTest {
 
     @Test
     void anIdleDispatcherIsWokenByTheEnqueueNotByItsPoll() {
-        Dispatcher d = started(dispatcher().pollInterval(Duration.ofHours(1)).maintenanceInterval(Duration.ofHours(1)));
+        // each claim: when it started and how many it took; and when the last result was written
+        List<long[]> claims = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicLong lastWrite = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+        DispatchStore watched = new ForwardingDispatchStore(outbox.dispatchStore()) {
+            @Override
+            public List<ClaimedMessage> claim(String owner, int batchSize, Duration lease, Instant now, ClaimShare share) {
+                long started = System.nanoTime();
+                List<ClaimedMessage> claimed = super.claim(owner, batchSize, lease, now, share);
+                claims.add(new long[] {started, claimed.size()});
+                return claimed;
+            }
+
+            @Override
+            public CompletionReport complete(List<AttemptResult> results, WebhookDecisions decisions, Instant now) {
+                CompletionReport report = super.complete(results, decisions, now);
+                lastWrite.set(System.nanoTime());
+                return report;
+            }
+        };
+        started(Dispatcher.builder(watched).provider(Channel.WHATSAPP, meta).provider(Channel.SMS, sms)
+                .wakeUps(new io.whatsappoutbox.jdbc.internal.PostgresWakeUps(ds)).storeThreads(1)
+                .pollInterval(Duration.ofHours(1)).maintenanceInterval(Duration.ofHours(1))
+                .closeTimeout(Duration.ofSeconds(10)));
         long id = enqueueTemplate("org-1", 1);
         awaitStatus("org-1", id, "SENT");
+        // the claim its own write woke has come back empty: from now on only a notification wakes it
+        Eventually.await("idle after the write", WAIT,
+                () -> List.copyOf(claims).stream().anyMatch(c -> c[0] > lastWrite.get() && c[1] == 0));
+
         long second = enqueueTemplate("org-1", 2);
         awaitStatus("org-1", second, "SENT");
-        d.close();
     }
 
     @Test
