@@ -212,4 +212,33 @@ class EarlyReceiptsTest {
         assertThat(sql.count("SELECT count(*) FROM pending_receipt")).isZero();
         assertThat(sql.one("SELECT last_value FROM fail_once")).isEqualTo(2L);
     }
+
+    @Test
+    void aReceiptLeftWaitingBesideItsCommittedResultIsAppliedByMaintenance() {
+        ClaimedMessage c = claimedWithReceiptWaiting(DeliveryStatus.DELIVERED);
+        // what a race leaves: the result committed by a transaction that could not see the receipt
+        sql.update("UPDATE outbound_message SET status = 'SENT', provider_message_id = ?, sent_at = now()"
+                + " WHERE id = ?", Results.sent(c, T0).providerMessageId(), c.message().id());
+        assertThat(sql.count("SELECT count(*) FROM pending_receipt")).isEqualTo(1);
+
+        Dispatcher d = outbox.dispatcher().provider(Channel.WHATSAPP, ScriptedProvider.whatsapp()).build();
+        try {
+            d.runMaintenance();
+        } finally {
+            d.close();
+        }
+
+        assertThat(status()).isEqualTo("DELIVERED");
+        assertThat(sql.count("SELECT count(*) FROM pending_receipt")).isZero();
+        assertThat(outbox.webhookStore().applyWaitingReceipts(Results.DECISIONS, T0).result().applied()).isZero();
+    }
+
+    @Test
+    void aReceiptStillWaitingForItsSendIsLeftWaiting() {
+        claimedWithReceiptWaiting(DeliveryStatus.DELIVERED);
+
+        assertThat(outbox.webhookStore().applyWaitingReceipts(Results.DECISIONS, T0).result().applied()).isZero();
+        assertThat(sql.count("SELECT count(*) FROM pending_receipt")).isEqualTo(1);
+        assertThat(status()).isEqualTo("SENDING");
+    }
 }

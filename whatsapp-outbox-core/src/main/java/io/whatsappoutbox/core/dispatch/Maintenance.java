@@ -94,6 +94,7 @@ final class Maintenance {
         }
         fallbackRules.shortestNotDeliveredDelay().ifPresent(delay -> sweepUndelivered(now, delay));
         if (webhooks != null) {
+            webhooks.applyWaitingReceipts();
             webhooks.pruneExpired();
         }
     }

@@ -28,6 +28,17 @@ public interface WebhookStore {
         return 0;
     }
 
+    /**
+     * Applies the receipts still waiting for a message that has been written since: a receipt kept
+     * while the send's result committed beside it, in a transaction that could not see it, would
+     * otherwise wait until it is pruned. Run by the dispatcher's maintenance.
+     *
+     * @return the waiting receipts applied, and the deliveries they made
+     */
+    default Applied applyWaitingReceipts(WebhookDecisions decisions, Instant now) {
+        return new Applied(WebhookResult.EMPTY, List.of(), List.of());
+    }
+
     /** The result, with what the caller needs for its metrics. */
     record Applied(WebhookResult result, List<Delivery> deliveries, List<Long> fallbacksCreated) {
         public Applied {

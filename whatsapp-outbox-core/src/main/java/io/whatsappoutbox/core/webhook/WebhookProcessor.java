@@ -84,12 +84,7 @@ public final class WebhookProcessor implements WebhookSink {
     public WebhookResult accept(WebhookBatch batch) {
         Instant now = clock.instant();
         WebhookStore.Applied applied = store.apply(batch, decisions, now);
-        for (WebhookStore.Delivery d : applied.deliveries()) {
-            listener.onDelivery(new OutboxListener.Delivered(d.channel(), Duration.between(d.createdAt(), d.deliveredAt())));
-        }
-        if (!applied.fallbacksCreated().isEmpty()) {
-            listener.onFallbacksCreated(applied.fallbacksCreated().size());
-        }
+        record(applied);
         WebhookResult r = applied.result();
         log.debug("Webhook batch from {}: {} applied, {} duplicates, {} ignored, {} pending", batch.source(),
                 r.applied(), r.duplicates(), r.ignored(), r.pending());
@@ -109,6 +104,28 @@ public final class WebhookProcessor implements WebhookSink {
             log.debug("Forgot {} webhook deduplication key(s) and waiting receipt(s) past the dedup window", removed);
         }
         return removed;
+    }
+
+    /**
+     * Applies the receipts still waiting for a message that has been written since (see
+     * {@link WebhookStore#applyWaitingReceipts}). A dispatcher's maintenance calls it; a host that
+     * serves webhooks without a dispatcher anywhere calls it now and then.
+     *
+     * @return the receipts applied
+     */
+    public int applyWaitingReceipts() {
+        WebhookStore.Applied applied = store.applyWaitingReceipts(decisions, clock.instant());
+        record(applied);
+        return applied.result().applied();
+    }
+
+    private void record(WebhookStore.Applied applied) {
+        for (WebhookStore.Delivery d : applied.deliveries()) {
+            listener.onDelivery(new OutboxListener.Delivered(d.channel(), Duration.between(d.createdAt(), d.deliveredAt())));
+        }
+        if (!applied.fallbacksCreated().isEmpty()) {
+            listener.onFallbacksCreated(applied.fallbacksCreated().size());
+        }
     }
 
     static String normalize(String text) {

@@ -40,6 +40,23 @@ public final class JdbcWebhookStore implements WebhookStore {
     }
 
     @Override
+    public Applied applyWaitingReceipts(WebhookDecisions decisions, Instant now) {
+        return jdbi.inTransaction(h -> {
+            List<DeliveryReceipt> overdue = h.createQuery(WebhookSql.TAKE_OVERDUE_PENDING)
+                    .bind("limit", PRUNE_BATCH)
+                    .map((rs, ctx) -> PendingReceipts.fromRow(rs))
+                    .list();
+            if (overdue.isEmpty()) {
+                return new Applied(WebhookResult.EMPTY, List.of(), List.of());
+            }
+            ReceiptWrites.Waiting w = receipts.applyWaiting(h, overdue, decisions, now);
+            log.info("Applied {} of {} receipt(s) that waited for a message written since", w.applied(), overdue.size());
+            return new Applied(new WebhookResult(w.applied(), 0, overdue.size() - w.applied(), 0), w.deliveries(),
+                    w.fallbacksCreated());
+        });
+    }
+
+    @Override
     public int pruneExpired(Instant now) {
         Instant before = now.minus(dedupWindow);
         return prune(WebhookSql.PRUNE_EVENTS, before) + prune(WebhookSql.PRUNE_PENDING, before);

@@ -34,6 +34,23 @@ final class WebhookSql {
              WHERE p.provider_message_id = old.provider_message_id AND p.status = old.status""";
 
     /**
+     * Takes out the waiting receipts whose message has been written since (a race between a webhook
+     * keeping a receipt and the completion that would have applied it), oldest first.
+     */
+    static final String TAKE_OVERDUE_PENDING = """
+            DELETE FROM pending_receipt p
+             USING (SELECT pr.provider_message_id, pr.status
+                      FROM pending_receipt pr
+                      JOIN outbound_message m
+                        ON m.provider_message_id = pr.provider_message_id AND m.channel = pr.channel
+                     ORDER BY pr.received_at
+                     LIMIT :limit
+                       FOR UPDATE OF pr SKIP LOCKED) overdue
+             WHERE p.provider_message_id = overdue.provider_message_id AND p.status = overdue.status
+            RETURNING p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
+                      p.error_message, p.error_details""";
+
+    /**
      * Locks the receipts' messages, so concurrent webhooks for one message apply in turn. A receipt
      * names its message by channel and provider id (the unique index finds it by id).
      */
