@@ -25,6 +25,7 @@ import org.jdbi.v3.core.Jdbi;
  * opt-outs. Internal.
  */
 public final class JdbcWebhookStore implements WebhookStore {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JdbcWebhookStore.class);
     /** Rows one pruning statement removes: a short statement, few locks. */
     static final int PRUNE_BATCH = 1_000;
     /** Statements per table and maintenance run: a backlog drains over a few runs, a claim thread is not held. */
