@@ -17,7 +17,7 @@ import io.whatsappoutbox.core.store.CompletionReport;
 import io.whatsappoutbox.core.store.DispatchStore;
 import io.whatsappoutbox.core.testing.MutableClock;
 import io.whatsappoutbox.jdbc.internal.JdbcDispatchStore;
-import io.whatsappoutbox.jdbc.testing.Requests;
+import io.whatsappoutbox.core.testing.Requests;
 import io.whatsappoutbox.jdbc.testing.Results;
 import io.whatsappoutbox.jdbc.testing.Sql;
 import io.whatsappoutbox.jdbc.testing.TestDatabase;

@@ -12,7 +12,7 @@ import io.whatsappoutbox.core.MessageContent.Template;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.store.ClaimedMessage;
 import io.whatsappoutbox.core.testing.Contents;
-import io.whatsappoutbox.jdbc.testing.Requests;
+import io.whatsappoutbox.core.testing.Requests;
 import io.whatsappoutbox.jdbc.testing.Sql;
 import io.whatsappoutbox.jdbc.testing.TestDatabase;
 import java.time.Duration;

@@ -16,7 +16,7 @@ import io.whatsappoutbox.core.dispatch.Dispatcher;
 import io.whatsappoutbox.core.dispatch.DispatcherHealth;
 import io.whatsappoutbox.core.testing.Eventually;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
-import io.whatsappoutbox.jdbc.testing.Requests;
+import io.whatsappoutbox.core.testing.Requests;
 import io.whatsappoutbox.jdbc.testing.Sql;
 import io.whatsappoutbox.jdbc.testing.TestDatabase;
 import java.time.Duration;

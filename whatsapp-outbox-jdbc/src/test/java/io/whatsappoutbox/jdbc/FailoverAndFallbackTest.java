@@ -20,7 +20,7 @@ import io.whatsappoutbox.core.testing.Eventually;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.WebhookBatch;
-import io.whatsappoutbox.jdbc.testing.Requests;
+import io.whatsappoutbox.core.testing.Requests;
 import io.whatsappoutbox.jdbc.testing.Sql;
 import io.whatsappoutbox.jdbc.testing.TestDatabase;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.examples.cli.CliFixture.Run;
-import io.whatsappoutbox.jdbc.testing.Requests;
+import io.whatsappoutbox.core.testing.Requests;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

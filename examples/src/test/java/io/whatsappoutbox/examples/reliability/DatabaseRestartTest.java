@@ -12,7 +12,7 @@ import io.whatsappoutbox.core.testing.Eventually;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
 import io.whatsappoutbox.jdbc.JdbcOutbox;
 import io.whatsappoutbox.jdbc.OutboxMigrator;
-import io.whatsappoutbox.jdbc.testing.Requests;
+import io.whatsappoutbox.core.testing.Requests;
 import io.whatsappoutbox.jdbc.testing.Sql;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

@@ -18,13 +18,13 @@ import io.whatsappoutbox.core.FallbackRule;
 import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
-import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.Attempt.Outcome;
 import io.whatsappoutbox.core.testing.Eventually;
 import io.whatsappoutbox.core.testing.InMemoryStore;
 import io.whatsappoutbox.core.testing.MutableClock;
+import io.whatsappoutbox.core.testing.Requests;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,19 +48,10 @@ class DispatcherInMemoryTest {
         dispatchers.forEach(Dispatcher::close);
     }
 
-    private static OutboundMessageRequest template(String org, int i) {
-        return OutboundMessageRequest.whatsapp(org, phone(i)).template("appointment_reminder", "fr", "lundi")
-                .idempotencyKey(org + "-" + i).build();
-    }
-
-    private static String phone(int i) {
-        return String.format("+336%08d", i);
-    }
-
     private static List<Long> enqueue(InMemoryStore store, String org, int count, Instant now) {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            ids.add(store.enqueue(template(org, i), now).id());
+            ids.add(store.enqueue(Requests.template(org, i), now).id());
         }
         return ids;
     }
@@ -162,8 +153,8 @@ class DispatcherInMemoryTest {
     @Test
     void aProviderThatThrowsCostsAnAttemptAndTheMessageIsSentOnTheRetry() {
         InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
-        long id = store.enqueue(template("org-1", 1), Instant.now()).id();
-        ScriptedProvider meta = ScriptedProvider.whatsapp().script(phone(1), ScriptedProvider.throwing());
+        long id = store.enqueue(Requests.template("org-1", 1), Instant.now()).id();
+        ScriptedProvider meta = ScriptedProvider.whatsapp().script(Requests.phone(1), ScriptedProvider.throwing());
         started(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta));
 
         Eventually.await("sent on the retry", WAIT, () -> store.message(id).status() == MessageStatus.SENT);
@@ -175,7 +166,7 @@ class DispatcherInMemoryTest {
     @Test
     void closeWaitsForTheSendInFlightAndWritesIt() throws InterruptedException {
         InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
-        long id = store.enqueue(template("org-1", 1), Instant.now()).id();
+        long id = store.enqueue(Requests.template("org-1", 1), Instant.now()).id();
         CountDownLatch calling = new CountDownLatch(1);
         ScriptedProvider meta = ScriptedProvider.whatsapp();
         meta.otherwise(m -> {
@@ -193,7 +184,7 @@ class DispatcherInMemoryTest {
     @Test
     void aPermanentErrorDeadLettersAndFallsBackOnceOnTheOtherChannel() {
         InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
-        long id = store.enqueue(template("org-1", 1), Instant.now()).id();
+        long id = store.enqueue(Requests.template("org-1", 1), Instant.now()).id();
         ScriptedProvider meta = ScriptedProvider.whatsapp().otherwise(ScriptedProvider.error("131026", 400));
         ScriptedProvider sms = ScriptedProvider.sms();
         FallbackRules rules = FallbackRules.of(FallbackRule.forTemplates("appointment_reminder")
@@ -212,7 +203,7 @@ class DispatcherInMemoryTest {
     void aResultWhoseLeaseWasRecoveredIsRefusedAndTheMessageSentByItsNewClaim() throws InterruptedException {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
         InMemoryStore store = new InMemoryStore(clock).grantEveryone();
-        long id = store.enqueue(template("org-1", 1), clock.instant()).id();
+        long id = store.enqueue(Requests.template("org-1", 1), clock.instant()).id();
         CountDownLatch firstCallStarted = new CountDownLatch(1);
         CountDownLatch releaseFirstCall = new CountDownLatch(1);
         AtomicBoolean first = new AtomicBoolean(true);
@@ -248,18 +239,11 @@ class DispatcherInMemoryTest {
     @Test
     void aReceiptThatBeatsItsSendsResultWaitsAndIsAppliedOnceTheResultIsWritten() throws InterruptedException {
         InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
-        long id = store.enqueue(template("org-1", 1), Instant.now()).id();
+        long id = store.enqueue(Requests.template("org-1", 1), Instant.now()).id();
         CountDownLatch calling = new CountDownLatch(1);
         CountDownLatch answer = new CountDownLatch(1);
-        ScriptedProvider meta = ScriptedProvider.whatsapp().otherwise(m -> {
-            calling.countDown();
-            try {
-                answer.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return SendResult.accepted("wamid.early");
-        });
+        ScriptedProvider meta = ScriptedProvider.whatsapp()
+                .otherwise(ScriptedProvider.held(calling, answer, m -> SendResult.accepted("wamid.early")));
         Dispatcher d = started(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).webhookStore(store));
         assertThat(calling.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -277,18 +261,11 @@ class DispatcherInMemoryTest {
     @Test
     void withoutAWebhookStoreAReceiptThatBeatsItsSendsResultIsStillApplied() throws InterruptedException {
         InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
-        long id = store.enqueue(template("org-1", 1), Instant.now()).id();
+        long id = store.enqueue(Requests.template("org-1", 1), Instant.now()).id();
         CountDownLatch calling = new CountDownLatch(1);
         CountDownLatch answer = new CountDownLatch(1);
-        ScriptedProvider meta = ScriptedProvider.whatsapp().otherwise(m -> {
-            calling.countDown();
-            try {
-                answer.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return SendResult.accepted("wamid.early");
-        });
+        ScriptedProvider meta = ScriptedProvider.whatsapp()
+                .otherwise(ScriptedProvider.held(calling, answer, m -> SendResult.accepted("wamid.early")));
         // no webhookStore(...): another instance serves the webhooks
         started(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta));
         assertThat(calling.await(10, TimeUnit.SECONDS)).isTrue();
@@ -308,7 +285,7 @@ class DispatcherInMemoryTest {
         Dispatcher d = Dispatcher.builder(store).provider(Channel.WHATSAPP, ScriptedProvider.whatsapp()).webhookStore(store).build();
         dispatchers.add(d);
         Instant at = Instant.parse("2026-12-02T09:00:00Z");
-        InboundMessage stop = new InboundMessage("org-1", Channel.WHATSAPP, PhoneNumber.of(phone(7)), "wamid.in.1", "text",
+        InboundMessage stop = new InboundMessage("org-1", Channel.WHATSAPP, PhoneNumber.of(Requests.phone(7)), "wamid.in.1", "text",
                 "Stop !", null, null, at);
 
         WebhookResult first = d.webhooks().accept(new WebhookBatch("meta", List.of(), List.of(stop)));
@@ -316,8 +293,8 @@ class DispatcherInMemoryTest {
 
         assertThat(first.applied()).isEqualTo(1);
         assertThat(again.duplicates()).isEqualTo(1);
-        assertThat(store.consentOf("org-1", phone(7), Channel.WHATSAPP)).isEqualTo(ConsentStatus.REVOKED);
-        assertThat(store.consentOf("org-1", phone(7), Channel.SMS)).isEqualTo(ConsentStatus.GRANTED);
+        assertThat(store.consentOf("org-1", Requests.phone(7), Channel.WHATSAPP)).isEqualTo(ConsentStatus.REVOKED);
+        assertThat(store.consentOf("org-1", Requests.phone(7), Channel.SMS)).isEqualTo(ConsentStatus.GRANTED);
         assertThat(store.inbound()).hasSize(1);
     }
 

@@ -10,12 +10,12 @@ import io.whatsappoutbox.core.DeliveryStatus;
 import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.MessageStatus;
-import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.store.QueueSnapshot;
 import io.whatsappoutbox.core.testing.Eventually;
 import io.whatsappoutbox.core.testing.InMemoryStore;
+import io.whatsappoutbox.core.testing.Requests;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.WebhookBatch;
@@ -130,15 +130,6 @@ class OutboxListenerTest {
         }
     }
 
-    private static String phone(int i) {
-        return String.format("+336%08d", i);
-    }
-
-    private static OutboundMessageRequest template(String org, int i) {
-        return OutboundMessageRequest.whatsapp(org, phone(i)).template("appointment_reminder", "fr", "lundi")
-                .idempotencyKey(org + "-" + i).build();
-    }
-
     private Dispatcher started(Dispatcher.Builder b) {
         Dispatcher d = b.retryPolicy(RetryPolicy.builder().baseDelay(Duration.ofMillis(5)).maxDelay(Duration.ofMillis(10)).build())
                 .pollInterval(Duration.ofMillis(10)).maintenanceInterval(Duration.ofMillis(50))
@@ -156,8 +147,8 @@ class OutboxListenerTest {
         ScriptedProvider primary = new ScriptedProvider("primary", ErrorCatalogue.meta())
                 .otherwise(ScriptedProvider.error("131016", 503));
         ScriptedProvider secondary = new ScriptedProvider("secondary", ErrorCatalogue.meta())
-                .script(phone(3), ScriptedProvider.error("131026", 400))
-                .script(phone(4), ScriptedProvider.error("131000", 500));
+                .script(Requests.phone(3), ScriptedProvider.error("131026", 400))
+                .script(Requests.phone(4), ScriptedProvider.error("131000", 500));
         return Dispatcher.builder(store).provider(Channel.WHATSAPP, primary, secondary).webhookStore(store)
                 .listener(recording).concurrency(1).batchSize(10)
                 .circuitBreaker(CircuitBreakerSettings.defaults().withSlidingWindow(2, 2).withOpenFor(Duration.ofMinutes(10)));
@@ -166,10 +157,10 @@ class OutboxListenerTest {
     private static void enqueueEventful(InMemoryStore store) {
         Instant now = Instant.now();
         for (int i = 1; i <= 6; i++) {
-            store.enqueue(template("org-1", i), now);
+            store.enqueue(Requests.template("org-1", i), now);
         }
-        store.enqueue(template("org-2", 7), now);
-        store.enqueue(template("org-2", 8), now);
+        store.enqueue(Requests.template("org-2", 7), now);
+        store.enqueue(Requests.template("org-2", 8), now);
     }
 
     private static boolean settled(InMemoryStore store) {

@@ -12,6 +12,8 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -65,6 +67,23 @@ public final class ScriptedProvider implements MessageProvider {
                 Thread.currentThread().interrupt();
             }
             return accept(m);
+        };
+    }
+
+    /**
+     * A call that counts {@code started} down, then waits (at most 10 s) for {@code release} before
+     * answering with {@code then}: a test acts while the call is in flight.
+     */
+    public static Function<OutboundMessage, SendResult> held(CountDownLatch started, CountDownLatch release,
+            Function<OutboundMessage, SendResult> then) {
+        return m -> {
+            started.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return then.apply(m);
         };
     }
 

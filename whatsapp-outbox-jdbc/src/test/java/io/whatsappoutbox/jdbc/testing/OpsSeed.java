@@ -1,5 +1,6 @@
 package io.whatsappoutbox.jdbc.testing;
 
+import io.whatsappoutbox.core.testing.Requests;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.OutboundMessageRequest;

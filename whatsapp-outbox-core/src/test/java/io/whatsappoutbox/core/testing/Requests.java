@@ -1,4 +1,4 @@
-package io.whatsappoutbox.jdbc.testing;
+package io.whatsappoutbox.core.testing;
 
 import io.whatsappoutbox.core.OutboundMessageRequest;
 
