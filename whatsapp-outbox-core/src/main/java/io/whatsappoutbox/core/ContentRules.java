@@ -22,7 +22,7 @@ final class ContentRules {
     static void validate(MessageContent content, Violations v, Channel channel, String prefix) {
         if (content instanceof MessageContent.Text c) {
             c.validate(v, channel, prefix);
-        } else if (content instanceof MessageContent.Template c) {
+        } else if (content instanceof Template c) {
             c.validate(v, channel, prefix);
         } else if (content instanceof MessageContent.Media c) {
             c.validate(v, channel, prefix);

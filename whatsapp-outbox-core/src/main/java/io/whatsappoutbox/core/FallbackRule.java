@@ -45,7 +45,7 @@ public final class FallbackRule {
             v.add("templateNames", "is empty", "at least one template name");
         }
         for (String name : templateNames) {
-            v.text("templateNames", name, MessageContent.TEMPLATE_NAME_MAX, MessageContent.Template.NAME,
+            v.text("templateNames", name, MessageContent.TEMPLATE_NAME_MAX, Template.NAME,
                     "lowercase letters, digits and '_'");
         }
         v.throwIfAny("fallback rule");

@@ -177,8 +177,8 @@ public record OutboundMessageRequest(
             return content(MessageContent.template(name, language, parameters));
         }
 
-        public Builder template(String name, String language, List<MessageContent.TemplateParameter> parameters) {
-            return content(new MessageContent.Template(name, language, parameters));
+        public Builder template(String name, String language, List<Template.Parameter> parameters) {
+            return content(new Template(name, language, parameters));
         }
 
         public Builder idempotencyKey(String idempotencyKey) {

@@ -1,7 +1,5 @@
 package io.whatsappoutbox.core;
 
-import io.whatsappoutbox.core.MessageContent.Template;
-import io.whatsappoutbox.core.MessageContent.TemplateParameter;
 import io.whatsappoutbox.core.internal.Violations;
 import java.util.HashSet;
 import java.util.List;
@@ -59,7 +57,7 @@ final class TemplateRules {
     }
 
     /** @return true when the parameters are named, false when positional, null when there are none */
-    private static Boolean parameters(Violations v, String f, List<TemplateParameter> parameters) {
+    private static Boolean parameters(Violations v, String f, List<Template.Parameter> parameters) {
         if (parameters.size() > MessageContent.TEMPLATE_PARAMETERS_MAX) {
             v.add(f + ".parameters", "has " + parameters.size() + " parameters",
                     "at most " + MessageContent.TEMPLATE_PARAMETERS_MAX);
@@ -72,12 +70,12 @@ final class TemplateRules {
         Set<String> names = new HashSet<>();
         for (int i = 0; i < parameters.size(); i++) {
             String pf = f + ".parameters[" + i + "]";
-            TemplateParameter p = parameters.get(i);
+            Template.Parameter p = parameters.get(i);
             if (!v.requireNonNull(pf, p)) {
                 continue;
             }
             ContentRules.templateText(v, pf + ".text", p.text(), MessageContent.TEMPLATE_PARAMETER_MAX);
-            if (p.type() == TemplateParameter.Type.CURRENCY) {
+            if (p.type() == Template.Parameter.Type.CURRENCY) {
                 v.text(pf + ".currencyCode", p.currencyCode(), 3, CURRENCY, "an ISO 4217 code such as EUR or USD");
                 if (p.amount1000() == null) {
                     v.add(pf + ".amount1000", "is missing", "required for a currency: the amount times 1000");
@@ -87,7 +85,7 @@ final class TemplateRules {
             } else if (p.currencyCode() != null || p.amount1000() != null) {
                 v.add(pf + ".currencyCode", "is set on a " + p.type() + " parameter", "only a currency has a code");
             }
-            if (p.isNamed() && v.text(pf + ".name", p.name(), 64, TemplateParameter.NAME,
+            if (p.isNamed() && v.text(pf + ".name", p.name(), 64, Template.Parameter.NAME,
                     "lowercase letters, digits and '_'") && !names.add(p.name())) {
                 v.add(pf + ".name", "'" + p.name() + "' appears twice", "parameter names are unique");
             }
@@ -95,16 +93,16 @@ final class TemplateRules {
         return parameters.isEmpty() ? null : named != 0;
     }
 
-    private static void header(Violations v, String f, TemplateHeader h, Boolean bodyNamed) {
+    private static void header(Violations v, String f, Template.Header h, Boolean bodyNamed) {
         if (!v.requireNonNull(f + ".type", h.type())) {
             return;
         }
-        boolean media = h.type() == TemplateHeader.Type.IMAGE || h.type() == TemplateHeader.Type.VIDEO
-                || h.type() == TemplateHeader.Type.DOCUMENT;
-        if (h.type() == TemplateHeader.Type.TEXT) {
+        boolean media = h.type() == Template.Header.Type.IMAGE || h.type() == Template.Header.Type.VIDEO
+                || h.type() == Template.Header.Type.DOCUMENT;
+        if (h.type() == Template.Header.Type.TEXT) {
             ContentRules.templateText(v, f + ".text", h.text(), HEADER_TEXT_MAX);
             if (h.parameterName() != null) {
-                v.text(f + ".parameterName", h.parameterName(), 64, TemplateParameter.NAME,
+                v.text(f + ".parameterName", h.parameterName(), 64, Template.Parameter.NAME,
                         "lowercase letters, digits and '_'");
             }
             if (bodyNamed != null && bodyNamed != (h.parameterName() != null)) {
@@ -117,7 +115,7 @@ final class TemplateRules {
         if (media) {
             ContentRules.mediaRef(v, f, h.mediaId(), h.link());
             if (h.filename() != null) {
-                if (h.type() != TemplateHeader.Type.DOCUMENT) {
+                if (h.type() != Template.Header.Type.DOCUMENT) {
                     v.add(f + ".filename", "is set on a " + h.type() + " header", "only documents carry a filename");
                 } else {
                     ContentRules.optional(v, f + ".filename", h.filename(), MessageContent.FILENAME_MAX);
@@ -126,7 +124,7 @@ final class TemplateRules {
         } else if (h.mediaId() != null || h.link() != null || h.filename() != null) {
             v.add(f + ".link", "is set on a " + h.type() + " header", "only media headers have an id, link or filename");
         }
-        if (h.type() == TemplateHeader.Type.LOCATION) {
+        if (h.type() == Template.Header.Type.LOCATION) {
             if (v.requireNonNull(f + ".location", h.location())) {
                 h.location().check(v, f + ".location", true);
             }
@@ -136,13 +134,13 @@ final class TemplateRules {
     }
 
     private static void buttons(Violations v, String f, Template t) {
-        List<TemplateButton> buttons = t.buttons();
+        List<Template.Button> buttons = t.buttons();
         if (!ContentRules.count(v, f + ".buttons", buttons, 0, BUTTONS_MAX)) {
             return;
         }
         Set<Integer> indexes = new HashSet<>();
         for (int i = 0; i < buttons.size(); i++) {
-            TemplateButton b = buttons.get(i);
+            Template.Button b = buttons.get(i);
             String bf = f + ".buttons[" + i + "]";
             if (b == null || !v.requireNonNull(bf + ".type", b.type())) {
                 continue;
@@ -166,18 +164,18 @@ final class TemplateRules {
                 }
                 default -> throw new IllegalStateException("unknown button type " + b.type());
             }
-            if (b.type() == TemplateButton.Type.ONE_TIME_PASSWORD) {
+            if (b.type() == Template.Button.Type.ONE_TIME_PASSWORD) {
                 oneTimePassword(v, f, bf, b, t);
             }
         }
     }
 
     /** Meta wants the code as the body's only parameter and as the button at index 0. */
-    private static void oneTimePassword(Violations v, String f, String bf, TemplateButton b, Template t) {
+    private static void oneTimePassword(Violations v, String f, String bf, Template.Button b, Template t) {
         if (b.index() != 0) {
             v.add(bf + ".index", "is " + b.index(), "an authentication template's code button is at index 0");
         }
-        List<TemplateParameter> p = t.parameters();
+        List<Template.Parameter> p = t.parameters();
         if (p.size() != 1 || p.get(0) == null || b.value() == null || !b.value().equals(p.get(0).text())) {
             v.add(f + ".parameters", "do not repeat the one-time password",
                     "an authentication template's body has one parameter: the code of its button");

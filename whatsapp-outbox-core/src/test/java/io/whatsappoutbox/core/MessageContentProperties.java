@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
-import io.whatsappoutbox.core.MessageContent.Template;
 import io.whatsappoutbox.core.testing.Contents;
 import java.net.URI;
 import java.util.List;

@@ -7,8 +7,6 @@ import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.MediaKind;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
-import io.whatsappoutbox.core.MessageContent.Template;
-import io.whatsappoutbox.core.MessageContent.TemplateParameter;
 import io.whatsappoutbox.core.testing.Contents;
 import java.net.URI;
 import java.util.List;
@@ -50,11 +48,11 @@ class MessageContentRulesTest {
     void theFluentTemplateReadsAsTheApprovedTemplate() {
         Template t = Template.named("appointment_reminder", "fr").headerImage(PHOTO).body("lundi 10h", "12 rue X")
                 .urlButton(0, "V-123").quickReplyButton(1, "confirm:42");
-        assertThat(t.header()).isEqualTo(new TemplateHeader(TemplateHeader.Type.IMAGE, null, null, null, PHOTO, null, null));
-        assertThat(t.parameters()).containsExactly(TemplateParameter.positional("lundi 10h"),
-                TemplateParameter.positional("12 rue X"));
-        assertThat(t.buttons()).containsExactly(new TemplateButton(TemplateButton.Type.URL, 0, "V-123"),
-                new TemplateButton(TemplateButton.Type.QUICK_REPLY, 1, "confirm:42"));
+        assertThat(t.header()).isEqualTo(new Template.Header(Template.Header.Type.IMAGE, null, null, null, PHOTO, null, null));
+        assertThat(t.parameters()).containsExactly(Template.Parameter.positional("lundi 10h"),
+                Template.Parameter.positional("12 rue X"));
+        assertThat(t.buttons()).containsExactly(new Template.Button(Template.Button.Type.URL, 0, "V-123"),
+                new Template.Button(Template.Button.Type.QUICK_REPLY, 1, "confirm:42"));
         assertThat(t.isFreeForm()).isFalse();
         assertThat(t.inReplyTo(Contents.WAMID).isFreeForm()).isFalse();
         assertThat(t.inReplyTo(Contents.WAMID).templateName()).contains("appointment_reminder");
@@ -71,28 +69,28 @@ class MessageContentRulesTest {
     @Test
     void checksTemplateHeaders() {
         rejects(REMINDER.headerText("h".repeat(61)), "template.header.text", "at most 60");
-        rejects(REMINDER.header(TemplateHeader.media(MediaKind.IMAGE, "1", PHOTO, null)), "template.header",
+        rejects(REMINDER.header(Template.Header.media(MediaKind.IMAGE, "1", PHOTO, null)), "template.header",
                 "exactly one of media id or link");
-        rejects(REMINDER.header(TemplateHeader.media(MediaKind.IMAGE, null, PHOTO, "a.jpg")), "template.header.filename",
+        rejects(REMINDER.header(Template.Header.media(MediaKind.IMAGE, null, PHOTO, "a.jpg")), "template.header.filename",
                 "only documents");
         rejects(REMINDER.headerImage(URI.create("ftp://x.io/a.jpg")), "template.header.link", "https");
         rejects(REMINDER.headerLocation(Location.of(48.8, 2.3)), "template.header.location.name", "required");
         rejects(REMINDER.headerLocation(Location.of(91, 2.3, "A", "B")), "template.header.location.latitude", "-90");
-        rejects(Template.named("t", "fr").body(TemplateParameter.named("a", "x")).headerText("h"),
+        rejects(Template.named("t", "fr").body(Template.Parameter.named("a", "x")).headerText("h"),
                 "template.header.parameterName", "all named or all positional");
-        assertThatThrownBy(() -> TemplateHeader.media(MediaKind.AUDIO, "1", null, null))
+        assertThatThrownBy(() -> Template.Header.media(MediaKind.AUDIO, "1", null, null))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void checksCurrencyAndDateParameters() {
-        rejects(Template.named("t", "fr").body(TemplateParameter.currency("12 €", "eur", 12_000)),
+        rejects(Template.named("t", "fr").body(Template.Parameter.currency("12 €", "eur", 12_000)),
                 "template.parameters[0].currencyCode", "ISO 4217");
-        rejects(Template.named("t", "fr").body(TemplateParameter.currency("12 €", "EUR", -1)),
+        rejects(Template.named("t", "fr").body(Template.Parameter.currency("12 €", "EUR", -1)),
                 "template.parameters[0].amount1000", "0 or more");
-        rejects(Template.named("t", "fr").body(new TemplateParameter(null, "x", TemplateParameter.Type.CURRENCY, "EUR",
+        rejects(Template.named("t", "fr").body(new Template.Parameter(null, "x", Template.Parameter.Type.CURRENCY, "EUR",
                 null)), "template.parameters[0].amount1000", "required");
-        rejects(Template.named("t", "fr").body(TemplateParameter.dateTime(" ")), "template.parameters[0].text",
+        rejects(Template.named("t", "fr").body(Template.Parameter.dateTime(" ")), "template.parameters[0].text",
                 "required");
     }
 
@@ -106,7 +104,7 @@ class MessageContentRulesTest {
         rejects(REMINDER.copyCodeButton(1, "C".repeat(16)), "template.buttons[0].value", "at most 15");
         rejects(Template.named("login", "en").oneTimePassword("1234567890123456"), "template.buttons[0].value",
                 "at most 15");
-        rejects(Template.named("login", "en").body("1").button(new TemplateButton(TemplateButton.Type.ONE_TIME_PASSWORD,
+        rejects(Template.named("login", "en").body("1").button(new Template.Button(Template.Button.Type.ONE_TIME_PASSWORD,
                 0, "2")), "template.parameters", "the code of its button");
         Template many = REMINDER;
         for (int i = 0; i < 11; i++) {
@@ -120,7 +118,7 @@ class MessageContentRulesTest {
         Template raw = Template.named("carousel", "fr").components("[{\"type\":\"carousel\",\"cards\":[]}]");
         assertThat(raw.parameters()).isEmpty();
         rejects(Template.named("t", "fr").components("{\"type\":\"body\"}"), "template.components", "JSON array");
-        rejects(new Template("t", "fr", List.of(TemplateParameter.positional("a")), null, List.of(), "[]"),
+        rejects(new Template("t", "fr", List.of(Template.Parameter.positional("a")), null, List.of(), "[]"),
                 "template.components", "not both");
         rejects(Template.named("t", "fr").components(" "), "template.components", "required");
     }

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
-import io.whatsappoutbox.core.MessageContent.Template;
-import io.whatsappoutbox.core.MessageContent.TemplateParameter;
 import java.net.URI;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -106,13 +104,13 @@ class OutboundMessageRequestTest {
         assertRejected(b -> b.template("reminder", "fr", ""), "template.parameters[0].text", "required");
         assertRejected(b -> b.template("reminder", "fr", "x".repeat(1025)), "template.parameters[0].text",
                 "at most 1024");
-        assertRejected(b -> b.template("reminder", "en_US", List.of(TemplateParameter.named("first_name", "Ana"),
-                TemplateParameter.positional("x"))), "template.parameters", "all named or all positional");
-        assertRejected(b -> b.template("reminder", "en_US", List.of(TemplateParameter.named("Bad-Name", "Ana"))),
+        assertRejected(b -> b.template("reminder", "en_US", List.of(Template.Parameter.named("first_name", "Ana"),
+                Template.Parameter.positional("x"))), "template.parameters", "all named or all positional");
+        assertRejected(b -> b.template("reminder", "en_US", List.of(Template.Parameter.named("Bad-Name", "Ana"))),
                 "template.parameters[0].name", "lowercase");
         assertRejected(b -> b.channel(Channel.SMS), "template", "WHATSAPP only");
         assertThat(valid().content(new Template("reminder", "pt_BR",
-                List.of(TemplateParameter.named("first_name", "Ana")))).build()).isNotNull();
+                List.of(Template.Parameter.named("first_name", "Ana")))).build()).isNotNull();
     }
 
     @Test
@@ -156,8 +154,8 @@ class OutboundMessageRequestTest {
 
     @Test
     void rejectsPayloadsAboveTheSizeLimit() {
-        List<TemplateParameter> big = java.util.stream.IntStream.range(0, 100)
-                .mapToObj(i -> TemplateParameter.positional("é".repeat(1000))).toList();
+        List<Template.Parameter> big = java.util.stream.IntStream.range(0, 100)
+                .mapToObj(i -> Template.Parameter.positional("é".repeat(1000))).toList();
         assertRejected(b -> b.template("reminder", "fr", big), "content", "at most 65536 bytes");
     }
 

@@ -3,8 +3,6 @@ package io.whatsappoutbox.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.core.Attempt;
-import io.whatsappoutbox.core.Consents;
-import io.whatsappoutbox.core.EnqueueResult;
 import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
@@ -126,7 +124,7 @@ public final class JdbcOutbox implements AutoCloseable {
      * Enqueues in a transaction of its own, for a host with nothing else to write.
      *
      * @return the new message, or the existing one when the key was used with the same content
-     * @throws io.whatsappoutbox.core.IdempotencyConflictException the key was used with other content
+     * @throws io.whatsappoutbox.jdbc.IdempotencyConflictException the key was used with other content
      */
     public EnqueueResult enqueue(OutboundMessageRequest request) {
         return enqueueAll(List.of(Objects.requireNonNull(request, "request"))).get(0);

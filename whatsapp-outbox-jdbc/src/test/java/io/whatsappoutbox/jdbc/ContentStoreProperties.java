@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.core.ContentType;
-import io.whatsappoutbox.core.EnqueueResult;
 import io.whatsappoutbox.core.InvalidInputException;
 import io.whatsappoutbox.core.MessageContent;
-import io.whatsappoutbox.core.MessageContent.Template;
+import io.whatsappoutbox.core.Template;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.store.ClaimedMessage;
 import io.whatsappoutbox.core.testing.Contents;

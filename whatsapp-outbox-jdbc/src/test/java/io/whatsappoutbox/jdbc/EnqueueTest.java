@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.whatsappoutbox.core.EnqueueResult;
-import io.whatsappoutbox.core.IdempotencyConflictException;
 import io.whatsappoutbox.core.InvalidInputException;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;

@@ -15,8 +15,7 @@ import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
-import io.whatsappoutbox.core.MessageContent.Template;
-import io.whatsappoutbox.core.MessageContent.TemplateParameter;
+import io.whatsappoutbox.core.Template;
 import io.whatsappoutbox.core.spi.SendResult;
 import java.net.URI;
 import java.util.List;
@@ -88,8 +87,8 @@ class MetaCloudProviderRequestTest {
 
     @Test
     void sendsTemplateWithNamedParameters() {
-        sendsExactly(new Template("order_update", "en_US", List.of(TemplateParameter.named("first_name", "Jeanne"),
-                        TemplateParameter.named("order_id", "A-1234"))),
+        sendsExactly(new Template("order_update", "en_US", List.of(Template.Parameter.named("first_name", "Jeanne"),
+                        Template.Parameter.named("order_id", "A-1234"))),
                 envelope("template", "{\"name\":\"order_update\",\"language\":{\"code\":\"en_US\"},"
                         + "\"components\":[{\"type\":\"body\",\"parameters\":["
                         + "{\"type\":\"text\",\"parameter_name\":\"first_name\",\"text\":\"Jeanne\"},"

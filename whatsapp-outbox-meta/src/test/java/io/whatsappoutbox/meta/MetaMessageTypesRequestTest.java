@@ -18,10 +18,8 @@ import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
-import io.whatsappoutbox.core.MessageContent.Template;
-import io.whatsappoutbox.core.MessageContent.TemplateParameter;
+import io.whatsappoutbox.core.Template;
 import io.whatsappoutbox.core.Reaction;
-import io.whatsappoutbox.core.TemplateHeader;
 import io.whatsappoutbox.core.spi.SendResult;
 import io.whatsappoutbox.core.testing.Contents;
 import java.net.URI;
@@ -91,8 +89,8 @@ class MetaMessageTypesRequestTest {
 
     @Test
     void sendsTextHeaderAndNamedParameters() {
-        sendsExactly(Template.named("order_update", "en_US").header(TemplateHeader.namedText("flat", "Flat 42"))
-                        .body(TemplateParameter.named("first_name", "Jeanne")),
+        sendsExactly(Template.named("order_update", "en_US").header(Template.Header.namedText("flat", "Flat 42"))
+                        .body(Template.Parameter.named("first_name", "Jeanne")),
                 template("order_update", "en_US", "[{\"type\":\"header\",\"parameters\":[{\"type\":\"text\","
                         + "\"parameter_name\":\"flat\",\"text\":\"Flat 42\"}]},{\"type\":\"body\",\"parameters\":"
                         + "[{\"type\":\"text\",\"parameter_name\":\"first_name\",\"text\":\"Jeanne\"}]}]"));
@@ -121,8 +119,8 @@ class MetaMessageTypesRequestTest {
 
     @Test
     void sendsCurrencyAndDateTimeParameters() {
-        sendsExactly(Template.named("price_drop", "en_US").body(TemplateParameter.currency("$100.99", "USD", 100_990),
-                        TemplateParameter.dateTime("February 25, 1977")),
+        sendsExactly(Template.named("price_drop", "en_US").body(Template.Parameter.currency("$100.99", "USD", 100_990),
+                        Template.Parameter.dateTime("February 25, 1977")),
                 template("price_drop", "en_US", "[{\"type\":\"body\",\"parameters\":[{\"type\":\"currency\","
                         + "\"currency\":{\"fallback_value\":\"$100.99\",\"code\":\"USD\",\"amount_1000\":100990}},"
                         + "{\"type\":\"date_time\",\"date_time\":{\"fallback_value\":\"February 25, 1977\"}}]}]"));

@@ -10,7 +10,7 @@ import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.MediaKind;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
-import io.whatsappoutbox.core.MessageContent.Template;
+import io.whatsappoutbox.core.Template;
 import io.whatsappoutbox.core.Reaction;
 import io.whatsappoutbox.core.internal.Violations;
 import java.net.URI;

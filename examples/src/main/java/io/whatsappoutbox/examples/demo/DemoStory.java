@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import io.whatsappoutbox.core.Template;
 
 /**
  * The whole story of the runbook, told against the running stack: orgs write messages inside their
@@ -159,7 +160,7 @@ final class DemoStory {
         String question = stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), customer,
                 "Bonjour, la visite de lundi tient toujours ?");
         stack.callbacks.drain(Duration.ofSeconds(10));
-        MessageContent.Template reminder = MessageContent.Template.named("appointment_reminder", "fr")
+        Template reminder = Template.named("appointment_reminder", "fr")
                 .headerImage(URI.create("https://cdn.example.com/flats/42.jpg"))
                 .body("lundi 10h", "12 rue du Port")
                 .urlButton(0, "V-42")

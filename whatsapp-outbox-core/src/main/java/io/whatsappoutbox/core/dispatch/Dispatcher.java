@@ -8,14 +8,14 @@ import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.internal.DeliveryDecisions;
 import io.whatsappoutbox.core.internal.Listeners;
-import io.whatsappoutbox.core.internal.WebhookWiring;
+import io.whatsappoutbox.core.internal.WebhookApplier;
 import io.whatsappoutbox.core.store.ClaimShare;
 import io.whatsappoutbox.core.store.CompletionReport;
 import io.whatsappoutbox.core.store.DispatchStore;
 import io.whatsappoutbox.core.spi.MessageProvider;
 import io.whatsappoutbox.core.store.WakeUpSource;
 import io.whatsappoutbox.core.store.WebhookStore;
-import io.whatsappoutbox.core.webhook.WebhookProcessor;
+import io.whatsappoutbox.core.webhook.WebhookSink;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +61,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Clock clock;
     private final OutboxListener listener;
     private final ResultWriter writer;
-    private final WebhookProcessor webhooks;
+    private final WebhookApplier webhooks;
     private final SendSide sending;
     private final InFlightBudget inFlight;
     private final Maintenance maintenance;
@@ -83,7 +83,7 @@ public final class Dispatcher implements AutoCloseable {
                 this::afterWrite, inFlight::release);
         // the webhook side decides failed receipts with the very policy the sends are decided with
         this.webhooks = s.webhookStore == null ? null
-                : WebhookWiring.create(s.webhookStore, sending.policy, s.optOutKeywords, clock, listener);
+                : new WebhookApplier(s.webhookStore, sending.policy, s.optOutKeywords, clock, listener);
         this.maintenance = new Maintenance(s.store, clock, s.fallbackRules, listener, webhooks, s.maintenanceInterval,
                 s.stuckAfter);
         this.claims = new ClaimLoop(s, inFlight, sending.sender, writer, maintenance, state);
@@ -99,7 +99,7 @@ public final class Dispatcher implements AutoCloseable {
      *
      * @throws IllegalStateException when the dispatcher was built without a webhook store
      */
-    public WebhookProcessor webhooks() {
+    public WebhookSink webhooks() {
         if (webhooks == null) {
             throw new IllegalStateException("build the dispatcher with webhookStore(...) to process webhooks");
         }

@@ -4,7 +4,7 @@ import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.store.DispatchStore;
-import io.whatsappoutbox.core.webhook.WebhookProcessor;
+import io.whatsappoutbox.core.internal.WebhookApplier;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +28,7 @@ final class Maintenance {
     private final FallbackRules fallbackRules;
     private final OutboxListener listener;
     /** Null without a webhook store. */
-    private final WebhookProcessor webhooks;
+    private final WebhookApplier webhooks;
     private final Duration interval;
     private final Duration stuckAfter;
     private final ReentrantLock lock = new ReentrantLock();
@@ -39,7 +39,7 @@ final class Maintenance {
     private long sweepCursorId;
 
     Maintenance(DispatchStore store, Clock clock, FallbackRules fallbackRules, OutboxListener listener,
-            WebhookProcessor webhooks, Duration interval, Duration stuckAfter) {
+            WebhookApplier webhooks, Duration interval, Duration stuckAfter) {
         this.store = store;
         this.clock = clock;
         this.fallbackRules = fallbackRules;

@@ -10,8 +10,7 @@ import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageContent.MediaKind;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.Reaction;
-import io.whatsappoutbox.core.TemplateButton;
-import io.whatsappoutbox.core.TemplateHeader;
+import io.whatsappoutbox.core.Template;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -60,7 +59,7 @@ public final class Fingerprint {
 
     /** Text, body-only templates, images, documents and reply buttons with no media header. */
     static boolean isV1(MessageContent content) {
-        if (content instanceof MessageContent.Template t) {
+        if (content instanceof Template t) {
             return t.hasBodyOnly();
         }
         if (content instanceof MessageContent.Media m) {
@@ -77,10 +76,10 @@ public final class Fingerprint {
         if (content instanceof MessageContent.Text t) {
             field(out, t.body());
             field(out, Boolean.toString(t.previewUrl()));
-        } else if (content instanceof MessageContent.Template t) {
+        } else if (content instanceof Template t) {
             field(out, t.name());
             field(out, t.language());
-            for (MessageContent.TemplateParameter p : t.parameters()) {
+            for (Template.Parameter p : t.parameters()) {
                 field(out, p == null ? null : p.name());
                 field(out, p == null ? null : p.text());
             }
@@ -109,14 +108,14 @@ public final class Fingerprint {
         if (content instanceof MessageContent.Text t) {
             field(out, t.body());
             field(out, Boolean.toString(t.previewUrl()));
-        } else if (content instanceof MessageContent.Template t) {
+        } else if (content instanceof Template t) {
             field(out, t.name());
             field(out, t.language());
             count(out, t.parameters());
-            for (MessageContent.TemplateParameter p : t.parameters()) {
+            for (Template.Parameter p : t.parameters()) {
                 parameter(out, p);
             }
-            TemplateHeader h = t.header();
+            Template.Header h = t.header();
             field(out, h == null ? null : String.valueOf(h.type()));
             if (h != null) {
                 field(out, h.parameterName());
@@ -127,7 +126,7 @@ public final class Fingerprint {
                 location(out, h.location());
             }
             count(out, t.buttons());
-            for (TemplateButton b : t.buttons()) {
+            for (Template.Button b : t.buttons()) {
                 field(out, b == null ? null : String.valueOf(b.type()));
                 field(out, b == null ? null : Integer.toString(b.index()));
                 field(out, b == null ? null : b.value());
@@ -180,7 +179,7 @@ public final class Fingerprint {
         }
     }
 
-    private static void parameter(StringBuilder out, MessageContent.TemplateParameter p) {
+    private static void parameter(StringBuilder out, Template.Parameter p) {
         field(out, p == null ? null : p.name());
         field(out, p == null ? null : p.text());
         field(out, p == null ? null : p.type().name());

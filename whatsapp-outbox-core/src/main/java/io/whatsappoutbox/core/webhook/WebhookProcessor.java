@@ -6,15 +6,13 @@ import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.dispatch.OutboxListener;
-import io.whatsappoutbox.core.internal.DeliveryDecisions;
 import io.whatsappoutbox.core.internal.DeliveryPolicy;
 import io.whatsappoutbox.core.internal.Listeners;
 import io.whatsappoutbox.core.internal.Violations;
-import io.whatsappoutbox.core.internal.WebhookWiring;
+import io.whatsappoutbox.core.internal.WebhookApplier;
 import io.whatsappoutbox.core.store.WebhookStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
@@ -22,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Applies verified webhook batches through the store: the {@link WebhookSink} that the Meta and
@@ -32,48 +28,13 @@ import org.slf4j.LoggerFactory;
  * opt-out keyword revokes consent.
  */
 public final class WebhookProcessor implements WebhookSink {
-    private static final Logger log = LoggerFactory.getLogger(WebhookProcessor.class);
     /** Opt-out words, matched on the whole message, ignoring case and accents. */
-    public static final Set<String> DEFAULT_OPT_OUT_KEYWORDS = Set.of("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL",
-            "END", "QUIT", "ARRET", "ARRETER", "DESABONNER", "DESINSCRIRE");
+    public static final Set<String> DEFAULT_OPT_OUT_KEYWORDS = WebhookApplier.DEFAULT_OPT_OUT_KEYWORDS;
 
-    static {
-        WebhookWiring.register(WebhookProcessor::wired);
-    }
+    private final WebhookApplier applier;
 
-    private final WebhookStore store;
-    private final Clock clock;
-    private final OutboxListener listener;
-    private final DeliveryDecisions decisions;
-
-    private WebhookProcessor(WebhookStore store, DeliveryPolicy policy, Set<String> optOut, Clock clock,
-            OutboxListener listener) {
-        this.store = store;
-        this.clock = clock;
-        this.listener = listener;
-        this.decisions = new DeliveryDecisions(policy, optOut);
-    }
-
-    /** The dispatcher's processor: its policy and listeners, its keywords (null: the defaults). */
-    private static WebhookProcessor wired(WebhookStore store, DeliveryPolicy policy, List<String> optOutKeywords,
-            Clock clock, OutboxListener listener) {
-        Set<String> optOut = optOutKeywords == null ? DEFAULT_OPT_OUT_KEYWORDS : normalized(optOutKeywords);
-        Violations v = new Violations();
-        checkKeywords(v, optOut);
-        v.throwIfAny("webhook processor settings");
-        return new WebhookProcessor(Objects.requireNonNull(store, "store"), policy, optOut, clock, listener);
-    }
-
-    private static Set<String> normalized(List<String> keywords) {
-        Set<String> optOut = new LinkedHashSet<>();
-        keywords.forEach(k -> optOut.add(normalize(Objects.requireNonNull(k, "keyword"))));
-        return optOut;
-    }
-
-    private static void checkKeywords(Violations v, Set<String> optOut) {
-        if (optOut.stream().anyMatch(String::isEmpty)) {
-            v.add("optOutKeywords", "holds an empty keyword", "non-blank words");
-        }
+    private WebhookProcessor(WebhookApplier applier) {
+        this.applier = applier;
     }
 
     public static Builder builder(WebhookStore store) {
@@ -82,64 +43,39 @@ public final class WebhookProcessor implements WebhookSink {
 
     @Override
     public WebhookResult accept(WebhookBatch batch) {
-        Instant now = clock.instant();
-        WebhookStore.Applied applied = store.apply(batch, decisions, now);
-        record(applied);
-        WebhookResult r = applied.result();
-        log.debug("Webhook batch from {}: {} applied, {} duplicates, {} ignored, {} pending", batch.source(),
-                r.applied(), r.duplicates(), r.ignored(), r.pending());
-        return r;
+        return applier.accept(batch);
     }
 
     /**
      * Forgets the deduplication keys and waiting receipts older than the store's dedup window. A
-     * dispatcher's maintenance calls it; a host that serves webhooks without a dispatcher anywhere
-     * calls it now and then.
+     * dispatcher's maintenance does it for its own webhook side; a host that serves webhooks
+     * without a dispatcher anywhere calls it now and then.
      *
      * @return the rows removed
      */
     public int pruneExpired() {
-        int removed = store.pruneExpired(clock.instant());
-        if (removed > 0) {
-            log.debug("Forgot {} webhook deduplication key(s) and waiting receipt(s) past the dedup window", removed);
-        }
-        return removed;
+        return applier.pruneExpired();
     }
 
     /**
      * Applies the receipts still waiting for a message that has been written since (see
-     * {@link WebhookStore#applyWaitingReceipts}). A dispatcher's maintenance calls it; a host that
-     * serves webhooks without a dispatcher anywhere calls it now and then.
+     * {@link WebhookStore#applyWaitingReceipts}). A dispatcher's maintenance does it for its own
+     * webhook side; a host that serves webhooks without a dispatcher anywhere calls it now and then.
      *
      * @return the receipts applied
      */
     public int applyWaitingReceipts() {
-        WebhookStore.Applied applied = store.applyWaitingReceipts(decisions, clock.instant());
-        record(applied);
-        return applied.result().applied();
+        return applier.applyWaitingReceipts();
     }
 
-    private void record(WebhookStore.Applied applied) {
-        for (WebhookStore.Delivery d : applied.deliveries()) {
-            listener.onDelivery(new OutboxListener.Delivered(d.channel(), Duration.between(d.createdAt(), d.deliveredAt())));
-        }
-        if (!applied.fallbacksCreated().isEmpty()) {
-            listener.onFallbacksCreated(applied.fallbacksCreated().size());
-        }
-    }
-
-    static String normalize(String text) {
-        return DeliveryDecisions.normalize(text);
-    }
-
-    /** Settings, shared with the dispatcher's when it builds the processor itself. */
+    /** The processor's settings; a dispatcher's own webhook side takes the dispatcher's instead. */
     public static final class Builder {
         private final WebhookStore store;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private FallbackRules fallbackRules = FallbackRules.none();
         private final Map<Channel, ErrorCatalogue> catalogues = new EnumMap<>(Channel.class);
         private final Map<String, ErrorCatalogue> providerCatalogues = DeliveryPolicy.providerCatalogues();
-        private final Set<String> optOutKeywords = new LinkedHashSet<>(DEFAULT_OPT_OUT_KEYWORDS);
+        private final Set<String> optOutKeywords = new LinkedHashSet<>(WebhookApplier.normalized(DEFAULT_OPT_OUT_KEYWORDS));
         private Duration haltOrgFor = Duration.ofMinutes(10);
         private Clock clock = Clock.systemUTC();
         private MeterRegistry meterRegistry;
@@ -179,7 +115,7 @@ public final class WebhookProcessor implements WebhookSink {
         /** Replaces the opt-out keywords (whole-message match, case and accents ignored). */
         public Builder optOutKeywords(List<String> keywords) {
             optOutKeywords.clear();
-            keywords.forEach(k -> optOutKeywords.add(normalize(Objects.requireNonNull(k, "keyword"))));
+            optOutKeywords.addAll(WebhookApplier.normalized(keywords));
             return this;
         }
 
@@ -216,11 +152,12 @@ public final class WebhookProcessor implements WebhookSink {
             if (v.requireNonNull("haltOrgFor", haltOrgFor) && haltOrgFor.isNegative()) {
                 v.add("haltOrgFor", "is negative", "zero or more");
             }
-            checkKeywords(v, optOutKeywords);
+            WebhookApplier.checkKeywords(v, optOutKeywords);
             v.throwIfAny("webhook processor settings");
             DeliveryPolicy policy = new DeliveryPolicy(retryPolicy, fallbackRules, haltOrgFor, catalogues,
                     providerCatalogues);
-            return new WebhookProcessor(store, policy, optOutKeywords, clock, Listeners.of(meterRegistry, listeners));
+            return new WebhookProcessor(new WebhookApplier(store, policy, optOutKeywords, clock,
+                    Listeners.of(meterRegistry, listeners)));
         }
     }
 }

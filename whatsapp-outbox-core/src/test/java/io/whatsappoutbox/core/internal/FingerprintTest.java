@@ -7,8 +7,7 @@ import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
-import io.whatsappoutbox.core.MessageContent.Template;
-import io.whatsappoutbox.core.MessageContent.TemplateParameter;
+import io.whatsappoutbox.core.Template;
 import io.whatsappoutbox.core.MessageContent.Text;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.testing.Contents;
@@ -33,7 +32,7 @@ class FingerprintTest {
                 "0f720329d278637f8ae4aeefc8fc932389fb3e2329aaffbea155600b357ff57a");
         assertDigest(MessageContent.template("appointment_reminder", "fr", "lundi 10h", "12 rue X"),
                 "a7d004bab05aa65e86f8a5d8f0dc2ca25daadbdb4fb7e9a8fe65e62fa675746f");
-        assertDigest(new Template("order_update", "en_US", List.of(TemplateParameter.named("first_name", "Jeanne"))),
+        assertDigest(new Template("order_update", "en_US", List.of(Template.Parameter.named("first_name", "Jeanne"))),
                 "b9456a240edee9f2f1d38b636158ef247bb093927aa916c056db12e7a9721979");
         assertDigest(MessageContent.template("hello_world", "en_US"),
                 "cb8d086a0b00966867e8b1c567738849833f4074df083f82c2999114b63081c8");
@@ -72,7 +71,7 @@ class FingerprintTest {
         assertThat(digest(body.quickReplyButton(0, "ok"))).isNotEqualTo(digest(body.quickReplyButton(1, "ok")));
         assertThat(digest(body.inReplyTo(Contents.WAMID))).isNotEqualTo(plain);
         assertThat(digest(MessageContent.template("t", "fr", "10")))
-                .isNotEqualTo(digest(Template.named("t", "fr").body(TemplateParameter.dateTime("10"))));
+                .isNotEqualTo(digest(Template.named("t", "fr").body(Template.Parameter.dateTime("10"))));
         assertThat(digest(Media.videoById("1", null))).isNotEqualTo(digest(Media.audioById("1")));
     }
 

@@ -9,11 +9,8 @@ import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.MediaKind;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
-import io.whatsappoutbox.core.MessageContent.Template;
-import io.whatsappoutbox.core.MessageContent.TemplateParameter;
+import io.whatsappoutbox.core.Template;
 import io.whatsappoutbox.core.Reaction;
-import io.whatsappoutbox.core.TemplateButton;
-import io.whatsappoutbox.core.TemplateHeader;
 import java.net.URI;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -38,7 +35,7 @@ public final class Contents {
                 MessageContent.text("Bonjour Léa, votre visite est confirmée ✅"),
                 new MessageContent.Text("Voir https://example.com/v/42", true),
                 MessageContent.template("appointment_reminder", "fr", "lundi 10h", "12 rue X"),
-                new Template("order_update", "en_US", List.of(TemplateParameter.named("first_name", "Jeanne"))),
+                new Template("order_update", "en_US", List.of(Template.Parameter.named("first_name", "Jeanne"))),
                 MessageContent.template("hello_world", "en_US"),
                 Template.named("appointment_reminder", "fr").headerImage(photo).body("lundi 10h", "12 rue X")
                         .urlButton(0, "V-123").quickReplyButton(1, "confirm:42"),
@@ -47,11 +44,11 @@ public final class Contents {
                         "bail.pdf").body("Léa"),
                 Template.named("agency_open", "fr").headerLocation(agency).body("samedi"),
                 Template.named("price_drop", "en_US").headerText("Flat 42")
-                        .body(TemplateParameter.currency("€312,000", "EUR", 312_000_000L),
-                                TemplateParameter.dateTime("February 25, 2027")),
-                Template.named("lead_named", "en_US").header(TemplateHeader.namedText("flat", "Flat 42"))
-                        .body(TemplateParameter.named("first_name", "Jo"),
-                                TemplateParameter.currency("$10", "USD", 10_000L).withName("price")),
+                        .body(Template.Parameter.currency("€312,000", "EUR", 312_000_000L),
+                                Template.Parameter.dateTime("February 25, 2027")),
+                Template.named("lead_named", "en_US").header(Template.Header.namedText("flat", "Flat 42"))
+                        .body(Template.Parameter.named("first_name", "Jo"),
+                                Template.Parameter.currency("$10", "USD", 10_000L).withName("price")),
                 Template.named("spring_offer", "en_US").body("Jo").copyCodeButton(0, "SPRING25"),
                 Template.named("login_code", "en_US").oneTimePassword("482913"),
                 Template.named("carousel_flats", "fr").components("[{\"type\":\"body\",\"parameters\":[{\"type\":"
@@ -134,23 +131,23 @@ public final class Contents {
     static Arbitrary<MessageContent> template() {
         Arbitrary<String> name = Arbitraries.strings().withChars("abcxyz_019").ofMinLength(1).ofMaxLength(30);
         Arbitrary<String> language = Arbitraries.of("fr", "en_US", "pt_BR", "es");
-        Arbitrary<TemplateParameter> positional = Arbitraries.oneOf(parameterText(40).map(TemplateParameter::positional),
+        Arbitrary<Template.Parameter> positional = Arbitraries.oneOf(parameterText(40).map(Template.Parameter::positional),
                 Combinators.combine(parameterText(20), Arbitraries.of("EUR", "USD", "BRL"),
-                        Arbitraries.longs().between(0, 10_000_000_000L)).as(TemplateParameter::currency),
-                parameterText(30).map(TemplateParameter::dateTime));
-        Arbitrary<List<TemplateParameter>> body = positional.list().ofMaxSize(4);
-        Arbitrary<TemplateHeader> header = Arbitraries.oneOf(
-                parameterText(60).map(TemplateHeader::text),
+                        Arbitraries.longs().between(0, 10_000_000_000L)).as(Template.Parameter::currency),
+                parameterText(30).map(Template.Parameter::dateTime));
+        Arbitrary<List<Template.Parameter>> body = positional.list().ofMaxSize(4);
+        Arbitrary<Template.Header> header = Arbitraries.oneOf(
+                parameterText(60).map(Template.Header::text),
                 Combinators.combine(Arbitraries.of(MediaKind.IMAGE, MediaKind.VIDEO), link())
-                        .as((k, l) -> TemplateHeader.media(k, null, l, null)),
-                Combinators.combine(token(16), token(12)).as((id, f) -> TemplateHeader.media(MediaKind.DOCUMENT, id,
+                        .as((k, l) -> Template.Header.media(k, null, l, null)),
+                Combinators.combine(token(16), token(12)).as((id, f) -> Template.Header.media(MediaKind.DOCUMENT, id,
                         null, f + ".pdf")),
-                namedLocation().map(TemplateHeader::location));
-        Arbitrary<List<TemplateButton>> buttons = Arbitraries.oneOf(
-                token(30).map(v -> List.of(new TemplateButton(TemplateButton.Type.URL, 0, v))),
+                namedLocation().map(Template.Header::location));
+        Arbitrary<List<Template.Button>> buttons = Arbitraries.oneOf(
+                token(30).map(v -> List.of(new Template.Button(Template.Button.Type.URL, 0, v))),
                 Combinators.combine(token(15), words(40)).as((code, payload) -> List.of(
-                        new TemplateButton(TemplateButton.Type.COPY_CODE, 0, code),
-                        new TemplateButton(TemplateButton.Type.QUICK_REPLY, 2, payload))),
+                        new Template.Button(Template.Button.Type.COPY_CODE, 0, code),
+                        new Template.Button(Template.Button.Type.QUICK_REPLY, 2, payload))),
                 Arbitraries.just(List.of()));
         Arbitrary<MessageContent> typed = Combinators.combine(name, language, body, header.injectNull(0.3), buttons)
                 .as((n, l, b, h, bs) -> new Template(n, l, b, h, bs, null));

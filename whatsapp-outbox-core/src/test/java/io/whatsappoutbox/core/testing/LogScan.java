@@ -39,7 +39,7 @@ public final class LogScan {
     static final Map<Pattern, String> PERSONAL = Map.of(
             Pattern.compile("\\[statement:\"|arguments:\\s*\\{\\s*positional"),
             "a statement's bound values (Jdbi's exception message)",
-            Pattern.compile("\\b(?:Text|Template|Media|InteractiveButtons|ReplyButton|TemplateParameter)\\[[a-zA-Z]+="),
+            Pattern.compile("\\b(?:Text|Template|Media|InteractiveButtons|ReplyButton|Template.Parameter)\\[[a-zA-Z]+="),
             "a message's content (a record's toString)",
             Pattern.compile("InboundMessage\\[[^\\]]*\\btext=(?!null\\b|\\d+ chars)"),
             "an inbound message's text (a record's toString)");

@@ -1,9 +1,7 @@
 package io.whatsappoutbox.jdbc.internal;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,12 +16,9 @@ import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.MediaKind;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
-import io.whatsappoutbox.core.MessageContent.Template;
-import io.whatsappoutbox.core.MessageContent.TemplateParameter;
+import io.whatsappoutbox.core.Template;
 import io.whatsappoutbox.core.MessageContent.Text;
 import io.whatsappoutbox.core.Reaction;
-import io.whatsappoutbox.core.TemplateButton;
-import io.whatsappoutbox.core.TemplateHeader;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -54,7 +49,7 @@ public final class ContentCodec {
             o.put("body", t.body());
             o.put("previewUrl", t.previewUrl());
         } else if (c instanceof Template t) {
-            template(o, t);
+            TemplateCodec.encode(o, t, components);
         } else if (c instanceof Media m) {
             media(o, m);
         } else if (c instanceof InteractiveButtons i) {
@@ -112,48 +107,6 @@ public final class ContentCodec {
         }
     }
 
-    private void template(ObjectNode o, Template t) {
-        o.put("name", t.name());
-        o.put("language", t.language());
-        ArrayNode params = o.putArray("parameters");
-        for (TemplateParameter p : t.parameters()) {
-            ObjectNode n = params.addObject();
-            if (p.isNamed()) {
-                n.put("name", p.name());
-            }
-            n.put("text", p.text());
-            if (p.type() != TemplateParameter.Type.TEXT) {
-                n.put("type", p.type().name());
-                putIfPresent(n, "code", p.currencyCode());
-                if (p.amount1000() != null) {
-                    n.put("amount1000", p.amount1000());
-                }
-            }
-        }
-        TemplateHeader h = t.header();
-        if (h != null) {
-            ObjectNode n = o.putObject("header").put("type", h.type().name());
-            putIfPresent(n, "name", h.parameterName());
-            putIfPresent(n, "text", h.text());
-            putIfPresent(n, "id", h.mediaId());
-            putIfPresent(n, "link", h.link() == null ? null : h.link().toString());
-            putIfPresent(n, "filename", h.filename());
-            if (h.location() != null) {
-                location(n.putObject("location"), h.location());
-            }
-        }
-        if (!t.buttons().isEmpty()) {
-            ArrayNode buttons = o.putArray("buttons");
-            for (TemplateButton b : t.buttons()) {
-                buttons.addObject().put("type", b.type().name()).put("index", b.index()).put("value", b.value());
-            }
-        }
-        if (t.components() != null) {
-            components.check(t.components(), "template.components");
-            o.put("components", t.components());
-        }
-    }
-
     private static void media(ObjectNode o, Media m) {
         putIfPresent(o, "id", m.mediaId());
         putIfPresent(o, "link", m.link() == null ? null : m.link().toString());
@@ -166,7 +119,7 @@ public final class ContentCodec {
         media(n, m);
     }
 
-    private static void location(ObjectNode o, Location l) {
+    static void location(ObjectNode o, Location l) {
         o.put("latitude", l.latitude());
         o.put("longitude", l.longitude());
         putIfPresent(o, "name", l.name());
@@ -230,19 +183,19 @@ public final class ContentCodec {
     public MessageContent decode(ContentType type, byte[] storedUtf8) {
         // jsonb in binary transfer is a version byte, 1, then the text; JSON text never starts with it
         int from = storedUtf8.length > 0 && storedUtf8[0] == JSONB_VERSION ? 1 : 0;
-        Fields o;
+        StoredFields o;
         try (JsonParser p = json.getFactory().createParser(storedUtf8, from, storedUtf8.length - from)) {
-            o = Fields.read(p);
+            o = StoredFields.read(p);
         } catch (IOException e) {
             throw new IllegalStateException("stored payload_json is not JSON", e);
         }
         MessageContent content = switch (type) {
             case TEXT -> new Text(o.text("body"), Boolean.parseBoolean(o.text("previewUrl")));
-            case TEMPLATE -> template(o);
+            case TEMPLATE -> TemplateCodec.decode(o);
             case IMAGE, DOCUMENT, VIDEO, AUDIO, STICKER -> media(kind(type), o);
             case INTERACTIVE_BUTTONS -> {
                 List<ReplyButton> buttons = new ArrayList<>();
-                for (Fields b : o.list("buttons")) {
+                for (StoredFields b : o.list("buttons")) {
                     buttons.add(new ReplyButton(b.text("id"), b.text("title")));
                 }
                 yield new InteractiveButtons(o.text("body"), buttons, o.text("header"), o.text("footer"),
@@ -253,9 +206,9 @@ public final class ContentCodec {
             case REACTION -> new Reaction(o.text("messageId"), o.text("emoji"));
             case INTERACTIVE_LIST -> {
                 List<InteractiveList.Section> sections = new ArrayList<>();
-                for (Fields s : o.list("sections")) {
+                for (StoredFields s : o.list("sections")) {
                     List<InteractiveList.Row> rows = new ArrayList<>();
-                    for (Fields r : s.list("rows")) {
+                    for (StoredFields r : s.list("rows")) {
                         rows.add(new InteractiveList.Row(r.text("id"), r.text("title"), r.text("description")));
                     }
                     sections.add(new InteractiveList.Section(s.text("title"), rows));
@@ -270,29 +223,6 @@ public final class ContentCodec {
         return replyTo == null ? content : new InReplyTo(replyTo, content);
     }
 
-    private static Template template(Fields o) {
-        List<Fields> stored = o.list("parameters");
-        List<TemplateParameter> params = new ArrayList<>(stored.size());
-        for (Fields p : stored) {
-            String type = p.text("type");
-            String amount = p.text("amount1000");
-            params.add(type == null ? new TemplateParameter(p.text("name"), p.text("text"))
-                    : new TemplateParameter(p.text("name"), p.text("text"), TemplateParameter.Type.valueOf(type),
-                            p.text("code"), amount == null ? null : Long.valueOf(amount)));
-        }
-        Fields h = o.object("header");
-        TemplateHeader header = h == null ? null : new TemplateHeader(TemplateHeader.Type.valueOf(h.text("type")),
-                h.text("name"), h.text("text"), h.text("id"), uri(h.text("link")), h.text("filename"),
-                h.object("location") == null ? null : location(h.object("location")));
-        stored = o.list("buttons");
-        List<TemplateButton> buttons = stored.isEmpty() ? List.of() : new ArrayList<>(stored.size());
-        for (Fields b : stored) {
-            buttons.add(new TemplateButton(TemplateButton.Type.valueOf(b.text("type")), Integer.parseInt(b.text("index")),
-                    b.text("value")));
-        }
-        return new Template(o.text("name"), o.text("language"), params, header, buttons, o.text("components"));
-    }
-
     private static MediaKind kind(ContentType type) {
         return switch (type) {
             case DOCUMENT -> MediaKind.DOCUMENT;
@@ -303,43 +233,43 @@ public final class ContentCodec {
         };
     }
 
-    private static Media media(MediaKind kind, Fields o) {
+    private static Media media(MediaKind kind, StoredFields o) {
         return new Media(kind, o.text("id"), uri(o.text("link")), o.text("caption"), o.text("filename"));
     }
 
-    private static Media headerMedia(Fields o) {
+    private static Media headerMedia(StoredFields o) {
         return o == null ? null : media(MediaKind.valueOf(o.text("kind")), o);
     }
 
-    private static Location location(Fields o) {
+    static Location location(StoredFields o) {
         return new Location(Double.parseDouble(o.text("latitude")), Double.parseDouble(o.text("longitude")),
                 o.text("name"), o.text("address"));
     }
 
-    private static Contacts contacts(Fields o) {
+    private static Contacts contacts(StoredFields o) {
         List<Contacts.Contact> contacts = new ArrayList<>();
-        for (Fields c : o.list("contacts")) {
-            Fields n = c.object("name");
+        for (StoredFields c : o.list("contacts")) {
+            StoredFields n = c.object("name");
             Contacts.Name name = n == null ? null : new Contacts.Name(n.text("formattedName"), n.text("firstName"),
                     n.text("lastName"), n.text("middleName"), n.text("suffix"), n.text("prefix"));
             List<Contacts.Phone> phones = new ArrayList<>();
-            for (Fields p : c.list("phones")) {
+            for (StoredFields p : c.list("phones")) {
                 phones.add(new Contacts.Phone(p.text("phone"), p.text("type"), p.text("waId")));
             }
             List<Contacts.Email> emails = new ArrayList<>();
-            for (Fields e : c.list("emails")) {
+            for (StoredFields e : c.list("emails")) {
                 emails.add(new Contacts.Email(e.text("email"), e.text("type")));
             }
             List<Contacts.Url> urls = new ArrayList<>();
-            for (Fields u : c.list("urls")) {
+            for (StoredFields u : c.list("urls")) {
                 urls.add(new Contacts.Url(u.text("url"), u.text("type")));
             }
             List<Contacts.Address> addresses = new ArrayList<>();
-            for (Fields a : c.list("addresses")) {
+            for (StoredFields a : c.list("addresses")) {
                 addresses.add(new Contacts.Address(a.text("street"), a.text("city"), a.text("state"), a.text("zip"),
                         a.text("country"), a.text("countryCode"), a.text("type")));
             }
-            Fields org = c.object("org");
+            StoredFields org = c.object("org");
             contacts.add(new Contacts.Contact(name, phones, emails, urls, addresses, org == null ? null
                     : new Contacts.Organization(org.text("company"), org.text("department"), org.text("title")),
                     c.text("birthday")));
@@ -347,83 +277,11 @@ public final class ContentCodec {
         return new Contacts(contacts);
     }
 
-    private static URI uri(String value) {
+    static URI uri(String value) {
         return value == null ? null : URI.create(value);
     }
 
-    /**
-     * One stored object: its scalar fields as text (null for JSON null), its arrays of objects and
-     * its objects. A stored object has at most a handful of fields, so they are kept in order and
-     * searched, not hashed (every claimed row is read here); the lists of arrays and objects are
-     * made only for the shapes that have them, not for a text or a body-only template.
-     */
-    private static final class Fields {
-        private final List<String> names = new ArrayList<>(4);
-        private final List<String> texts = new ArrayList<>(4);
-        private List<String> listNames;
-        private List<List<Fields>> lists;
-        private List<String> objectNames;
-        private List<Fields> objects;
-
-        static Fields read(JsonParser p) throws IOException {
-            if (p.currentToken() == null) {
-                p.nextToken();
-            }
-            if (p.currentToken() != JsonToken.START_OBJECT) {
-                throw new JsonParseException(p, "stored payload_json is not an object");
-            }
-            Fields o = new Fields();
-            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-                JsonToken t = p.nextToken();
-                if (t == JsonToken.START_ARRAY) {
-                    List<Fields> items = new ArrayList<>();
-                    for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken()) {
-                        if (item == JsonToken.START_OBJECT) {
-                            items.add(read(p));
-                        } else {
-                            p.skipChildren();
-                        }
-                    }
-                    if (o.lists == null) {
-                        o.listNames = new ArrayList<>(2);
-                        o.lists = new ArrayList<>(2);
-                    }
-                    o.listNames.add(name);
-                    o.lists.add(items);
-                } else if (t == JsonToken.START_OBJECT) {
-                    Fields nested = read(p);
-                    if (o.objects == null) {
-                        o.objectNames = new ArrayList<>(2);
-                        o.objects = new ArrayList<>(2);
-                    }
-                    o.objectNames.add(name);
-                    o.objects.add(nested);
-                } else if (t != JsonToken.VALUE_NULL) {
-                    o.names.add(name);
-                    o.texts.add(p.getText());
-                }
-            }
-            return o;
-        }
-
-        /** The last value written for {@code field}, as a JSON object keeps the last of a repeated key. */
-        String text(String field) {
-            int i = names.lastIndexOf(field);
-            return i < 0 ? null : texts.get(i);
-        }
-
-        List<Fields> list(String field) {
-            int i = listNames == null ? -1 : listNames.lastIndexOf(field);
-            return i < 0 ? List.of() : lists.get(i);
-        }
-
-        Fields object(String field) {
-            int i = objectNames == null ? -1 : objectNames.lastIndexOf(field);
-            return i < 0 ? null : objects.get(i);
-        }
-    }
-
-    private static ObjectNode putIfPresent(ObjectNode o, String field, String value) {
+    static ObjectNode putIfPresent(ObjectNode o, String field, String value) {
         if (value != null) {
             o.put(field, value);
         }

@@ -1,7 +1,7 @@
 package io.whatsappoutbox.jdbc.internal;
 
-import io.whatsappoutbox.core.EnqueueResult;
-import io.whatsappoutbox.core.IdempotencyConflictException;
+import io.whatsappoutbox.jdbc.EnqueueResult;
+import io.whatsappoutbox.jdbc.IdempotencyConflictException;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;

@@ -2,7 +2,7 @@ package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentStatus;
-import io.whatsappoutbox.core.Consents;
+import io.whatsappoutbox.jdbc.Consents;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.internal.Violations;

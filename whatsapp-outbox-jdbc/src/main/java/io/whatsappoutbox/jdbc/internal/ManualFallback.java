@@ -1,6 +1,6 @@
 package io.whatsappoutbox.jdbc.internal;
 
-import io.whatsappoutbox.core.EnqueueResult;
+import io.whatsappoutbox.jdbc.EnqueueResult;
 import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.MessageStatus;

@@ -9,8 +9,7 @@ import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.MediaKind;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
-import io.whatsappoutbox.core.MessageContent.Template;
-import io.whatsappoutbox.core.MessageContent.TemplateParameter;
+import io.whatsappoutbox.core.Template;
 import io.whatsappoutbox.core.MessageContent.Text;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +34,9 @@ class ContentCodecTest {
         all.addAll(List.of(
                 new Text("Bonjour \"Léa\", à demain\n", true),
                 new Text("no preview", false),
-                new Template("appointment_reminder", "fr", List.of(TemplateParameter.positional("lundi 9h"),
-                        TemplateParameter.positional("Dr Martin"))),
-                new Template("lead_follow_up", "pt_BR", List.of(new TemplateParameter("first_name", "Ana"))),
+                new Template("appointment_reminder", "fr", List.of(Template.Parameter.positional("lundi 9h"),
+                        Template.Parameter.positional("Dr Martin"))),
+                new Template("lead_follow_up", "pt_BR", List.of(new Template.Parameter("first_name", "Ana"))),
                 new Template("no_parameters", "en", List.of()),
                 new Media(MediaKind.IMAGE, "1234567890", null, "the plan", null),
                 new Media(MediaKind.DOCUMENT, null, URI.create("https://example.com/a.pdf"), null, "a.pdf"),
@@ -56,7 +55,7 @@ class ContentCodecTest {
                         MessageContent.template("appointment_reminder", "fr", "lundi", "10h")),
                 Arguments.of(ContentType.TEMPLATE, "{\"name\": \"order_update\", \"language\": \"en_US\", "
                         + "\"parameters\": [{\"name\": \"first_name\", \"text\": \"Jeanne\"}]}",
-                        new Template("order_update", "en_US", List.of(TemplateParameter.named("first_name", "Jeanne")))),
+                        new Template("order_update", "en_US", List.of(Template.Parameter.named("first_name", "Jeanne")))),
                 Arguments.of(ContentType.TEMPLATE, "{\"name\":\"hello_world\",\"language\":\"en_US\",\"parameters\":[]}",
                         MessageContent.template("hello_world", "en_US")),
                 Arguments.of(ContentType.IMAGE, "{\"id\":\"1479537139650973\",\"caption\":\"Le plan\"}",
@@ -127,7 +126,7 @@ class ContentCodecTest {
         // jsonb hands keys back sorted by length then bytes, with a space after each colon
         String stored = "{\"name\": \"appointment_reminder\", \"language\": \"fr\", \"parameters\": [{\"text\": \"x\"}]}";
         assertThat(codec.decode(ContentType.TEMPLATE, utf8(stored)))
-                .isEqualTo(new Template("appointment_reminder", "fr", List.of(TemplateParameter.positional("x"))));
+                .isEqualTo(new Template("appointment_reminder", "fr", List.of(Template.Parameter.positional("x"))));
     }
 
     @Test

@@ -14,13 +14,10 @@ import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.MediaKind;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
-import io.whatsappoutbox.core.MessageContent.Template;
-import io.whatsappoutbox.core.MessageContent.TemplateParameter;
+import io.whatsappoutbox.core.Template;
 import io.whatsappoutbox.core.MessageContent.Text;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.Reaction;
-import io.whatsappoutbox.core.TemplateButton;
-import io.whatsappoutbox.core.TemplateHeader;
 import java.util.Locale;
 
 /**
@@ -101,7 +98,7 @@ public final class MetaMessageJson {
             return n;
         }
         ArrayNode components = mapper.createArrayNode();
-        TemplateHeader h = template.header();
+        Template.Header h = template.header();
         if (h != null) {
             ObjectNode param = components.addObject().put("type", "header").putArray("parameters").addObject();
             header(param, h);
@@ -110,11 +107,11 @@ public final class MetaMessageJson {
             ObjectNode body = components.addObject();
             body.put("type", "body");
             ArrayNode params = body.putArray("parameters");
-            for (TemplateParameter p : template.parameters()) {
+            for (Template.Parameter p : template.parameters()) {
                 parameter(params.addObject(), p);
             }
         }
-        for (TemplateButton b : template.buttons()) {
+        for (Template.Button b : template.buttons()) {
             ObjectNode button = components.addObject();
             button.put("type", "button");
             button.put("sub_type", subType(b.type()));
@@ -133,7 +130,7 @@ public final class MetaMessageJson {
         return n;
     }
 
-    private static String subType(TemplateButton.Type type) {
+    private static String subType(Template.Button.Type type) {
         return switch (type) {
             case URL, ONE_TIME_PASSWORD -> "url";
             case QUICK_REPLY -> "quick_reply";
@@ -141,7 +138,7 @@ public final class MetaMessageJson {
         };
     }
 
-    private static void parameter(ObjectNode param, TemplateParameter p) {
+    private static void parameter(ObjectNode param, Template.Parameter p) {
         switch (p.type()) {
             case TEXT -> {
                 param.put("type", "text");
@@ -169,7 +166,7 @@ public final class MetaMessageJson {
         }
     }
 
-    private void header(ObjectNode param, TemplateHeader h) {
+    private void header(ObjectNode param, Template.Header h) {
         switch (h.type()) {
             case TEXT -> {
                 param.put("type", "text");

@@ -1,4 +1,4 @@
-package io.whatsappoutbox.core;
+package io.whatsappoutbox.jdbc;
 
 /**
  * The idempotency key was already used by this org for a message with other content: the second

@@ -1,4 +1,8 @@
-package io.whatsappoutbox.core;
+package io.whatsappoutbox.jdbc;
+
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ConsentStatus;
+import io.whatsappoutbox.core.PhoneNumber;
 
 /**
  * Consent records (the runbook's {@code consentement}): a host records what its customers agreed

@@ -1,4 +1,6 @@
-package io.whatsappoutbox.core;
+package io.whatsappoutbox.jdbc;
+
+import io.whatsappoutbox.core.OutboundMessage;
 
 /**
  * The answer to an enqueue.
