@@ -34,6 +34,14 @@ public record InboundMessage(String orgId, Channel channel, PhoneNumber from, St
                 + contextMessageId + ", receivedAt=" + receivedAt + "]";
     }
 
+    /**
+     * Whether {@code text} is what the customer typed (Meta's {@code text}, an SMS body), not the
+     * title of a button or list row they tapped: only typed text can be an opt-out keyword.
+     */
+    public boolean isTypedText() {
+        return text != null && ("text".equals(type) || channel == Channel.SMS && payload == null);
+    }
+
     public String dedupeKey() {
         return channel.name() + ":in:" + providerMessageId;
     }

@@ -8,15 +8,22 @@ import java.util.Objects;
  * applied in one transaction, all or nothing.
  *
  * @param source who sent it ({@code meta}, {@code twilio})
+ * @param events what it says about templates, numbers, the account and customers' preferences
  */
-public record WebhookBatch(String source, List<DeliveryReceipt> receipts, List<InboundMessage> inbound) {
+public record WebhookBatch(String source, List<DeliveryReceipt> receipts, List<InboundMessage> inbound,
+        List<LifecycleEvent> events) {
     public WebhookBatch {
         Objects.requireNonNull(source, "source");
         receipts = receipts == null ? List.of() : List.copyOf(receipts);
         inbound = inbound == null ? List.of() : List.copyOf(inbound);
+        events = events == null ? List.of() : List.copyOf(events);
+    }
+
+    public WebhookBatch(String source, List<DeliveryReceipt> receipts, List<InboundMessage> inbound) {
+        this(source, receipts, inbound, List.of());
     }
 
     public boolean isEmpty() {
-        return receipts.isEmpty() && inbound.isEmpty();
+        return receipts.isEmpty() && inbound.isEmpty() && events.isEmpty();
     }
 }
