@@ -60,6 +60,19 @@ public final class OutboxErrorCodes {
      * fallback once its attempts are used up.
      */
     public static final String DISPATCH_FAILED = "DISPATCH_FAILED";
+    /**
+     * Meta paused the message's template (its quality dropped): the message waits, without spending
+     * an attempt, until the pause ends or Meta approves the template again, or falls back at once
+     * under a fallback rule for {@code TEMPLATE} dead letters.
+     */
+    public static final String TEMPLATE_PAUSED = "TEMPLATE_PAUSED";
+    /** Meta disabled, rejected or deleted the message's template: it can never be sent. */
+    public static final String TEMPLATE_DISABLED = "TEMPLATE_DISABLED";
+    /**
+     * The org's WhatsApp account is restricted, or one of its numbers flagged or of low quality:
+     * marketing messages wait; utility, authentication and session messages go on.
+     */
+    public static final String MARKETING_HALTED = "MARKETING_HALTED";
     /** An operator cancelled the message. */
     public static final String CANCELLED = "CANCELLED";
 

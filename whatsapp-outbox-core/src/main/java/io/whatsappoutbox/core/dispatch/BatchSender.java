@@ -53,10 +53,11 @@ final class BatchSender {
     private final Duration pacedRetry;
     private final int smsRate;
     private final LeaseBudget budget;
+    private final HeldSends holds;
 
     BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
             Pacer pacer, Executor executor, int concurrency, OutboxListener listener, Clock clock, Duration stuckAfter,
-            int smsRate, LeaseBudget budget) {
+            int smsRate, LeaseBudget budget, HeldSends holds) {
         this.store = store;
         this.rules = rules;
         this.decider = decider;
@@ -71,6 +72,7 @@ final class BatchSender {
         this.pacedRetry = Duration.ofSeconds(1);
         this.smsRate = smsRate;
         this.budget = budget;
+        this.holds = holds;
     }
 
     /**
@@ -95,8 +97,11 @@ final class BatchSender {
         for (ClaimedMessage c : batch) {
             try {
                 SendRules.Verdict v = rules.check(c.message(), c.consent(), c.window(), now);
+                HeldSends.Hold hold;
                 if (v instanceof SendRules.Blocked b) {
                     refused.add(blocked(c, b.error(), now));
+                } else if ((hold = holds.of(c.message(), now)) != null) {
+                    refused.add(held(c, hold, now));
                 } else if (chains.get(c.message().channel()) == null) {
                     refused.add(deadLetter(c, new ErrorInfo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED,
                             "No provider configured for channel " + c.message().channel(), ErrorCategory.AUTH_CONFIG),
@@ -318,6 +323,19 @@ final class BatchSender {
                         d.throttleOrgUntil(), d.revokeConsent(), d.fallback());
             }
         };
+    }
+
+    /**
+     * A message Meta's lifecycle holds back: a disabled template's is dead-lettered; a paused
+     * template's falls back at once under a rule for template dead letters, as Meta's own "paused"
+     * error does, or waits for the pause to end without spending an attempt, as held marketing does.
+     */
+    private AttemptResult held(ClaimedMessage c, HeldSends.Hold hold, Instant now) {
+        if (hold.until() == null || hold.error().category() == ErrorCategory.TEMPLATE
+                && decider.fallsBackOn(c.message(), ErrorCategory.TEMPLATE)) {
+            return blocked(c, hold.error(), now);
+        }
+        return defer(c, hold.error(), hold.until(), now);
     }
 
     private AttemptResult blocked(ClaimedMessage c, ErrorInfo error, Instant now) {

@@ -85,7 +85,7 @@ public final class Dispatcher implements AutoCloseable {
         this.webhooks = s.webhookStore == null ? null
                 : new WebhookApplier(s.webhookStore, sending.policy, s.optOutKeywords, clock, listener);
         this.maintenance = new Maintenance(s.store, clock, s.fallbackRules, listener, webhooks, s.maintenanceInterval,
-                s.stuckAfter);
+                s.stuckAfter, sending.holds);
         this.claims = new ClaimLoop(s, inFlight, sending.sender, writer, maintenance, state);
     }
 
@@ -148,7 +148,10 @@ public final class Dispatcher implements AutoCloseable {
         return claimed;
     }
 
-    /** Lease recovery, gauges, the no-delivery fallback sweep and the webhook dedup pruning, now. */
+    /**
+     * Lease recovery, gauges, the no-delivery fallback sweep, the webhook dedup pruning and the
+     * sending holds of Meta's lifecycle webhooks read again, now.
+     */
     public void runMaintenance() {
         maintenance.runNow();
     }

@@ -31,6 +31,7 @@ final class Maintenance {
     private final WebhookApplier webhooks;
     private final Duration interval;
     private final Duration stuckAfter;
+    private final HeldSends holds;
     private final ReentrantLock lock = new ReentrantLock();
     /** Read by every claim thread without the lock (a cheap "not yet"); written under it. */
     private volatile Instant nextRun = Instant.MIN;
@@ -39,7 +40,7 @@ final class Maintenance {
     private long sweepCursorId;
 
     Maintenance(DispatchStore store, Clock clock, FallbackRules fallbackRules, OutboxListener listener,
-            WebhookApplier webhooks, Duration interval, Duration stuckAfter) {
+            WebhookApplier webhooks, Duration interval, Duration stuckAfter, HeldSends holds) {
         this.store = store;
         this.clock = clock;
         this.fallbackRules = fallbackRules;
@@ -47,6 +48,7 @@ final class Maintenance {
         this.webhooks = webhooks;
         this.interval = interval;
         this.stuckAfter = stuckAfter;
+        this.holds = holds;
     }
 
     /** Everything now, the gauges included, waiting for a claim thread that is at it. */
@@ -82,6 +84,7 @@ final class Maintenance {
      */
     private void maintain(boolean snapshotNow) {
         Instant now = clock.instant();
+        holds.refresh(now);
         int recovered = store.recoverExpiredLeases(now, 1000);
         if (recovered > 0) {
             listener.onLeasesRecovered(recovered);

@@ -20,6 +20,7 @@ final class SendSide {
     final DeliveryPolicy policy;
     final LeaseBudget lease;
     final BatchSender sender;
+    final HeldSends holds;
     /** Null when the host passed its own executor: the host shuts that down. */
     private final ExecutorService ownExecutor;
 
@@ -33,10 +34,11 @@ final class SendSide {
         this.lease = new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout);
         this.ownExecutor = s.executor == null
                 ? Executors.newFixedThreadPool(s.concurrency, Threads.daemons("whatsapp-outbox-send")) : null;
+        this.holds = new HeldSends(s.store, SendSide::isMarketing);
         this.sender = new BatchSender(s.store, new SendRules(s.consentPolicy), policy.decider(), chains,
                 new Pacer(s.messagesPerSecond, s.senderRates, s.pacingWait),
                 s.executor == null ? ownExecutor : s.executor, s.concurrency, listener, s.clock, s.stuckAfter, s.smsRate,
-                lease);
+                lease, holds);
     }
 
     /** Lets the provider calls running finish within {@code timeout}, if the executor is the dispatcher's own. */
@@ -70,5 +72,10 @@ final class SendSide {
             chain.cataloguesByProvider().forEach((provider, c) -> byProvider.put(DeliveryPolicy.key(channel, provider), c));
         });
         return new DeliveryPolicy(s.retryPolicy, s.fallbackRules, s.haltOrgFor, catalogues, byProvider);
+    }
+
+    // TODO(merge): the message's consent purpose once it is stored
+    private static boolean isMarketing(io.whatsappoutbox.core.OutboundMessage m) {
+        return false;
     }
 }

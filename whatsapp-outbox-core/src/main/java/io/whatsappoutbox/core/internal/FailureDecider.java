@@ -73,6 +73,11 @@ public final class FailureDecider {
                 fallbackRules.onDeadLetter(m, error.category()).orElse(null));
     }
 
+    /** Whether a fallback rule takes {@code m} when it ends in the dead letter with {@code category}. */
+    public boolean fallsBackOn(OutboundMessage m, ErrorCategory category) {
+        return fallbackRules.onDeadLetter(m, category).isPresent();
+    }
+
     public RetryPolicy retryPolicy() {
         return retryPolicy;
     }

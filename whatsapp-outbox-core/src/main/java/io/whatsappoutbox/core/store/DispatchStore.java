@@ -78,4 +78,12 @@ public interface DispatchStore {
 
     /** Creates fallback messages (once per parent, ever); returns the ids of those created now. */
     List<Long> createFallbacks(List<io.whatsappoutbox.core.OutboundMessageRequest> fallbacks);
+
+    /**
+     * The templates and orgs Meta's lifecycle webhooks hold back at {@code now} (see
+     * {@link SendingHolds}); a store without lifecycle webhooks holds nothing.
+     */
+    default SendingHolds sendingHolds(Instant now) {
+        return SendingHolds.NONE;
+    }
 }

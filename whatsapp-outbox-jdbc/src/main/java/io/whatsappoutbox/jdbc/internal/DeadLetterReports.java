@@ -2,6 +2,7 @@ package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.jdbc.ops.CategoryCount;
+import io.whatsappoutbox.jdbc.ops.ErrorCodeCount;
 import io.whatsappoutbox.jdbc.ops.DeadLetterQuery;
 import io.whatsappoutbox.jdbc.ops.DeadLetterReport;
 import io.whatsappoutbox.jdbc.ops.DeadLetterReport.AgeBucket;
@@ -60,16 +61,33 @@ final class DeadLetterReports {
             var byCode = Reports.byCode(h, scope, channel, null, q.top());
             var orgs = Reports.affectedOrgs(h, scope, channel, null, q.top());
             return new DeadLetterReport(now, scope.label(), size, byChannel, byCode, byCategory, retryable,
-                    size - retryable, ages, growth, orgs, recommendations(byCategory, ages));
+                    size - retryable, ages, growth, orgs, recommendations(byCategory, byCode, ages));
         });
     }
 
+    /** Advice for the codes whose category alone does not say what to do. */
+    static final java.util.Map<String, String> CODE_ADVICE = java.util.Map.of(
+            "TEMPLATE_DISABLED", "Meta disabled, rejected or deleted the template (audit: META_TEMPLATE_STATUS):"
+                    + " create or appeal it in WhatsApp Manager, run templates sync, then enqueue again with the"
+                    + " new template",
+            "TEMPLATE_PAUSED", "the template was paused and a fallback took its messages: check its quality in"
+                    + " WhatsApp Manager before the next campaign",
+            "MARKETING_HALTED", "the account is restricted or a number flagged (audit: META_ACCOUNT_UPDATE,"
+                    + " META_NUMBER_QUALITY): fix it in Meta Business Suite, then retry these marketing messages");
+
     /** The script's closing advice, from what is actually in the dead letter. */
-    static List<String> recommendations(List<CategoryCount> byCategory, List<AgeBucket> ages) {
+    static List<String> recommendations(List<CategoryCount> byCategory, List<ErrorCodeCount> byCode,
+            List<AgeBucket> ages) {
         List<String> out = new ArrayList<>();
         for (CategoryCount c : byCategory) {
             out.add(c.count() + " " + c.category() + (c.retryable() ? " (retryable)" : "") + ": "
                     + c.category().recommendedAction());
+        }
+        for (ErrorCodeCount c : byCode) {
+            String advice = CODE_ADVICE.get(c.errorCode());
+            if (advice != null) {
+                out.add(c.count() + " " + c.errorCode() + ": " + advice);
+            }
         }
         long old = ages.get(ages.size() - 1).count();
         if (old > 0) {

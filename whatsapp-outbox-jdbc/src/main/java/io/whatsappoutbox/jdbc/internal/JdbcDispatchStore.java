@@ -15,6 +15,7 @@ import io.whatsappoutbox.core.store.CompletionReport;
 import io.whatsappoutbox.core.store.DispatchStore;
 import io.whatsappoutbox.core.store.QueueSnapshot;
 import io.whatsappoutbox.core.store.QuotaGrant;
+import io.whatsappoutbox.core.store.SendingHolds;
 import io.whatsappoutbox.core.store.WebhookDecisions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -316,5 +317,10 @@ public final class JdbcDispatchStore implements DispatchStore {
                             rs.getLong("stuck_queued"), rs.getLong("stuck_sending"));
                 })
                 .one());
+    }
+
+    @Override
+    public SendingHolds sendingHolds(Instant now) {
+        return jdbi.withHandle(h -> LifecycleWrites.holds(h, now));
     }
 }

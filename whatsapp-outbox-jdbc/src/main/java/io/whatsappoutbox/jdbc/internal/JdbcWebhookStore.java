@@ -6,6 +6,7 @@ import io.whatsappoutbox.core.store.WebhookDecisions;
 import io.whatsappoutbox.core.store.WebhookStore;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.InboundMessage;
+import io.whatsappoutbox.core.webhook.LifecycleEvent;
 import io.whatsappoutbox.core.webhook.WebhookBatch;
 import io.whatsappoutbox.core.webhook.WebhookResult;
 import java.time.Duration;
@@ -108,6 +109,7 @@ public final class JdbcWebhookStore implements WebhookStore {
             List<String> keys = new ArrayList<>();
             candidates.forEach(r -> keys.add(r.dedupeKey()));
             batch.inbound().forEach(m -> keys.add(m.dedupeKey()));
+            batch.events().forEach(e -> keys.add(e.dedupeKey()));
             Set<String> fresh = ReceiptWrites.dedupe(h, keys, now);
             List<DeliveryReceipt> receiptsToApply = new ArrayList<>();
             for (DeliveryReceipt r : candidates) {
@@ -125,10 +127,19 @@ public final class JdbcWebhookStore implements WebhookStore {
                     duplicates++;
                 }
             }
+            List<LifecycleEvent> events = new ArrayList<>();
+            for (LifecycleEvent e : batch.events()) {
+                if (fresh.remove(e.dedupeKey())) {
+                    events.add(e);
+                } else {
+                    duplicates++;
+                }
+            }
             ReceiptReconciliation.Result result = reconciliation.reconcile(receiptsToApply);
             List<Long> fallbacks = receipts.write(h, result, batch.source(), now);
             ReceiptWrites.keepPending(h, result.unknown(), now);
             applyInbound(inbound);
+            applied += LifecycleWrites.apply(h, events, now);
             return new Applied(new WebhookResult(applied + result.applied(), duplicates, result.ignored() + unreadableIgnored,
                     result.unknown().size()), result.deliveries(), fallbacks);
         }
