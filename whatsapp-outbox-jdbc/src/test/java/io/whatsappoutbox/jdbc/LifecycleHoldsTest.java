@@ -205,7 +205,22 @@ class LifecycleHoldsTest {
                 .isEqualTo("ACCOUNT_RESTRICTION");
         assertThat(sql.one("SELECT messaging_limit FROM whatsapp_number_state WHERE business_account_id = ?", WABA))
                 .isEqualTo("TIER_2K");
+        webhook(new LifecycleEvent.NumberQualityChanged(WABA, "15550783882", "FLAGGED", null, "RED",
+                Instant.now().plusSeconds(1)));
+        webhook(new LifecycleEvent.NumberQualityChanged(WABA, "15550783881", "UPGRADE", null, "GREEN",
+                Instant.now().plusSeconds(2)));
         assertThat(outbox.dispatchStore().sendingHolds(Instant.now()).marketing())
-                .extracting(h -> h.orgId()).containsExactlyInAnyOrder("org-1", "org-2");
+                .extracting(h -> h.orgId()).containsExactlyInAnyOrder("org-1", "org-2", "org-1", "org-2");
+        var configs = outbox.operations().providerConfigs(io.whatsappoutbox.jdbc.ops.Scope.org("org-1"));
+        assertThat(configs).singleElement().satisfies(c -> {
+            assertThat(c.qualityRating()).isEqualTo("RED");
+            assertThat(c.messagingLimit()).isEqualTo("TIER_2K");
+            assertThat(c.accountStanding()).startsWith("RESTRICTED_BIZ_INITIATED_MESSAGING until ");
+        });
+        assertThat(outbox.operations().providerConfigs(io.whatsappoutbox.jdbc.ops.Scope.org("org-3")))
+                .singleElement().satisfies(c -> {
+                    assertThat(c.qualityRating()).isNull();
+                    assertThat(c.accountStanding()).isEqualTo("ok");
+                });
     }
 }

@@ -40,12 +40,15 @@ final class ConfigCommands {
                 List<ProviderConfigSummary> r = ops.providerConfigs(s);
                 print(r, () -> {
                     Table t = new Table("ORG", "PHONE NUMBER ID", "ENABLED", "TOKEN", "WEBHOOK SECRET", "PREVIOUS VALID UNTIL",
-                            "UNREADABLE", "UPDATED AT", "UPDATED BY", "DAYS SINCE UPDATE");
+                            "UNREADABLE", "UPDATED AT", "UPDATED BY", "DAYS SINCE UPDATE", "QUALITY", "MESSAGING LIMIT",
+                            "ACCOUNT");
                     r.forEach(c -> t.row(c.orgId(), c.phoneNumberId(), c.enabled(), c.hasAccessToken() ? "set" : "missing",
                             c.hasWebhookSecret() ? "set" : "missing", c.previousSecretValidUntil(),
                             c.unreadableSecrets() == null ? "? (no key)" : c.unreadableSecrets().isEmpty() ? "none"
                                     : String.join(",", c.unreadableSecrets()),
-                            c.updatedAt(), c.updatedBy(), c.daysSinceUpdate()));
+                            c.updatedAt(), c.updatedBy(), c.daysSinceUpdate(),
+                            c.qualityRating() == null ? "-" : c.qualityRating(),
+                            c.messagingLimit() == null ? "-" : c.messagingLimit(), c.accountStanding()));
                     t.print(out());
                     long unreadable = r.stream().filter(c -> c.unreadableSecrets() != null && !c.unreadableSecrets().isEmpty())
                             .count();

@@ -74,7 +74,8 @@ public record SendingHolds(List<TemplateHold> templates, List<MarketingHold> mar
 
         private Index(SendingHolds holds) {
             holds.templates.forEach(t -> templates.put(key(t.orgId(), t.name(), t.language()), t));
-            holds.marketing.forEach(m -> marketing.put(m.orgId(), m));
+            // the longest hold of an org wins: a restriction for days over an hourly look at a flag
+            holds.marketing.forEach(m -> marketing.merge(m.orgId(), m, (a, b) -> a.until().isAfter(b.until()) ? a : b));
             empty = holds.isEmpty();
         }
 

@@ -43,6 +43,7 @@ final class ConfigOps {
         Map<String, List<String>> unreadable = configs.hasEncryptionKeys() ? configs.unreadableSecrets(scope) : Map.of();
         return jdbi.withHandle(h -> h.createQuery(ReportSql.PROVIDER_CONFIGS)
                 .bind("org", scope.orgIdOrNull())
+                .bind("now", now)
                 .map((rs, ctx) -> {
                     int rate = rs.getInt("messages_per_second");
                     Integer perSecond = rs.wasNull() ? null : rate;
@@ -52,7 +53,8 @@ final class ConfigOps {
                             rs.getBoolean("has_secret"), Times.instant(rs, "previous_webhook_secret_valid_until"),
                             perSecond, Times.instant(rs, "created_at"), updatedAt, rs.getString("updated_by"),
                             Math.max(0, Duration.between(updatedAt, now).toDays()),
-                            configs.hasEncryptionKeys() ? unreadable.getOrDefault(rs.getString("org_id"), List.of()) : null);
+                            configs.hasEncryptionKeys() ? unreadable.getOrDefault(rs.getString("org_id"), List.of()) : null,
+                            rs.getString("quality_rating"), rs.getString("messaging_limit"), rs.getString("standing"));
                 })
                 .list());
     }

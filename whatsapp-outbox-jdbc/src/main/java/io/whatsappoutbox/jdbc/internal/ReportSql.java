@@ -156,12 +156,25 @@ final class ReportSql {
              ORDER BY r.org_id""";
 
     static final String PROVIDER_CONFIGS = """
-            SELECT org_id, phone_number_id, business_account_id, enabled,
-                   access_token_encrypted IS NOT NULL AS has_token, webhook_secret_encrypted IS NOT NULL AS has_secret,
-                   previous_webhook_secret_valid_until, messages_per_second, created_at, updated_at, updated_by
-              FROM whatsapp_provider_config
-             WHERE (:org::text IS NULL OR org_id = :org)
-             ORDER BY org_id""";
+            SELECT c.org_id, c.phone_number_id, c.business_account_id, c.enabled,
+                   c.access_token_encrypted IS NOT NULL AS has_token, c.webhook_secret_encrypted IS NOT NULL AS has_secret,
+                   c.previous_webhook_secret_valid_until, c.messages_per_second, c.created_at, c.updated_at, c.updated_by,
+                   n.quality_rating, n.messaging_limit,
+                   CASE WHEN a.ban_state IN ('DISABLE', 'SCHEDULE_FOR_DISABLE') THEN a.ban_state
+                        WHEN a.restricted_until > :now THEN array_to_string(a.restrictions, ',') || ' until '
+                             || to_char(a.restricted_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                        ELSE 'ok' END AS standing
+              FROM whatsapp_provider_config c
+              LEFT JOIN whatsapp_account_state a ON a.business_account_id = c.business_account_id
+              LEFT JOIN LATERAL (
+                   SELECT (array_agg(quality_rating ORDER BY CASE quality_rating WHEN 'RED' THEN 0 WHEN 'YELLOW' THEN 1
+                                                                          ELSE 2 END)
+                              FILTER (WHERE quality_rating IS NOT NULL))[1] AS quality_rating,
+                          (array_agg(messaging_limit ORDER BY updated_at DESC)
+                              FILTER (WHERE messaging_limit IS NOT NULL))[1] AS messaging_limit
+                     FROM whatsapp_number_state s WHERE s.business_account_id = c.business_account_id) n ON true
+             WHERE (:org::text IS NULL OR c.org_id = :org)
+             ORDER BY c.org_id""";
 
     static final String CONFIG_CHANGES = """
             SELECT org_id, phone_number_id, enabled, updated_at, updated_by
