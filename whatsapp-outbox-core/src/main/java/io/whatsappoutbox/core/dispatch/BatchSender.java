@@ -282,7 +282,7 @@ final class BatchSender {
         Instant now = clock.instant();
         if (outcome.result() instanceof SendResult.Accepted a) {
             attempted(m, outcome, Outcome.SENT, null, null);
-            log.debug("Message {} of org {} to {} accepted by {}", m.id(), m.orgId(), m.to().masked(), outcome.provider());
+            log.debug("Message {} of org {} to {} accepted by {}", m.id(), m.orgId(), m.to(), outcome.provider());
             return AttemptResult.sent(c, outcome.provider(), startedAt, outcome.duration(), a.providerMessageId(), 200);
         }
         SendResult.Rejected rejected = (SendResult.Rejected) outcome.result();

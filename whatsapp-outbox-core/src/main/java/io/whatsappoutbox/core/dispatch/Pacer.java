@@ -32,7 +32,12 @@ final class Pacer {
      */
     boolean acquire(String sender, Integer storedRate) {
         int rate = overrides.getOrDefault(sender, storedRate == null ? defaultRate : storedRate);
-        RateLimiter limiter = limiters.compute(sender, (key, existing) ->
+        RateLimiter limiter = limiters.get(sender);
+        if (limiter != null && limiter.getRateLimiterConfig().getLimitForPeriod() == rate) {
+            // the common case, without compute's lock on the map's bin: every send thread comes here
+            return limiter.acquirePermission();
+        }
+        limiter = limiters.compute(sender, (key, existing) ->
                 existing != null && existing.getRateLimiterConfig().getLimitForPeriod() == rate ? existing
                         : RateLimiter.of("sender-" + key, RateLimiterConfig.custom()
                                 .limitForPeriod(rate)
