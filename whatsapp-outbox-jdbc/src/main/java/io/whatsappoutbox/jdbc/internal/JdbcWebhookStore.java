@@ -129,6 +129,9 @@ public final class JdbcWebhookStore implements WebhookStore {
             List<Long> fallbacks = receipts.write(h, result, batch.source(), now);
             ReceiptWrites.keepPending(h, result.unknown(), now);
             applyInbound(inbound);
+            TemplateRegistryWrites.Outcome templates = TemplateRegistryWrites.apply(h, batch.events(), now);
+            applied += templates.applied();
+            duplicates += templates.duplicates();
             return new Applied(new WebhookResult(applied + result.applied(), duplicates, result.ignored() + unreadableIgnored,
                     result.unknown().size()), result.deliveries(), fallbacks);
         }
