@@ -160,7 +160,7 @@ final class DemoStory {
         String question = stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), customer,
                 "Bonjour, la visite de lundi tient toujours ?");
         stack.callbacks.drain(Duration.ofSeconds(10));
-        Template reminder = Template.named("appointment_reminder", "fr")
+        Template reminder = Template.named("new_listing_alert", "fr")
                 .headerImage(URI.create("https://cdn.example.com/flats/42.jpg"))
                 .body("lundi 10h", "12 rue du Port")
                 .urlButton(0, "V-42")
