@@ -62,6 +62,12 @@ final class DemoStory {
 
     Outcome run() throws SQLException {
         out.println();
+        say("Each org's approved templates are synced from Meta: every template message is checked before it is written");
+        for (String org : DemoStack.ORGS) {
+            var report = stack.outbox.templates().sync(org, stack.metaProvider.templateSource());
+            out.printf("    %s: %d templates%n", org, report.templates());
+        }
+
         say("Customers opt in; some write to the business first (their 24-hour window opens)");
         consentsAndConversations();
 
