@@ -274,6 +274,40 @@ class TemplateRegistryTest {
         assertThat(messages()).isEqualTo(3);
     }
 
+    /** The host's connection, counting the statements the enqueue prepares on it. */
+    static java.sql.Connection counting(java.sql.Connection target, AtomicInteger prepared) {
+        return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(TemplateRegistryTest.class.getClassLoader(),
+                new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("prepareStatement")) {
+                        prepared.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(target, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void theCheckIsOneQueryPerBatchWithTemplatesAndNoneWithout() throws Exception {
+        syncStandard();
+        AtomicInteger prepared = new AtomicInteger();
+        try (java.sql.Connection c = ds.getConnection()) {
+            java.sql.Connection host = counting(c, prepared);
+            List<OutboundMessageRequest> templates = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                templates.add(send(i, Template.named("appointment_reminder", "fr").body("lundi " + i)));
+            }
+            outbox.enqueueAll(host, templates);
+            assertThat(prepared.get()).as("the check and the insert").isEqualTo(2);
+            prepared.set(0);
+            outbox.enqueueAll(host, List.of(Requests.text(ORG, 100, "Bonjour"), Requests.text(ORG, 101, "Bonsoir")));
+            assertThat(prepared.get()).as("the insert only").isEqualTo(1);
+        }
+        assertThat(messages()).isEqualTo(52);
+    }
+
     static final WebhookDecisions NO_DECISIONS = new WebhookDecisions() {
         @Override
         public FailedReceiptAction onFailedReceipt(io.whatsappoutbox.core.OutboundMessage m,
