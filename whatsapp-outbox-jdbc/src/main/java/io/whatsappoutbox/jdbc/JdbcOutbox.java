@@ -14,6 +14,7 @@ import io.whatsappoutbox.jdbc.internal.ContentCodec;
 import io.whatsappoutbox.jdbc.internal.EnqueueWriter;
 import io.whatsappoutbox.jdbc.internal.JdbcConsents;
 import io.whatsappoutbox.jdbc.internal.JdbcDispatchStore;
+import io.whatsappoutbox.jdbc.internal.JdbcTemplateRegistry;
 import io.whatsappoutbox.jdbc.internal.JdbcWebhookStore;
 import io.whatsappoutbox.jdbc.internal.Jdbis;
 import io.whatsappoutbox.jdbc.internal.MessageRows;
@@ -56,6 +57,7 @@ public final class JdbcOutbox implements AutoCloseable {
     private final JdbcWebhookStore webhookStore;
     private final JdbcConsents consents;
     private final ProviderConfigs providerConfigs;
+    private final TemplateRegistry templates;
 
     private JdbcOutbox(Builder b) {
         this.clock = b.clock;
@@ -76,11 +78,12 @@ public final class JdbcOutbox implements AutoCloseable {
         this.jdbi = Jdbis.create(dataSource);
         ContentCodec codec = new ContentCodec();
         this.rows = new MessageRows(codec);
-        this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts);
+        this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts, b.templateCheck);
         this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue, b.storeClock == StoreClock.CALLER);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.consents = new JdbcConsents(jdbi, clock);
         this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);
+        this.templates = new JdbcTemplateRegistry(jdbi, clock, providerConfigs);
     }
 
     public static Builder builder() {
@@ -222,6 +225,11 @@ public final class JdbcOutbox implements AutoCloseable {
         return providerConfigs;
     }
 
+    /** Each org's templates as Meta approved them, which the enqueue checks template messages against. */
+    public TemplateRegistry templates() {
+        return templates;
+    }
+
     /**
      * The operations runbook as one safe API (queue status, failures, dead letter, retries, archive,
      * quotas, provider configs, database health, audit), on this outbox's database and clock.
@@ -273,6 +281,7 @@ public final class JdbcOutbox implements AutoCloseable {
         private int defaultMaxAttempts = 5;
         private Duration configCacheFor = Duration.ofSeconds(30);
         private Duration webhookDedupWindow = DEFAULT_WEBHOOK_DEDUP_WINDOW;
+        private TemplateCheck templateCheck = TemplateCheck.STRICT;
 
         private Builder() {}
 
@@ -337,6 +346,15 @@ public final class JdbcOutbox implements AutoCloseable {
             return this;
         }
 
+        /**
+         * What the enqueue does with a template message its org's synced registry says Meta would
+         * refuse: {@link TemplateCheck#STRICT} (refuse) by default.
+         */
+        public Builder templateCheck(TemplateCheck templateCheck) {
+            this.templateCheck = templateCheck;
+            return this;
+        }
+
         public JdbcOutbox build() {
             Violations v = new Violations();
             if (dataSource == null && jdbcUrl == null) {
@@ -352,6 +370,7 @@ public final class JdbcOutbox implements AutoCloseable {
             v.range("defaultMaxAttempts", defaultMaxAttempts, 1, OutboundMessageRequest.MAX_ATTEMPTS_LIMIT);
             v.requireNonNull("clock", clock);
             v.requireNonNull("storeClock", storeClock);
+            v.requireNonNull("templateCheck", templateCheck);
             if (v.requireNonNull("configCacheFor", configCacheFor) && configCacheFor.isNegative()) {
                 v.add("configCacheFor", "is negative", "zero or more");
             }

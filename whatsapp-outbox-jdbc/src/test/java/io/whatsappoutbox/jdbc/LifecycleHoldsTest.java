@@ -173,10 +173,10 @@ class LifecycleHoldsTest {
         assertThat(m.lastError().category()).isEqualTo(ErrorCategory.TEMPLATE);
         assertThat(meta.callsFor(disabled)).isZero();
         assertThat(message("org-1", other).status().name()).isEqualTo("SENT");
-        assertThat(sql.one("SELECT affected_count FROM outbox_audit WHERE action = 'META_TEMPLATE_STATUS'"))
-                .isEqualTo(1);
-        assertThat(sql.one("SELECT org_scope FROM outbox_audit WHERE action = 'META_TEMPLATE_STATUS'"))
-                .isEqualTo("org-1,org-2");
+        assertThat(sql.one("SELECT details_json->>'queuedMessages' FROM outbox_audit"
+                + " WHERE action = 'TEMPLATE_LIFECYCLE' AND org_scope = 'org-1'")).isEqualTo("1");
+        assertThat(sql.one("SELECT details_json->>'effect' FROM outbox_audit"
+                + " WHERE action = 'TEMPLATE_LIFECYCLE' AND org_scope = 'org-2'")).isEqualTo("never sent again");
         assertThat(outbox.operations().deadLetterReport(io.whatsappoutbox.jdbc.ops.Scope.org("org-1"),
                 io.whatsappoutbox.jdbc.ops.DeadLetterQuery.defaults()).recommendations())
                 .anySatisfy(r -> assertThat(r).startsWith("1 TEMPLATE_DISABLED: Meta disabled"));
@@ -190,7 +190,8 @@ class LifecycleHoldsTest {
         WebhookResult again = webhook(status("PAUSED", TemplateDefinition.Status.PAUSED, "FIRST_PAUSE", at));
         assertThat(again.applied()).isZero();
         assertThat(again.duplicates()).isEqualTo(1);
-        assertThat(sql.count("SELECT count(*) FROM outbox_audit WHERE action = 'META_TEMPLATE_STATUS'")).isEqualTo(1);
+        // one row per org of the account, once
+        assertThat(sql.count("SELECT count(*) FROM outbox_audit WHERE action = 'TEMPLATE_LIFECYCLE'")).isEqualTo(2);
     }
 
     @Test

@@ -79,6 +79,7 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     private final MetaSendResponses responses;
     private final ObjectMapper mapper;
     private final MetaDirectCalls directCalls;
+    private final MetaTemplateSource templateSource;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private MetaCloudProvider(Builder b, HttpUrl baseUrl) {
@@ -106,6 +107,7 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         this.requests = new MetaMessageJson(mapper);
         this.responses = new MetaSendResponses(mapper);
         this.directCalls = new MetaDirectCalls(accounts, client, closed, baseUrl, graphVersion, mapper, responses);
+        this.templateSource = new MetaTemplateSource(client, closed, baseUrl, graphVersion, responses, clock);
     }
 
     public static Builder builder() {
@@ -126,6 +128,11 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     /** Media upload and read receipts for an org, through this provider's client and accounts. */
     public MetaDirectCalls directCalls() {
         return directCalls;
+    }
+
+    /** The org's templates as Meta lists them, every page, through this provider's client: what the registry syncs from. */
+    public MetaTemplateSource templateSource() {
+        return templateSource;
     }
 
     @Override

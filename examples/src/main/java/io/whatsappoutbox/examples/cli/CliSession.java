@@ -85,6 +85,10 @@ final class CliSession implements AutoCloseable {
         return outbox.operations();
     }
 
+    JdbcOutbox outbox() {
+        return outbox;
+    }
+
     @Override
     public void close() {
         outbox.close();

@@ -77,6 +77,9 @@ final class DemoApi implements DemoHttpServer.Routes {
             return token.allOrgs() ? simulator(r)
                     : error(403, "Authorization", "the simulator switches need a token for every org (*)");
         }
+        if (path.equals("/api/v1/templates") || path.equals("/api/v1/templates/sync")) {
+            return templates(r, token);
+        }
         String org = r.header("X-Org-Id");
         Violations v = new Violations();
         v.orgId("X-Org-Id", org);
@@ -124,6 +127,59 @@ final class DemoApi implements DemoHttpServer.Routes {
             return consent(r, org, m.group(1));
         }
         return error(404, "path", "no such endpoint: " + r.method() + " " + SafeText.forError(path));
+    }
+
+    /**
+     * {@code GET /api/v1/templates?orgId=} (the org's registry) and {@code POST /api/v1/templates/sync}
+     * ({@code {"orgId": ...}}, or every demo org when absent: a token for every org only).
+     */
+    private Response templates(Request r, DemoConfig.ApiToken token) {
+        boolean sync = r.path().endsWith("/sync");
+        if (sync ? !r.method().equals("POST") : !r.method().equals("GET")) {
+            return error(405, "method", r.method() + " is not allowed here");
+        }
+        String org;
+        if (sync) {
+            JsonNode body = r.body() == null || r.body().length == 0 ? json.createObjectNode() : parse(r.body());
+            if (body == null || !body.isObject()) {
+                return error(400, "body", "is not a JSON object");
+            }
+            org = body.hasNonNull("orgId") ? body.get("orgId").asText() : null;
+        } else {
+            List<String> q = r.query().get("orgId");
+            org = q == null || q.isEmpty() ? r.header("X-Org-Id") : q.get(0);
+        }
+        List<String> orgs;
+        if (org == null && sync) {
+            if (!token.allOrgs()) {
+                return error(403, "orgId", "syncing every org needs a token for every org (*)");
+            }
+            orgs = DemoStack.ORGS;
+        } else {
+            Violations v = new Violations();
+            v.orgId("orgId", org);
+            if (!v.isEmpty()) {
+                return invalid(new InvalidInputException("request", violations(v)));
+            }
+            if (!token.mayActFor(org)) {
+                return error(403, "orgId", "this token may not act for org " + org);
+            }
+            orgs = List.of(org);
+        }
+        if (!sync) {
+            return ok(TemplateViews.list(org, stack.outbox.templates().lastSync(org), stack.outbox.templates().list(org)));
+        }
+        List<Object> reports = new java.util.ArrayList<>();
+        for (String o : orgs) {
+            try {
+                reports.add(TemplateViews.sync(stack.outbox.templates().sync(o, stack.metaProvider.templateSource())));
+            } catch (IllegalStateException e) {
+                return error(409, "orgId", SafeText.forError(e.getMessage()));
+            } catch (RuntimeException e) {
+                return error(502, "meta", SafeText.forError(e.getMessage()));
+            }
+        }
+        return ok(Map.of("synced", reports));
     }
 
     private Response enqueue(Request r, String org) {

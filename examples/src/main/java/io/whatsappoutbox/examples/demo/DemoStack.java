@@ -37,6 +37,8 @@ final class DemoStack implements AutoCloseable {
     /** The seeded orgs and their Meta phone number ids; webhooks are routed by phone number id. */
     static final List<String> ORGS = List.of("demo-org-1", "demo-org-2", "demo-org-3");
     static final List<String> PHONE_NUMBER_IDS = List.of("100000000000001", "100000000000002", "100000000000003");
+    /** Their WhatsApp Business account ids: the template list and the lifecycle webhooks are per account. */
+    static final List<String> BUSINESS_ACCOUNT_IDS = List.of("200000000000001", "200000000000002", "200000000000003");
     static final String TWILIO_ACCOUNT_SID = "AC00000000000000000000000000000001";
     static final String SMS_FROM = "+15005550006";
     /** The serve mode's fallback rules: critical templates fall back to SMS. */
@@ -143,7 +145,7 @@ final class DemoStack implements AutoCloseable {
     private void seed() {
         for (int i = 0; i < ORGS.size(); i++) {
             if (outbox.providerConfigs().forOrg(ORGS.get(i)).isEmpty()) {
-                outbox.providerConfigs().save(new ProviderConfig(ORGS.get(i), PHONE_NUMBER_IDS.get(i), null,
+                outbox.providerConfigs().save(new ProviderConfig(ORGS.get(i), PHONE_NUMBER_IDS.get(i), BUSINESS_ACCOUNT_IDS.get(i),
                         Secret.of("demo-access-token-" + (i + 1)), config.metaAppSecret(), true, null), "demo-seed");
             }
         }

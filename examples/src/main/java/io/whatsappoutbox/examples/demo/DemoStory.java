@@ -62,6 +62,12 @@ final class DemoStory {
 
     Outcome run() throws SQLException {
         out.println();
+        say("Each org's approved templates are synced from Meta: every template message is checked before it is written");
+        for (String org : DemoStack.ORGS) {
+            var report = stack.outbox.templates().sync(org, stack.metaProvider.templateSource());
+            out.printf("    %s: %d templates%n", org, report.templates());
+        }
+
         say("Customers opt in; some write to the business first (their 24-hour window opens)");
         consentsAndConversations();
 
@@ -160,7 +166,7 @@ final class DemoStory {
         String question = stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), customer,
                 "Bonjour, la visite de lundi tient toujours ?");
         stack.callbacks.drain(Duration.ofSeconds(10));
-        Template reminder = Template.named("appointment_reminder", "fr")
+        Template reminder = Template.named("new_listing_alert", "fr")
                 .headerImage(URI.create("https://cdn.example.com/flats/42.jpg"))
                 .body("lundi 10h", "12 rue du Port")
                 .urlButton(0, "V-42")

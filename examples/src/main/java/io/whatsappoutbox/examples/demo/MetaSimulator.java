@@ -1,6 +1,9 @@
 package io.whatsappoutbox.examples.demo;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
@@ -71,6 +74,51 @@ final class MetaSimulator implements AutoCloseable {
         server.start();
         server.stubFor(post(urlPathMatching("/v[0-9.]+/[0-9]+/messages")).willReturn(aResponse()
                 .withTransformers(Transformer.NAME)));
+        serveTemplates();
+    }
+
+    /** The cursor of the template list's second page. */
+    static final String TEMPLATES_PAGE_2 = "cGFnZTI";
+
+    /**
+     * Every business account's template list, in two pages as Meta pages it: the demo story's
+     * templates exactly as it sends them (a reminder and an urgent notification with one body
+     * parameter, a newsletter, a listing alert with an image header, two body parameters and its
+     * buttons).
+     */
+    private void serveTemplates() {
+        String path = "/v[0-9.]+/[0-9]+/message_templates";
+        String page1 = """
+                {"data":[
+                  {"id":"720000000000001","name":"appointment_reminder","language":"fr","status":"APPROVED",
+                   "category":"UTILITY","parameter_format":"POSITIONAL",
+                   "components":[{"type":"BODY","text":"Rappel : votre rendez-vous {{1}}.","example":{"body_text":[["lundi 10h"]]}}],
+                   "quality_score":{"score":"GREEN","date":1764633600}},
+                  {"id":"720000000000002","name":"urgent_notification","language":"fr","status":"APPROVED",
+                   "category":"UTILITY","parameter_format":"POSITIONAL",
+                   "components":[{"type":"BODY","text":"Information urgente : {{1}}.","example":{"body_text":[["coupure"]]}}],
+                   "quality_score":{"score":"GREEN","date":1764633600}}],
+                 "paging":{"cursors":{"before":"cGFnZTE","after":"%s"},"next":"%s/v23.0/0/message_templates?limit=100&after=%s"}}""".formatted(
+                TEMPLATES_PAGE_2, server.baseUrl(), TEMPLATES_PAGE_2);
+        String page2 = """
+                {"data":[
+                  {"id":"720000000000003","name":"new_listing_alert","language":"fr","status":"APPROVED",
+                   "category":"MARKETING","parameter_format":"POSITIONAL",
+                   "components":[
+                     {"type":"HEADER","format":"IMAGE","example":{"header_handle":["4::aW1h"]}},
+                     {"type":"BODY","text":"Nouveau bien {{1}}, visite au {{2}}.","example":{"body_text":[["lundi 10h","12 rue du Port"]]}},
+                     {"type":"BUTTONS","buttons":[
+                       {"type":"URL","text":"Voir le bien","url":"https://agence.example.com/visites/{{1}}","example":["V-42"]},
+                       {"type":"QUICK_REPLY","text":"Changer de date"}]}],
+                   "quality_score":{"score":"GREEN","date":1764633600}},
+                  {"id":"720000000000004","name":"newsletter","language":"fr","status":"APPROVED",
+                   "category":"MARKETING","parameter_format":"POSITIONAL",
+                   "components":[{"type":"BODY","text":"Les nouvelles de {{1}}.","example":{"body_text":[["novembre"]]}}]}],
+                 "paging":{"cursors":{"before":"cGFnZTI","after":"cGFnZTI"}}}""";
+        server.stubFor(get(urlPathMatching(path)).withQueryParam("after", absent()).willReturn(aResponse()
+                .withStatus(200).withHeader("Content-Type", "application/json").withBody(page1)));
+        server.stubFor(get(urlPathMatching(path)).withQueryParam("after", equalTo(TEMPLATES_PAGE_2)).willReturn(aResponse()
+                .withStatus(200).withHeader("Content-Type", "application/json").withBody(page2)));
     }
 
     String baseUrl() {

@@ -32,7 +32,7 @@ class DemoStoryTest {
         assertThat(outcome.signatureFailures()).isEqualTo(1.0);
         assertThat(outcome.statusCounts()).containsKeys("READ", "FAILED", "DELIVERED").doesNotContainKeys("QUEUED", "SENDING");
         assertThat(outcome.crmRequestsSeen()).hasSize(3);
-        assertThat(outcome.crmRequestsSeen().get(0)).isEqualTo("template appointment_reminder: header image, body text x2,"
+        assertThat(outcome.crmRequestsSeen().get(0)).isEqualTo("template new_listing_alert: header image, body text x2,"
                 + " button url 0, button quick_reply 1");
         assertThat(outcome.crmRequestsSeen().get(1)).isEqualTo("location Agence du Port");
         assertThat(outcome.crmRequestsSeen().get(2)).startsWith("text, in reply to wamid.IN");

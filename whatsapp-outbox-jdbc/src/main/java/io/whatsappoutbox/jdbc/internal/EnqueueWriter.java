@@ -2,6 +2,7 @@ package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.jdbc.EnqueueResult;
 import io.whatsappoutbox.jdbc.IdempotencyConflictException;
+import io.whatsappoutbox.jdbc.TemplateCheck;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
@@ -51,12 +52,19 @@ public final class EnqueueWriter {
     private final MessageRows rows;
     private final Clock clock;
     private final int defaultMaxAttempts;
+    private final TemplateChecks templateChecks;
 
     public EnqueueWriter(ContentCodec codec, MessageRows rows, Clock clock, int defaultMaxAttempts) {
+        this(codec, rows, clock, defaultMaxAttempts, TemplateCheck.STRICT);
+    }
+
+    public EnqueueWriter(ContentCodec codec, MessageRows rows, Clock clock, int defaultMaxAttempts,
+            TemplateCheck templateCheck) {
         this.codec = codec;
         this.rows = rows;
         this.clock = clock;
         this.defaultMaxAttempts = defaultMaxAttempts;
+        this.templateChecks = new TemplateChecks(templateCheck);
     }
 
     /**
@@ -69,6 +77,8 @@ public final class EnqueueWriter {
             return List.of();
         }
         Map<String, OutboundMessageRequest> unique = uniqueByKey(requests);
+        // read only, before anything of the call is written: a refusal leaves nothing behind
+        templateChecks.check(c, requests);
         boolean guard = unique.size() > 1 && !c.getAutoCommit();
         Savepoint savepoint = guard ? c.setSavepoint() : null;
         try {

@@ -139,7 +139,10 @@ public final class JdbcWebhookStore implements WebhookStore {
             List<Long> fallbacks = receipts.write(h, result, batch.source(), now);
             ReceiptWrites.keepPending(h, result.unknown(), now);
             applyInbound(inbound);
-            applied += LifecycleWrites.apply(h, events, now);
+            // each fresh event counts once, whatever it changed: the held messages and the registry
+            Map<LifecycleEvent, Map<String, Object>> effects = LifecycleWrites.apply(h, events, now);
+            TemplateRegistryWrites.apply(h, events, effects, now);
+            applied += events.size();
             return new Applied(new WebhookResult(applied + result.applied(), duplicates, result.ignored() + unreadableIgnored,
                     result.unknown().size()), result.deliveries(), fallbacks);
         }

@@ -30,19 +30,23 @@ final class LifecycleWrites {
 
     private LifecycleWrites() {}
 
-    /** Applies {@code events}, already deduplicated; returns how many changed something. */
-    static int apply(Handle h, List<LifecycleEvent> events, Instant now) {
-        int applied = 0;
+    /**
+     * Applies {@code events}, already deduplicated. Returns, per template status event, what it did
+     * to the queued messages, for the registry's audit row of that event; account and number events
+     * are audited here.
+     */
+    static Map<LifecycleEvent, Map<String, Object>> apply(Handle h, List<LifecycleEvent> events, Instant now) {
+        Map<LifecycleEvent, Map<String, Object>> effects = new java.util.HashMap<>();
         for (LifecycleEvent e : events) {
             if (e instanceof LifecycleEvent.TemplateStatusChanged s) {
-                applied += templateStatus(h, s, now);
+                effects.put(s, templateStatus(h, s, now));
             } else if (e instanceof LifecycleEvent.AccountUpdated a) {
-                applied += account(h, a, now);
+                account(h, a, now);
             } else if (e instanceof LifecycleEvent.NumberQualityChanged n) {
-                applied += number(h, n, now);
+                number(h, n, now);
             }
         }
-        return applied;
+        return effects;
     }
 
     static List<String> orgsOf(Handle h, String businessAccountId) {
@@ -56,7 +60,7 @@ final class LifecycleWrites {
         return "SECOND_PAUSE".equals(pauseTitle) ? SECOND_PAUSE : FIRST_PAUSE;
     }
 
-    private static int templateStatus(Handle h, LifecycleEvent.TemplateStatusChanged s, Instant now) {
+    private static Map<String, Object> templateStatus(Handle h, LifecycleEvent.TemplateStatusChanged s, Instant now) {
         List<String> orgs = orgsOf(h, s.businessAccountId());
         TemplateDefinition.Status status = s.status();
         String reason = "paused by Meta" + (s.pauseTitle() == null ? "" : " (" + s.pauseTitle() + ")");
@@ -100,10 +104,7 @@ final class LifecycleWrites {
         } else {
             effect = "recorded";
         }
-        audit(h, "META_TEMPLATE_STATUS", orgs, s.name() + " (" + s.language() + ") " + s.event(), affected,
-                Map.of("template", s.name(), "language", s.language(), "event", s.event(), "status", status.name(),
-                        "effect", effect), now);
-        return 1;
+        return Map.of("effect", effect, "queuedMessages", affected);
     }
 
     private static void hold(Handle h, List<String> orgs, LifecycleEvent.TemplateStatusChanged s, String status,
@@ -136,7 +137,7 @@ final class LifecycleWrites {
                 .one();
     }
 
-    private static int account(Handle h, LifecycleEvent.AccountUpdated a, Instant now) {
+    private static void account(Handle h, LifecycleEvent.AccountUpdated a, Instant now) {
         h.createUpdate("""
                 INSERT INTO whatsapp_account_state (business_account_id, last_event, restrictions, restricted_until,
                                                     ban_state, updated_at)
@@ -167,10 +168,9 @@ final class LifecycleWrites {
         details.put("restrictedUntil", a.restrictedUntil() == null ? null : a.restrictedUntil().toString());
         details.put("banState", a.banState());
         audit(h, "META_ACCOUNT_UPDATE", orgs, "account " + a.businessAccountId() + " " + a.event(), 0, details, now);
-        return 1;
     }
 
-    private static int number(Handle h, LifecycleEvent.NumberQualityChanged n, Instant now) {
+    private static void number(Handle h, LifecycleEvent.NumberQualityChanged n, Instant now) {
         h.createUpdate("""
                 INSERT INTO whatsapp_number_state (business_account_id, display_phone_number, last_event,
                                                    quality_rating, messaging_limit, updated_at)
@@ -193,7 +193,6 @@ final class LifecycleWrites {
         details.put("messagingLimit", n.messagingLimit());
         audit(h, "META_NUMBER_QUALITY", orgsOf(h, n.businessAccountId()), "number quality " + n.event(), 0, details,
                 now);
-        return 1;
     }
 
     /**

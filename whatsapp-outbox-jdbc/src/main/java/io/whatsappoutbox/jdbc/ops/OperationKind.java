@@ -12,5 +12,9 @@ public enum OperationKind {
     SET_QUOTA,
     RESET_QUOTA,
     ROTATE_WEBHOOK_SECRET,
-    FALLBACK_TO_SMS
+    FALLBACK_TO_SMS,
+    /** The template registry of an org replaced by Meta's template list. */
+    SYNC_TEMPLATES,
+    /** A template status, category or quality webhook applied to the registry. */
+    TEMPLATE_LIFECYCLE
 }
