@@ -2,6 +2,7 @@ package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.jdbc.EnqueueResult;
 import io.whatsappoutbox.jdbc.IdempotencyConflictException;
+import io.whatsappoutbox.core.ConsentPurpose;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
@@ -30,15 +31,15 @@ public final class EnqueueWriter {
     private static final String INSERT = """
             INSERT INTO outbound_message (org_id, dossier_id, channel, to_recipient, template_code, content_type,
                 payload_json, content_hash, status, idempotency_key, max_attempts, next_attempt_at, fallback_of,
-                created_at, updated_at, created_by, updated_by)
+                created_at, updated_at, created_by, updated_by, consent_purpose)
             SELECT x.org_id, x.dossier_id, x.channel, x.to_recipient, x.template_code, x.content_type,
                    x.payload::jsonb, x.content_hash, 'QUEUED', x.idempotency_key, x.max_attempts,
-                   x.next_attempt_at::timestamptz, x.fallback_of, ?, ?, x.created_by, x.created_by
+                   x.next_attempt_at::timestamptz, x.fallback_of, ?, ?, x.created_by, x.created_by, x.consent_purpose
               FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                          ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[])
+                          ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[], ?::text[])
                    WITH ORDINALITY AS x(org_id, dossier_id, channel, to_recipient, template_code, content_type,
                                         payload, content_hash, idempotency_key, max_attempts, next_attempt_at,
-                                        fallback_of, created_by, ord)
+                                        fallback_of, created_by, consent_purpose, ord)
              ORDER BY x.ord
             ON CONFLICT DO NOTHING
             RETURNING id, org_id, idempotency_key""";
@@ -113,6 +114,7 @@ public final class EnqueueWriter {
         String[] due = new String[n];
         Long[] fallbackOf = new Long[n];
         String[] createdBy = new String[n];
+        String[] purpose = new String[n];
         for (int i = 0; i < n; i++) {
             OutboundMessageRequest r = batch.get(i);
             org[i] = r.orgId();
@@ -128,6 +130,7 @@ public final class EnqueueWriter {
             due[i] = Times.iso(r.notBefore() == null ? now : r.notBefore().truncatedTo(ChronoUnit.MICROS));
             fallbackOf[i] = r.fallbackOf();
             createdBy[i] = r.createdBy();
+            purpose[i] = purposeOf(r).name();
         }
         Map<String, Long> created = new HashMap<>();
         try (PreparedStatement p = c.prepareStatement(INSERT)) {
@@ -138,7 +141,7 @@ public final class EnqueueWriter {
                 c.createArrayOf("text", to), c.createArrayOf("text", template), c.createArrayOf("text", type),
                 c.createArrayOf("text", payload), c.createArrayOf("text", hash), c.createArrayOf("text", key),
                 c.createArrayOf("int4", maxAttempts), c.createArrayOf("text", due), c.createArrayOf("int8", fallbackOf),
-                c.createArrayOf("text", createdBy)};
+                c.createArrayOf("text", createdBy), c.createArrayOf("text", purpose)};
             for (int i = 0; i < arrays.length; i++) {
                 p.setArray(3 + i, arrays[i]);
             }
@@ -226,12 +229,20 @@ public final class EnqueueWriter {
         return unique;
     }
 
+    /**
+     * The one place where a message's consent purpose is decided: the request's (TRANSACTIONAL
+     * unless the host said MARKETING). A MARKETING template of the registry will be decided here too.
+     */
+    private static ConsentPurpose purposeOf(OutboundMessageRequest r) {
+        return r.purpose();
+    }
+
     private OutboundMessage stored(long id, OutboundMessageRequest r, Instant now) {
         return new OutboundMessage(id, r.orgId(), r.dossierId(), r.channel(), r.to(), r.content(), MessageStatus.QUEUED,
                 r.idempotencyKey(), 0, r.maxAttempts() == null ? defaultMaxAttempts : r.maxAttempts(), 0,
                 r.notBefore() == null ? now : r.notBefore().truncatedTo(ChronoUnit.MICROS), null, null, r.fallbackOf(),
                 now, now, null, null, null,
-                r.createdBy(), r.createdBy());
+                r.createdBy(), r.createdBy(), purposeOf(r));
     }
 
     private static String identity(String org, String key) {
