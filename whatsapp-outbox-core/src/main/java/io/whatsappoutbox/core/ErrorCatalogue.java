@@ -168,7 +168,9 @@ public final class ErrorCatalogue {
                 .withMinimumDelay(Duration.ofMinutes(30)));
         b.put(ErrorClassification.of("131049", TEMPORARY, "Not delivered to maintain healthy ecosystem engagement")
                 .withMinimumDelay(Duration.ofHours(24)));
-        b.put("131050", OPTED_OUT, "User stopped marketing messages");
+        // the customer stopped offers, not reminders: the marketing consent only
+        b.put(ErrorClassification.of("131050", OPTED_OUT, "User stopped marketing messages")
+                .revokingConsent(ConsentPurpose.MARKETING));
         b.put("131051", BAD_REQUEST, "Unsupported message type");
         b.put("131052", BAD_REQUEST, "Media download error");
         b.put("131053", BAD_REQUEST, "Media upload error");

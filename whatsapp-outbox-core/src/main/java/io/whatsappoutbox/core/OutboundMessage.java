@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param nextAttemptAt when a QUEUED message is due
  * @param lastError the last error, kept when the message is retried, or null
  * @param fallbackOf the message this one replaces on another channel, or null
+ * @param purpose which consent the message needs (TRANSACTIONAL when null)
  */
 public record OutboundMessage(
         long id,
@@ -37,7 +38,23 @@ public record OutboundMessage(
         Instant deliveredAt,
         Instant readAt,
         String createdBy,
-        String updatedBy) {
+        String updatedBy,
+        ConsentPurpose purpose) {
+
+    public OutboundMessage {
+        purpose = purpose == null ? ConsentPurpose.TRANSACTIONAL : purpose;
+    }
+
+    /** A message that needs the channel's transactional consent. */
+    public OutboundMessage(long id, String orgId, String dossierId, Channel channel, PhoneNumber to,
+            MessageContent content, MessageStatus status, String idempotencyKey, int attemptCount, int maxAttempts,
+            int deferralCount, Instant nextAttemptAt, ErrorInfo lastError, String providerMessageId, Long fallbackOf,
+            Instant createdAt, Instant updatedAt, Instant sentAt, Instant deliveredAt, Instant readAt, String createdBy,
+            String updatedBy) {
+        this(id, orgId, dossierId, channel, to, content, status, idempotencyKey, attemptCount, maxAttempts,
+                deferralCount, nextAttemptAt, lastError, providerMessageId, fallbackOf, createdAt, updatedAt, sentAt,
+                deliveredAt, readAt, createdBy, updatedBy, ConsentPurpose.TRANSACTIONAL);
+    }
 
     public Optional<ErrorInfo> error() {
         return Optional.ofNullable(lastError);
@@ -60,7 +77,7 @@ public record OutboundMessage(
                 + ", status=" + status + ", idempotencyKey=" + SafeText.redact(idempotencyKey) + ", attempts="
                 + attemptCount + "/" + maxAttempts + ", deferrals=" + deferralCount + ", nextAttemptAt=" + nextAttemptAt
                 + ", lastError=" + (lastError == null ? null : lastError.code() + " " + lastError.category())
-                + ", providerMessageId=" + providerMessageId + ", fallbackOf=" + fallbackOf + ", createdAt=" + createdAt
+                + ", providerMessageId=" + providerMessageId + ", fallbackOf=" + fallbackOf + ", purpose=" + purpose + ", createdAt=" + createdAt
                 + ", updatedAt=" + updatedAt + ", sentAt=" + sentAt + ", deliveredAt=" + deliveredAt + ", readAt="
                 + readAt + "]";
     }

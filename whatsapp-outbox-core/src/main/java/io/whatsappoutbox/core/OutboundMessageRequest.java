@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  * @param notBefore earliest send time, or null for now
  * @param createdBy who asked (a user, a job), recorded as {@code created_by}
  * @param fallbackOf the WhatsApp message this one replaces on another channel, or null
+ * @param purpose which consent the message needs (TRANSACTIONAL when null)
  */
 public record OutboundMessageRequest(
         String orgId,
@@ -33,7 +34,8 @@ public record OutboundMessageRequest(
         Integer maxAttempts,
         Instant notBefore,
         String createdBy,
-        Long fallbackOf) {
+        Long fallbackOf,
+        ConsentPurpose purpose) {
 
     public static final Pattern ORG_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
     public static final String ORG_ID_RULE = "1 to 64 characters: letters, digits, '.', '_', ':', '-', starting with a letter or digit";
@@ -50,7 +52,15 @@ public record OutboundMessageRequest(
     /** The stored payload stays small enough for one row and one provider request. */
     public static final int PAYLOAD_MAX_BYTES = 64 * 1024;
 
+    /** A request that needs the channel's transactional consent. */
+    public OutboundMessageRequest(String orgId, String dossierId, Channel channel, PhoneNumber to, MessageContent content,
+            String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf) {
+        this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
+                ConsentPurpose.TRANSACTIONAL);
+    }
+
     public OutboundMessageRequest {
+        purpose = purpose == null ? ConsentPurpose.TRANSACTIONAL : purpose;
         Violations v = new Violations();
         validate(v, orgId, dossierId, channel, to == null ? null : to.value(), content, idempotencyKey,
                 maxAttempts, createdBy, fallbackOf);
@@ -136,8 +146,15 @@ public record OutboundMessageRequest(
         private Instant notBefore;
         private String createdBy;
         private Long fallbackOf;
+        private ConsentPurpose purpose = ConsentPurpose.TRANSACTIONAL;
 
         private Builder() {}
+
+        /** Which consent the message needs: TRANSACTIONAL (the default) or MARKETING. */
+        public Builder purpose(ConsentPurpose purpose) {
+            this.purpose = purpose;
+            return this;
+        }
 
         public Builder orgId(String orgId) {
             this.orgId = orgId;
@@ -218,7 +235,7 @@ public record OutboundMessageRequest(
             validate(v, orgId, dossierId, channel, to, content, key, maxAttempts, createdBy, fallbackOf);
             v.throwIfAny("outbound message");
             return new OutboundMessageRequest(orgId, dossierId, channel, new PhoneNumber(to), content, key,
-                    maxAttempts, notBefore, createdBy, fallbackOf);
+                    maxAttempts, notBefore, createdBy, fallbackOf, purpose);
         }
     }
 }

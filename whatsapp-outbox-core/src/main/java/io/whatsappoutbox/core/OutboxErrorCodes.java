@@ -7,7 +7,7 @@ package io.whatsappoutbox.core;
 public final class OutboxErrorCodes {
     private OutboxErrorCodes() {}
 
-    /** No granted consent for the channel: never sent. */
+    /** No granted consent for the channel and the message's purpose (the message names it): never sent. */
     public static final String NO_CONSENT = "NO_CONSENT";
     /** Free-form WhatsApp outside the 24-hour customer service window: never sent. */
     public static final String SESSION_WINDOW_CLOSED = "SESSION_WINDOW_CLOSED";

@@ -224,4 +224,42 @@ class LifecycleHoldsTest {
                     assertThat(c.accountStanding()).isEqualTo("ok");
                 });
     }
+
+    @Test
+    void aTemplateThatBecomesMarketingNeedsMarketingConsentForItsQueuedMessages() {
+        long queued = enqueue("org-1", 1, "appointment_reminder");
+        Dispatcher d = dispatcher(FallbackRules.none());
+        webhook(new LifecycleEvent.TemplateCategoryChanged(WABA, "1689556908129832", "appointment_reminder", "fr",
+                TemplateDefinition.Category.UTILITY, TemplateDefinition.Category.MARKETING, Instant.now()));
+        d.dispatchOnce();
+        OutboundMessage m = message("org-1", queued);
+        assertThat(m.purpose()).isEqualTo(io.whatsappoutbox.core.ConsentPurpose.MARKETING);
+        assertThat(m.status().name()).isEqualTo("FAILED");
+        assertThat(m.lastError().code()).isEqualTo(OutboxErrorCodes.NO_CONSENT);
+        assertThat(meta.callsFor(queued)).isZero();
+    }
+
+    @Test
+    void aRestrictedAccountHoldsItsMarketingWhileItsUtilityMessagesGo() {
+        io.whatsappoutbox.core.PhoneNumber to = io.whatsappoutbox.core.PhoneNumber.of(Requests.phone(7));
+        outbox.consents().grant("org-1", to, Channel.WHATSAPP, io.whatsappoutbox.core.ConsentPurpose.MARKETING, "test",
+                "test");
+        long utility = enqueue("org-1", 7, "appointment_reminder");
+        long marketing = outbox.enqueue(io.whatsappoutbox.core.OutboundMessageRequest.whatsapp("org-1", Requests.phone(7))
+                .template("new_listing_alert", "fr", "T3", "Marseille").purpose(io.whatsappoutbox.core.ConsentPurpose.MARKETING)
+                .idempotencyKey("offer-7").build()).message().id();
+        Instant until = Instant.now().plus(Duration.ofDays(2));
+        Dispatcher d = dispatcher(FallbackRules.none());
+        webhook(new LifecycleEvent.AccountUpdated(WABA, "ACCOUNT_RESTRICTION",
+                List.of("RESTRICTED_BIZ_INITIATED_MESSAGING"), until, null, Instant.now()));
+        d.runMaintenance();
+        d.dispatchOnce();
+        assertThat(message("org-1", utility).status().name()).isEqualTo("SENT");
+        OutboundMessage held = message("org-1", marketing);
+        assertThat(held.status().name()).isEqualTo("QUEUED");
+        assertThat(held.attemptCount()).isZero();
+        assertThat(held.lastError().code()).isEqualTo(OutboxErrorCodes.MARKETING_HALTED);
+        assertThat(held.nextAttemptAt()).isAfter(until.minusSeconds(1));
+        assertThat(meta.callsFor(marketing)).isZero();
+    }
 }

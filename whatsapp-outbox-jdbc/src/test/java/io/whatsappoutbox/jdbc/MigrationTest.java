@@ -24,9 +24,9 @@ class MigrationTest {
     @Test
     void appliesTheSchemaOnceAndIsANoOpAfterwards() throws Exception {
         try (HikariDataSource ds = TestDatabase.newEmptyDatabase(4)) {
-            assertThat(OutboxMigrator.migrate(ds)).containsExactlyElementsOf(versions());
+            assertThat(OutboxMigrator.migrate(ds)).containsExactlyElementsOf(allVersions());
             assertThat(OutboxMigrator.migrate(ds)).isEmpty();
-            assertThat(count(ds, "SELECT count(*) FROM outbox_schema_history")).isEqualTo(versions().size());
+            assertThat(count(ds, "SELECT count(*) FROM outbox_schema_history")).isEqualTo(OutboxMigrator.SCRIPTS.size());
             assertThat(count(ds, "SELECT count(*) FROM outbound_message")).isZero();
         }
     }
@@ -44,8 +44,8 @@ class MigrationTest {
                 applied.addAll(f.get());
             }
             pool.shutdown();
-            assertThat(applied).containsExactlyElementsOf(versions());
-            assertThat(count(ds, "SELECT count(*) FROM outbox_schema_history")).isEqualTo(versions().size());
+            assertThat(applied).containsExactlyElementsOf(allVersions());
+            assertThat(count(ds, "SELECT count(*) FROM outbox_schema_history")).isEqualTo(OutboxMigrator.SCRIPTS.size());
         }
     }
 
@@ -55,7 +55,7 @@ class MigrationTest {
             execute(ds, "INSERT INTO outbox_schema_history VALUES (99, 'V99__future.sql', 'x', now(), 'test')");
             assertThatThrownBy(() -> OutboxMigrator.migrate(ds))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("version 99, newer than this library knows (" + versions().get(versions().size() - 1) + ")");
+                    .hasMessageContaining("version 99, newer than this library knows (" + OutboxMigrator.latestVersion() + ")");
         }
     }
 
@@ -105,15 +105,63 @@ class MigrationTest {
             assertThat(count(ds, """
                     SELECT count(*) FROM pg_index i
                      WHERE i.indrelid = 'consentement'::regclass AND i.indisprimary
-                       AND i.indnkeyatts = 3 AND i.indnatts = 4
+                       AND i.indnkeyatts = 4 AND i.indnatts = 5
                        AND (SELECT attname FROM pg_attribute
-                             WHERE attrelid = i.indrelid AND attnum = i.indkey[3]) = 'status'""")).isEqualTo(1);
+                             WHERE attrelid = i.indrelid AND attnum = i.indkey[4]) = 'status'""")).isEqualTo(1);
             execute(ds, "INSERT INTO consentement (org_id, phone_number, channel, status, created_at, updated_at)"
                     + " VALUES ('o', '+33612345678', 'WHATSAPP', 'GRANTED', now(), now())");
             assertThatThrownBy(() -> execute(ds, "INSERT INTO consentement (org_id, phone_number, channel, status,"
                     + " created_at, updated_at) VALUES ('o', '+33612345678', 'WHATSAPP', 'REVOKED', now(), now())"))
                     .hasMessageContaining("consentement_pkey");
         }
+    }
+
+    @Test
+    void aConsentRecordedBeforePurposesKeepsWorkingForBothPurposes() throws Exception {
+        try (HikariDataSource ds = TestDatabase.newEmptyDatabase(2)) {
+            // the schema as it was before V5, with history, and a grant and a revocation in it
+            execute(ds, """
+                    CREATE TABLE outbox_schema_history (version integer PRIMARY KEY, script text NOT NULL,
+                        checksum text NOT NULL, applied_at timestamptz NOT NULL, applied_by text NOT NULL)""");
+            for (String script : OutboxMigrator.SCRIPTS) {
+                int version = OutboxMigrator.version(script);
+                if (version >= 5) {
+                    continue;
+                }
+                String text = OutboxMigrator.read(script);
+                execute(ds, text);
+                String checksum = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                execute(ds, "INSERT INTO outbox_schema_history VALUES (" + version + ", '" + script + "', '" + checksum
+                        + "', now(), 'test')");
+            }
+            execute(ds, "INSERT INTO consentement (org_id, phone_number, channel, status, source, created_at, updated_at)"
+                    + " VALUES ('o', '+33612345678', 'WHATSAPP', 'GRANTED', 'form', now(), now()),"
+                    + " ('o', '+33612345679', 'SMS', 'REVOKED', 'STOP', now(), now())");
+            execute(ds, "INSERT INTO outbound_message (org_id, channel, to_recipient, content_type, payload_json,"
+                    + " content_hash, status, idempotency_key, next_attempt_at, created_at, updated_at)"
+                    + " VALUES ('o', 'WHATSAPP', '+33612345678', 'TEXT', '{}', 'h', 'QUEUED', 'k', now(), now(), now())");
+
+            assertThat(OutboxMigrator.migrate(ds)).containsExactlyElementsOf(allVersions().stream().filter(v -> v >= 5).toList());
+
+            Consents consents = JdbcOutbox.builder().dataSource(ds).build().consents();
+            io.whatsappoutbox.core.PhoneNumber granted = io.whatsappoutbox.core.PhoneNumber.of("+33612345678");
+            io.whatsappoutbox.core.PhoneNumber revoked = io.whatsappoutbox.core.PhoneNumber.of("+33612345679");
+            for (io.whatsappoutbox.core.ConsentPurpose p : io.whatsappoutbox.core.ConsentPurpose.values()) {
+                assertThat(consents.status("o", granted, io.whatsappoutbox.core.Channel.WHATSAPP, p))
+                        .isEqualTo(io.whatsappoutbox.core.ConsentStatus.GRANTED);
+                assertThat(consents.status("o", revoked, io.whatsappoutbox.core.Channel.SMS, p))
+                        .isEqualTo(io.whatsappoutbox.core.ConsentStatus.REVOKED);
+            }
+            assertThat(count(ds, "SELECT count(*) FROM outbound_message WHERE consent_purpose = 'TRANSACTIONAL'"))
+                    .isEqualTo(1);
+            assertThatThrownBy(() -> execute(ds, "UPDATE outbound_message SET consent_purpose = 'OFFERS'"))
+                    .hasMessageContaining("outbound_message_consent_purpose_known");
+        }
+    }
+
+    static List<Integer> allVersions() {
+        return OutboxMigrator.SCRIPTS.stream().map(OutboxMigrator::version).toList();
     }
 
     static long count(HikariDataSource ds, String sql) throws Exception {
@@ -127,10 +175,5 @@ class MigrationTest {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute(sql);
         }
-    }
-
-    /** Every script's version, in order: the scripts themselves are checked against the files on disk. */
-    static java.util.List<Integer> versions() {
-        return OutboxMigrator.SCRIPTS.stream().map(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).toList();
     }
 }

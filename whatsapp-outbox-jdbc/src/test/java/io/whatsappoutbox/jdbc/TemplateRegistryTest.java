@@ -202,6 +202,19 @@ class TemplateRegistryTest {
     }
 
     @Test
+    void aTemplateTheRegistryHoldsAsMarketingNeedsMarketingConsent() {
+        syncStandard();
+        var results = outbox.enqueueAll(List.of(send(1, Template.named("appointment_reminder", "fr").body("lundi")),
+                send(2, Template.named("new_listing_alert", "fr").headerImage(URI.create("https://example.com/a.jpg"))
+                        .body("Lyon", "250 000 EUR").urlButton(0, "flat-42"))));
+        assertThat(results).extracting(r -> r.message().purpose())
+                .containsExactly(io.whatsappoutbox.core.ConsentPurpose.TRANSACTIONAL,
+                        io.whatsappoutbox.core.ConsentPurpose.MARKETING);
+        assertThat(sql.one("SELECT consent_purpose FROM outbound_message WHERE id = ?", results.get(1).message().id()))
+                .isEqualTo("MARKETING");
+    }
+
+    @Test
     void theWrongNumberOfBodyParametersIsRefused() {
         syncStandard();
         assertThatThrownBy(() -> outbox.enqueue(send(1, Template.named("appointment_reminder", "fr").body("a", "b"))))

@@ -15,10 +15,8 @@ import io.whatsappoutbox.core.webhook.WebhookBatch;
 import io.whatsappoutbox.core.webhook.WebhookRequest;
 import io.whatsappoutbox.core.webhook.WebhookResponse;
 import io.whatsappoutbox.core.webhook.WebhookSink;
-import io.whatsappoutbox.sms.internal.FormDecoder;
 import io.whatsappoutbox.sms.internal.FormParam;
-import io.whatsappoutbox.sms.internal.MalformedFormException;
-import io.whatsappoutbox.sms.internal.TwilioSignature;
+import io.whatsappoutbox.sms.internal.TwilioWebhookCheck;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -51,30 +49,24 @@ import org.slf4j.LoggerFactory;
 public final class TwilioStatusCallbackHandler {
     private static final Logger log = LoggerFactory.getLogger(TwilioStatusCallbackHandler.class);
 
-    public static final String SIGNATURE_HEADER = "X-Twilio-Signature";
+    public static final String SIGNATURE_HEADER = TwilioWebhookCheck.SIGNATURE_HEADER;
     /** Counter of requests refused with 401. */
     public static final String SIGNATURE_FAILURES_METRIC = "sms.webhook.signature.failures";
     /** The code recorded for a failed message whose callback has no {@code ErrorCode}. */
     public static final String MISSING_ERROR_CODE = "30008";
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
-    private final WebhookSecrets secrets;
-    private final String publicUrl;
     private final WebhookSink sink;
-    private final int maxBodyBytes;
-    private final Counter signatureFailures;
-    private final Clock clock;
+    private final TwilioWebhookCheck check;
 
     private TwilioStatusCallbackHandler(Builder b, WebhookSecrets secrets) {
-        this.secrets = secrets;
-        this.publicUrl = b.publicUrl;
         this.sink = b.sink;
-        this.maxBodyBytes = b.maxBodyBytes;
-        this.clock = b.clock;
-        this.signatureFailures = b.meterRegistry == null ? null
+        Counter signatureFailures = b.meterRegistry == null ? null
                 : Counter.builder(SIGNATURE_FAILURES_METRIC)
-                        .description("Twilio status callbacks refused for a missing or invalid signature")
+                        .description("Twilio webhooks refused for a missing or invalid signature")
                         .register(b.meterRegistry);
+        this.check = new TwilioWebhookCheck("status callback", secrets, b.publicUrl, b.maxBodyBytes,
+                signatureFailures, b.clock, log);
     }
 
     public static Builder builder() {
@@ -82,40 +74,8 @@ public final class TwilioStatusCallbackHandler {
     }
 
     public WebhookResponse handle(WebhookRequest request) {
-        Objects.requireNonNull(request, "request");
-        if (!"POST".equals(request.method())) {
-            return WebhookResponse.text(405, "Method not allowed: Twilio posts status callbacks");
-        }
-        if (request.body().length > maxBodyBytes) {
-            log.warn("Twilio status callback refused: body of {} bytes exceeds {}", request.body().length,
-                    maxBodyBytes);
-            return WebhookResponse.text(413, "Body too large");
-        }
-        List<FormParam> params;
-        try {
-            params = FormDecoder.decode(request.body());
-        } catch (MalformedFormException e) {
-            log.warn("Twilio status callback refused: body is not a form ({})", e.getMessage());
-            return WebhookResponse.text(400, "Body is not application/x-www-form-urlencoded UTF-8");
-        }
-        Instant now = clock.instant();
-        Verdict verdict;
-        try {
-            verdict = verify(request, params, now);
-        } catch (RuntimeException e) {
-            // a store's exception may quote what it was given: its type and masked message, no stack
-            log.error("Twilio status callback not verified: the webhook secrets could not be read ({})",
-                    SafeText.describe(e));
-            return WebhookResponse.text(500, "Could not verify the request");
-        }
-        if (verdict != Verdict.VALID) {
-            if (signatureFailures != null) {
-                signatureFailures.increment();
-            }
-            log.warn("Twilio status callback refused: {}", verdict.reason);
-            return WebhookResponse.text(401, "Invalid signature");
-        }
-        return apply(params, now);
+        TwilioWebhookCheck.Checked checked = check.check(request);
+        return checked.refusal() != null ? checked.refusal() : apply(checked.params(), checked.now());
     }
 
     private WebhookResponse apply(List<FormParam> params, Instant now) {
@@ -159,63 +119,12 @@ public final class TwilioStatusCallbackHandler {
         return WebhookResponse.json(200, "{\"status\":\"accepted\"}");
     }
 
-    private Verdict verify(WebhookRequest request, List<FormParam> params, Instant now) {
-        Optional<String> signature = request.header(SIGNATURE_HEADER).filter(s -> !s.isBlank());
-        if (signature.isEmpty()) {
-            return Verdict.MISSING;
-        }
-        String url = publicUrl != null ? publicUrl : request.url();
-        if (url == null || url.isBlank()) {
-            return Verdict.NO_URL;
-        }
-        List<byte[]> forms = TwilioSignature.signedForms(url, params);
-        String presented = signature.get().trim();
-        if (matchesAny(secrets.candidates(now), forms, presented, now)) {
-            return Verdict.VALID;
-        }
-        // A token rotated a moment ago may not be in a cached store yet: reload once.
-        return matchesAny(secrets.refresh(now), forms, presented, now) ? Verdict.VALID : Verdict.INVALID;
-    }
-
-    private static boolean matchesAny(List<WebhookSecrets.Candidate> candidates, List<byte[]> forms, String presented,
-            Instant now) {
-        if (candidates == null) {
-            return false;
-        }
-        for (WebhookSecrets.Candidate c : candidates) {
-            if (c != null && c.validAt(now) && TwilioSignature.matches(c.secret(), forms, presented)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static boolean hasControlCharacter(String value) {
-        return value.codePoints().anyMatch(Character::isISOControl);
+        return TwilioWebhookCheck.hasControlCharacter(value);
     }
 
-    /** The first value of {@code name}, trimmed, when present and not blank. */
     private static Optional<String> first(List<FormParam> params, String name) {
-        for (FormParam p : params) {
-            if (p.name().equals(name)) {
-                String v = p.value().trim();
-                return v.isEmpty() ? Optional.empty() : Optional.of(v);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private enum Verdict {
-        VALID("valid"),
-        MISSING("no X-Twilio-Signature header"),
-        NO_URL("no public URL configured and the request carries none"),
-        INVALID("signature matches no current auth token");
-
-        final String reason;
-
-        Verdict(String reason) {
-            this.reason = reason;
-        }
+        return TwilioWebhookCheck.first(params, name);
     }
 
     /** Settings of a {@link TwilioStatusCallbackHandler}; {@link #build()} checks them all at once. */

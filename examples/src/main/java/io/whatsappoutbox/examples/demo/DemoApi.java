@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ConsentPurpose;
 import io.whatsappoutbox.jdbc.EnqueueResult;
 import io.whatsappoutbox.jdbc.IdempotencyConflictException;
 import io.whatsappoutbox.core.IllegalTransitionException;
@@ -66,6 +67,9 @@ final class DemoApi implements DemoHttpServer.Routes {
         if (path.equals("/webhooks/sms/status")) {
             return webhook(r, stack.smsCallbacks::handle);
         }
+        if (path.equals("/webhooks/sms/inbound")) {
+            return webhook(r, stack.smsInbound::handle);
+        }
         if (r.tooLarge()) {
             return error(413, "body", "is larger than " + DemoHttpServer.MAX_BODY + " bytes");
         }
@@ -125,6 +129,9 @@ final class DemoApi implements DemoHttpServer.Routes {
         m = CONSENT.matcher(path);
         if (m.matches() && r.method().equals("PUT")) {
             return consent(r, org, m.group(1));
+        }
+        if (m.matches() && r.method().equals("GET")) {
+            return consents(org, m.group(1));
         }
         return error(404, "path", "no such endpoint: " + r.method() + " " + SafeText.forError(path));
     }
@@ -258,19 +265,55 @@ final class DemoApi implements DemoHttpServer.Routes {
         if (granted == null || !granted.isBoolean()) {
             v.add("granted", "is missing or not a boolean", "true or false");
         }
+        ConsentPurpose purpose = ConsentPurpose.TRANSACTIONAL;
+        JsonNode p = body.get("purpose");
+        if (p != null && !p.isNull()) {
+            try {
+                purpose = p.isTextual() ? ConsentPurpose.valueOf(p.asText()) : null;
+            } catch (IllegalArgumentException e) {
+                purpose = null;
+            }
+            if (purpose == null) {
+                v.add("purpose", "is not a consent purpose", "MARKETING or TRANSACTIONAL");
+            }
+        }
         if (!v.isEmpty()) {
             return invalid(new InvalidInputException("consent", violations(v)));
         }
         if (granted.asBoolean()) {
-            stack.outbox.consents().grant(org, phone, channel, "api", "api");
+            stack.outbox.consents().grant(org, phone, channel, purpose, "api", "api");
         } else {
-            stack.outbox.consents().revoke(org, phone, channel, "api", "api");
+            stack.outbox.consents().revoke(org, phone, channel, purpose, "api", "api");
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("orgId", org);
         out.put("phoneNumber", phone.masked());
         out.put("channel", channel.name());
-        out.put("status", stack.outbox.consents().status(org, phone, channel).name());
+        out.put("purpose", purpose.name());
+        out.put("status", stack.outbox.consents().status(org, phone, channel, purpose).name());
+        return ok(out);
+    }
+
+    /** Every consent of a recipient: per channel, per purpose. */
+    private Response consents(String org, String e164) {
+        PhoneNumber phone;
+        try {
+            phone = PhoneNumber.of(e164);
+        } catch (InvalidInputException e) {
+            return error(400, "phoneNumber", "'" + PhoneNumber.mask(e164) + "' is not a valid E.164 number");
+        }
+        Map<String, Object> byChannel = new LinkedHashMap<>();
+        for (Channel channel : Channel.values()) {
+            Map<String, Object> byPurpose = new LinkedHashMap<>();
+            for (ConsentPurpose purpose : ConsentPurpose.values()) {
+                byPurpose.put(purpose.name(), stack.outbox.consents().status(org, phone, channel, purpose).name());
+            }
+            byChannel.put(channel.name(), byPurpose);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("orgId", org);
+        out.put("phoneNumber", phone.masked());
+        out.put("consents", byChannel);
         return ok(out);
     }
 

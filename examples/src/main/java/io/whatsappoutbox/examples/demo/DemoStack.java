@@ -18,6 +18,7 @@ import io.whatsappoutbox.jdbc.ProviderConfig;
 import io.whatsappoutbox.meta.MetaCloudProvider;
 import io.whatsappoutbox.meta.MetaWebhookHandler;
 import io.whatsappoutbox.sms.TwilioSmsProvider;
+import io.whatsappoutbox.sms.TwilioInboundMessageHandler;
 import io.whatsappoutbox.sms.TwilioStatusCallbackHandler;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -63,6 +64,7 @@ final class DemoStack implements AutoCloseable {
     final Dispatcher dispatcher;
     final MetaWebhookHandler metaWebhook;
     final TwilioStatusCallbackHandler smsCallbacks;
+    final TwilioInboundMessageHandler smsInbound;
     final String jdbcUrl;
 
     private DemoStack(DemoConfig config, Consumer<String> say) {
@@ -125,6 +127,11 @@ final class DemoStack implements AutoCloseable {
                 .sink(dispatcher.webhooks()).meterRegistry(registry).build();
         smsCallbacks = TwilioStatusCallbackHandler.builder().authToken(config.twilioAuthToken())
                 .publicUrl(publicUrl + "/webhooks/sms/status").sink(dispatcher.webhooks()).meterRegistry(registry)
+                .build();
+        // the demo's one Twilio number receives for the first org; a host maps each org's own number
+        smsInbound = TwilioInboundMessageHandler.builder().authToken(config.twilioAuthToken())
+                .publicUrl(publicUrl + "/webhooks/sms/inbound").sink(dispatcher.webhooks()).meterRegistry(registry)
+                .orgOf(n -> n.value().equals(SMS_FROM) ? java.util.Optional.of(ORGS.get(0)) : java.util.Optional.empty())
                 .build();
         http.serve(new DemoApi(this));
         dispatcher.start();

@@ -20,8 +20,8 @@ record TableSnapshot(Map<String, Object> values) {
                    (SELECT count(*) FROM message) AS inbound,
                    (SELECT count(*) FROM webhook_event) AS webhook_events,
                    (SELECT count(*) FROM pending_receipt) AS pending_receipts,
-                   (SELECT coalesce(md5(string_agg(org_id || phone_number || channel || status || updated_at::text, ','
-                           ORDER BY org_id, phone_number, channel)), '') FROM consentement) AS consent_digest,
+                   (SELECT coalesce(md5(string_agg(org_id || phone_number || channel || purpose || status || updated_at::text, ','
+                           ORDER BY org_id, phone_number, channel, purpose)), '') FROM consentement) AS consent_digest,
                    (SELECT count(*) FROM whatsapp_session_window) AS session_windows,
                    (SELECT coalesce(md5(string_agg(org_id || messages_sent_count || coalesce(quota_limit::text, '')
                            || coalesce(throttle_until::text, '') || updated_at::text, ',' ORDER BY org_id)), '')
@@ -38,8 +38,8 @@ record TableSnapshot(Map<String, Object> values) {
                            || coalesce(operation_id::text, '') || ':' || updated_at::text, ',' ORDER BY id)), '')
                       FROM outbound_message WHERE org_id = ?) AS messages,
                    (SELECT count(*) FROM outbound_attempt WHERE org_id = ?) AS attempts,
-                   (SELECT coalesce(md5(string_agg(phone_number || channel || status || updated_at::text, ','
-                           ORDER BY phone_number, channel)), '') FROM consentement WHERE org_id = ?) AS consents,
+                   (SELECT coalesce(md5(string_agg(phone_number || channel || purpose || status || updated_at::text, ','
+                           ORDER BY phone_number, channel, purpose)), '') FROM consentement WHERE org_id = ?) AS consents,
                    (SELECT coalesce(md5(string_agg(messages_sent_count || coalesce(quota_limit::text, '')
                            || coalesce(throttle_until::text, '') || updated_at::text, ',')), '')
                       FROM whatsapp_rate_limit WHERE org_id = ?) AS quota,

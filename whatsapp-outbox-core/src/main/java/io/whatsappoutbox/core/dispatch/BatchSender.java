@@ -320,7 +320,7 @@ final class BatchSender {
                 deadLettered(m, outcome.provider(), d.error(), d.fallback() != null);
                 yield new AttemptResult(m, c.leaseOwner(), Outcome.DEAD_LETTER,
                         outcome.provider(), startedAt, outcome.duration(), null, d.error(), http, null, true,
-                        d.throttleOrgUntil(), d.revokeConsent(), d.fallback());
+                        d.throttleOrgUntil(), d.revokeConsent(), d.fallback(), d.revokedPurpose());
             }
         };
     }

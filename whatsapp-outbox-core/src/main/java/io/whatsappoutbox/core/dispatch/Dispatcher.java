@@ -8,6 +8,7 @@ import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.RetryPolicy;
 import io.whatsappoutbox.core.internal.DeliveryDecisions;
 import io.whatsappoutbox.core.internal.Listeners;
+import io.whatsappoutbox.core.internal.OptOutRules;
 import io.whatsappoutbox.core.internal.WebhookApplier;
 import io.whatsappoutbox.core.store.ClaimShare;
 import io.whatsappoutbox.core.store.CompletionReport;
@@ -83,7 +84,7 @@ public final class Dispatcher implements AutoCloseable {
                 this::afterWrite, inFlight::release);
         // the webhook side decides failed receipts with the very policy the sends are decided with
         this.webhooks = s.webhookStore == null ? null
-                : new WebhookApplier(s.webhookStore, sending.policy, s.optOutKeywords, clock, listener);
+                : new WebhookApplier(s.webhookStore, sending.policy, s.optOut, clock, listener);
         this.maintenance = new Maintenance(s.store, clock, s.fallbackRules, listener, webhooks, s.maintenanceInterval,
                 s.stuckAfter, sending.holds);
         this.claims = new ClaimLoop(s, inFlight, sending.sender, writer, maintenance, state);
@@ -217,7 +218,7 @@ public final class Dispatcher implements AutoCloseable {
         ConsentPolicy consentPolicy = ConsentPolicy.requireGrant();
         FallbackRules fallbackRules = FallbackRules.none();
         WebhookStore webhookStore;
-        List<String> optOutKeywords;
+        OptOutRules optOut = OptOutRules.defaults();
         Clock clock = Clock.systemUTC();
         MeterRegistry meterRegistry;
         ExecutorService executor;
@@ -279,8 +280,31 @@ public final class Dispatcher implements AutoCloseable {
             return this;
         }
 
+        /** Replaces the opt-out keywords of both channels (typed text only, whole message, case and accents ignored). */
         public Builder optOutKeywords(List<String> keywords) {
-            this.optOutKeywords = List.copyOf(keywords);
+            optOut = optOut.withOptOutKeywords(keywords);
+            return this;
+        }
+
+        /**
+         * Replaces one channel's opt-out keywords (WhatsApp: STOP, STOPALL, UNSUBSCRIBE, ARRET, ARRETER,
+         * DESABONNER, DESINSCRIRE; SMS: Twilio's STOP words and ARRET by default). Only what the customer
+         * typed is matched, never a button's or list row's title.
+         */
+        public Builder optOutKeywords(Channel channel, List<String> keywords) {
+            optOut = optOut.withOptOutKeywords(channel, keywords);
+            return this;
+        }
+
+        /** Reply ids (quick-reply payloads, list row ids) that opt out, such as {@code optout}: none by default. */
+        public Builder optOutPayloads(Set<String> replyIds) {
+            optOut = optOut.withOptOutPayloads(replyIds);
+            return this;
+        }
+
+        /** The SMS words that grant SMS consent back (START, UNSTOP, YES by default). */
+        public Builder smsOptInKeywords(List<String> keywords) {
+            optOut = optOut.withSmsOptInKeywords(keywords);
             return this;
         }
 

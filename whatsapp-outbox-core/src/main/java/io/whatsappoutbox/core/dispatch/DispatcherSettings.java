@@ -3,6 +3,7 @@ package io.whatsappoutbox.core.dispatch;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentPolicy;
+import io.whatsappoutbox.core.internal.OptOutRules;
 import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.RetryPolicy;
@@ -38,8 +39,7 @@ final class DispatcherSettings {
     final ConsentPolicy consentPolicy;
     final FallbackRules fallbackRules;
     final WebhookStore webhookStore;
-    /** Null: the webhook processor's defaults. */
-    final List<String> optOutKeywords;
+    final OptOutRules optOut;
     final Clock clock;
     final MeterRegistry meterRegistry;
     /** Null: the dispatcher runs its own pool. */
@@ -74,7 +74,7 @@ final class DispatcherSettings {
         consentPolicy = b.consentPolicy;
         fallbackRules = b.fallbackRules;
         webhookStore = b.webhookStore;
-        optOutKeywords = b.optOutKeywords;
+        optOut = b.optOut;
         clock = b.clock;
         meterRegistry = b.meterRegistry;
         executor = b.executor;
@@ -118,6 +118,7 @@ final class DispatcherSettings {
         v.requireNonNull("fallbackRules", b.fallbackRules);
         v.requireNonNull("clock", b.clock);
         v.requireNonNull("circuitBreaker", b.circuitBreaker);
+        b.optOut.check(v);
         v.text("instanceId", b.instanceId, 100, INSTANCE_ID, "letters, digits, '.', '_', '@', '-'");
         v.range("batchSize", b.batchSize, 1, 10_000);
         v.range("storeThreads", b.storeThreads, 1, 64);

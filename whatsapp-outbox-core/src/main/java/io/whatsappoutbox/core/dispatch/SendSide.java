@@ -74,8 +74,7 @@ final class SendSide {
         return new DeliveryPolicy(s.retryPolicy, s.fallbackRules, s.haltOrgFor, catalogues, byProvider);
     }
 
-    // TODO(merge): the message's consent purpose once it is stored
     private static boolean isMarketing(io.whatsappoutbox.core.OutboundMessage m) {
-        return false;
+        return m.purpose() == io.whatsappoutbox.core.ConsentPurpose.MARKETING;
     }
 }

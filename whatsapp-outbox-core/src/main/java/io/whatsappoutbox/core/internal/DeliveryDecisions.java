@@ -21,12 +21,16 @@ import java.util.Set;
  */
 public final class DeliveryDecisions implements WebhookDecisions {
     private final DeliveryPolicy policy;
-    private final Set<String> optOut;
+    private final OptOutRules optOut;
 
-    /** @param optOut opt-out keywords, already {@link #normalize normalized} */
+    /** @param optOut opt-out keywords for every channel, already {@link #normalize normalized} */
     public DeliveryDecisions(DeliveryPolicy policy, Set<String> optOut) {
+        this(policy, OptOutRules.none().withOptOutKeywords(optOut));
+    }
+
+    public DeliveryDecisions(DeliveryPolicy policy, OptOutRules optOut) {
         this.policy = policy;
-        this.optOut = Set.copyOf(optOut);
+        this.optOut = java.util.Objects.requireNonNull(optOut, "optOut");
     }
 
     /** The library's defaults (retry policy, no fallback rules, Meta's and Twilio's catalogues, no opt-out words): for tests of stores. */
@@ -40,14 +44,20 @@ public final class DeliveryDecisions implements WebhookDecisions {
         // a failover provider's codes mean what its own catalogue says, not the primary's
         FailureDecider.Decision d = policy.decider().decide(m, r.error(), policy.catalogue(m.channel(), provider), now);
         if (d.kind() == FailureDecider.Kind.DEAD_LETTER) {
-            return FailedReceiptAction.deadLetter(d.error(), d.revokeConsent(), d.fallback());
+            return FailedReceiptAction.deadLetter(d.error(), d.revokeConsent(), d.revokedPurpose(),
+                    d.fallback());
         }
         return FailedReceiptAction.retryAt(d.error(), d.nextAttemptAt());
     }
 
     @Override
     public boolean isOptOut(InboundMessage m) {
-        return m.text() != null && optOut.contains(normalize(m.text()));
+        return optOut.isOptOut(m);
+    }
+
+    @Override
+    public boolean isOptIn(InboundMessage m) {
+        return optOut.isOptIn(m);
     }
 
     /** A keyword or message as opt-out matching compares it: case, accents and trailing punctuation ignored. */

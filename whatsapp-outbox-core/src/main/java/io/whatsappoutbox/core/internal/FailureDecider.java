@@ -1,6 +1,7 @@
 package io.whatsappoutbox.core.internal;
 
 import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ConsentPurpose;
 import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.ErrorClassification;
@@ -41,9 +42,16 @@ public final class FailureDecider {
     /**
      * @param throttleOrgUntil pause the org's WhatsApp sending until then, or null
      * @param fallback the SMS to create, for a dead letter, or null
+     * @param revokedPurpose with {@code revokeConsent}, the one purpose revoked, or null for every purpose
      */
     public record Decision(Kind kind, ErrorClassification classification, ErrorInfo error, Instant nextAttemptAt,
-            Instant throttleOrgUntil, boolean revokeConsent, OutboundMessageRequest fallback) {}
+            Instant throttleOrgUntil, boolean revokeConsent, OutboundMessageRequest fallback,
+            ConsentPurpose revokedPurpose) {
+        public Decision(Kind kind, ErrorClassification classification, ErrorInfo error, Instant nextAttemptAt,
+                Instant throttleOrgUntil, boolean revokeConsent, OutboundMessageRequest fallback) {
+            this(kind, classification, error, nextAttemptAt, throttleOrgUntil, revokeConsent, fallback, null);
+        }
+    }
 
     public Decision decide(OutboundMessage m, ProviderError e, ErrorCatalogue catalogue, Instant now) {
         ErrorClassification c = catalogue.classify(e);
@@ -61,8 +69,10 @@ public final class FailureDecider {
             return new Decision(Kind.DEFER, c, error, defer.nextAttemptAt(), defer.throttleOrgUntil(), false, null);
         }
         String reason = ((RetryDecision.DeadLetter) d).reason();
-        return deadLetter(m, new ErrorInfo(error.code(), error.message() + " [" + reason + "]", error.category()),
-                c.revokesConsent(), now);
+        Decision dead = deadLetter(m, new ErrorInfo(error.code(), error.message() + " [" + reason + "]",
+                error.category()), c.revokesConsent(), now);
+        return new Decision(dead.kind(), dead.classification(), dead.error(), null, dead.throttleOrgUntil(), dead.revokeConsent(),
+                dead.fallback(), c.revokedPurpose());
     }
 
     /** A dead letter for an error decided elsewhere (a send rule): only the fallback is looked up. */

@@ -39,6 +39,7 @@ public final class SendRules {
         if (!consentPolicy.allows(message.channel(), consent == null ? ConsentStatus.UNKNOWN : consent)) {
             return new Blocked(new ErrorInfo(OutboxErrorCodes.NO_CONSENT,
                     "No " + consentPolicy.requirement(message.channel()).name().toLowerCase(java.util.Locale.ROOT)
+                            + " " + message.purpose().name().toLowerCase(java.util.Locale.ROOT)
                             + " consent for " + message.channel() + " (consent is " + consent + ")",
                     ErrorCategory.OPTED_OUT));
         }

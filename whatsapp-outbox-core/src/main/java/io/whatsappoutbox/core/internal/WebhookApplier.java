@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookApplier implements WebhookSink {
     private static final Logger log = LoggerFactory.getLogger("io.whatsappoutbox.core.webhook.WebhookProcessor");
-    /** Opt-out words, matched on the whole message, ignoring case and accents. */
+    /** Opt-out words of WhatsApp and SMS together, matched on the whole message, ignoring case and accents. */
     public static final Set<String> DEFAULT_OPT_OUT_KEYWORDS = Set.of("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL",
             "END", "QUIT", "ARRET", "ARRETER", "DESABONNER", "DESINSCRIRE");
 
@@ -37,12 +37,18 @@ public final class WebhookApplier implements WebhookSink {
      */
     public WebhookApplier(WebhookStore store, DeliveryPolicy policy, Collection<String> optOutKeywords, Clock clock,
             OutboxListener listener) {
+        this(store, policy, optOutKeywords == null ? OptOutRules.defaults()
+                : OptOutRules.defaults().withOptOutKeywords(optOutKeywords), clock, listener);
+    }
+
+    /** @throws io.whatsappoutbox.core.InvalidInputException when a keyword or payload is blank */
+    public WebhookApplier(WebhookStore store, DeliveryPolicy policy, OptOutRules optOut, Clock clock,
+            OutboxListener listener) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listener = Objects.requireNonNull(listener, "listener");
-        Set<String> optOut = normalized(optOutKeywords == null ? DEFAULT_OPT_OUT_KEYWORDS : optOutKeywords);
         Violations v = new Violations();
-        checkKeywords(v, optOut);
+        optOut.check(v);
         v.throwIfAny("webhook processor settings");
         this.decisions = new DeliveryDecisions(Objects.requireNonNull(policy, "policy"), optOut);
     }

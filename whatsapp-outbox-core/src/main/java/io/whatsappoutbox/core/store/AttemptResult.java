@@ -1,6 +1,7 @@
 package io.whatsappoutbox.core.store;
 
 import io.whatsappoutbox.core.Attempt.Outcome;
+import io.whatsappoutbox.core.ConsentPurpose;
 import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
@@ -19,10 +20,22 @@ import java.util.Objects;
  * @param throttleOrgUntil pause the org on this channel until then, or null
  * @param revokeConsent the provider says the recipient opted out: revoke consent for the channel
  * @param fallback the message to create on another channel when this one is dead-lettered, or null
+ * @param revokedPurpose with {@code revokeConsent}, the one purpose revoked (MARKETING for Meta's
+ *     131050), or null for every purpose of the channel
  */
 public record AttemptResult(OutboundMessage message, String leaseOwner, Outcome outcome, String provider, Instant startedAt,
         Duration duration, String providerMessageId, ErrorInfo error, int httpStatus, Instant nextAttemptAt,
-        boolean recordAttempt, Instant throttleOrgUntil, boolean revokeConsent, OutboundMessageRequest fallback) {
+        boolean recordAttempt, Instant throttleOrgUntil, boolean revokeConsent, OutboundMessageRequest fallback,
+        ConsentPurpose revokedPurpose) {
+
+    /** A result whose opt-out (if any) revokes every purpose. */
+    public AttemptResult(OutboundMessage message, String leaseOwner, Outcome outcome, String provider,
+            Instant startedAt, Duration duration, String providerMessageId, ErrorInfo error, int httpStatus,
+            Instant nextAttemptAt, boolean recordAttempt, Instant throttleOrgUntil, boolean revokeConsent,
+            OutboundMessageRequest fallback) {
+        this(message, leaseOwner, outcome, provider, startedAt, duration, providerMessageId, error, httpStatus,
+                nextAttemptAt, recordAttempt, throttleOrgUntil, revokeConsent, fallback, null);
+    }
 
     public AttemptResult {
         Objects.requireNonNull(message, "message");

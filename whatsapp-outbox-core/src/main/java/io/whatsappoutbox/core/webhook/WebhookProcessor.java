@@ -9,6 +9,7 @@ import io.whatsappoutbox.core.dispatch.OutboxListener;
 import io.whatsappoutbox.core.internal.DeliveryPolicy;
 import io.whatsappoutbox.core.internal.Listeners;
 import io.whatsappoutbox.core.internal.Violations;
+import io.whatsappoutbox.core.internal.OptOutRules;
 import io.whatsappoutbox.core.internal.WebhookApplier;
 import io.whatsappoutbox.core.store.WebhookStore;
 import java.time.Clock;
@@ -75,7 +76,7 @@ public final class WebhookProcessor implements WebhookSink {
         private FallbackRules fallbackRules = FallbackRules.none();
         private final Map<Channel, ErrorCatalogue> catalogues = new EnumMap<>(Channel.class);
         private final Map<String, ErrorCatalogue> providerCatalogues = DeliveryPolicy.providerCatalogues();
-        private final Set<String> optOutKeywords = new LinkedHashSet<>(WebhookApplier.normalized(DEFAULT_OPT_OUT_KEYWORDS));
+        private OptOutRules optOut = OptOutRules.defaults();
         private Duration haltOrgFor = Duration.ofMinutes(10);
         private Clock clock = Clock.systemUTC();
         private MeterRegistry meterRegistry;
@@ -112,10 +113,31 @@ public final class WebhookProcessor implements WebhookSink {
             return this;
         }
 
-        /** Replaces the opt-out keywords (whole-message match, case and accents ignored). */
+        /** Replaces the opt-out keywords of both channels (typed text only, whole message, case and accents ignored). */
         public Builder optOutKeywords(List<String> keywords) {
-            optOutKeywords.clear();
-            optOutKeywords.addAll(WebhookApplier.normalized(keywords));
+            optOut = optOut.withOptOutKeywords(keywords);
+            return this;
+        }
+
+        /**
+         * Replaces one channel's opt-out keywords (WhatsApp: STOP, STOPALL, UNSUBSCRIBE, ARRET, ARRETER,
+         * DESABONNER, DESINSCRIRE; SMS: Twilio's STOP words and ARRET by default). Only what the customer
+         * typed is matched, never a button's or list row's title.
+         */
+        public Builder optOutKeywords(Channel channel, List<String> keywords) {
+            optOut = optOut.withOptOutKeywords(channel, keywords);
+            return this;
+        }
+
+        /** Reply ids (quick-reply payloads, list row ids) that opt out, such as {@code optout}: none by default. */
+        public Builder optOutPayloads(Set<String> replyIds) {
+            optOut = optOut.withOptOutPayloads(replyIds);
+            return this;
+        }
+
+        /** The SMS words that grant SMS consent back (START, UNSTOP, YES by default). */
+        public Builder smsOptInKeywords(List<String> keywords) {
+            optOut = optOut.withSmsOptInKeywords(keywords);
             return this;
         }
 
@@ -152,11 +174,11 @@ public final class WebhookProcessor implements WebhookSink {
             if (v.requireNonNull("haltOrgFor", haltOrgFor) && haltOrgFor.isNegative()) {
                 v.add("haltOrgFor", "is negative", "zero or more");
             }
-            WebhookApplier.checkKeywords(v, optOutKeywords);
+            optOut.check(v);
             v.throwIfAny("webhook processor settings");
             DeliveryPolicy policy = new DeliveryPolicy(retryPolicy, fallbackRules, haltOrgFor, catalogues,
                     providerCatalogues);
-            return new WebhookProcessor(new WebhookApplier(store, policy, optOutKeywords, clock,
+            return new WebhookProcessor(new WebhookApplier(store, policy, optOut, clock,
                     Listeners.of(meterRegistry, listeners)));
         }
     }

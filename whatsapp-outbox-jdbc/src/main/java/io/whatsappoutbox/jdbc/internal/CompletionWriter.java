@@ -207,7 +207,8 @@ final class CompletionWriter {
                 .map(AttemptRows::of).toList());
         List<AttemptResult> revoke = results.stream()
                 .filter(r -> r.revokeConsent() && written.contains(r.messageId())).toList();
-        JdbcConsents.revokeAll(h, revoke.stream().map(r -> JdbcConsents.Key.of(r.message())).toList(),
+        JdbcConsents.revokeAll(h, revoke.stream()
+                        .flatMap(r -> JdbcConsents.Key.revoked(r.message(), r.revokedPurpose()).stream()).toList(),
                 "provider opt-out: " + revoke.stream().map(r -> r.error().code()).distinct().toList(), now);
         Map<String, Instant> throttles = new LinkedHashMap<>();
         for (AttemptResult r : results) {

@@ -32,7 +32,7 @@ final class DispatchSql {
      * an odd lane count favours no lane), so that no claim steps over rows another claim has
      * locked; a share without due lanes takes every due lane. Lanes with nothing due are left out
      * of the share of the batch (the lane's newest message tells, or when that one is not due yet, a
-     * probe for its first due one). The consent, session window (free-form messages only) and sender
+     * probe for its first due one). The consent (for the message's purpose), session window (free-form messages only) and sender
      * of each message come back in the same statement; the consents of the whole batch are read in
      * one index scan. A lane with a mark (the store's, see {@code JdbcDispatchStore}) is read from
      * its mark, not from its head. Run after {@link #GENERIC_PLAN_ASYNC_COMMIT}.
@@ -154,11 +154,12 @@ final class DispatchSql {
             -- the batch's consents in one scan of the consent key (each column matched against the
             -- batch's values), not one look-up per message: a superset, joined exactly below
             consents AS MATERIALIZED (
-                SELECT cs.org_id, cs.phone_number, cs.channel, cs.status
+                SELECT cs.org_id, cs.phone_number, cs.channel, cs.purpose, cs.status
                   FROM consentement cs
                  WHERE cs.org_id = ANY(ARRAY(SELECT org_id FROM claimed))
                    AND cs.phone_number = ANY(ARRAY(SELECT to_recipient FROM claimed))
                    AND cs.channel = ANY(ARRAY(SELECT channel FROM claimed))
+                   AND cs.purpose = ANY(ARRAY(SELECT consent_purpose FROM claimed))
             )
             SELECT c.*,
                    cs.status AS consent_status,
@@ -173,6 +174,7 @@ final class DispatchSql {
               FROM claimed c
               LEFT JOIN consents cs
                      ON cs.org_id = c.org_id AND cs.phone_number = c.to_recipient AND cs.channel = c.channel
+                    AND cs.purpose = c.consent_purpose
               LEFT JOIN whatsapp_provider_config pc
                      ON pc.org_id = c.org_id AND c.channel = 'WHATSAPP'
              ORDER BY c.next_attempt_at, c.id""";

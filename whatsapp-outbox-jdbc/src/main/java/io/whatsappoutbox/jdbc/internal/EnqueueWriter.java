@@ -3,6 +3,7 @@ package io.whatsappoutbox.jdbc.internal;
 import io.whatsappoutbox.jdbc.EnqueueResult;
 import io.whatsappoutbox.jdbc.IdempotencyConflictException;
 import io.whatsappoutbox.jdbc.TemplateCheck;
+import io.whatsappoutbox.core.ConsentPurpose;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Writes outbound messages on a connection the caller owns (the host's, inside its transaction),
@@ -31,15 +33,15 @@ public final class EnqueueWriter {
     private static final String INSERT = """
             INSERT INTO outbound_message (org_id, dossier_id, channel, to_recipient, template_code, content_type,
                 payload_json, content_hash, status, idempotency_key, max_attempts, next_attempt_at, fallback_of,
-                created_at, updated_at, created_by, updated_by)
+                created_at, updated_at, created_by, updated_by, consent_purpose)
             SELECT x.org_id, x.dossier_id, x.channel, x.to_recipient, x.template_code, x.content_type,
                    x.payload::jsonb, x.content_hash, 'QUEUED', x.idempotency_key, x.max_attempts,
-                   x.next_attempt_at::timestamptz, x.fallback_of, ?, ?, x.created_by, x.created_by
+                   x.next_attempt_at::timestamptz, x.fallback_of, ?, ?, x.created_by, x.created_by, x.consent_purpose
               FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                          ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[])
+                          ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[], ?::text[])
                    WITH ORDINALITY AS x(org_id, dossier_id, channel, to_recipient, template_code, content_type,
                                         payload, content_hash, idempotency_key, max_attempts, next_attempt_at,
-                                        fallback_of, created_by, ord)
+                                        fallback_of, created_by, consent_purpose, ord)
              ORDER BY x.ord
             ON CONFLICT DO NOTHING
             RETURNING id, org_id, idempotency_key""";
@@ -78,11 +80,11 @@ public final class EnqueueWriter {
         }
         Map<String, OutboundMessageRequest> unique = uniqueByKey(requests);
         // read only, before anything of the call is written: a refusal leaves nothing behind
-        templateChecks.check(c, requests);
+        Set<String> marketing = templateChecks.check(c, requests);
         boolean guard = unique.size() > 1 && !c.getAutoCommit();
         Savepoint savepoint = guard ? c.setSavepoint() : null;
         try {
-            List<EnqueueResult> results = write(c, requests, unique);
+            List<EnqueueResult> results = write(c, requests, unique, marketing);
             if (savepoint != null) {
                 c.releaseSavepoint(savepoint);
             }
@@ -105,7 +107,7 @@ public final class EnqueueWriter {
     }
 
     private List<EnqueueResult> write(Connection c, List<OutboundMessageRequest> requests,
-            Map<String, OutboundMessageRequest> unique) throws SQLException {
+            Map<String, OutboundMessageRequest> unique, Set<String> marketing) throws SQLException {
         // PostgreSQL keeps microseconds: answer with what is stored
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         List<OutboundMessageRequest> batch = new ArrayList<>(unique.values());
@@ -123,6 +125,7 @@ public final class EnqueueWriter {
         String[] due = new String[n];
         Long[] fallbackOf = new Long[n];
         String[] createdBy = new String[n];
+        String[] purpose = new String[n];
         for (int i = 0; i < n; i++) {
             OutboundMessageRequest r = batch.get(i);
             org[i] = r.orgId();
@@ -138,6 +141,7 @@ public final class EnqueueWriter {
             due[i] = Times.iso(r.notBefore() == null ? now : r.notBefore().truncatedTo(ChronoUnit.MICROS));
             fallbackOf[i] = r.fallbackOf();
             createdBy[i] = r.createdBy();
+            purpose[i] = purposeOf(r, marketing).name();
         }
         Map<String, Long> created = new HashMap<>();
         try (PreparedStatement p = c.prepareStatement(INSERT)) {
@@ -148,7 +152,7 @@ public final class EnqueueWriter {
                 c.createArrayOf("text", to), c.createArrayOf("text", template), c.createArrayOf("text", type),
                 c.createArrayOf("text", payload), c.createArrayOf("text", hash), c.createArrayOf("text", key),
                 c.createArrayOf("int4", maxAttempts), c.createArrayOf("text", due), c.createArrayOf("int8", fallbackOf),
-                c.createArrayOf("text", createdBy)};
+                c.createArrayOf("text", createdBy), c.createArrayOf("text", purpose)};
             for (int i = 0; i < arrays.length; i++) {
                 p.setArray(3 + i, arrays[i]);
             }
@@ -167,7 +171,7 @@ public final class EnqueueWriter {
             if (newId != null) {
                 // a key repeated in the batch is created once and answered as existing after that
                 boolean first = reported.putIfAbsent(id, Boolean.TRUE) == null;
-                results.add(new EnqueueResult(stored(newId, r, now), first));
+                results.add(new EnqueueResult(stored(newId, r, now, marketing), first));
                 continue;
             }
             Existing e = existing.get(id);
@@ -236,12 +240,22 @@ public final class EnqueueWriter {
         return unique;
     }
 
-    private OutboundMessage stored(long id, OutboundMessageRequest r, Instant now) {
+    /**
+     * The one place where a message's consent purpose is decided: MARKETING when the host says so
+     * or when the org's template registry holds the template as MARKETING ({@code marketing}, from
+     * the template check), TRANSACTIONAL otherwise.
+     */
+    private static ConsentPurpose purposeOf(OutboundMessageRequest r, Set<String> marketing) {
+        return r.purpose() == ConsentPurpose.MARKETING || TemplateChecks.isMarketing(marketing, r)
+                ? ConsentPurpose.MARKETING : r.purpose();
+    }
+
+    private OutboundMessage stored(long id, OutboundMessageRequest r, Instant now, Set<String> marketing) {
         return new OutboundMessage(id, r.orgId(), r.dossierId(), r.channel(), r.to(), r.content(), MessageStatus.QUEUED,
                 r.idempotencyKey(), 0, r.maxAttempts() == null ? defaultMaxAttempts : r.maxAttempts(), 0,
                 r.notBefore() == null ? now : r.notBefore().truncatedTo(ChronoUnit.MICROS), null, null, r.fallbackOf(),
                 now, now, null, null, null,
-                r.createdBy(), r.createdBy());
+                r.createdBy(), r.createdBy(), purposeOf(r, marketing));
     }
 
     private static String identity(String org, String key) {

@@ -1,6 +1,9 @@
 package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ConsentPurpose;
+import io.whatsappoutbox.core.ConsentStatus;
+import io.whatsappoutbox.core.internal.DeliveryDecisions;
 import io.whatsappoutbox.core.internal.ReceiptReconciliation;
 import io.whatsappoutbox.core.store.WebhookDecisions;
 import io.whatsappoutbox.core.store.WebhookStore;
@@ -139,9 +142,10 @@ public final class JdbcWebhookStore implements WebhookStore {
             List<Long> fallbacks = receipts.write(h, result, batch.source(), now);
             ReceiptWrites.keepPending(h, result.unknown(), now);
             applyInbound(inbound);
-            // each fresh event counts once, whatever it changed: the held messages and the registry
+            // each fresh event counts once, whatever it changed: held messages, the registry, consents
             Map<LifecycleEvent, Map<String, Object>> effects = LifecycleWrites.apply(h, events, now);
             TemplateRegistryWrites.apply(h, events, effects, now);
+            MarketingPreferences.apply(h, events, now);
             applied += events.size();
             return new Applied(new WebhookResult(applied + result.applied(), duplicates, result.ignored() + unreadableIgnored,
                     result.unknown().size()), result.deliveries(), fallbacks);
@@ -167,7 +171,7 @@ public final class JdbcWebhookStore implements WebhookStore {
             Map<JdbcConsents.Key, Instant> windows = new LinkedHashMap<>();
             for (InboundMessage m : inbound) {
                 if (m.channel() == Channel.WHATSAPP) {
-                    windows.merge(new JdbcConsents.Key(m.orgId(), m.from().value(), m.channel()), m.receivedAt(),
+                    windows.merge(new JdbcConsents.Key(m.orgId(), m.from().value(), m.channel(), null), m.receivedAt(),
                             (a, b) -> a.isAfter(b) ? a : b);
                 }
             }
@@ -179,9 +183,18 @@ public final class JdbcWebhookStore implements WebhookStore {
                         .bind("now", now)
                         .execute();
             }
+            // a typed opt-out (or a declared opt-out reply) revokes every purpose on its channel
             JdbcConsents.revokeAll(h, inbound.stream().filter(decisions::isOptOut)
-                    .map(m -> new JdbcConsents.Key(m.orgId(), m.from().value(), m.channel())).toList(),
-                    "opt-out keyword", now);
+                    .flatMap(m -> JdbcConsents.Key.everyPurpose(m.orgId(), m.from().value(), m.channel()).stream())
+                    .toList(), "opt-out keyword", now);
+            // an SMS START grants the transactional consent back, never a marketing one it did not have
+            for (InboundMessage m : inbound) {
+                if (!decisions.isOptOut(m) && decisions.isOptIn(m)) {
+                    JdbcConsents.recordAll(h, List.of(new JdbcConsents.Key(m.orgId(), m.from().value(), m.channel(),
+                                    ConsentPurpose.TRANSACTIONAL)), ConsentStatus.GRANTED,
+                            "opt-in keyword " + DeliveryDecisions.normalize(m.text()), now);
+                }
+            }
         }
     }
 

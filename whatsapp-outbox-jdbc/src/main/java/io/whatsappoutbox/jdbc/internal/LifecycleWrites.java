@@ -40,6 +40,8 @@ final class LifecycleWrites {
         for (LifecycleEvent e : events) {
             if (e instanceof LifecycleEvent.TemplateStatusChanged s) {
                 effects.put(s, templateStatus(h, s, now));
+            } else if (e instanceof LifecycleEvent.TemplateCategoryChanged c) {
+                effects.put(c, category(h, c, now));
             } else if (e instanceof LifecycleEvent.AccountUpdated a) {
                 account(h, a, now);
             } else if (e instanceof LifecycleEvent.NumberQualityChanged n) {
@@ -105,6 +107,28 @@ final class LifecycleWrites {
             effect = "recorded";
         }
         return Map.of("effect", effect, "queuedMessages", affected);
+    }
+
+    /**
+     * A template that became MARKETING needs marketing consent from now on, for the messages already
+     * queued too. One that left MARKETING leaves them as they are: a message never needs less
+     * consent than it was enqueued with (the host may have asked for marketing consent itself).
+     */
+    private static Map<String, Object> category(Handle h, LifecycleEvent.TemplateCategoryChanged c, Instant now) {
+        if (c.current() != TemplateDefinition.Category.MARKETING) {
+            return Map.of("effect", "recorded");
+        }
+        int changed = h.createUpdate("""
+                UPDATE outbound_message SET consent_purpose = 'MARKETING', updated_at = :now
+                 WHERE org_id = ANY(:orgs) AND status = 'QUEUED' AND channel = 'WHATSAPP' AND content_type = 'TEMPLATE'
+                   AND template_code = :name AND payload_json->>'language' = :language
+                   AND consent_purpose <> 'MARKETING'""")
+                .bindArray("orgs", String.class, orgsOf(h, c.businessAccountId()))
+                .bind("name", c.name())
+                .bind("language", c.language())
+                .bind("now", now)
+                .execute();
+        return Map.of("effect", "queued messages need marketing consent", "queuedMessages", changed);
     }
 
     private static void hold(Handle h, List<String> orgs, LifecycleEvent.TemplateStatusChanged s, String status,

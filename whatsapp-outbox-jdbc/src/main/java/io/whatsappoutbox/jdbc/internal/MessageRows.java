@@ -3,6 +3,7 @@ package io.whatsappoutbox.jdbc.internal;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ContentType;
 import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.ConsentPurpose;
 import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageStatus;
@@ -22,7 +23,7 @@ public final class MessageRows {
             id, org_id, dossier_id, channel, to_recipient, content_type, payload_json, status,
             idempotency_key, attempt_count, max_attempts, deferral_count, next_attempt_at, error_code,
             error_message, error_category, provider_message_id, fallback_of, created_at, updated_at, sent_at,
-            delivered_at, read_at, created_by, updated_by""";
+            delivered_at, read_at, created_by, updated_by, consent_purpose""";
 
     private final ContentCodec codec;
 
@@ -99,6 +100,7 @@ public final class MessageRows {
         private final int readAt;
         private final int createdBy;
         private final int updatedBy;
+        private final int consentPurpose;
         private final boolean binaryTimes;
 
         private Reader(ResultSet rs) throws SQLException {
@@ -127,6 +129,7 @@ public final class MessageRows {
             readAt = rs.findColumn("read_at");
             createdBy = rs.findColumn("created_by");
             updatedBy = rs.findColumn("updated_by");
+            consentPurpose = rs.findColumn("consent_purpose");
             binaryTimes = Times.sentInBinary(rs, nextAttemptAt) && Times.sentInBinary(rs, createdAt)
                     && Times.sentInBinary(rs, updatedAt) && Times.sentInBinary(rs, sentAt)
                     && Times.sentInBinary(rs, deliveredAt) && Times.sentInBinary(rs, readAt);
@@ -185,7 +188,8 @@ public final class MessageRows {
                     Times.instant(rs, deliveredAt, binaryTimes),
                     Times.instant(rs, readAt, binaryTimes),
                     rs.getString(createdBy),
-                    rs.getString(updatedBy));
+                    rs.getString(updatedBy),
+                    known(ConsentPurpose.class, rs.getString(consentPurpose), rowId, "consent_purpose"));
         }
     }
 }

@@ -144,7 +144,8 @@ final class ReceiptWrites {
                 c.failure().retry() ? Outcome.RETRY : Outcome.DEAD_LETTER, c.failure().error(), 0,
                 c.message().providerMessageId(), null, now, 0, c.failure().nextAttemptAt())).toList());
         JdbcConsents.revokeAll(h, failed.stream().filter(c -> c.failure().revokeConsent())
-                .map(c -> JdbcConsents.Key.of(c.message())).toList(), "provider opt-out receipt", now);
+                .flatMap(c -> JdbcConsents.Key.revoked(c.message(), c.failure().revokedPurpose()).stream()).toList(),
+                "provider opt-out receipt", now);
         List<OutboundMessageRequest> toCreate = failed.stream()
                 .filter(c -> c.failure().fallback() != null).map(c -> c.failure().fallback()).toList();
         if (toCreate.isEmpty()) {

@@ -43,9 +43,13 @@ final class TemplateChecks {
     /** What the registry says of one (org, name, language): synced or not, and its definition if it holds one. */
     record Known(boolean synced, TemplateDefinition definition) {}
 
-    void check(Connection c, List<OutboundMessageRequest> requests) throws SQLException {
+    /**
+     * Checks the batch's template messages against the registry and returns the keys of those the
+     * registry holds as MARKETING (their consent purpose); with the check OFF the registry is not read.
+     */
+    Set<String> check(Connection c, List<OutboundMessageRequest> requests) throws SQLException {
         if (mode == TemplateCheck.OFF) {
-            return;
+            return Set.of();
         }
         Map<String, Template> asked = new LinkedHashMap<>();
         Map<String, String> orgOf = new HashMap<>();
@@ -58,9 +62,15 @@ final class TemplateChecks {
             }
         }
         if (asked.isEmpty()) {
-            return;
+            return Set.of();
         }
         Map<String, Known> known = lookup(c, asked, orgOf);
+        Set<String> marketing = new java.util.HashSet<>();
+        known.forEach((key, k) -> {
+            if (k.definition() != null && k.definition().category() == TemplateDefinition.Category.MARKETING) {
+                marketing.add(key);
+            }
+        });
         List<InvalidInputException.Violation> problems = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (OutboundMessageRequest r : requests) {
@@ -86,6 +96,13 @@ final class TemplateChecks {
         if (mode == TemplateCheck.STRICT && !problems.isEmpty()) {
             throw new InvalidInputException("template message", problems);
         }
+        return marketing;
+    }
+
+    /** Whether {@code r} is a template that {@link #check} found MARKETING in the registry. */
+    static boolean isMarketing(Set<String> marketing, OutboundMessageRequest r) {
+        return !marketing.isEmpty() && r.channel() == Channel.WHATSAPP && r.content() instanceof Template t
+                && t.name() != null && t.language() != null && marketing.contains(key(r.orgId(), t.name(), t.language()));
     }
 
     private static Map<String, Known> lookup(Connection c, Map<String, Template> asked, Map<String, String> orgOf)

@@ -1,0 +1,128 @@
+package io.whatsappoutbox.examples.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whatsappoutbox.core.internal.Hmac;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The serve mode's consent by purpose and its inbound SMS webhook. */
+class ServeConsentTest {
+    static final String TOKEN = "test-admin-token";
+    static DemoStack stack;
+    static String base;
+    static final HttpClient http = HttpClient.newHttpClient();
+    static final ObjectMapper json = new ObjectMapper();
+
+    @BeforeAll
+    static void start() {
+        DemoConfig config = DemoConfig.fromEnvironment(Map.of("OUTBOX_DEMO_MODE", "serve",
+                "OUTBOX_DEMO_ADMIN_TOKEN", TOKEN)).withPort(0);
+        stack = DemoStack.start(config, new PrintStream(new ByteArrayOutputStream())::println);
+        base = "http://localhost:" + stack.http.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+    }
+
+    record Answer(int status, JsonNode body, String raw, String contentType) {}
+
+    static Answer send(HttpRequest.Builder r) throws Exception {
+        HttpResponse<String> response = http.send(r.timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode node = null;
+        try {
+            node = json.readTree(response.body());
+        } catch (Exception e) {
+            // TwiML
+        }
+        return new Answer(response.statusCode(), node, response.body(),
+                response.headers().firstValue("Content-Type").orElse(""));
+    }
+
+    static Answer api(String method, String path, String body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Bearer " + TOKEN).header("X-Org-Id", "demo-org-1")
+                .header("Content-Type", "application/json"));
+    }
+
+    /** Twilio's inbound form, signed over the serve mode's public URL as Twilio signs it. */
+    static Answer inboundSms(String from, String body, boolean validSignature) throws Exception {
+        String url = base + "/webhooks/sms/inbound";
+        Map<String, String> params = new TreeMap<>(Map.of("MessageSid", "SM" + Math.abs(body.hashCode()) + from.hashCode(),
+                "From", from, "To", DemoStack.SMS_FROM, "Body", body, "NumMedia", "0", "AccountSid",
+                "AC0123456789abcdef0123456789abcdef", "ApiVersion", "2010-04-01"));
+        String signed = url + params.entrySet().stream().map(e -> e.getKey() + e.getValue()).collect(Collectors.joining());
+        String signature = Hmac.sha1Base64((validSignature ? DemoConfig.DEFAULT_TWILIO_AUTH_TOKEN : "not-the-token")
+                .getBytes(StandardCharsets.UTF_8), signed.getBytes(StandardCharsets.UTF_8));
+        String form = params.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+        return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(form))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("X-Twilio-Signature", signature));
+    }
+
+    @Test
+    void consentIsGrantedPerPurposeTransactionalByDefault() throws Exception {
+        String e164 = "+33611119001";
+        Answer put = api("PUT", "/api/v1/consents/" + e164, "{\"channel\":\"WHATSAPP\",\"granted\":true}");
+        assertThat(put.status()).isEqualTo(200);
+        assertThat(put.body().path("purpose").asText()).isEqualTo("TRANSACTIONAL");
+        Answer marketing = api("PUT", "/api/v1/consents/" + e164,
+                "{\"channel\":\"WHATSAPP\",\"granted\":false,\"purpose\":\"MARKETING\"}");
+        assertThat(marketing.status()).isEqualTo(200);
+        assertThat(marketing.body().path("status").asText()).isEqualTo("REVOKED");
+        Answer get = api("GET", "/api/v1/consents/" + e164, null);
+        assertThat(get.status()).isEqualTo(200);
+        assertThat(get.body().path("consents").path("WHATSAPP").path("TRANSACTIONAL").asText()).isEqualTo("GRANTED");
+        assertThat(get.body().path("consents").path("WHATSAPP").path("MARKETING").asText()).isEqualTo("REVOKED");
+        assertThat(get.body().path("consents").path("SMS").path("TRANSACTIONAL").asText()).isEqualTo("UNKNOWN");
+        assertThat(get.raw()).doesNotContain(e164);
+    }
+
+    @Test
+    void aPurposeThatIsNoneIs400NamingTheField() throws Exception {
+        Answer bad = api("PUT", "/api/v1/consents/+33611119002",
+                "{\"channel\":\"SMS\",\"granted\":true,\"purpose\":\"PROMOTIONS\"}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.raw()).contains("purpose");
+    }
+
+    @Test
+    void anInboundSmsStopRevokesAndStartGrantsBackOnlyWhenSigned() throws Exception {
+        String e164 = "+33611119003";
+        api("PUT", "/api/v1/consents/" + e164, "{\"channel\":\"SMS\",\"granted\":true}");
+        Answer forged = inboundSms(e164, "STOP", false);
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(api("GET", "/api/v1/consents/" + e164, null).body().path("consents").path("SMS")
+                .path("TRANSACTIONAL").asText()).isEqualTo("GRANTED");
+
+        Answer stop = inboundSms(e164, "STOP", true);
+        assertThat(stop.status()).isEqualTo(200);
+        assertThat(stop.contentType()).startsWith("text/xml");
+        assertThat(stop.raw()).contains("<Response/>");
+        assertThat(api("GET", "/api/v1/consents/" + e164, null).body().path("consents").path("SMS")
+                .path("TRANSACTIONAL").asText()).isEqualTo("REVOKED");
+
+        assertThat(inboundSms(e164, "START", true).status()).isEqualTo(200);
+        assertThat(api("GET", "/api/v1/consents/" + e164, null).body().path("consents").path("SMS")
+                .path("TRANSACTIONAL").asText()).isEqualTo("GRANTED");
+    }
+}
