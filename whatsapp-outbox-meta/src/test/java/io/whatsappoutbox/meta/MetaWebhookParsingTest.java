@@ -206,7 +206,7 @@ class MetaWebhookParsingTest {
     }
 
     @Test
-    void changesOtherThanMessagesAreIgnored() {
+    void aTemplateChangeAndStatusesOfOneEntryTravelTogether() {
         String template = "{\"value\":{\"event\":\"APPROVED\",\"message_template_id\":12345678,"
                 + "\"message_template_name\":\"appointment_reminder\",\"message_template_language\":\"fr\"},"
                 + "\"field\":\"message_template_status_update\"}";
@@ -215,6 +215,7 @@ class MetaWebhookParsingTest {
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(sink.receipts()).hasSize(1);
+        assertThat(sink.only().events()).hasSize(1);
     }
 
     @Test
