@@ -150,6 +150,24 @@ class MetaEndToEndTest {
     }
 
     @Test
+    void aReceiptsPricingAndConversationLandOnTheAttemptThatSentTheMessage() {
+        long id = enqueue(OutboundMessageRequest.whatsapp("org-1", CUSTOMER).template("appointment_reminder", "fr")
+                .idempotencyKey("rdv-priced").build());
+        String wamid = awaitStatus(id, "SENT").providerMessageId();
+
+        // sent: Meta's pricing and conversation (Webhooks.status); delivered: pricing only, a later model
+        assertThat(webhook(secret1, PHONE_ID_1, Webhooks.statuses(Webhooks.status(wamid, "sent", ts(clock.instant())),
+                "{\"id\":\"" + wamid + "\",\"status\":\"delivered\",\"timestamp\":\"" + ts(clock.instant())
+                        + "\",\"recipient_id\":\"33612345678\",\"pricing\":{\"billable\":true,"
+                        + "\"pricing_model\":\"PMP\",\"category\":\"utility\",\"type\":\"regular\"}}"))
+                .status()).isEqualTo(200);
+
+        assertThat(sql.one("SELECT pricing_category || '/' || pricing_model || '/' || billable || '/' || conversation_id"
+                + " || '/' || conversation_origin FROM outbound_attempt WHERE message_id = ?", id))
+                .isEqualTo("utility/PMP/true/c0ffee/utility");
+    }
+
+    @Test
     void aFailedReceiptOutsideTheWindowDeadLettersAndFallsBackToSms() {
         long id = enqueue(OutboundMessageRequest.whatsapp("org-1", CUSTOMER).template("appointment_reminder", "fr")
                 .idempotencyKey("rdv-1").build());

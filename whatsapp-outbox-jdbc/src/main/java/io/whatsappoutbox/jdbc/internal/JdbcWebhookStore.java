@@ -125,6 +125,7 @@ public final class JdbcWebhookStore implements WebhookStore {
                     duplicates++;
                 }
             }
+            ReceiptWrites.recordPricing(h, receiptsToApply, locked);
             ReceiptReconciliation.Result result = reconciliation.reconcile(receiptsToApply);
             List<Long> fallbacks = receipts.write(h, result, batch.source(), now);
             ReceiptWrites.keepPending(h, result.unknown(), now);

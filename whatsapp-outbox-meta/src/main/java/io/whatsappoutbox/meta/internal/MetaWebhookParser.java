@@ -274,7 +274,25 @@ public final class MetaWebhookParser {
             error = failure(s.path("errors").path(0));
         }
         // the org the signed change was routed to: its receipts can only touch its own messages
-        state.receipts.add(new DeliveryReceipt(Channel.WHATSAPP, id, status.get(), at, error, orgId));
+        state.receipts.add(new DeliveryReceipt(Channel.WHATSAPP, id, status.get(), at, error, orgId, pricing(s)));
+    }
+
+    /** Meta's {@code pricing} and {@code conversation} of a status; null when it has neither. */
+    private static DeliveryReceipt.Pricing pricing(JsonNode s) {
+        JsonNode p = s.path("pricing");
+        JsonNode c = s.path("conversation");
+        if (!p.isObject() && !c.isObject()) {
+            return null;
+        }
+        JsonNode billable = p.get("billable");
+        return new DeliveryReceipt.Pricing(billable != null && billable.isBoolean() ? billable.booleanValue() : null,
+                idText(p, "pricing_model"), idText(p, "category"), idText(p, "type"), idText(c, "id"),
+                idText(c.path("origin"), "type"), LifecycleChanges.instant(c.get("expiration_timestamp")));
+    }
+
+    private static String idText(JsonNode node, String field) {
+        String t = MetaJson.scalar(node, field);
+        return t == null || t.isBlank() ? null : SafeText.id(t);
     }
 
     private static ProviderError failure(JsonNode e) {
