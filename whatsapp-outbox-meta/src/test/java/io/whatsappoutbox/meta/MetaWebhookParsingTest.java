@@ -152,7 +152,9 @@ class MetaWebhookParsingTest {
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(sink.inbound()).containsExactly(new InboundMessage("org-1", Channel.WHATSAPP,
-                PhoneNumber.of("+33612345678"), IN_WAMID, "text", "STOP", null, null, AT));
+                PhoneNumber.of("+33612345678"), IN_WAMID, "text", "STOP", null, null, AT,
+                new InboundMessage.Details("Jeanne", null, null, null, null, null, null, null, null, null, null, null,
+                        null, null, null, null, null)));
         assertThat(sink.only().receipts()).isEmpty();
     }
 

@@ -114,12 +114,14 @@ final class WebhookSql {
 
     static final String INSERT_INBOUND = """
             INSERT INTO message (org_id, channel, from_recipient, provider_message_id, message_type, body, payload,
-                context_message_id, received_at, created_at)
+                context_message_id, received_at, created_at, profile_name, details)
             SELECT i.org_id, i.channel, i.from_recipient, i.pid, i.type, i.body, i.payload, i.context,
-                   i.received_at::timestamptz, :now
+                   i.received_at::timestamptz, :now, i.profile_name, i.details::jsonb
               FROM unnest(:orgs::text[], :channels::text[], :froms::text[], :pids::text[], :types::text[],
-                          :bodies::text[], :payloads::text[], :contexts::text[], :receivedAt::text[])
-                   AS i(org_id, channel, from_recipient, pid, type, body, payload, context, received_at)
+                          :bodies::text[], :payloads::text[], :contexts::text[], :receivedAt::text[],
+                          :profileNames::text[], :details::text[])
+                   AS i(org_id, channel, from_recipient, pid, type, body, payload, context, received_at, profile_name,
+                        details)
             ON CONFLICT DO NOTHING""";
 
     /** A later inbound message extends the window; an older one (out of order) never shortens it. */

@@ -188,9 +188,12 @@ public final class MetaWebhookParser {
             String p = path + ".value.statuses[" + k + "]";
             status(object(statuses.get(k), p), p, orgId, state);
         }
+        Map<String, String> profileNames = InboundDetails.profileNames(value.path("contacts"));
         for (int k = 0; k < messages.size(); k++) {
             String p = path + ".value.messages[" + k + "]";
-            message(object(messages.get(k), p), p, orgId, state);
+            JsonNode m = object(messages.get(k), p);
+            message(m, p, orgId, state, profileNames.get(MetaJson.text(m, "from") == null ? ""
+                    : MetaJson.text(m, "from").strip().replace("+", "")));
         }
     }
 
@@ -308,7 +311,7 @@ public final class MetaWebhookParser {
                 SafeText.forError(message), SafeText.forError(details), null, null);
     }
 
-    private static void message(JsonNode m, String path, String orgId, State state)
+    private static void message(JsonNode m, String path, String orgId, State state, String profileName)
             throws WebhookPayloadException {
         String id = requiredText(m, "id", path + ".id");
         String type = requiredText(m, "type", path + ".type");
@@ -328,16 +331,21 @@ public final class MetaWebhookParser {
         } catch (InvalidInputException e) {
             throw new WebhookPayloadException(path + ".from is not a valid phone number");
         }
-        JsonNode interactive = m.path("interactive");
-        String text = first(MetaJson.text(m.path("text"), "body"),
+        // an edit carries the new message inside it; the rest reads the same
+        JsonNode edit = m.path("edit").isObject() ? m.path("edit") : m.path("edited");
+        JsonNode content = edit.path("message").isObject() ? edit.path("message") : m;
+        JsonNode interactive = content.path("interactive");
+        String text = first(MetaJson.text(content.path("text"), "body"),
                 MetaJson.text(interactive.path("button_reply"), "title"),
                 MetaJson.text(interactive.path("list_reply"), "title"),
-                MetaJson.text(m.path("button"), "text"));
+                MetaJson.text(content.path("button"), "text"));
         String payload = first(MetaJson.text(interactive.path("button_reply"), "id"),
                 MetaJson.text(interactive.path("list_reply"), "id"),
-                MetaJson.text(m.path("button"), "payload"));
-        String context = MetaJson.text(m.path("context"), "id");
-        state.inbound.add(new InboundMessage(orgId, Channel.WHATSAPP, from, id, type, text, payload, context, at));
+                MetaJson.text(content.path("button"), "payload"));
+        String context = first(MetaJson.text(m.path("context"), "id"), MetaJson.text(content.path("context"), "id"));
+        InboundMessage.Details details = InboundDetails.of(m, content, edit, profileName);
+        state.inbound.add(new InboundMessage(orgId, Channel.WHATSAPP, from, id, type, text, payload, context, at,
+                details));
     }
 
     private static Instant timestamp(JsonNode node, String path) throws WebhookPayloadException {
