@@ -98,6 +98,23 @@ class EarlyReceiptsTest {
     }
 
     @Test
+    void aWaitingReceiptsPricingLandsOnTheAttemptItsResultWrites() {
+        outbox.enqueue(Requests.template("org-1", 1));
+        ClaimedMessage c = outbox.dispatchStore().claim("a:1", 10, Duration.ofMinutes(5), T0).get(0);
+        DeliveryReceipt r = new DeliveryReceipt(Channel.WHATSAPP, Results.sent(c, T0).providerMessageId(),
+                DeliveryStatus.SENT, T0.plusSeconds(1), null, "org-1", new DeliveryReceipt.Pricing(true, "PMP",
+                        "marketing", "regular", "conv-1", "marketing", null));
+        outbox.webhookStore().apply(new WebhookBatch("meta", List.of(r), List.of()), Results.DECISIONS, T0);
+        assertThat(sql.one("SELECT pricing_category FROM pending_receipt")).isEqualTo("marketing");
+
+        outbox.dispatchStore().complete(List.of(Results.sent(c, T0)), Results.DECISIONS, T0);
+
+        assertThat(sql.one("SELECT pricing_category || '/' || pricing_model || '/' || billable || '/' || conversation_id"
+                + " || '/' || conversation_origin FROM outbound_attempt WHERE message_id = ?", c.message().id()))
+                .isEqualTo("marketing/PMP/true/conv-1/marketing");
+    }
+
+    @Test
     void aReceiptWaitingForOneResultOfAMixedBatchIsAppliedWithIt() {
         ClaimedMessage c = claimedWithReceiptWaiting(DeliveryStatus.DELIVERED);
         outbox.enqueue(Requests.template("org-1", 2));

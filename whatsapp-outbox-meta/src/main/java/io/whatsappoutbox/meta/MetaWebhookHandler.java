@@ -122,7 +122,7 @@ public final class MetaWebhookHandler {
         }
         MetaWebhookParser.Parsed parsed;
         try {
-            parsed = parser.parse(body);
+            parsed = parser.parse(body, now);
         } catch (WebhookPayloadException e) {
             log.warn("Meta webhook refused: {}", e.getMessage());
             return error(400, e.getMessage());
@@ -141,8 +141,18 @@ public final class MetaWebhookHandler {
             log.info("Meta webhook: skipped {} change(s) for unknown phone number ids and {} message(s) "
                     + "without a phone number", parsed.unknownPhoneNumberIds(), parsed.withoutPhoneNumber());
         }
-        WebhookBatch batch = new WebhookBatch(SOURCE, parsed.receipts(), parsed.inbound());
-        int received = batch.receipts().size() + batch.inbound().size();
+        if (!parsed.malformedEvents().isEmpty()) {
+            metrics.malformedEvents(parsed.malformedEvents().size());
+            // field names and problems only: the parser never quotes a value
+            log.warn("Meta webhook: skipped {} malformed lifecycle change(s): {}", parsed.malformedEvents().size(),
+                    parsed.malformedEvents());
+        }
+        if (!parsed.valueErrors().isEmpty()) {
+            parsed.valueErrors().forEach(e -> metrics.valueError(e.code()));
+            log.warn("Meta webhook reported {} error(s): {}", parsed.valueErrors().size(), parsed.valueErrors());
+        }
+        WebhookBatch batch = new WebhookBatch(SOURCE, parsed.receipts(), parsed.inbound(), parsed.events());
+        int received = batch.receipts().size() + batch.inbound().size() + batch.events().size();
         if (!batch.isEmpty()) {
             try {
                 sink.accept(batch);
@@ -153,8 +163,8 @@ public final class MetaWebhookHandler {
                 return error(500, "could not store the webhook");
             }
         }
-        log.debug("Meta webhook: {} receipt(s), {} inbound message(s) for org(s) {}", batch.receipts().size(),
-                batch.inbound().size(), parsed.orgs());
+        log.debug("Meta webhook: {} receipt(s), {} inbound message(s), {} lifecycle event(s) for org(s) {}",
+                batch.receipts().size(), batch.inbound().size(), batch.events().size(), parsed.orgs());
         return WebhookResponse.json(200, mapper.createObjectNode().put("received", received).toString());
     }
 
@@ -211,7 +221,10 @@ public final class MetaWebhookHandler {
             return this;
         }
 
-        /** Counts signature failures and skipped changes; none by default. */
+        /**
+         * Counts signature failures, skipped changes and Meta's value-level errors
+         * ({@code whatsapp_webhook_errors_total{code}}); none by default.
+         */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
             return this;

@@ -150,6 +150,45 @@ class MetaEndToEndTest {
     }
 
     @Test
+    void aReceiptsPricingAndConversationLandOnTheAttemptThatSentTheMessage() {
+        long id = enqueue(OutboundMessageRequest.whatsapp("org-1", CUSTOMER).template("appointment_reminder", "fr")
+                .idempotencyKey("rdv-priced").build());
+        String wamid = awaitStatus(id, "SENT").providerMessageId();
+
+        // sent: Meta's pricing and conversation (Webhooks.status); delivered: pricing only, a later model
+        assertThat(webhook(secret1, PHONE_ID_1, Webhooks.statuses(Webhooks.status(wamid, "sent", ts(clock.instant())),
+                "{\"id\":\"" + wamid + "\",\"status\":\"delivered\",\"timestamp\":\"" + ts(clock.instant())
+                        + "\",\"recipient_id\":\"33612345678\",\"pricing\":{\"billable\":true,"
+                        + "\"pricing_model\":\"PMP\",\"category\":\"utility\",\"type\":\"regular\"}}"))
+                .status()).isEqualTo(200);
+
+        assertThat(sql.one("SELECT pricing_category || '/' || pricing_model || '/' || billable || '/' || conversation_id"
+                + " || '/' || conversation_origin FROM outbound_attempt WHERE message_id = ?", id))
+                .isEqualTo("utility/PMP/true/c0ffee/utility");
+    }
+
+    @Test
+    void inboundDetailsAreStoredAndAReactionOpensNoWindow() {
+        String image = "{\"from\":\"33612345678\",\"id\":\"wamid.img\",\"timestamp\":\"" + ts(clock.instant())
+                + "\",\"type\":\"image\",\"image\":{\"caption\":\"Ma facture\",\"mime_type\":\"image/jpeg\","
+                + "\"sha256\":\"abc\",\"id\":\"1003383421387256\"}}";
+        String reaction = "{\"from\":\"33698765432\",\"id\":\"wamid.react\",\"timestamp\":\"" + ts(clock.instant())
+                + "\",\"type\":\"reaction\",\"reaction\":{\"message_id\":\"wamid.ours\",\"emoji\":\"\uD83D\uDC4D\"}}";
+        assertThat(webhook(secret1, PHONE_ID_1, Webhooks.messages("33612345678", image, reaction)).status())
+                .isEqualTo(200);
+
+        assertThat(sql.one("SELECT profile_name || '/' || (details->>'media_id') || '/' || (details->>'mime_type')"
+                + " || '/' || (details->>'caption') FROM message WHERE provider_message_id = 'wamid.img'"))
+                .isEqualTo("Jeanne/1003383421387256/image/jpeg/Ma facture");
+        assertThat(sql.one("SELECT details->>'reacted_message_id' FROM message WHERE provider_message_id = 'wamid.react'"))
+                .isEqualTo("wamid.ours");
+        assertThat(sql.count("SELECT count(*) FROM whatsapp_session_window WHERE phone_number = '+33612345678'"))
+                .isEqualTo(1);
+        assertThat(sql.count("SELECT count(*) FROM whatsapp_session_window WHERE phone_number = '+33698765432'"))
+                .isZero();
+    }
+
+    @Test
     void aFailedReceiptOutsideTheWindowDeadLettersAndFallsBackToSms() {
         long id = enqueue(OutboundMessageRequest.whatsapp("org-1", CUSTOMER).template("appointment_reminder", "fr")
                 .idempotencyKey("rdv-1").build());

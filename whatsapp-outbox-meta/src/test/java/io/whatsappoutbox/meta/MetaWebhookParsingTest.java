@@ -59,11 +59,50 @@ class MetaWebhookParsingTest {
         WebhookBatch batch = sink.only();
         assertThat(batch.source()).isEqualTo("meta");
         assertThat(batch.inbound()).isEmpty();
+        DeliveryReceipt.Pricing p = UTILITY;
         assertThat(batch.receipts()).containsExactly(
-                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.SENT, AT, null, TestAccounts.ORG_1.orgId()),
-                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.DELIVERED, Instant.ofEpochSecond(1749416390L), null, TestAccounts.ORG_1.orgId()),
-                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.READ, Instant.ofEpochSecond(1749416400L), null, TestAccounts.ORG_1.orgId()),
-                new DeliveryReceipt(Channel.WHATSAPP, "wamid.voice", DeliveryStatus.READ, AT, null, TestAccounts.ORG_1.orgId()));
+                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.SENT, AT, null, TestAccounts.ORG_1.orgId(), p),
+                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.DELIVERED, Instant.ofEpochSecond(1749416390L), null, TestAccounts.ORG_1.orgId(), p),
+                new DeliveryReceipt(Channel.WHATSAPP, WAMID, DeliveryStatus.READ, Instant.ofEpochSecond(1749416400L), null, TestAccounts.ORG_1.orgId(), p),
+                new DeliveryReceipt(Channel.WHATSAPP, "wamid.voice", DeliveryStatus.READ, AT, null, TestAccounts.ORG_1.orgId(), p));
+    }
+
+    /** What {@link Webhooks#status} carries. */
+    static final DeliveryReceipt.Pricing UTILITY = new DeliveryReceipt.Pricing(true, "PMP", "utility", null, "c0ffee",
+            "utility", null);
+
+    @Test
+    void aStatusKeepsMetasPricingAndConversation() {
+        // Meta's reference: a sent status of a marketing template opening a conversation (CBP era) and PMP's type
+        handle(one(PHONE_ID_1, statuses("{\"id\":\"" + WAMID + "\",\"status\":\"sent\",\"timestamp\":\"" + TS
+                + "\",\"recipient_id\":\"33612345678\",\"conversation\":{\"id\":\"CONVERSATION_ID\","
+                + "\"expiration_timestamp\":\"1749502783\",\"origin\":{\"type\":\"marketing\"}},"
+                + "\"pricing\":{\"billable\":true,\"pricing_model\":\"PMP\",\"category\":\"marketing\","
+                + "\"type\":\"regular\"}}",
+                "{\"id\":\"wamid.free\",\"status\":\"delivered\",\"timestamp\":\"" + TS + "\",\"pricing\":"
+                + "{\"billable\":false,\"pricing_model\":\"PMP\",\"category\":\"service\","
+                + "\"type\":\"free_customer_service\"}}",
+                "{\"id\":\"wamid.none\",\"status\":\"read\",\"timestamp\":\"" + TS + "\"}")));
+
+        assertThat(sink.receipts()).extracting(DeliveryReceipt::pricing).containsExactly(
+                new DeliveryReceipt.Pricing(true, "PMP", "marketing", "regular", "CONVERSATION_ID", "marketing",
+                        Instant.ofEpochSecond(1749502783L)),
+                new DeliveryReceipt.Pricing(false, "PMP", "service", "free_customer_service", null, null, null),
+                null);
+    }
+
+    @Test
+    void valueLevelErrorsAreCountedByCodeAndLoggedWithoutDetails() {
+        String errors = "\"errors\":[{\"code\":131000,\"title\":\"Something went wrong\",\"message\":"
+                + "\"Something went wrong\",\"error_data\":{\"details\":\"Unable to reach +33612345678\"}}]";
+        String logged;
+        try (LogCapture logs = new LogCapture()) {
+            assertThat(handle(one(PHONE_ID_1, errors)).status()).isEqualTo(200);
+            logged = logs.all();
+        }
+
+        assertThat(registry.get("whatsapp.webhook.errors").tag("code", "131000").counter().count()).isEqualTo(1.0);
+        assertThat(logged).contains("131000").contains("Something went wrong").doesNotContain("33612345678");
     }
 
     @Test
@@ -113,7 +152,9 @@ class MetaWebhookParsingTest {
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(sink.inbound()).containsExactly(new InboundMessage("org-1", Channel.WHATSAPP,
-                PhoneNumber.of("+33612345678"), IN_WAMID, "text", "STOP", null, null, AT));
+                PhoneNumber.of("+33612345678"), IN_WAMID, "text", "STOP", null, null, AT,
+                new InboundMessage.Details("Jeanne", null, null, null, null, null, null, null, null, null, null, null,
+                        null, null, null, null, null)));
         assertThat(sink.only().receipts()).isEmpty();
     }
 
@@ -206,7 +247,7 @@ class MetaWebhookParsingTest {
     }
 
     @Test
-    void changesOtherThanMessagesAreIgnored() {
+    void aTemplateChangeAndStatusesOfOneEntryTravelTogether() {
         String template = "{\"value\":{\"event\":\"APPROVED\",\"message_template_id\":12345678,"
                 + "\"message_template_name\":\"appointment_reminder\",\"message_template_language\":\"fr\"},"
                 + "\"field\":\"message_template_status_update\"}";
@@ -215,6 +256,7 @@ class MetaWebhookParsingTest {
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(sink.receipts()).hasSize(1);
+        assertThat(sink.only().events()).hasSize(1);
     }
 
     @Test

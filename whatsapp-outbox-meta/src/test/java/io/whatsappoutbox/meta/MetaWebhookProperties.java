@@ -75,7 +75,7 @@ class MetaWebhookProperties {
             assertThat(MAPPER.readTree(r.body()).get("error").asText()).isNotBlank();
         } else {
             int received = MAPPER.readTree(r.body()).get("received").asInt();
-            int delivered = sink.batches.stream().mapToInt(b -> b.receipts().size() + b.inbound().size()).sum();
+            int delivered = sink.batches.stream().mapToInt(b -> b.receipts().size() + b.inbound().size() + b.events().size()).sum();
             assertThat(sink.batches).hasSizeLessThanOrEqualTo(1);
             assertThat(delivered).isEqualTo(received);
             sink.batches.stream().map(WebhookBatch::source).forEach(s -> assertThat(s).isEqualTo("meta"));

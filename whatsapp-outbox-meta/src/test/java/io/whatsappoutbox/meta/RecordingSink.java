@@ -15,7 +15,7 @@ final class RecordingSink implements WebhookSink {
     @Override
     public WebhookResult accept(WebhookBatch batch) {
         batches.add(batch);
-        return new WebhookResult(batch.receipts().size() + batch.inbound().size(), 0, 0, 0);
+        return new WebhookResult(batch.receipts().size() + batch.inbound().size() + batch.events().size(), 0, 0, 0);
     }
 
     WebhookBatch only() {

@@ -20,7 +20,7 @@ import picocli.CommandLine.ScopeType;
             StatusCommands.Status.class, StatusCommands.Failures.class, StatusCommands.Stuck.class,
             DeadLetterCommands.class, MessageCommands.Retry.class, MessageCommands.Cancel.class,
             MessageCommands.Progress.class, FallbackCommand.class, QuotaCommands.class, ConfigCommands.class, ConfigCommands.RotateSecret.class,
-            HealthCommands.class, HealthCommands.Audit.class, TemplateCommands.class, CommandLine.HelpCommand.class
+            HealthCommands.class, HealthCommands.Audit.class, TemplateCommands.class, UsageCommand.class, CommandLine.HelpCommand.class
         },
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done (a dry run included)", "  1  the operation failed (not found, refused, archive not written)",

@@ -76,6 +76,33 @@ class OperatorCliReadTest {
         assertThat(human.out()).contains("Total: 1 message(s)").contains("NO_CONSENT").contains("Recommendations:");
     }
 
+    @Test
+    void usageCountsSentDeliveredAndBillablePerOrgTemplateAndPricingCategory() {
+        long id = f.seed.accepted("org-1", Channel.WHATSAPP, "DELIVERED", f.ago(Duration.ofMinutes(20)), 100);
+        f.sql.update("UPDATE outbound_message SET delivered_at = sent_at WHERE id = ?", id);
+        f.sql.update("INSERT INTO outbound_attempt (message_id, org_id, attempt_number, provider, outcome, started_at,"
+                + " duration_ms, pricing_category, pricing_model, billable) SELECT id, org_id, 1, 'meta', 'SENT',"
+                + " sent_at, 10, 'utility', 'PMP', true FROM outbound_message WHERE id = ?", id);
+
+        Run human = f.run("usage", "--org", "org-1");
+        assertThat(human.exitCode()).as(human.err()).isZero();
+        assertThat(human.out()).contains("Usage, scope org-1").contains("PRICING CATEGORY").contains("utility");
+
+        JsonNode rows = f.run("usage", "--all-orgs", "--since", "2h", "--json").json().get("rows");
+        JsonNode utility = null;
+        for (JsonNode r : rows) {
+            if ("utility".equals(r.get("pricingCategory").asText())) {
+                utility = r;
+            }
+        }
+        assertThat(utility).isNotNull();
+        assertThat(utility.get("orgId").asText()).isEqualTo("org-1");
+        assertThat(utility.get("template").asText()).isEqualTo("appointment_reminder");
+        assertThat(utility.get("sent").asLong()).isEqualTo(1);
+        assertThat(utility.get("delivered").asLong()).isEqualTo(1);
+        assertThat(utility.get("billable").asLong()).isEqualTo(1);
+    }
+
     /** The runbook's dashboard JSON: channelMetrics.WHATSAPP. */
     @Test
     void channelHealthJsonIsTheDashboardShape() {

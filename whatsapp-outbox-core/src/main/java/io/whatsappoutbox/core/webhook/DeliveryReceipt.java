@@ -16,13 +16,35 @@ import java.util.Objects;
  * @param orgId the org the provider said this is for (Meta routes by phone number id), or null
  *     when the provider does not say (one SMS account for every org): when set, the receipt only
  *     applies to a message of that org
+ * @param pricing what the provider says the message costs (Meta's {@code pricing} and
+ *     {@code conversation}), or null when it says nothing
  */
 public record DeliveryReceipt(Channel channel, String providerMessageId, DeliveryStatus status, Instant occurredAt,
-        ProviderError error, String orgId) {
+        ProviderError error, String orgId, Pricing pricing) {
+
+    /**
+     * Meta's {@code statuses[].pricing} and {@code statuses[].conversation}; every part optional.
+     *
+     * @param billable whether Meta charges for the message, or null when it did not say
+     * @param pricingModel {@code PMP} (per message) or {@code CBP} (per conversation, before July 2025)
+     * @param category {@code marketing}, {@code utility}, {@code authentication}, {@code service},
+     *     {@code referral_conversion} ... as Meta writes it
+     * @param type {@code regular}, {@code free_customer_service}, {@code free_entry_point}
+     * @param conversationId Meta's conversation id, or null
+     * @param conversationOrigin {@code conversation.origin.type}, or null
+     * @param conversationExpiresAt {@code conversation.expiration_timestamp}, or null
+     */
+    public record Pricing(Boolean billable, String pricingModel, String category, String type, String conversationId,
+            String conversationOrigin, Instant conversationExpiresAt) {}
+
+    public DeliveryReceipt(Channel channel, String providerMessageId, DeliveryStatus status, Instant occurredAt,
+            ProviderError error, String orgId) {
+        this(channel, providerMessageId, status, occurredAt, error, orgId, null);
+    }
 
     public DeliveryReceipt(Channel channel, String providerMessageId, DeliveryStatus status, Instant occurredAt,
             ProviderError error) {
-        this(channel, providerMessageId, status, occurredAt, error, null);
+        this(channel, providerMessageId, status, occurredAt, error, null, null);
     }
 
     public DeliveryReceipt {
@@ -42,7 +64,7 @@ public record DeliveryReceipt(Channel channel, String providerMessageId, Deliver
     public String toString() {
         return "DeliveryReceipt[channel=" + channel + ", providerMessageId=" + providerMessageId + ", status=" + status
                 + ", occurredAt=" + occurredAt + ", error=" + (error == null ? null : error.code()) + ", orgId=" + orgId
-                + "]";
+                + ", pricing=" + pricing + "]";
     }
 
     /** The key that makes a second delivery of the same receipt a duplicate. */

@@ -289,18 +289,21 @@ final class DispatchSql {
                  WHERE p.provider_message_id = s.provider_message_id AND p.channel = s.channel
                    AND EXISTS (SELECT 1 FROM pending_receipt)
                 RETURNING p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
-                          p.error_message, p.error_details
+                          p.error_message, p.error_details, p.pricing_category, p.pricing_model, p.billable,
+                          p.conversation_id, p.conversation_origin
             )
             SELECT 'S' AS kind, s.id, s.provider_message_id, NULL AS channel, NULL AS org_id, NULL AS status,
                    NULL::timestamptz AS occurred_at, NULL AS error_code, NULL AS error_message,
-                   NULL AS error_details
+                   NULL AS error_details, NULL AS pricing_category, NULL AS pricing_model, NULL::boolean AS billable,
+                   NULL AS conversation_id, NULL AS conversation_origin
               FROM sent s
             UNION ALL
             SELECT 'P', NULL, p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
-                   p.error_message, p.error_details
+                   p.error_message, p.error_details, p.pricing_category, p.pricing_model, p.billable,
+                   p.conversation_id, p.conversation_origin
               FROM taken p
             UNION ALL
-            SELECT 'W', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+            SELECT 'W', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
               FROM go
              WHERE NOT go.ok""";
 

@@ -27,6 +27,7 @@ import io.whatsappoutbox.jdbc.ops.QueueStatusQuery;
 import io.whatsappoutbox.jdbc.ops.QuotaChange;
 import io.whatsappoutbox.jdbc.ops.QuotaUsage;
 import io.whatsappoutbox.jdbc.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.UsageReport;
 import io.whatsappoutbox.jdbc.ops.SecretRotation;
 import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.jdbc.ProviderConfigs;
@@ -106,6 +107,11 @@ public final class JdbcOperations implements OutboxOperations {
     @Override
     public DeadLetterReport deadLetterReport(Scope scope, DeadLetterQuery query) {
         return deadLetters.report(scope, query);
+    }
+
+    @Override
+    public UsageReport usage(Scope scope, Duration window) {
+        return queue.usage(scope, window);
     }
 
     @Override

@@ -138,6 +138,7 @@ public final class JdbcWebhookStore implements WebhookStore {
                     duplicates++;
                 }
             }
+            ReceiptWrites.recordPricing(h, receiptsToApply, locked);
             ReceiptReconciliation.Result result = reconciliation.reconcile(receiptsToApply);
             List<Long> fallbacks = receipts.write(h, result, batch.source(), now);
             ReceiptWrites.keepPending(h, result.unknown(), now);
@@ -165,12 +166,15 @@ public final class JdbcWebhookStore implements WebhookStore {
                     .bindArray("payloads", String.class, inbound.stream().map(InboundMessage::payload).toList())
                     .bindArray("contexts", String.class, inbound.stream().map(InboundMessage::contextMessageId).toList())
                     .bindArray("receivedAt", String.class, inbound.stream().map(m -> Times.iso(m.receivedAt())).toList())
+                    .bindArray("profileNames", String.class, inbound.stream().map(m -> m.details().profileName()).toList())
+                    .bindArray("details", String.class,
+                            inbound.stream().map(m -> InboundDetailsJson.of(m.details())).toList())
                     .bind("now", now)
                     .execute();
             applied += inbound.size();
             Map<JdbcConsents.Key, Instant> windows = new LinkedHashMap<>();
             for (InboundMessage m : inbound) {
-                if (m.channel() == Channel.WHATSAPP) {
+                if (m.opensServiceWindow()) {
                     windows.merge(new JdbcConsents.Key(m.orgId(), m.from().value(), m.channel(), null), m.receivedAt(),
                             (a, b) -> a.isAfter(b) ? a : b);
                 }

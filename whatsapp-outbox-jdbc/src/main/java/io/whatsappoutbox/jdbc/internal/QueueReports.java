@@ -13,6 +13,7 @@ import io.whatsappoutbox.jdbc.ops.QueueStatus.StatusCount;
 import io.whatsappoutbox.jdbc.ops.QueueStatus.StuckMessage;
 import io.whatsappoutbox.jdbc.ops.QueueStatusQuery;
 import io.whatsappoutbox.jdbc.ops.Scope;
+import io.whatsappoutbox.jdbc.ops.UsageReport;
 import io.whatsappoutbox.core.internal.Violations;
 import java.time.Clock;
 import java.time.Duration;
@@ -103,6 +104,22 @@ final class QueueReports {
             var orgs = Reports.affectedOrgs(h, scope, q.channel(), since, q.top());
             return new FailureAnalysis(now, scope.label(), q.window(), total, byCode, byCategory, hourly, orgs);
         });
+    }
+
+    UsageReport usage(Scope scope, Duration window) {
+        Objects.requireNonNull(scope, "scope");
+        Violations v = new Violations();
+        OpsChecks.age(v, "since", window, Duration.ofMinutes(1));
+        v.throwIfAny("usage query");
+        Instant now = clock.instant();
+        List<UsageReport.Row> rows = jdbi.withHandle(h -> Reports.scope(
+                        h.createQuery(ReportSql.USAGE), scope, null)
+                .bind("since", now.minus(window))
+                .map((rs, ctx) -> new UsageReport.Row(rs.getString("org_id"),
+                        rs.getString("template"), rs.getString("category"), rs.getLong("sent"),
+                        rs.getLong("delivered"), rs.getLong("billable")))
+                .list());
+        return new UsageReport(now, scope.label(), window, rows);
     }
 
     ChannelHealthReport channelHealth(Scope scope, Duration window) {

@@ -9,6 +9,7 @@ import io.whatsappoutbox.core.internal.ReceiptReconciliation.Known;
 import io.whatsappoutbox.core.store.WebhookDecisions;
 import io.whatsappoutbox.core.store.WebhookStore.Delivery;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
+import io.whatsappoutbox.core.webhook.DeliveryReceipt.Pricing;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,6 +157,37 @@ final class ReceiptWrites {
                 .filter(e -> e.created()).map(e -> e.message().id()).toList();
     }
 
+    private static <T> T pricing(DeliveryReceipt r, Function<Pricing, T> part) {
+        return r.pricing() == null ? null : part.apply(r.pricing());
+    }
+
+    /**
+     * Puts the pricing of fresh receipts whose message is known on that message's latest attempt
+     * row. Run before {@link #write}, which adds the row of a failed receipt.
+     */
+    static void recordPricing(Handle h, List<DeliveryReceipt> fresh, Locked locked) {
+        List<Long> ids = new ArrayList<>();
+        List<Pricing> pricings = new ArrayList<>();
+        for (DeliveryReceipt r : fresh) {
+            Known k = locked.byKey().get(ReceiptReconciliation.key(r));
+            if (r.pricing() != null && k != null && (r.orgId() == null || r.orgId().equals(k.message().orgId()))) {
+                ids.add(k.message().id());
+                pricings.add(r.pricing());
+            }
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
+        h.createUpdate(WebhookSql.RECORD_PRICING)
+                .bindArray("ids", Long.class, ids)
+                .bindArray("pcats", String.class, pricings.stream().map(Pricing::category).toList())
+                .bindArray("pmodels", String.class, pricings.stream().map(Pricing::pricingModel).toList())
+                .bindArray("billables", Boolean.class, pricings.stream().map(Pricing::billable).toList())
+                .bindArray("convs", String.class, pricings.stream().map(Pricing::conversationId).toList())
+                .bindArray("origins", String.class, pricings.stream().map(Pricing::conversationOrigin).toList())
+                .execute();
+    }
+
     /** Receipts for ids not written yet wait; their event keys are forgotten so they apply once, later. */
     static void keepPending(Handle h, List<DeliveryReceipt> unknown, Instant now) {
         if (unknown.isEmpty()) {
@@ -171,6 +204,12 @@ final class ReceiptWrites {
                         unknown.stream().map(r -> r.error() == null ? null : r.error().message()).toList())
                 .bindArray("details", String.class,
                         unknown.stream().map(r -> r.error() == null ? null : r.error().details()).toList())
+                .bindArray("pcats", String.class, unknown.stream().map(r -> pricing(r, Pricing::category)).toList())
+                .bindArray("pmodels", String.class, unknown.stream().map(r -> pricing(r, Pricing::pricingModel)).toList())
+                .bindArray("billables", Boolean.class, unknown.stream().map(r -> pricing(r, Pricing::billable)).toList())
+                .bindArray("convs", String.class, unknown.stream().map(r -> pricing(r, Pricing::conversationId)).toList())
+                .bindArray("origins", String.class,
+                        unknown.stream().map(r -> pricing(r, Pricing::conversationOrigin)).toList())
                 .bind("now", now)
                 .execute();
         h.createUpdate(WebhookSql.FORGET_EVENTS)
@@ -192,6 +231,7 @@ final class ReceiptWrites {
         List<DeliveryReceipt> candidates = reconciliation.forTheirOrgs(readable(waiting, locked));
         Set<String> fresh = dedupe(h, candidates.stream().map(DeliveryReceipt::dedupeKey).toList(), now);
         List<DeliveryReceipt> receipts = candidates.stream().filter(r -> fresh.remove(r.dedupeKey())).toList();
+        recordPricing(h, receipts, locked);
         ReceiptReconciliation.Result result = reconciliation.reconcile(receipts);
         List<Long> fallbacks = write(h, result, WAITING_SOURCE, now);
         keepPending(h, result.unknown(), now);

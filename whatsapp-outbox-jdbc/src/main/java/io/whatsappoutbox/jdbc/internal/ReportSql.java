@@ -136,6 +136,20 @@ final class ReportSql {
               FROM days d LEFT JOIN counts c ON c.day = d.day
              ORDER BY d.day""");
 
+    /** Per org, template and pricing category: the pricing of the attempt that sent the message. */
+    static final String USAGE = sql("""
+            SELECT m.org_id, coalesce(m.template_code, '-') AS template, coalesce(a.pricing_category, '-') AS category,
+                   count(*) FILTER (WHERE m.sent_at IS NOT NULL) AS sent,
+                   count(*) FILTER (WHERE m.delivered_at IS NOT NULL) AS delivered,
+                   count(*) FILTER (WHERE a.billable) AS billable
+              FROM outbound_message m
+              LEFT JOIN LATERAL (SELECT l.pricing_category, l.billable FROM outbound_attempt l
+                                  WHERE l.message_id = m.id AND l.outcome = 'SENT'
+                                  ORDER BY l.id DESC LIMIT 1) a ON true
+             WHERE m.created_at > :since AND m.channel = 'WHATSAPP' AND {SCOPE}
+             GROUP BY 1, 2, 3
+             ORDER BY 1, 2, 3""");
+
     static final String CHANNEL_HEALTH = sql("""
             SELECT m.channel, count(*) AS total,
                    count(*) FILTER (WHERE m.status = ANY(:accepted)) AS successful,

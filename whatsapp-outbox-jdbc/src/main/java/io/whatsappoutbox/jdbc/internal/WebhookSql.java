@@ -48,7 +48,7 @@ final class WebhookSql {
                        FOR UPDATE OF pr SKIP LOCKED) overdue
              WHERE p.provider_message_id = overdue.provider_message_id AND p.status = overdue.status
             RETURNING p.provider_message_id, p.channel, p.org_id, p.status, p.occurred_at, p.error_code,
-                      p.error_message, p.error_details""";
+                      p.error_message, p.error_details, """ + PendingReceipts.PRICING_COLUMNS;
 
     /**
      * Locks the receipts' messages, so concurrent webhooks for one message apply in turn. A receipt
@@ -86,21 +86,42 @@ final class WebhookSql {
 
     static final String KEEP_PENDING = """
             INSERT INTO pending_receipt (provider_message_id, channel, org_id, status, occurred_at, error_code,
-                error_message, error_details, received_at)
-            SELECT p.pid, p.channel, p.org_id, p.status, p.occurred_at::timestamptz, p.code, p.msg, p.details, :now
+                error_message, error_details, received_at, pricing_category, pricing_model, billable,
+                conversation_id, conversation_origin)
+            SELECT p.pid, p.channel, p.org_id, p.status, p.occurred_at::timestamptz, p.code, p.msg, p.details, :now,
+                   p.pcat, p.pmodel, p.billable, p.conv, p.origin
               FROM unnest(:pids::text[], :channels::text[], :orgs::text[], :statuses::text[], :occurredAt::text[],
-                          :codes::text[], :messages::text[], :details::text[])
-                   AS p(pid, channel, org_id, status, occurred_at, code, msg, details)
+                          :codes::text[], :messages::text[], :details::text[], :pcats::text[], :pmodels::text[],
+                          :billables::boolean[], :convs::text[], :origins::text[])
+                   AS p(pid, channel, org_id, status, occurred_at, code, msg, details, pcat, pmodel, billable, conv,
+                        origin)
             ON CONFLICT DO NOTHING""";
+
+    /**
+     * A receipt's pricing on its message's latest attempt row (the one that sent it; a failed
+     * receipt's own row is written after). What a receipt does not say keeps what an earlier one said.
+     */
+    static final String RECORD_PRICING = """
+            UPDATE outbound_attempt a
+               SET pricing_category = coalesce(u.pcat, a.pricing_category),
+                   pricing_model = coalesce(u.pmodel, a.pricing_model),
+                   billable = coalesce(u.billable, a.billable),
+                   conversation_id = coalesce(u.conv, a.conversation_id),
+                   conversation_origin = coalesce(u.origin, a.conversation_origin)
+              FROM unnest(:ids::bigint[], :pcats::text[], :pmodels::text[], :billables::boolean[], :convs::text[],
+                          :origins::text[]) AS u(message_id, pcat, pmodel, billable, conv, origin)
+             WHERE a.id = (SELECT max(l.id) FROM outbound_attempt l WHERE l.message_id = u.message_id)""";
 
     static final String INSERT_INBOUND = """
             INSERT INTO message (org_id, channel, from_recipient, provider_message_id, message_type, body, payload,
-                context_message_id, received_at, created_at)
+                context_message_id, received_at, created_at, profile_name, details)
             SELECT i.org_id, i.channel, i.from_recipient, i.pid, i.type, i.body, i.payload, i.context,
-                   i.received_at::timestamptz, :now
+                   i.received_at::timestamptz, :now, i.profile_name, i.details::jsonb
               FROM unnest(:orgs::text[], :channels::text[], :froms::text[], :pids::text[], :types::text[],
-                          :bodies::text[], :payloads::text[], :contexts::text[], :receivedAt::text[])
-                   AS i(org_id, channel, from_recipient, pid, type, body, payload, context, received_at)
+                          :bodies::text[], :payloads::text[], :contexts::text[], :receivedAt::text[],
+                          :profileNames::text[], :details::text[])
+                   AS i(org_id, channel, from_recipient, pid, type, body, payload, context, received_at, profile_name,
+                        details)
             ON CONFLICT DO NOTHING""";
 
     /** A later inbound message extends the window; an older one (out of order) never shortens it. */

@@ -39,6 +39,9 @@ public interface OutboxOperations {
     /** The dead letter: size, breakdowns, ages, growth, affected orgs, recommendations. */
     DeadLetterReport deadLetterReport(Scope scope, DeadLetterQuery query);
 
+    /** WhatsApp messages created within {@code window}: sent, delivered and billable per org, template and pricing category. */
+    UsageReport usage(Scope scope, Duration window);
+
     /** The runbook's dashboard JSON: per channel totals, success rate and latency over {@code window}. */
     ChannelHealthReport channelHealth(Scope scope, Duration window);
 

@@ -12,6 +12,7 @@ import io.whatsappoutbox.core.spi.WhatsAppAccount;
 import io.whatsappoutbox.core.spi.WhatsAppAccounts;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.InboundMessage;
+import io.whatsappoutbox.core.webhook.LifecycleEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -32,9 +33,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads a whole Meta webhook body into receipts and inbound messages, routing each change to its
- * org by {@code value.metadata.phone_number_id}. Any malformed part fails the whole body, so
- * nothing is applied partially. Internal.
+ * Reads a whole Meta webhook body into receipts, inbound messages and lifecycle events, routing
+ * each {@code messages} and {@code user_preferences} change to its org by
+ * {@code value.metadata.phone_number_id}. Any malformed part of a {@code messages} change fails
+ * the whole body, so nothing is applied partially; a malformed lifecycle change is skipped and
+ * counted instead (it is about the account, not about a message the outbox must account for, and
+ * refusing the body would make Meta redeliver the good items with it). Internal.
  */
 public final class MetaWebhookParser {
     public static final String OBJECT = "whatsapp_business_account";
@@ -51,9 +55,16 @@ public final class MetaWebhookParser {
      * @param unknownPhoneNumberIds changes skipped because no account has their phone number id
      * @param withoutPhoneNumber inbound messages skipped because they carry no phone number
      *     (a WhatsApp user with a username only: the core has no way to key them yet)
+     * @param malformedEvents lifecycle changes skipped as malformed, each as {@code field: problem}
+     *     (names of fields only, never values)
+     * @param valueErrors the value-level {@code errors[]} Meta reported (not a status's)
      */
-    public record Parsed(List<DeliveryReceipt> receipts, List<InboundMessage> inbound, Set<String> orgs,
-            int unknownPhoneNumberIds, int withoutPhoneNumber) {}
+    public record Parsed(List<DeliveryReceipt> receipts, List<InboundMessage> inbound, List<LifecycleEvent> events,
+            Set<String> orgs, int unknownPhoneNumberIds, int withoutPhoneNumber, List<String> malformedEvents,
+            List<ValueError> valueErrors) {}
+
+    /** One of a change's value-level {@code errors[]}: code and title only (details may quote a number). */
+    public record ValueError(String code, String title) {}
 
     public MetaWebhookParser(ObjectMapper mapper, WhatsAppAccounts accounts) {
         this.mapper = mapper;
@@ -64,7 +75,10 @@ public final class MetaWebhookParser {
      * @throws WebhookPayloadException for a body that is not a whole, well formed Meta payload
      * @throws RuntimeException from the accounts lookup (a store failure, not the caller's fault)
      */
-    public Parsed parse(byte[] body) throws WebhookPayloadException {
+    /**
+     * @param receivedAt when the body arrived: the time of a lifecycle event whose entry has no {@code time}
+     */
+    public Parsed parse(byte[] body, Instant receivedAt) throws WebhookPayloadException {
         JsonNode root = readJson(body);
         if (!root.isObject()) {
             throw new WebhookPayloadException("body is not a JSON object");
@@ -83,17 +97,20 @@ public final class MetaWebhookParser {
             JsonNode entry = object(entries.get(i), entryPath);
             JsonNode changes = array(entry, "changes", entryPath + ".changes", false);
             for (int j = 0; j < changes.size(); j++) {
-                change(object(changes.get(j), entryPath + ".changes[" + j + "]"),
-                        entryPath + ".changes[" + j + "]", state);
+                change(entry, object(changes.get(j), entryPath + ".changes[" + j + "]"),
+                        entryPath + ".changes[" + j + "]", state, receivedAt);
             }
         }
-        return new Parsed(state.receipts, state.inbound, state.orgs, state.unknownPhoneNumberIds,
-                state.withoutPhoneNumber);
+        return new Parsed(state.receipts, state.inbound, state.events, state.orgs, state.unknownPhoneNumberIds,
+                state.withoutPhoneNumber, state.malformedEvents, state.valueErrors);
     }
 
     private static final class State {
         final List<DeliveryReceipt> receipts = new ArrayList<>();
         final List<InboundMessage> inbound = new ArrayList<>();
+        final List<LifecycleEvent> events = new ArrayList<>();
+        final List<String> malformedEvents = new ArrayList<>();
+        final List<ValueError> valueErrors = new ArrayList<>();
         final Set<String> orgs = new LinkedHashSet<>();
         final Map<String, Optional<WhatsAppAccount>> routes = new HashMap<>();
         int unknownPhoneNumberIds;
@@ -142,18 +159,25 @@ public final class MetaWebhookParser {
         return false;
     }
 
-    private void change(JsonNode change, String path, State state) throws WebhookPayloadException {
-        JsonNode field = change.get("field");
-        if (field == null || !field.isTextual() || !"messages".equals(field.asText())) {
-            return; // account_update, template status and the like: not the outbox's business
+    private void change(JsonNode entry, JsonNode change, String path, State state, Instant receivedAt)
+            throws WebhookPayloadException {
+        JsonNode fieldNode = change.get("field");
+        String field = fieldNode != null && fieldNode.isTextual() ? fieldNode.asText() : null;
+        if (field != null && (LifecycleChanges.ACCOUNT_FIELDS.contains(field)
+                || LifecycleChanges.USER_PREFERENCES.equals(field))) {
+            lifecycle(field, entry, change, state, receivedAt);
+            return;
+        }
+        if (!"messages".equals(field)) {
+            return; // business_capability_update, account_alerts and the like: not the outbox's business
         }
         JsonNode value = object(change.get("value"), path + ".value");
         String phoneNumberId = requiredText(value.path("metadata"), "phone_number_id",
                 path + ".value.metadata.phone_number_id");
         JsonNode statuses = array(value, "statuses", path + ".value.statuses", false);
         JsonNode messages = array(value, "messages", path + ".value.messages", false);
-        Optional<WhatsAppAccount> account = state.routes.computeIfAbsent(phoneNumberId,
-                id -> Objects.requireNonNullElse(accounts.forPhoneNumberId(id), Optional.empty()));
+        valueErrors(value, state);
+        Optional<WhatsAppAccount> account = route(phoneNumberId, state);
         if (account.isEmpty()) {
             state.unknownPhoneNumberIds++;
             return;
@@ -164,9 +188,79 @@ public final class MetaWebhookParser {
             String p = path + ".value.statuses[" + k + "]";
             status(object(statuses.get(k), p), p, orgId, state);
         }
+        Map<String, String> profileNames = InboundDetails.profileNames(value.path("contacts"));
         for (int k = 0; k < messages.size(); k++) {
             String p = path + ".value.messages[" + k + "]";
-            message(object(messages.get(k), p), p, orgId, state);
+            JsonNode m = object(messages.get(k), p);
+            message(m, p, orgId, state, profileNames.get(MetaJson.text(m, "from") == null ? ""
+                    : MetaJson.text(m, "from").strip().replace("+", "")));
+        }
+    }
+
+    private Optional<WhatsAppAccount> route(String phoneNumberId, State state) {
+        return state.routes.computeIfAbsent(phoneNumberId,
+                id -> Objects.requireNonNullElse(accounts.forPhoneNumberId(id), Optional.empty()));
+    }
+
+    /** Meta's value-level errors (a whole change's problem, e.g. a message it could not process). */
+    private static void valueErrors(JsonNode value, State state) {
+        JsonNode errors = value.path("errors");
+        if (!errors.isArray()) {
+            return;
+        }
+        for (JsonNode e : errors) {
+            String code = MetaJson.scalar(e, "code");
+            String title = MetaJson.text(e, "title");
+            if (title == null) {
+                title = MetaJson.text(e, "message");
+            }
+            state.valueErrors.add(new ValueError(code == null || code.isBlank() ? "UNKNOWN" : SafeText.clean(code),
+                    title == null ? null : SafeText.forError(title)));
+        }
+    }
+
+    /**
+     * A lifecycle change: its events, or a skip. A store failure looking up an account still fails
+     * the body (it is no fault of the payload).
+     */
+    private void lifecycle(String field, JsonNode entry, JsonNode change, State state, Instant receivedAt) {
+        try {
+            JsonNode value = object(change.get("value"), "value");
+            String waba = MetaJson.scalar(entry, "id");
+            if (waba == null || waba.isBlank()) {
+                throw new WebhookPayloadException("entry.id is missing");
+            }
+            waba = waba.strip();
+            Instant entryTime = LifecycleChanges.instant(entry.get("time"));
+            Instant at = entryTime == null ? receivedAt : entryTime;
+            if (!LifecycleChanges.USER_PREFERENCES.equals(field)) {
+                LifecycleChanges.accountChange(field, value, waba, at).ifPresent(state.events::add);
+                return;
+            }
+            String phoneNumberId = requiredText(value.path("metadata"), "phone_number_id", "metadata.phone_number_id");
+            JsonNode items = value.path("user_preferences");
+            if (!items.isArray()) {
+                throw new WebhookPayloadException("user_preferences is not an array");
+            }
+            Optional<WhatsAppAccount> account = route(phoneNumberId, state);
+            if (account.isEmpty()) {
+                state.unknownPhoneNumberIds++;
+                return;
+            }
+            String orgId = account.get().orgId();
+            state.orgs.add(orgId);
+            for (JsonNode item : items) {
+                try {
+                    LifecycleChanges.preference(item, waba, orgId, at).ifPresent(state.events::add);
+                } catch (WebhookPayloadException e) {
+                    state.malformedEvents.add(field + ": " + e.getMessage());
+                }
+            }
+        } catch (WebhookPayloadException e) {
+            state.malformedEvents.add(field + ": " + e.getMessage());
+        } catch (IllegalArgumentException | NullPointerException | DateTimeException e) {
+            // a record refusing a value: its message may quote it, so the type only
+            state.malformedEvents.add(field + ": " + e.getClass().getSimpleName());
         }
     }
 
@@ -183,7 +277,25 @@ public final class MetaWebhookParser {
             error = failure(s.path("errors").path(0));
         }
         // the org the signed change was routed to: its receipts can only touch its own messages
-        state.receipts.add(new DeliveryReceipt(Channel.WHATSAPP, id, status.get(), at, error, orgId));
+        state.receipts.add(new DeliveryReceipt(Channel.WHATSAPP, id, status.get(), at, error, orgId, pricing(s)));
+    }
+
+    /** Meta's {@code pricing} and {@code conversation} of a status; null when it has neither. */
+    private static DeliveryReceipt.Pricing pricing(JsonNode s) {
+        JsonNode p = s.path("pricing");
+        JsonNode c = s.path("conversation");
+        if (!p.isObject() && !c.isObject()) {
+            return null;
+        }
+        JsonNode billable = p.get("billable");
+        return new DeliveryReceipt.Pricing(billable != null && billable.isBoolean() ? billable.booleanValue() : null,
+                idText(p, "pricing_model"), idText(p, "category"), idText(p, "type"), idText(c, "id"),
+                idText(c.path("origin"), "type"), LifecycleChanges.instant(c.get("expiration_timestamp")));
+    }
+
+    private static String idText(JsonNode node, String field) {
+        String t = MetaJson.scalar(node, field);
+        return t == null || t.isBlank() ? null : SafeText.id(t);
     }
 
     private static ProviderError failure(JsonNode e) {
@@ -199,7 +311,7 @@ public final class MetaWebhookParser {
                 SafeText.forError(message), SafeText.forError(details), null, null);
     }
 
-    private static void message(JsonNode m, String path, String orgId, State state)
+    private static void message(JsonNode m, String path, String orgId, State state, String profileName)
             throws WebhookPayloadException {
         String id = requiredText(m, "id", path + ".id");
         String type = requiredText(m, "type", path + ".type");
@@ -219,16 +331,21 @@ public final class MetaWebhookParser {
         } catch (InvalidInputException e) {
             throw new WebhookPayloadException(path + ".from is not a valid phone number");
         }
-        JsonNode interactive = m.path("interactive");
-        String text = first(MetaJson.text(m.path("text"), "body"),
+        // an edit carries the new message inside it; the rest reads the same
+        JsonNode edit = m.path("edit").isObject() ? m.path("edit") : m.path("edited");
+        JsonNode content = edit.path("message").isObject() ? edit.path("message") : m;
+        JsonNode interactive = content.path("interactive");
+        String text = first(MetaJson.text(content.path("text"), "body"),
                 MetaJson.text(interactive.path("button_reply"), "title"),
                 MetaJson.text(interactive.path("list_reply"), "title"),
-                MetaJson.text(m.path("button"), "text"));
+                MetaJson.text(content.path("button"), "text"));
         String payload = first(MetaJson.text(interactive.path("button_reply"), "id"),
                 MetaJson.text(interactive.path("list_reply"), "id"),
-                MetaJson.text(m.path("button"), "payload"));
-        String context = MetaJson.text(m.path("context"), "id");
-        state.inbound.add(new InboundMessage(orgId, Channel.WHATSAPP, from, id, type, text, payload, context, at));
+                MetaJson.text(content.path("button"), "payload"));
+        String context = first(MetaJson.text(m.path("context"), "id"), MetaJson.text(content.path("context"), "id"));
+        InboundMessage.Details details = InboundDetails.of(m, content, edit, profileName);
+        state.inbound.add(new InboundMessage(orgId, Channel.WHATSAPP, from, id, type, text, payload, context, at,
+                details));
     }
 
     private static Instant timestamp(JsonNode node, String path) throws WebhookPayloadException {
