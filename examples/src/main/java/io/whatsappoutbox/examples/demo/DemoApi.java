@@ -357,10 +357,41 @@ final class DemoApi implements DemoHttpServer.Routes {
                 stack.metaSimulator.signWith(secret == null || secret.isNull() ? null : Secret.of(secret.asText()));
                 return ok(Map.of("signing", secret == null || secret.isNull() ? "each org's own secret" : "the given secret"));
             }
+            case "/simulator/meta/lifecycle" -> {
+                return simulatorLifecycle(body);
+            }
             default -> {
                 return error(404, "path", "no such simulator switch");
             }
         }
+    }
+
+    /** The lifecycle fields the simulator posts as Meta would (its webhook subscriptions besides {@code messages}). */
+    static final java.util.Set<String> LIFECYCLE_FIELDS = java.util.Set.of("message_template_status_update",
+            "template_category_update", "message_template_quality_update", "phone_number_quality_update",
+            "account_update", "user_preferences");
+
+    /**
+     * {@code POST /simulator/meta/lifecycle} {@code {"orgId", "field", "value"}}: the simulator signs
+     * and posts a lifecycle webhook about the org's WhatsApp business account, with Meta's
+     * {@code value} as given ({@code user_preferences} gets the org's number as its metadata).
+     */
+    private Response simulatorLifecycle(JsonNode body) {
+        String org = body.path("orgId").asText(null);
+        int i = org == null ? -1 : DemoStack.ORGS.indexOf(org);
+        if (i < 0) {
+            return error(400, "orgId", "is not a demo org (" + String.join(", ", DemoStack.ORGS) + ")");
+        }
+        String field = body.path("field").asText(null);
+        if (field == null || !LIFECYCLE_FIELDS.contains(field)) {
+            return error(400, "field", "is not a lifecycle field (" + String.join(", ", new java.util.TreeSet<>(LIFECYCLE_FIELDS)) + ")");
+        }
+        if (!(body.get("value") instanceof com.fasterxml.jackson.databind.node.ObjectNode value)) {
+            return error(400, "value", "is missing or not a JSON object (Meta's changes[].value)");
+        }
+        stack.metaSimulator.lifecycle(DemoStack.PHONE_NUMBER_IDS.get(i), DemoStack.BUSINESS_ACCOUNT_IDS.get(i), field,
+                value.deepCopy());
+        return json(202, Map.of("posted", field, "orgId", org));
     }
 
     /** {@code GET /simulator/meta/requests?to=<e164>}: the bodies the simulator received for one recipient. */

@@ -163,6 +163,9 @@ final class DemoStory {
         String org = DemoStack.ORGS.get(0);
         String customer = phone(5000, 1);
         stack.outbox.consents().grant(org, PhoneNumber.of(customer), Channel.WHATSAPP, "web form", "demo");
+        // new_listing_alert is a MARKETING template: the customer also ticked "offers" on the form
+        stack.outbox.consents().grant(org, PhoneNumber.of(customer), Channel.WHATSAPP,
+                io.whatsappoutbox.core.ConsentPurpose.MARKETING, "web form", "demo");
         String question = stack.metaSimulator.inbound(DemoStack.PHONE_NUMBER_IDS.get(0), customer,
                 "Bonjour, la visite de lundi tient toujours ?");
         stack.callbacks.drain(Duration.ofSeconds(10));

@@ -275,6 +275,22 @@ final class MetaSimulator implements AutoCloseable {
         return wamid;
     }
 
+    /**
+     * A lifecycle webhook (template status, category or quality, number quality, account update, a
+     * customer's marketing preference) about the business account of {@code phoneNumberId}, signed
+     * as Meta signs it. A {@code user_preferences} value without {@code metadata} gets the number's.
+     */
+    void lifecycle(String phoneNumberId, String businessAccountId, String field, com.fasterxml.jackson.databind.node.ObjectNode value) {
+        if ("user_preferences".equals(field) && !value.has("metadata")) {
+            value.putObject("metadata").put("display_phone_number", "15550000000").put("phone_number_id", phoneNumberId);
+            value.put("messaging_product", "whatsapp");
+        }
+        String payload = "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"" + businessAccountId
+                + "\",\"time\":" + Instant.now().getEpochSecond() + ",\"changes\":[{\"field\":" + JSON.valueToTree(field)
+                + ",\"value\":" + value + "}]}]}";
+        postSigned(phoneNumberId, payload, Duration.ZERO);
+    }
+
     private void postSigned(String phoneNumberId, String payload, Duration delay) {
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);
         Secret secret = signingOverride.get() != null ? signingOverride.get()

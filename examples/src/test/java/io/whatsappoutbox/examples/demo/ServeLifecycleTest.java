@@ -1,0 +1,130 @@
+package io.whatsappoutbox.examples.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whatsappoutbox.core.testing.Eventually;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Meta's lifecycle, told through the serve mode: the simulator signs and posts the webhooks, and
+ * the registry, the holds and the consents follow them.
+ */
+class ServeLifecycleTest {
+    static final String TOKEN = "test-admin-token";
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static DemoStack stack;
+    static String base;
+    static final HttpClient http = HttpClient.newHttpClient();
+    static final ObjectMapper json = new ObjectMapper();
+
+    @BeforeAll
+    static void start() {
+        DemoConfig config = DemoConfig.fromEnvironment(Map.of("OUTBOX_DEMO_MODE", "serve",
+                "OUTBOX_DEMO_ADMIN_TOKEN", TOKEN)).withPort(0);
+        stack = DemoStack.start(config, new PrintStream(new ByteArrayOutputStream())::println);
+        base = "http://localhost:" + stack.http.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        stack.close();
+    }
+
+    record Answer(int status, JsonNode body) {}
+
+    static Answer api(String method, String path, String org, String body) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json");
+        if (org != null) {
+            r.header("X-Org-Id", org);
+        }
+        HttpResponse<String> response = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), json.readTree(response.body()));
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    static java.util.function.BooleanSupplier unchecked(Check c) {
+        return () -> {
+            try {
+                return c.holds();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    static String status(String org, String template) throws Exception {
+        for (JsonNode t : api("GET", "/api/v1/templates?orgId=" + org, null, null).body().path("templates")) {
+            if (t.path("name").asText().equals(template)) {
+                return t.path("status").asText();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void aPauseAndAReinstatementPostedByTheSimulatorMoveTheTemplatesStatus() throws Exception {
+        assertThat(api("POST", "/api/v1/templates/sync", null, "{\"orgId\":\"demo-org-2\"}").status()).isEqualTo(200);
+        assertThat(status("demo-org-2", "urgent_notification")).isEqualTo("APPROVED");
+
+        Answer paused = api("POST", "/simulator/meta/lifecycle", null, """
+                {"orgId":"demo-org-2","field":"message_template_status_update","value":{"event":"PAUSED",
+                 "message_template_id":1689556908129832,"message_template_name":"urgent_notification",
+                 "message_template_language":"fr","reason":"NONE",
+                 "other_info":{"title":"FIRST_PAUSE","description":"paused for 3 hours"}}}""");
+        assertThat(paused.status()).isEqualTo(202);
+        Eventually.await("the registry shows the pause", WAIT, unchecked(() -> "PAUSED".equals(status("demo-org-2",
+                "urgent_notification"))));
+
+        api("POST", "/simulator/meta/lifecycle", null, """
+                {"orgId":"demo-org-2","field":"message_template_status_update","value":{"event":"REINSTATED",
+                 "message_template_id":1689556908129832,"message_template_name":"urgent_notification",
+                 "message_template_language":"fr","reason":"NONE"}}""");
+        Eventually.await("the registry shows it approved again", WAIT, unchecked(() -> "APPROVED".equals(status("demo-org-2",
+                "urgent_notification"))));
+    }
+
+    @Test
+    void aCustomersMarketingStopPostedByTheSimulatorRevokesMarketingOnly() throws Exception {
+        String phone = "+33698765401";
+        for (String purpose : new String[] {"TRANSACTIONAL", "MARKETING"}) {
+            assertThat(api("PUT", "/api/v1/consents/" + phone, "demo-org-3",
+                    "{\"channel\":\"WHATSAPP\",\"granted\":true,\"purpose\":\"" + purpose + "\"}").status())
+                    .isEqualTo(200);
+        }
+        Answer posted = api("POST", "/simulator/meta/lifecycle", null, """
+                {"orgId":"demo-org-3","field":"user_preferences","value":{
+                 "contacts":[{"wa_id":"33698765401"}],
+                 "user_preferences":[{"wa_id":"33698765401","detail":"User requested to stop marketing messages",
+                   "category":"marketing_messages","value":"stop","timestamp":1764669600}]}}""");
+        assertThat(posted.status()).isEqualTo(202);
+        Eventually.await("marketing revoked", WAIT, unchecked(() -> "REVOKED".equals(api("GET", "/api/v1/consents/" + phone,
+                "demo-org-3", null).body().path("consents").path("WHATSAPP").path("MARKETING").asText())));
+        assertThat(api("GET", "/api/v1/consents/" + phone, "demo-org-3", null).body().path("consents")
+                .path("WHATSAPP").path("TRANSACTIONAL").asText()).isEqualTo("GRANTED");
+    }
+
+    @Test
+    void aLifecycleRequestNamesItsBadField() throws Exception {
+        Answer bad = api("POST", "/simulator/meta/lifecycle", null,
+                "{\"orgId\":\"demo-org-1\",\"field\":\"messages\",\"value\":{}}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body().path("errors").get(0).path("field").asText()).isEqualTo("field");
+    }
+}
