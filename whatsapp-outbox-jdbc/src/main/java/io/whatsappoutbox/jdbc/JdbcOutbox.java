@@ -17,6 +17,7 @@ import io.whatsappoutbox.jdbc.internal.JdbcDispatchStore;
 import io.whatsappoutbox.jdbc.internal.JdbcWebhookStore;
 import io.whatsappoutbox.jdbc.internal.Jdbis;
 import io.whatsappoutbox.jdbc.internal.MessageRows;
+import io.whatsappoutbox.jdbc.internal.MessagingLimits;
 import io.whatsappoutbox.jdbc.internal.PostgresWakeUps;
 import io.whatsappoutbox.jdbc.internal.Times;
 import java.sql.Connection;
@@ -53,6 +54,7 @@ public final class JdbcOutbox implements AutoCloseable {
     private final MessageRows rows;
     private final EnqueueWriter enqueue;
     private final JdbcDispatchStore dispatchStore;
+    private final MessagingLimits messagingLimits;
     private final JdbcWebhookStore webhookStore;
     private final JdbcConsents consents;
     private final ProviderConfigs providerConfigs;
@@ -77,7 +79,9 @@ public final class JdbcOutbox implements AutoCloseable {
         ContentCodec codec = new ContentCodec();
         this.rows = new MessageRows(codec);
         this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts);
-        this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue, b.storeClock == StoreClock.CALLER);
+        this.messagingLimits = new MessagingLimits(jdbi, b.defaultMessagingLimit);
+        this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue, b.storeClock == StoreClock.CALLER,
+                messagingLimits);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.consents = new JdbcConsents(jdbi, clock);
         this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);
@@ -227,7 +231,8 @@ public final class JdbcOutbox implements AutoCloseable {
      * quotas, provider configs, database health, audit), on this outbox's database and clock.
      */
     public io.whatsappoutbox.jdbc.ops.OutboxOperations operations() {
-        return new io.whatsappoutbox.jdbc.internal.JdbcOperations(jdbi, clock, providerConfigs, enqueue, rows);
+        return new io.whatsappoutbox.jdbc.internal.JdbcOperations(jdbi, clock, providerConfigs, enqueue, rows,
+                messagingLimits);
     }
 
     public DataSource dataSource() {
@@ -273,6 +278,7 @@ public final class JdbcOutbox implements AutoCloseable {
         private int defaultMaxAttempts = 5;
         private Duration configCacheFor = Duration.ofSeconds(30);
         private Duration webhookDedupWindow = DEFAULT_WEBHOOK_DEDUP_WINDOW;
+        private Integer defaultMessagingLimit;
 
         private Builder() {}
 
@@ -337,6 +343,17 @@ public final class JdbcOutbox implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The messaging limit (unique recipients of templates outside a session window per rolling
+         * 24 hours) of a business account Meta has not reported a tier for: 250 for a new
+         * portfolio. Unset (the default), such an account is not limited; a tier Meta reports
+         * ({@code phone_number_quality_update}) always wins.
+         */
+        public Builder defaultMessagingLimit(int defaultMessagingLimit) {
+            this.defaultMessagingLimit = defaultMessagingLimit;
+            return this;
+        }
+
         public JdbcOutbox build() {
             Violations v = new Violations();
             if (dataSource == null && jdbcUrl == null) {
@@ -350,6 +367,9 @@ public final class JdbcOutbox implements AutoCloseable {
             }
             v.range("maximumPoolSize", maximumPoolSize, 1, 1000);
             v.range("defaultMaxAttempts", defaultMaxAttempts, 1, OutboundMessageRequest.MAX_ATTEMPTS_LIMIT);
+            if (defaultMessagingLimit != null) {
+                v.range("defaultMessagingLimit", defaultMessagingLimit, 1, 100_000_000);
+            }
             v.requireNonNull("clock", clock);
             v.requireNonNull("storeClock", storeClock);
             if (v.requireNonNull("configCacheFor", configCacheFor) && configCacheFor.isNegative()) {
