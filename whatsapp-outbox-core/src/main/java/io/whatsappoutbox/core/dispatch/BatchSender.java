@@ -166,19 +166,14 @@ final class BatchSender {
      */
     private List<ClaimedMessage> applyMessagingLimit(List<ClaimedMessage> allowed, List<AttemptResult> refused,
             Instant now) {
-        List<ClaimedMessage> templates = null;
-        for (ClaimedMessage c : allowed) {
-            if (isTemplate(c.message())) {
-                if (templates == null) {
-                    templates = new ArrayList<>();
-                }
-                templates.add(c);
-            }
+        boolean anyTemplate = false;
+        for (int i = 0; i < allowed.size() && !anyTemplate; i++) {
+            anyTemplate = isTemplate(allowed.get(i).message());
         }
-        if (templates == null) {
+        if (!anyTemplate) {
             return allowed;
         }
-        Map<Long, Instant> over = store.reserveRecipients(templates, now);
+        Map<Long, Instant> over = store.reserveRecipients(allowed, now);
         if (over.isEmpty()) {
             return allowed;
         }

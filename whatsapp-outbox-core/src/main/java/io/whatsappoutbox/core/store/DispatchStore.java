@@ -88,12 +88,13 @@ public interface DispatchStore {
     }
 
     /**
-     * Counts the recipients of these WhatsApp templates (business-initiated conversations) in their
-     * business account's rolling 24-hour window, in one statement for the batch, and returns the
-     * messages to new recipients past the account's messaging limit, each with the instant the
-     * window frees a place. A store that keeps no count refuses nothing.
+     * Counts the recipients of the WhatsApp templates among {@code messages} (business-initiated
+     * conversations; other messages are passed over) in their business account's rolling 24-hour
+     * window, once for the batch, and returns the templates to new recipients past the account's
+     * messaging limit, each with the instant the window frees a place. A store that keeps no count
+     * refuses nothing.
      */
-    default Map<Long, Instant> reserveRecipients(List<ClaimedMessage> templates, Instant now) {
+    default Map<Long, Instant> reserveRecipients(List<ClaimedMessage> messages, Instant now) {
         return Map.of();
     }
 

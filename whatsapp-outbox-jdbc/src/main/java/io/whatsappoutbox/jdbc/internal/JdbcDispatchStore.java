@@ -340,7 +340,7 @@ public final class JdbcDispatchStore implements DispatchStore {
     }
 
     @Override
-    public Map<Long, Instant> reserveRecipients(List<ClaimedMessage> templates, Instant now) {
-        return messagingLimits.reserve(templates, now);
+    public Map<Long, Instant> reserveRecipients(List<ClaimedMessage> messages, Instant now) {
+        return messagingLimits.reserve(messages, now);
     }
 }

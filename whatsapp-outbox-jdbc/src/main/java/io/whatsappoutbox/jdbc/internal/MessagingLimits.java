@@ -1,11 +1,15 @@
 package io.whatsappoutbox.jdbc.internal;
 
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ContentType;
+import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.store.ClaimedMessage;
 import io.whatsappoutbox.jdbc.ops.MessagingLimitUsage;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,18 +164,25 @@ public final class MessagingLimits {
      * The messages refused, with when their account's window frees a place. No statement at all
      * while no account can be limited.
      */
-    Map<Long, Instant> reserve(List<ClaimedMessage> templates, Instant now) {
+    Map<Long, Instant> reserve(List<ClaimedMessage> messages, Instant now) {
         Boolean known = anyLimit;
         if (known == null) {
             known = refresh(now);
         }
-        if (!known || templates.isEmpty()) {
+        if (!known) {
             return Map.of();
         }
-        Object[] ids = new Object[templates.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = templates.get(i).message().id();
+        List<Long> templates = new ArrayList<>();
+        for (ClaimedMessage c : messages) {
+            OutboundMessage m = c.message();
+            if (m.channel() == Channel.WHATSAPP && m.content().withoutContext().type() == ContentType.TEMPLATE) {
+                templates.add(m.id());
+            }
         }
+        if (templates.isEmpty()) {
+            return Map.of();
+        }
+        Object[] ids = templates.toArray();
         Instant since = now.minus(WINDOW);
         return StoreWork.inTransaction(jdbi, "messaging limit reservation", h -> {
             Connection c = h.getConnection();
