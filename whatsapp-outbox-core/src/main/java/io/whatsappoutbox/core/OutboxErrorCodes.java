@@ -73,6 +73,14 @@ public final class OutboxErrorCodes {
      * marketing messages wait; utility, authentication and session messages go on.
      */
     public static final String MARKETING_HALTED = "MARKETING_HALTED";
+    /**
+     * A template to a new recipient past the business account's messaging limit (the unique
+     * recipients of business-initiated conversations Meta allows per rolling 24 hours): the message
+     * waits, without spending an attempt, until the oldest recipient of the window expires, or falls
+     * back at once under a fallback rule for {@code RATE_LIMITED} dead letters. Recipients already
+     * counted in the window go on.
+     */
+    public static final String MESSAGING_LIMIT = "MESSAGING_LIMIT";
     /** An operator cancelled the message. */
     public static final String CANCELLED = "CANCELLED";
 

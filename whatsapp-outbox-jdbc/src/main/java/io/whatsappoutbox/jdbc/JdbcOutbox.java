@@ -18,6 +18,7 @@ import io.whatsappoutbox.jdbc.internal.JdbcTemplateRegistry;
 import io.whatsappoutbox.jdbc.internal.JdbcWebhookStore;
 import io.whatsappoutbox.jdbc.internal.Jdbis;
 import io.whatsappoutbox.jdbc.internal.MessageRows;
+import io.whatsappoutbox.jdbc.internal.MessagingLimits;
 import io.whatsappoutbox.jdbc.internal.PostgresWakeUps;
 import io.whatsappoutbox.jdbc.internal.Times;
 import java.sql.Connection;
@@ -54,6 +55,7 @@ public final class JdbcOutbox implements AutoCloseable {
     private final MessageRows rows;
     private final EnqueueWriter enqueue;
     private final JdbcDispatchStore dispatchStore;
+    private final MessagingLimits messagingLimits;
     private final JdbcWebhookStore webhookStore;
     private final JdbcConsents consents;
     private final ProviderConfigs providerConfigs;
@@ -79,7 +81,9 @@ public final class JdbcOutbox implements AutoCloseable {
         ContentCodec codec = new ContentCodec();
         this.rows = new MessageRows(codec);
         this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts, b.templateCheck);
-        this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue, b.storeClock == StoreClock.CALLER);
+        this.messagingLimits = new MessagingLimits(jdbi, b.defaultMessagingLimit);
+        this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue, b.storeClock == StoreClock.CALLER,
+                messagingLimits);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.consents = new JdbcConsents(jdbi, clock);
         this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);
@@ -235,7 +239,8 @@ public final class JdbcOutbox implements AutoCloseable {
      * quotas, provider configs, database health, audit), on this outbox's database and clock.
      */
     public io.whatsappoutbox.jdbc.ops.OutboxOperations operations() {
-        return new io.whatsappoutbox.jdbc.internal.JdbcOperations(jdbi, clock, providerConfigs, enqueue, rows);
+        return new io.whatsappoutbox.jdbc.internal.JdbcOperations(jdbi, clock, providerConfigs, enqueue, rows,
+                messagingLimits);
     }
 
     public DataSource dataSource() {
@@ -282,6 +287,7 @@ public final class JdbcOutbox implements AutoCloseable {
         private Duration configCacheFor = Duration.ofSeconds(30);
         private Duration webhookDedupWindow = DEFAULT_WEBHOOK_DEDUP_WINDOW;
         private TemplateCheck templateCheck = TemplateCheck.STRICT;
+        private Integer defaultMessagingLimit;
 
         private Builder() {}
 
@@ -355,6 +361,17 @@ public final class JdbcOutbox implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The messaging limit (unique recipients of templates outside a session window per rolling
+         * 24 hours) of a business account Meta has not reported a tier for: 250 for a new
+         * portfolio. Unset (the default), such an account is not limited; a tier Meta reports
+         * ({@code phone_number_quality_update}) always wins.
+         */
+        public Builder defaultMessagingLimit(int defaultMessagingLimit) {
+            this.defaultMessagingLimit = defaultMessagingLimit;
+            return this;
+        }
+
         public JdbcOutbox build() {
             Violations v = new Violations();
             if (dataSource == null && jdbcUrl == null) {
@@ -368,6 +385,9 @@ public final class JdbcOutbox implements AutoCloseable {
             }
             v.range("maximumPoolSize", maximumPoolSize, 1, 1000);
             v.range("defaultMaxAttempts", defaultMaxAttempts, 1, OutboundMessageRequest.MAX_ATTEMPTS_LIMIT);
+            if (defaultMessagingLimit != null) {
+                v.range("defaultMessagingLimit", defaultMessagingLimit, 1, 100_000_000);
+            }
             v.requireNonNull("clock", clock);
             v.requireNonNull("storeClock", storeClock);
             v.requireNonNull("templateCheck", templateCheck);

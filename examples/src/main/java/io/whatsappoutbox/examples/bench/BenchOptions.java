@@ -60,6 +60,8 @@ record BenchOptions(List<Integer> scales, boolean fsyncOff, boolean durable, int
               --verbose               print the statements that took the server's time, per run: calls,
                                       time, buffers (and cache reads) and planning per call
               --help                  this text
+            Or, as the first option, --lanes 10,100,1000,10000: the claim's cost as the active lanes grow
+            (see LaneScaling: --per-org, --min-messages, --batch, --durable).
             """;
 
     static BenchOptions parse(String... args) {

@@ -47,6 +47,12 @@ public final class OutboxBenchmark {
             child(args);
             return;
         }
+        if (args.length > 0 && args[0].equals("--lanes")) {
+            // a mode of its own: the claim's cost as the active lanes grow (LaneScaling)
+            quietLogging();
+            LaneScaling.main(args, System.out);
+            return;
+        }
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);

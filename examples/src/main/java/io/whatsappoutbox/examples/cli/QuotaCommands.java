@@ -1,5 +1,6 @@
 package io.whatsappoutbox.examples.cli;
 
+import io.whatsappoutbox.jdbc.ops.MessagingLimitUsage;
 import io.whatsappoutbox.jdbc.ops.Operator;
 import io.whatsappoutbox.jdbc.ops.QuotaChange;
 import io.whatsappoutbox.jdbc.ops.QuotaUsage;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Option;
 
 /** The runbook's rate-limit procedures on whatsapp_rate_limit. */
 @Command(name = "quota", description = "Quotas: show usage, set a quota, reset a counter and throttle.",
-        subcommands = {QuotaCommands.Show.class, QuotaCommands.Set.class, QuotaCommands.Reset.class})
+        subcommands = {QuotaCommands.Show.class, QuotaCommands.Limits.class, QuotaCommands.Set.class,
+                QuotaCommands.Reset.class})
 final class QuotaCommands {
 
     static void table(PrintWriter out, List<QuotaUsage> rows) {
@@ -22,6 +24,14 @@ final class QuotaCommands {
                 "UPDATED BY");
         rows.forEach(q -> t.row(q.orgId(), q.sentCount(), q.quotaLimit(), q.usagePercent(), q.period(), q.untilReset(),
                 q.throttledFor().isZero() ? null : q.throttledFor(), q.rateLimitHitsLastHour(), q.updatedBy()));
+        t.print(out);
+    }
+
+    /** Meta's messaging limits: unique template recipients per rolling 24 hours, by business account. */
+    static void limitsTable(PrintWriter out, List<MessagingLimitUsage> rows) {
+        Table t = new Table("ACCOUNT", "ORGS", "RECIPIENTS 24H", "LIMIT", "USAGE %", "TIER");
+        rows.forEach(u -> t.row(u.account(), String.join(",", u.orgIds()), u.recipients(),
+                u.limit() == null ? "none" : u.limit(), u.usagePercent(), u.tier()));
         t.print(out);
     }
 
@@ -48,9 +58,32 @@ final class QuotaCommands {
             Scope s = scope.scope();
             return ops -> {
                 List<QuotaUsage> r = ops.quotas(s, threshold);
+                // the JSON stays the quotas' array; `quota limits --json` has the messaging limits
                 print(r, () -> {
                     out().printf("Quotas at or above %s%% or throttled, scope %s%n", threshold, s.label());
                     table(out(), r);
+                    out().printf("%nMessaging limits (Meta: unique template recipients per 24 h), scope %s%n",
+                            s.label());
+                    limitsTable(out(), ops.messagingLimits(s));
+                });
+            };
+        }
+    }
+
+    @Command(name = "limits", description = "Meta's messaging limits: template recipients in the last 24 h against"
+            + " the tier, per business account.")
+    static final class Limits extends OpsCommand {
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Options.ScopeChoice scope;
+
+        @Override
+        Action prepare() {
+            Scope s = scope.scope();
+            return ops -> {
+                List<MessagingLimitUsage> r = ops.messagingLimits(s);
+                print(r, () -> {
+                    out().printf("Messaging limits (Meta: unique template recipients per 24 h), scope %s%n", s.label());
+                    limitsTable(out(), r);
                 });
             };
         }

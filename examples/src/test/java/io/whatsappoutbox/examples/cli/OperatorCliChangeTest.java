@@ -164,7 +164,7 @@ class OperatorCliChangeTest {
     void quotasAreShownSetAndResetWithAConfirmation() {
         f.seed.quota("org-1", 1000, 990, f.now.plusSeconds(3600), f.now.plusSeconds(600));
         Run show = f.run("quota", "show", "--all-orgs");
-        assertThat(show.out()).contains("org-1").contains("99.0");
+        assertThat(show.out()).contains("org-1").contains("99.0").contains("Messaging limits");
         Run set = f.run("quota", "set", "--org", "org-1", "--limit", "5000", "--reason", "TICKET-12 seasonal peak");
         assertThat(set.exitCode()).isZero();
         assertThat(f.sql.one("SELECT quota_limit FROM whatsapp_rate_limit")).isEqualTo(5000L);
@@ -173,6 +173,19 @@ class OperatorCliChangeTest {
         JsonNode reset = f.run("quota", "reset", "--org", "org-1", "--reason", "TICKET-13", "--yes", "--json").json();
         assertThat(reset.get("after").get("sentCount").asLong()).isZero();
         assertThat(reset.get("after").get("throttleUntil").isNull()).isTrue();
+    }
+
+    @Test
+    void quotaLimitsShowsEachAccountsTemplateRecipientsAgainstTheTierMetaReported() {
+        f.sql.update("INSERT INTO whatsapp_number_state (business_account_id, display_phone_number, messaging_limit,"
+                + " updated_at) VALUES ('org:org-1', '15550783881', 'TIER_250', now())");
+        f.sql.update("INSERT INTO whatsapp_messaging_window (account, phone_number, first_sent_at)"
+                + " SELECT 'org:org-1', '+336' || lpad(n::text, 8, '0'), now() FROM generate_series(1, 50) n");
+        Run show = f.run("quota", "limits", "--org", "org-1");
+        assertThat(show.out()).contains("org:org-1").contains("250").contains("20.0").contains("TIER_250");
+        JsonNode r = f.run("quota", "limits", "--all-orgs", "--json").json();
+        assertThat(r.get(0).get("recipients").asLong()).isEqualTo(50);
+        assertThat(r.get(0).get("limit").asInt()).isEqualTo(250);
     }
 
     static final String RESET = "6f1c0d0b5b2e4c8a9e7f3a1b2c4d6e8f";

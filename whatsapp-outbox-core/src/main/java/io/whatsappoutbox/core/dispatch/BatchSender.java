@@ -2,6 +2,7 @@ package io.whatsappoutbox.core.dispatch;
 
 import io.whatsappoutbox.core.Attempt.Outcome;
 import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ContentType;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.OutboundMessage;
@@ -113,6 +114,7 @@ final class BatchSender {
                 refused.add(failed(c, null, e, now));
             }
         }
+        allowed = applyMessagingLimit(allowed, refused, now);
         QuotaReturn quota = new QuotaReturn(store, clock, now);
         List<ClaimedMessage> sendable = applyQuota(allowed, sink, now, quota);
         refused.forEach(sink);
@@ -153,6 +155,50 @@ final class BatchSender {
                 break;
             }
         }
+    }
+
+    /**
+     * Counts the batch's template recipients against their account's messaging limit, before the
+     * quota (a refused message reserves none). A batch without WhatsApp templates costs a scan of
+     * the list, nothing more. Refused ones wait for the window to free, or fall back at once under
+     * a rule for {@code RATE_LIMITED} dead letters (the category Meta's own limit error has).
+     * Refused results go to {@code refused}.
+     */
+    private List<ClaimedMessage> applyMessagingLimit(List<ClaimedMessage> allowed, List<AttemptResult> refused,
+            Instant now) {
+        boolean anyTemplate = false;
+        for (int i = 0; i < allowed.size() && !anyTemplate; i++) {
+            anyTemplate = isTemplate(allowed.get(i).message());
+        }
+        if (!anyTemplate) {
+            return allowed;
+        }
+        Map<Long, Instant> over = store.reserveRecipients(allowed, now);
+        if (over.isEmpty()) {
+            return allowed;
+        }
+        List<ClaimedMessage> kept = new ArrayList<>(allowed.size());
+        for (ClaimedMessage c : allowed) {
+            OutboundMessage m = c.message();
+            Instant frees = isTemplate(m) ? over.get(m.id()) : null;
+            if (frees == null) {
+                kept.add(c);
+                continue;
+            }
+            ErrorInfo limit = new ErrorInfo(OutboxErrorCodes.MESSAGING_LIMIT, "Messaging limit of the business account"
+                    + " of org " + m.orgId() + " reached: a new recipient waits until " + frees, ErrorCategory.RATE_LIMITED);
+            try {
+                refused.add(decider.fallsBackOn(m, ErrorCategory.RATE_LIMITED) ? blocked(c, limit, now)
+                        : defer(c, limit, frees, now));
+            } catch (RuntimeException | Error e) {
+                refused.add(failed(c, null, e, now));
+            }
+        }
+        return kept;
+    }
+
+    private static boolean isTemplate(OutboundMessage m) {
+        return m.channel() == Channel.WHATSAPP && m.content().withoutContext().type() == ContentType.TEMPLATE;
     }
 
     /** Reserves quota per org; what does not fit waits for the reset without spending an attempt. */

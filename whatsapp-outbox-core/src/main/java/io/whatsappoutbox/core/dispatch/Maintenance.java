@@ -92,6 +92,7 @@ final class Maintenance {
         if (snapshotNow || !now.isBefore(nextSnapshot)) {
             long started = System.nanoTime();
             listener.onQueueSnapshot(store.snapshot(now, stuckAfter));
+            listener.onMessagingLimitUsage(store.messagingLimitUsage(now));
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             nextSnapshot = clock.instant().plus(took.multipliedBy(50));
         }

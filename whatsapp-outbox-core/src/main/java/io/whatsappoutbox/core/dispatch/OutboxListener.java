@@ -53,6 +53,13 @@ public interface OutboxListener {
     default void onQueueSnapshot(QueueSnapshot snapshot) {}
 
     /**
+     * The share of its business account's messaging limit each org's account used in the last 24
+     * hours (recipients / limit), for the orgs whose account has a limit (maintenance, with the
+     * queue's count).
+     */
+    default void onMessagingLimitUsage(java.util.Map<String, Double> usageRatioByOrg) {}
+
+    /**
      * @param count messages claimed
      * @param stuck of them, first attempts that waited longer than the stuck threshold
      */

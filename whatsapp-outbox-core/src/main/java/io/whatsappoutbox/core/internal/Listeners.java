@@ -163,4 +163,15 @@ public final class Listeners implements OutboxListener {
             }
         }
     }
+
+    @Override
+    public void onMessagingLimitUsage(java.util.Map<String, Double> usageRatioByOrg) {
+        for (Guarded l : listeners) {
+            try {
+                l.delegate.onMessagingLimitUsage(usageRatioByOrg);
+            } catch (RuntimeException | Error e) {
+                l.failed(Kind.SNAPSHOT, e);
+            }
+        }
+    }
 }

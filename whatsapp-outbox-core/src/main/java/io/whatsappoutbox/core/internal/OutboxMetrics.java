@@ -37,6 +37,8 @@ public final class OutboxMetrics implements OutboxListener {
     private final Counter stuckQueuedSeen;
     private final Counter stuckSendingSeen;
     private boolean gaugesRegistered;
+    /** Per org, in millionths: a gauge per org seen, 0 once its account is no longer limited. */
+    private final Map<String, AtomicLong> limitUsage = new java.util.concurrent.ConcurrentHashMap<>();
 
     public OutboxMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -169,5 +171,21 @@ public final class OutboxMetrics implements OutboxListener {
         }
         stuckQueuedNow.set(s.stuckQueued());
         stuckSendingNow.set(s.stuckSending());
+    }
+
+    @Override
+    public void onMessagingLimitUsage(Map<String, Double> usageRatioByOrg) {
+        usageRatioByOrg.forEach((org, ratio) -> limitUsage.computeIfAbsent(org, o -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("whatsapp.messaging.limit.usage.ratio", value, v -> v.get() / 1_000_000.0).tag("org", o)
+                    .description("Share of Meta's messaging limit (unique template recipients per 24 h) the org's"
+                            + " business account used").register(registry);
+            return value;
+        }).set(Math.round(ratio * 1_000_000)));
+        limitUsage.forEach((org, value) -> {
+            if (!usageRatioByOrg.containsKey(org)) {
+                value.set(0);
+            }
+        });
     }
 }

@@ -86,4 +86,23 @@ public interface DispatchStore {
     default SendingHolds sendingHolds(Instant now) {
         return SendingHolds.NONE;
     }
+
+    /**
+     * Counts the recipients of the WhatsApp templates among {@code messages} (business-initiated
+     * conversations; other messages are passed over) in their business account's rolling 24-hour
+     * window, once for the batch, and returns the templates to new recipients past the account's
+     * messaging limit, each with the instant the window frees a place. A store that keeps no count
+     * refuses nothing.
+     */
+    default Map<Long, Instant> reserveRecipients(List<ClaimedMessage> messages, Instant now) {
+        return Map.of();
+    }
+
+    /**
+     * For each org whose business account has a messaging limit: the share of it used in the last
+     * 24 hours (recipients / limit, 1.0 when full). Empty from a store that keeps no count.
+     */
+    default Map<String, Double> messagingLimitUsage(Instant now) {
+        return Map.of();
+    }
 }

@@ -56,12 +56,20 @@ public final class JdbcDispatchStore implements DispatchStore {
     private final CompletionWriter completion;
     private final LaneCursor cursor = new LaneCursor();
     private final LaneMarks marks = new LaneMarks();
+    private final MessagingLimits messagingLimits;
 
     /**
      * @param leasesOnCallersClock lease ends and expiry from the {@code now} each call is given
      *     instead of the database's clock (tests that move a clock by hand)
      */
     public JdbcDispatchStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, boolean leasesOnCallersClock) {
+        this(jdbi, rows, enqueue, leasesOnCallersClock, new MessagingLimits(jdbi, null));
+    }
+
+    /** @param messagingLimits the count of recipients per business account against Meta's messaging limits */
+    public JdbcDispatchStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, boolean leasesOnCallersClock,
+            MessagingLimits messagingLimits) {
+        this.messagingLimits = messagingLimits;
         this.leasesOnCallersClock = leasesOnCallersClock;
         this.jdbi = jdbi;
         this.claim = new PlainStatement(jdbi, DispatchSql.CLAIM);
@@ -321,6 +329,18 @@ public final class JdbcDispatchStore implements DispatchStore {
 
     @Override
     public SendingHolds sendingHolds(Instant now) {
+        // once per maintenance run: whether any account is limited now (a tier Meta just reported)
+        messagingLimits.refresh(now);
         return jdbi.withHandle(h -> LifecycleWrites.holds(h, now));
+    }
+
+    @Override
+    public Map<String, Double> messagingLimitUsage(Instant now) {
+        return messagingLimits.ratioByOrg(now);
+    }
+
+    @Override
+    public Map<Long, Instant> reserveRecipients(List<ClaimedMessage> messages, Instant now) {
+        return messagingLimits.reserve(messages, now);
     }
 }

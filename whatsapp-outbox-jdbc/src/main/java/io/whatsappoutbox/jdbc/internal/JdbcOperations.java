@@ -24,6 +24,7 @@ import io.whatsappoutbox.jdbc.ops.Pacer;
 import io.whatsappoutbox.jdbc.ops.ProviderConfigSummary;
 import io.whatsappoutbox.jdbc.ops.QueueStatus;
 import io.whatsappoutbox.jdbc.ops.QueueStatusQuery;
+import io.whatsappoutbox.jdbc.ops.MessagingLimitUsage;
 import io.whatsappoutbox.jdbc.ops.QuotaChange;
 import io.whatsappoutbox.jdbc.ops.QuotaUsage;
 import io.whatsappoutbox.jdbc.ops.Scope;
@@ -54,6 +55,8 @@ public final class JdbcOperations implements OutboxOperations {
     private final ConfigOps configs;
     private final DatabaseHealthQuery health;
     private final AuditLog audit;
+    private final MessagingLimits messagingLimits;
+    private final Clock clock;
 
     /** What the store lends the operations: its Jdbi, its clock and its provider configs (for secret rotation). */
     public JdbcOperations(Jdbi jdbi, Clock clock, ProviderConfigs providerConfigs) {
@@ -63,7 +66,13 @@ public final class JdbcOperations implements OutboxOperations {
     /** As the outbox builds it: fallbacks are written by the outbox's own writer (its default attempts). */
     public JdbcOperations(Jdbi jdbi, Clock clock, ProviderConfigs providerConfigs, EnqueueWriter enqueue,
             MessageRows rows) {
-        this(jdbi, clock, providerConfigs, Pacer.sleeping(), UnaryOperator.identity(), enqueue, rows);
+        this(jdbi, clock, providerConfigs, Pacer.sleeping(), UnaryOperator.identity(), enqueue, rows, null);
+    }
+
+    /** As the outbox builds it, with its messaging limits (their default limit). */
+    public JdbcOperations(Jdbi jdbi, Clock clock, ProviderConfigs providerConfigs, EnqueueWriter enqueue,
+            MessageRows rows, MessagingLimits messagingLimits) {
+        this(jdbi, clock, providerConfigs, Pacer.sleeping(), UnaryOperator.identity(), enqueue, rows, messagingLimits);
     }
 
     /**
@@ -72,11 +81,12 @@ public final class JdbcOperations implements OutboxOperations {
      */
     public JdbcOperations(Jdbi jdbi, Clock clock, ProviderConfigs providerConfigs, Pacer pacer,
             UnaryOperator<OutputStream> archiveStreams) {
-        this(jdbi, clock, providerConfigs, pacer, archiveStreams, null, null);
+        this(jdbi, clock, providerConfigs, pacer, archiveStreams, null, null, null);
     }
 
     private JdbcOperations(Jdbi jdbi, Clock clock, ProviderConfigs providerConfigs, Pacer pacer,
-            UnaryOperator<OutputStream> archiveStreams, EnqueueWriter enqueue, MessageRows rows) {
+            UnaryOperator<OutputStream> archiveStreams, EnqueueWriter enqueue, MessageRows rows,
+            MessagingLimits messagingLimits) {
         Objects.requireNonNull(jdbi, "jdbi");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(providerConfigs, "providerConfigs");
@@ -92,6 +102,8 @@ public final class JdbcOperations implements OutboxOperations {
         this.quotas = new QuotaOps(jdbi, clock, audit);
         this.configs = new ConfigOps(jdbi, clock, audit, providerConfigs);
         this.health = new DatabaseHealthQuery(jdbi, clock);
+        this.clock = clock;
+        this.messagingLimits = messagingLimits != null ? messagingLimits : new MessagingLimits(jdbi, null);
     }
 
     @Override
@@ -122,6 +134,13 @@ public final class JdbcOperations implements OutboxOperations {
     @Override
     public List<QuotaUsage> quotas(Scope scope, double minUsagePercent) {
         return quotas.quotas(scope, minUsagePercent);
+    }
+
+    @Override
+    public List<MessagingLimitUsage> messagingLimits(Scope scope) {
+        Objects.requireNonNull(scope, "scope");
+        String org = scope.orgIdOrNull();
+        return messagingLimits.usage(org == null ? null : List.of(org), clock.instant());
     }
 
     @Override

@@ -48,6 +48,12 @@ public interface OutboxOperations {
     /** Orgs using at least {@code minUsagePercent} of their quota, or throttled now, highest usage first. */
     List<QuotaUsage> quotas(Scope scope, double minUsagePercent);
 
+    /**
+     * Each business account of the orgs in scope with its use of Meta's messaging limit (unique
+     * template recipients per rolling 24 hours), by account.
+     */
+    List<MessagingLimitUsage> messagingLimits(Scope scope);
+
     /** Provider configurations without secrets. */
     List<ProviderConfigSummary> providerConfigs(Scope scope);
 
