@@ -24,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
@@ -54,10 +56,20 @@ final class BatchSender {
     private final int smsRate;
     private final LeaseBudget budget;
     private final HeldSends holds;
+    /** The calls in flight of asynchronous chains. */
+    private final CallPermits calls;
 
     BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
             Pacer pacer, Executor executor, int concurrency, OutboxListener listener, Clock clock, Duration stuckAfter,
             int smsRate, LeaseBudget budget, HeldSends holds) {
+        this(store, rules, decider, chains, pacer, executor, concurrency, listener, clock, stuckAfter, smsRate, budget,
+                holds, new CallPermits(clock));
+    }
+
+    BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
+            Pacer pacer, Executor executor, int concurrency, OutboxListener listener, Clock clock, Duration stuckAfter,
+            int smsRate, LeaseBudget budget, HeldSends holds, CallPermits calls) {
+        this.calls = calls;
         this.store = store;
         this.rules = rules;
         this.decider = decider;
@@ -134,6 +146,10 @@ final class BatchSender {
             try {
                 executor.execute(() -> {
                     for (List<ClaimedMessage> group = groups.poll(); group != null; group = groups.poll()) {
+                        if (chains.get(group.get(0).message().channel()).isAsynchronous()) {
+                            sendInTurn(group, 0, lastCallStart, sent);
+                            continue;
+                        }
                         for (ClaimedMessage c : group) {
                             sent.accept(sendSafely(c, lastCallStart));
                         }
@@ -153,6 +169,11 @@ final class BatchSender {
                 break;
             }
         }
+    }
+
+    /** The call permits of the asynchronous path (tests look at what is in flight). */
+    CallPermits calls() {
+        return calls;
     }
 
     /** Reserves quota per org; what does not fit waits for the reset without spending an attempt. */
@@ -230,6 +251,82 @@ final class BatchSender {
         } catch (RuntimeException | Error e) {
             return failed(c, outcome, e, startedAt);
         }
+    }
+
+    /**
+     * Sends a recipient's messages from {@code index} on through an asynchronous chain, each once
+     * the one before has its answer, so that they stay in order: the first call starts in this
+     * thread, the next from a send thread once the answer came. The answer is decided and handed
+     * to the writer in the thread that completed the call (the HTTP client's).
+     */
+    private void sendInTurn(List<ClaimedMessage> group, int index, Instant lastCallStart,
+            Consumer<AttemptResult> sent) {
+        CompletionStage<AttemptResult> result = sendAsyncSafely(group.get(index), lastCallStart);
+        result.whenComplete((r, never) -> {
+            sent.accept(r);
+            if (index + 1 < group.size()) {
+                try {
+                    executor.execute(() -> sendInTurn(group, index + 1, lastCallStart, sent));
+                } catch (RuntimeException e) {
+                    log.error("The send executor refused the rest of a recipient's messages: {} retried unsent: {}",
+                            group.size() - index - 1, SafeText.describe(e));
+                    for (int i = index + 1; i < group.size(); i++) {
+                        sent.accept(failed(group.get(i), null, e, clock.instant()));
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * {@link #sendSafely} on the asynchronous path: paced and within the lease as a synchronous
+     * send, bounded by the call permits instead of the send slots, the call's permit returned
+     * whatever the outcome. The stage completes with exactly one result, never exceptionally.
+     */
+    private CompletionStage<AttemptResult> sendAsyncSafely(ClaimedMessage c, Instant lastCallStart) {
+        OutboundMessage m = c.message();
+        Instant startedAt = clock.instant();
+        CompletionStage<ProviderChain.Outcome> call;
+        try {
+            String sender = m.channel() == Channel.WHATSAPP && c.senderId() != null ? c.senderId() : m.channel().name();
+            Integer rate = m.channel() == Channel.SMS ? Integer.valueOf(smsRate) : c.senderMessagesPerSecond();
+            if (!pacer.acquire(sender, rate)) {
+                return CompletableFuture.completedFuture(defer(c, new ErrorInfo(OutboxErrorCodes.ORG_THROTTLED,
+                        "Sender " + sender + " at its pace limit", ErrorCategory.RATE_LIMITED),
+                        startedAt.plus(pacedRetry), startedAt));
+            }
+            if (!calls.acquire(lastCallStart)) {
+                return CompletableFuture.completedFuture(givenBack(c, clock.instant()));
+            }
+            try {
+                Instant callAt = clock.instant();
+                if (callAt.isAfter(lastCallStart)) {
+                    calls.release();
+                    return CompletableFuture.completedFuture(givenBack(c, callAt));
+                }
+                call = chains.get(m.channel()).sendAsync(m);
+            } catch (RuntimeException | Error e) {
+                calls.release();
+                throw e;
+            }
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.completedFuture(failed(c, null, e, startedAt));
+        }
+        return call.handle((outcome, thrown) -> {
+            calls.release();
+            if (thrown != null) {
+                return failed(c, null, thrown, startedAt);
+            }
+            try {
+                if (outcome.provider() != null) {
+                    budget.observe(outcome.duration());
+                    calls.resizeIfDue(pacer, budget);
+                }
+                return decide(c, outcome, startedAt);
+            } catch (RuntimeException | Error e) {
+                return failed(c, outcome, e, startedAt);
+            }
+        });
     }
 
     /**

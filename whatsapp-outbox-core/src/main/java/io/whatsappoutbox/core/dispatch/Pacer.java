@@ -17,6 +17,8 @@ final class Pacer {
     private final Map<String, Integer> overrides;
     private final Duration maxWait;
     private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
+    /** The rates of every sender seen, summed when a limiter is made: the pace the dispatcher must reach. */
+    private volatile int rateSum;
 
     Pacer(int defaultRate, Map<String, Integer> overrides, Duration maxWait) {
         this.defaultRate = defaultRate;
@@ -44,6 +46,16 @@ final class Pacer {
                                 .limitRefreshPeriod(Duration.ofSeconds(1))
                                 .timeoutDuration(maxWait)
                                 .build()));
+        int sum = 0;
+        for (RateLimiter l : limiters.values()) {
+            sum += l.getRateLimiterConfig().getLimitForPeriod();
+        }
+        rateSum = sum;
         return limiter.acquirePermission();
+    }
+
+    /** Messages per second of every sender this dispatcher has sent for (0 before the first send). */
+    int pacedRateSum() {
+        return rateSum;
     }
 }

@@ -31,12 +31,16 @@ final class SendSide {
         for (ProviderChain chain : chains.values()) {
             callTimeout = chain.callTimeout().compareTo(callTimeout) > 0 ? chain.callTimeout() : callTimeout;
         }
-        this.lease = new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout);
+        Pacer pacer = new Pacer(s.messagesPerSecond, s.senderRates, s.pacingWait);
+        // asynchronous calls hold no send slot: the pace they must reach sizes the claims
+        this.lease = s.asynchronous
+                ? new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout, pacer::pacedRateSum, s.inFlightFloor)
+                : new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout);
         this.ownExecutor = s.executor == null
                 ? Executors.newFixedThreadPool(s.concurrency, Threads.daemons("whatsapp-outbox-send")) : null;
         this.holds = new HeldSends(s.store, SendSide::isMarketing);
         this.sender = new BatchSender(s.store, new SendRules(s.consentPolicy), policy.decider(), chains,
-                new Pacer(s.messagesPerSecond, s.senderRates, s.pacingWait),
+                pacer,
                 s.executor == null ? ownExecutor : s.executor, s.concurrency, listener, s.clock, s.stuckAfter, s.smsRate,
                 lease, holds);
     }
