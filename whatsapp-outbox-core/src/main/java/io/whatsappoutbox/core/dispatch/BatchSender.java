@@ -58,18 +58,22 @@ final class BatchSender {
     private final HeldSends holds;
     /** The calls in flight of asynchronous chains. */
     private final CallPermits calls;
+    /** Starts the asynchronous calls whose pace slot is later; null without asynchronous chains. */
+    private final java.util.concurrent.ScheduledExecutorService pacing;
 
     BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
             Pacer pacer, Executor executor, int concurrency, OutboxListener listener, Clock clock, Duration stuckAfter,
             int smsRate, LeaseBudget budget, HeldSends holds) {
         this(store, rules, decider, chains, pacer, executor, concurrency, listener, clock, stuckAfter, smsRate, budget,
-                holds, new CallPermits(clock));
+                holds, new CallPermits(clock), null);
     }
 
     BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
             Pacer pacer, Executor executor, int concurrency, OutboxListener listener, Clock clock, Duration stuckAfter,
-            int smsRate, LeaseBudget budget, HeldSends holds, CallPermits calls) {
+            int smsRate, LeaseBudget budget, HeldSends holds, CallPermits calls,
+            java.util.concurrent.ScheduledExecutorService pacing) {
         this.calls = calls;
+        this.pacing = pacing;
         this.store = store;
         this.rules = rules;
         this.decider = decider;
@@ -281,35 +285,77 @@ final class BatchSender {
     /**
      * {@link #sendSafely} on the asynchronous path: paced and within the lease as a synchronous
      * send, bounded by the call permits instead of the send slots, the call's permit returned
-     * whatever the outcome. The stage completes with exactly one result, never exceptionally.
+     * whatever the outcome. No thread waits for the pace: the sender's slot is reserved and the
+     * call started when it comes, from the pacing scheduler. The stage completes with exactly one
+     * result, never exceptionally.
      */
     private CompletionStage<AttemptResult> sendAsyncSafely(ClaimedMessage c, Instant lastCallStart) {
         OutboundMessage m = c.message();
         Instant startedAt = clock.instant();
-        CompletionStage<ProviderChain.Outcome> call;
+        long waitNanos;
         try {
             String sender = m.channel() == Channel.WHATSAPP && c.senderId() != null ? c.senderId() : m.channel().name();
             Integer rate = m.channel() == Channel.SMS ? Integer.valueOf(smsRate) : c.senderMessagesPerSecond();
-            if (!pacer.acquire(sender, rate)) {
+            waitNanos = pacer.reserve(sender, rate);
+            if (waitNanos < 0) {
                 return CompletableFuture.completedFuture(defer(c, new ErrorInfo(OutboxErrorCodes.ORG_THROTTLED,
                         "Sender " + sender + " at its pace limit", ErrorCategory.RATE_LIMITED),
                         startedAt.plus(pacedRetry), startedAt));
             }
-            if (!calls.acquire(lastCallStart)) {
-                return CompletableFuture.completedFuture(givenBack(c, clock.instant()));
-            }
-            try {
-                Instant callAt = clock.instant();
-                if (callAt.isAfter(lastCallStart)) {
-                    calls.release();
-                    return CompletableFuture.completedFuture(givenBack(c, callAt));
-                }
-                call = chains.get(m.channel()).sendAsync(m);
-            } catch (RuntimeException | Error e) {
-                calls.release();
-                throw e;
-            }
         } catch (RuntimeException | Error e) {
+            return CompletableFuture.completedFuture(failed(c, null, e, startedAt));
+        }
+        if (waitNanos == 0) {
+            return callAsync(c, lastCallStart, startedAt);
+        }
+        if (pacing == null) {
+            java.util.concurrent.locks.LockSupport.parkNanos(waitNanos);
+            return callAsync(c, lastCallStart, startedAt);
+        }
+        CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+        try {
+            pacing.schedule(() -> callAsync(c, lastCallStart, startedAt).whenComplete((r, never) -> result.complete(r)),
+                    waitNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            result.complete(failed(c, null, e, startedAt));
+        }
+        return result;
+    }
+
+    /** Starts the call of a paced message within its lease and a call permit. */
+    private CompletionStage<AttemptResult> callAsync(ClaimedMessage c, Instant lastCallStart, Instant startedAt) {
+        try {
+            if (!calls.tryAcquire()) {
+                // every permit is out: wait for one on a send thread, never on the pacing scheduler's
+                CompletableFuture<AttemptResult> waited = new CompletableFuture<>();
+                executor.execute(() -> {
+                    if (!calls.acquire(lastCallStart)) {
+                        waited.complete(givenBack(c, clock.instant()));
+                        return;
+                    }
+                    permitted(c, lastCallStart, startedAt).whenComplete((r, never) -> waited.complete(r));
+                });
+                return waited;
+            }
+            return permitted(c, lastCallStart, startedAt);
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.completedFuture(failed(c, null, e, startedAt));
+        }
+    }
+
+    /** With a call permit taken: the call, unless the lease is too short for it now. */
+    private CompletionStage<AttemptResult> permitted(ClaimedMessage c, Instant lastCallStart, Instant startedAt) {
+        OutboundMessage m = c.message();
+        CompletionStage<ProviderChain.Outcome> call;
+        try {
+            Instant callAt = clock.instant();
+            if (callAt.isAfter(lastCallStart)) {
+                calls.release();
+                return CompletableFuture.completedFuture(givenBack(c, callAt));
+            }
+            call = chains.get(m.channel()).sendAsync(m);
+        } catch (RuntimeException | Error e) {
+            calls.release();
             return CompletableFuture.completedFuture(failed(c, null, e, startedAt));
         }
         return call.handle((outcome, thrown) -> {

@@ -56,7 +56,8 @@ final class CallPermits {
         }
     }
 
-    private boolean tryAcquire() {
+    /** A permit if one is free now. */
+    boolean tryAcquire() {
         int n = inCall.incrementAndGet();
         if (n <= limit) {
             return true;

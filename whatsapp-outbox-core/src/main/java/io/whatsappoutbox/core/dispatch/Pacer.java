@@ -33,11 +33,25 @@ final class Pacer {
      * @return false when no slot came in time: the message is rescheduled, not sent
      */
     boolean acquire(String sender, Integer storedRate) {
+        return limiter(sender, storedRate).acquirePermission();
+    }
+
+    /**
+     * Reserves a send slot of {@code sender} without waiting for it, for the asynchronous path: the
+     * call is started when the slot comes, no thread waits for it.
+     *
+     * @return nanoseconds until the slot, or a negative number when none comes within the configured wait
+     */
+    long reserve(String sender, Integer storedRate) {
+        return limiter(sender, storedRate).reservePermission();
+    }
+
+    private RateLimiter limiter(String sender, Integer storedRate) {
         int rate = overrides.getOrDefault(sender, storedRate == null ? defaultRate : storedRate);
         RateLimiter limiter = limiters.get(sender);
         if (limiter != null && limiter.getRateLimiterConfig().getLimitForPeriod() == rate) {
             // the common case, without compute's lock on the map's bin: every send thread comes here
-            return limiter.acquirePermission();
+            return limiter;
         }
         limiter = limiters.compute(sender, (key, existing) ->
                 existing != null && existing.getRateLimiterConfig().getLimitForPeriod() == rate ? existing
@@ -51,7 +65,7 @@ final class Pacer {
             sum += l.getRateLimiterConfig().getLimitForPeriod();
         }
         rateSum = sum;
-        return limiter.acquirePermission();
+        return limiter;
     }
 
     /** Messages per second of every sender this dispatcher has sent for (0 before the first send). */

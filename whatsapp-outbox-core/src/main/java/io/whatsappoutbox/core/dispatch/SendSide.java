@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The sending half of a dispatcher, put together once: each channel's provider chain behind its
@@ -23,6 +24,8 @@ final class SendSide {
     final HeldSends holds;
     /** Null when the host passed its own executor: the host shuts that down. */
     private final ExecutorService ownExecutor;
+    /** Starts the asynchronous calls when their pace slot comes; null without asynchronous providers. */
+    private final ScheduledExecutorService pacing;
 
     SendSide(DispatcherSettings s, OutboxListener listener) {
         Map<Channel, ProviderChain> chains = chains(s, listener);
@@ -42,11 +45,15 @@ final class SendSide {
         this.sender = new BatchSender(s.store, new SendRules(s.consentPolicy), policy.decider(), chains,
                 pacer,
                 s.executor == null ? ownExecutor : s.executor, s.concurrency, listener, s.clock, s.stuckAfter, s.smsRate,
-                lease, holds);
+                lease, holds, new CallPermits(s.clock), pacing = s.asynchronous
+                        ? Executors.newSingleThreadScheduledExecutor(Threads.daemons("whatsapp-outbox-pacing")) : null);
     }
 
     /** Lets the provider calls running finish within {@code timeout}, if the executor is the dispatcher's own. */
     void shutdown(Duration timeout) {
+        if (pacing != null) {
+            Threads.shutdown(pacing, timeout);
+        }
         if (ownExecutor != null) {
             Threads.shutdown(ownExecutor, timeout);
         }
