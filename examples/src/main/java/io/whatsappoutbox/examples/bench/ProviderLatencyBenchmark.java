@@ -3,6 +3,8 @@ package io.whatsappoutbox.examples.bench;
 import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.dispatch.Dispatcher;
+import io.whatsappoutbox.core.dispatch.DispatcherHealth;
+import io.whatsappoutbox.core.dispatch.OutboxListener;
 import io.whatsappoutbox.jdbc.JdbcOutbox;
 import io.whatsappoutbox.meta.MetaCloudProvider;
 import java.io.PrintStream;
@@ -139,13 +141,36 @@ final class ProviderLatencyBenchmark {
             System.gc();
             threads.resetPeakThreadCount();
             int before = threads.getThreadCount();
-            Dispatcher dispatcher = outbox.dispatcher().provider(Channel.WHATSAPP, meta).instanceId("latency").build();
+            Map<String, LongAdder> deferrals = new java.util.concurrent.ConcurrentHashMap<>();
+            LongAdder claimed = new LongAdder();
+            Dispatcher dispatcher = outbox.dispatcher().provider(Channel.WHATSAPP, meta).instanceId("latency")
+                    .listener(new OutboxListener() {
+                        @Override
+                        public void onDeferral(Deferred d) {
+                            deferrals.computeIfAbsent(d.errorCode(), k -> new LongAdder()).increment();
+                        }
+
+                        @Override
+                        public void onClaim(Claimed c) {
+                            claimed.add(c.count());
+                        }
+                    }).build();
+            StringBuilder health = new StringBuilder();
             long start = System.nanoTime();
             dispatcher.start();
             long unfinished = messages;
             long deadline = start + Duration.ofSeconds(60L + 4L * o.seconds()).toNanos();
+            long nextHealth = start;
             while (unfinished > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(200);
+                if (System.nanoTime() >= nextHealth) {
+                    nextHealth += 1_000_000_000L;
+                    DispatcherHealth h = dispatcher.health();
+                    // claimed and not yet written / lease budget, mean call ms, threads, writer backlog
+                    health.append(String.format(" %d/%d:%dms:%dt:%dw", h.maxInFlight() - h.permitsFree(),
+                            h.leaseBudget(), h.meanCallLatency().toMillis(), threads.getThreadCount(),
+                            h.writeBacklog()));
+                }
                 try (Connection c = pool.getConnection()) {
                     unfinished = FloorContender.OutboxCounts.unfinished(c);
                 }
@@ -156,6 +181,8 @@ final class ProviderLatencyBenchmark {
             System.gc();
             long heapAfterGc = memory.getHeapMemoryUsage().getUsed() / (1024 * 1024);
             report(o, stub, messages, limit, unfinished, elapsed, before, peakThreads, heapAfterGc, out);
+            out.println("deferrals: " + deferrals + ", claimed " + claimed.sum());
+            out.println("each second, in flight/lease budget:mean call:threads:writer backlog:" + health);
         }
     }
 
