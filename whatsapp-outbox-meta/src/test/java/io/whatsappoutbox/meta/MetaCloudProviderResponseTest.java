@@ -18,6 +18,7 @@ import io.whatsappoutbox.core.ErrorClassification.RateLimitScope;
 import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.spi.SendResult;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +54,12 @@ class MetaCloudProviderResponseTest {
 
     private SendResult answer(ResponseDefinitionBuilder response) {
         meta.stubFor(post(anyUrl()).willReturn(response));
-        return provider.send(Messages.whatsapp(MessageContent.text("Bonjour")));
+        return send(provider, Messages.whatsapp(MessageContent.text("Bonjour")));
+    }
+
+    /** How every case sends; the asynchronous path's subclass sends with sendAsync. */
+    SendResult send(MetaCloudProvider p, OutboundMessage message) {
+        return p.send(message);
     }
 
     private ProviderError rejected(ResponseDefinitionBuilder response) {
@@ -288,7 +294,7 @@ class MetaCloudProviderResponseTest {
                 .baseUrl(meta.baseUrl()).errorCatalogue(custom).build()) {
             meta.stubFor(post(anyUrl()).willReturn(json(400, metaError(131026, "undeliverable", ""))));
 
-            ProviderError e = ((SendResult.Rejected) p.send(Messages.whatsapp(MessageContent.text("x")))).error();
+            ProviderError e = ((SendResult.Rejected) send(p, Messages.whatsapp(MessageContent.text("x")))).error();
 
             assertThat(p.errorCatalogue()).isSameAs(custom);
             assertThat(p.errorCatalogue().classify(e).category()).isEqualTo(ErrorCategory.TEMPORARY);

@@ -23,6 +23,7 @@ import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.ErrorClassification;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.spi.SendResult;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,10 +49,15 @@ class TwilioSmsProviderErrorsTest {
     private ProviderError rejectedWith(ResponseDefinitionBuilder response) {
         twilio.stubFor(post(urlPathEqualTo(MESSAGES_PATH)).willReturn(response));
         try (TwilioSmsProvider p = provider()) {
-            SendResult result = p.send(sms("Hello"));
+            SendResult result = send(p, sms("Hello"));
             assertThat(result).isInstanceOf(SendResult.Rejected.class);
             return ((SendResult.Rejected) result).error();
         }
+    }
+
+    /** How every case sends; the asynchronous path's subclass sends with sendAsync. */
+    SendResult send(TwilioSmsProvider p, OutboundMessage message) {
+        return p.send(message);
     }
 
     private static ErrorCategory category(ProviderError error) {

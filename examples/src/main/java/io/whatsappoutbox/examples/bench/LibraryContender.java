@@ -104,6 +104,11 @@ final class LibraryContender implements Contender {
         enqueuer = outbox(ds);
     }
 
+    /** An outbox over {@code ds} with this contender's keys, which read the tokens it installed. */
+    JdbcOutbox outboxFor(DataSource ds) {
+        return outbox(ds);
+    }
+
     private JdbcOutbox outbox(DataSource ds) {
         return JdbcOutbox.builder().dataSource(ds).encryptionKeys(keys).build();
     }

@@ -8,13 +8,23 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A local stand-in for Meta's Cloud API send endpoint: it answers every POST at once with Meta's
- * success shape and a unique wamid. The JDK's own HTTP server, on loopback.
+ * success shape and a unique wamid. The JDK's own HTTP server, on loopback. Given a latency, it
+ * answers each POST that much later from one scheduler thread, holding no thread per request (the
+ * exchange is completed from the scheduler), and counts what it answered: per second, per phone
+ * number id and second, and recipients seen twice.
  */
 final class MetaStub implements AutoCloseable {
     private static final byte[] TO = "\"to\":\"".getBytes(StandardCharsets.US_ASCII);
@@ -30,8 +40,26 @@ final class MetaStub implements AutoCloseable {
     private final AtomicLong wamids = new AtomicLong();
     /** Unique across stubs: a database keeps the wamids of earlier runs. */
     private final String prefix = "wamid.bench." + Long.toString(System.nanoTime(), 36) + ".";
+    private final Duration latency;
+    private final ScheduledExecutorService later;
+    /** Answers per second (epoch second). */
+    final Map<Long, LongAdder> perSecond = new ConcurrentHashMap<>();
+    /** Answers per phone number id and second: "id@second". */
+    final Map<String, LongAdder> perNumberSecond = new ConcurrentHashMap<>();
+    private final Set<String> recipients = ConcurrentHashMap.newKeySet();
+    final LongAdder duplicates = new LongAdder();
 
     MetaStub(int threads) throws IOException {
+        this(threads, Duration.ZERO);
+    }
+
+    MetaStub(int threads, Duration latency) throws IOException {
+        this.latency = latency;
+        this.later = latency.isZero() ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "meta-stub-later");
+            t.setDaemon(true);
+            return t;
+        });
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         executor = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "meta-stub");
@@ -57,6 +85,34 @@ final class MetaStub implements AutoCloseable {
                 + (to.startsWith("+") ? to.substring(1) : to) + "\"}],\"messages\":[{\"id\":\"" + prefix
                 + wamids.incrementAndGet() + "\"}]}";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        if (later != null) {
+            // counted as Meta counts a number's pace: when the request arrives
+            count(exchange.getRequestURI().getPath(), to);
+            later.schedule(() -> {
+                try {
+                    respond(exchange, bytes);
+                } catch (IOException e) {
+                    exchange.close();
+                }
+            }, latency.toNanos(), TimeUnit.NANOSECONDS);
+            return;
+        }
+        respond(exchange, bytes);
+    }
+
+    private void count(String path, String to) {
+        long second = System.currentTimeMillis() / 1000;
+        perSecond.computeIfAbsent(second, k -> new LongAdder()).increment();
+        // /v23.0/{phone-number-id}/messages
+        String[] parts = path.split("/");
+        String number = parts.length >= 3 ? parts[2] : "?";
+        perNumberSecond.computeIfAbsent(number + "@" + second, k -> new LongAdder()).increment();
+        if (!recipients.add(to)) {
+            duplicates.increment();
+        }
+    }
+
+    private static void respond(HttpExchange exchange, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -87,5 +143,8 @@ final class MetaStub implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        if (later != null) {
+            later.shutdownNow();
+        }
     }
 }

@@ -53,6 +53,19 @@ public final class OutboxBenchmark {
             LaneScaling.main(args, System.out);
             return;
         }
+        if (ProviderLatencyBenchmark.wanted(args)) {
+            ProviderLatencyBenchmark.Options latency;
+            try {
+                latency = ProviderLatencyBenchmark.Options.parse(args);
+            } catch (IllegalArgumentException e) {
+                System.err.println(e.getMessage());
+                System.exit(2);
+                return;
+            }
+            quietLogging();
+            ProviderLatencyBenchmark.run(latency, System.out);
+            return;
+        }
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);

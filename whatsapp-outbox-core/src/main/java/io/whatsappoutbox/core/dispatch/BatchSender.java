@@ -25,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
@@ -55,10 +57,24 @@ final class BatchSender {
     private final int smsRate;
     private final LeaseBudget budget;
     private final HeldSends holds;
+    /** The calls in flight of asynchronous chains. */
+    private final CallPermits calls;
+    /** Starts the asynchronous calls whose pace slot is later; null without asynchronous chains. */
+    private final java.util.concurrent.ScheduledExecutorService pacing;
 
     BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
             Pacer pacer, Executor executor, int concurrency, OutboxListener listener, Clock clock, Duration stuckAfter,
             int smsRate, LeaseBudget budget, HeldSends holds) {
+        this(store, rules, decider, chains, pacer, executor, concurrency, listener, clock, stuckAfter, smsRate, budget,
+                holds, new CallPermits(clock), null);
+    }
+
+    BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
+            Pacer pacer, Executor executor, int concurrency, OutboxListener listener, Clock clock, Duration stuckAfter,
+            int smsRate, LeaseBudget budget, HeldSends holds, CallPermits calls,
+            java.util.concurrent.ScheduledExecutorService pacing) {
+        this.calls = calls;
+        this.pacing = pacing;
         this.store = store;
         this.rules = rules;
         this.decider = decider;
@@ -136,6 +152,10 @@ final class BatchSender {
             try {
                 executor.execute(() -> {
                     for (List<ClaimedMessage> group = groups.poll(); group != null; group = groups.poll()) {
+                        if (chains.get(group.get(0).message().channel()).isAsynchronous()) {
+                            sendInTurn(group, 0, lastCallStart, sent);
+                            continue;
+                        }
                         for (ClaimedMessage c : group) {
                             sent.accept(sendSafely(c, lastCallStart));
                         }
@@ -199,6 +219,11 @@ final class BatchSender {
 
     private static boolean isTemplate(OutboundMessage m) {
         return m.channel() == Channel.WHATSAPP && m.content().withoutContext().type() == ContentType.TEMPLATE;
+    }
+
+    /** The call permits of the asynchronous path (tests look at what is in flight). */
+    CallPermits calls() {
+        return calls;
     }
 
     /** Reserves quota per org; what does not fit waits for the reset without spending an attempt. */
@@ -276,6 +301,124 @@ final class BatchSender {
         } catch (RuntimeException | Error e) {
             return failed(c, outcome, e, startedAt);
         }
+    }
+
+    /**
+     * Sends a recipient's messages from {@code index} on through an asynchronous chain, each once
+     * the one before has its answer, so that they stay in order: the first call starts in this
+     * thread, the next from a send thread once the answer came. The answer is decided and handed
+     * to the writer in the thread that completed the call (the HTTP client's).
+     */
+    private void sendInTurn(List<ClaimedMessage> group, int index, Instant lastCallStart,
+            Consumer<AttemptResult> sent) {
+        CompletionStage<AttemptResult> result = sendAsyncSafely(group.get(index), lastCallStart);
+        result.whenComplete((r, never) -> {
+            sent.accept(r);
+            if (index + 1 < group.size()) {
+                try {
+                    executor.execute(() -> sendInTurn(group, index + 1, lastCallStart, sent));
+                } catch (RuntimeException e) {
+                    log.error("The send executor refused the rest of a recipient's messages: {} retried unsent: {}",
+                            group.size() - index - 1, SafeText.describe(e));
+                    for (int i = index + 1; i < group.size(); i++) {
+                        sent.accept(failed(group.get(i), null, e, clock.instant()));
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * {@link #sendSafely} on the asynchronous path: paced and within the lease as a synchronous
+     * send, bounded by the call permits instead of the send slots, the call's permit returned
+     * whatever the outcome. No thread waits for the pace: the sender's slot is reserved and the
+     * call started when it comes, from the pacing scheduler. The stage completes with exactly one
+     * result, never exceptionally.
+     */
+    private CompletionStage<AttemptResult> sendAsyncSafely(ClaimedMessage c, Instant lastCallStart) {
+        OutboundMessage m = c.message();
+        Instant startedAt = clock.instant();
+        long waitNanos;
+        try {
+            String sender = m.channel() == Channel.WHATSAPP && c.senderId() != null ? c.senderId() : m.channel().name();
+            Integer rate = m.channel() == Channel.SMS ? Integer.valueOf(smsRate) : c.senderMessagesPerSecond();
+            waitNanos = pacer.reserve(sender, rate);
+            if (waitNanos < 0) {
+                return CompletableFuture.completedFuture(defer(c, new ErrorInfo(OutboxErrorCodes.ORG_THROTTLED,
+                        "Sender " + sender + " at its pace limit", ErrorCategory.RATE_LIMITED),
+                        startedAt.plus(pacedRetry), startedAt));
+            }
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.completedFuture(failed(c, null, e, startedAt));
+        }
+        if (waitNanos == 0) {
+            return callAsync(c, lastCallStart, startedAt);
+        }
+        if (pacing == null) {
+            java.util.concurrent.locks.LockSupport.parkNanos(waitNanos);
+            return callAsync(c, lastCallStart, startedAt);
+        }
+        CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+        try {
+            pacing.schedule(() -> callAsync(c, lastCallStart, startedAt).whenComplete((r, never) -> result.complete(r)),
+                    waitNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            result.complete(failed(c, null, e, startedAt));
+        }
+        return result;
+    }
+
+    /** Starts the call of a paced message within its lease and a call permit. */
+    private CompletionStage<AttemptResult> callAsync(ClaimedMessage c, Instant lastCallStart, Instant startedAt) {
+        try {
+            if (!calls.tryAcquire()) {
+                // every permit is out: wait for one on a send thread, never on the pacing scheduler's
+                CompletableFuture<AttemptResult> waited = new CompletableFuture<>();
+                executor.execute(() -> {
+                    if (!calls.acquire(lastCallStart)) {
+                        waited.complete(givenBack(c, clock.instant()));
+                        return;
+                    }
+                    permitted(c, lastCallStart, startedAt).whenComplete((r, never) -> waited.complete(r));
+                });
+                return waited;
+            }
+            return permitted(c, lastCallStart, startedAt);
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.completedFuture(failed(c, null, e, startedAt));
+        }
+    }
+
+    /** With a call permit taken: the call, unless the lease is too short for it now. */
+    private CompletionStage<AttemptResult> permitted(ClaimedMessage c, Instant lastCallStart, Instant startedAt) {
+        OutboundMessage m = c.message();
+        CompletionStage<ProviderChain.Outcome> call;
+        try {
+            Instant callAt = clock.instant();
+            if (callAt.isAfter(lastCallStart)) {
+                calls.release();
+                return CompletableFuture.completedFuture(givenBack(c, callAt));
+            }
+            call = chains.get(m.channel()).sendAsync(m);
+        } catch (RuntimeException | Error e) {
+            calls.release();
+            return CompletableFuture.completedFuture(failed(c, null, e, startedAt));
+        }
+        return call.handle((outcome, thrown) -> {
+            calls.release();
+            if (thrown != null) {
+                return failed(c, null, thrown, startedAt);
+            }
+            try {
+                if (outcome.provider() != null) {
+                    budget.observe(outcome.duration());
+                    calls.resizeIfDue(pacer, budget);
+                }
+                return decide(c, outcome, startedAt);
+            } catch (RuntimeException | Error e) {
+                return failed(c, outcome, e, startedAt);
+            }
+        });
     }
 
     /**

@@ -52,6 +52,13 @@ final class DispatcherSettings {
     final int storeThreads;
     final int concurrency;
     final int maxInFlight;
+    /**
+     * With asynchronous providers, the claims the pace sizes never go below this before a pace is
+     * known: the synchronous default ({@code (storeThreads + 2) x batchSize}), or maxInFlight if smaller.
+     */
+    final int inFlightFloor;
+    /** Some channel's providers are all asynchronous: the pace, not the threads, sizes what is in flight. */
+    final boolean asynchronous;
     final Duration lease;
     final Duration pollInterval;
     final Duration maintenanceInterval;
@@ -62,9 +69,16 @@ final class DispatcherSettings {
     final int messagesPerSecond;
     final int smsRate;
 
+    /** The default ceiling of messages claimed and not yet written with asynchronous providers. */
+    static final int ASYNC_MAX_IN_FLIGHT = 20_000;
+
     /** @throws IllegalArgumentException naming every field that breaks a rule */
     DispatcherSettings(Dispatcher.Builder b) {
-        int inFlight = b.maxInFlight == 0 ? (Math.max(1, b.storeThreads) + 2) * b.batchSize : b.maxInFlight;
+        int classic = (Math.max(1, b.storeThreads) + 2) * b.batchSize;
+        boolean async = b.providers.values().stream().anyMatch(list -> !list.isEmpty()
+                && list.stream().allMatch(p -> p != null && p.isAsynchronous()));
+        // asynchronous calls hold no thread: the default is only a ceiling, the pace sizes the claims
+        int inFlight = b.maxInFlight != 0 ? b.maxInFlight : async ? Math.max(classic, ASYNC_MAX_IN_FLIGHT) : classic;
         validate(b, inFlight);
         store = b.store;
         providers = Map.copyOf(b.providers);
@@ -86,6 +100,8 @@ final class DispatcherSettings {
         storeThreads = b.storeThreads;
         concurrency = b.concurrency;
         maxInFlight = inFlight;
+        inFlightFloor = Math.min(classic, inFlight);
+        asynchronous = async;
         lease = b.lease;
         pollInterval = b.pollInterval;
         maintenanceInterval = b.maintenanceInterval;

@@ -2,6 +2,7 @@ package io.whatsappoutbox.core.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.IntSupplier;
 
 /**
  * How many messages may be claimed and not yet written: no more than the send slots can send
@@ -23,11 +24,26 @@ final class LeaseBudget {
     private final Duration writeMargin;
     private final long sendWindowNanos;
     private final Object lock = new Object();
+    /** Asynchronous providers: the senders' summed pace, which sizes the claims; null on the synchronous path. */
+    private final IntSupplier pacedRate;
+    private final int floor;
     /** Mean call latency in nanoseconds; before any call, the call timeout (or none when unknown). */
     private double meanNanos;
     private volatile int limit;
 
     LeaseBudget(int concurrency, int maxInFlight, Duration lease, Duration callTimeout) {
+        this(concurrency, maxInFlight, lease, callTimeout, null, maxInFlight);
+    }
+
+    /**
+     * For asynchronous providers, where no send slot bounds the calls: what may be claimed is what
+     * the senders' pace sends while a call runs plus a second of pacing, with headroom, at least
+     * {@code floor}, never more than the pace sends within a lease's send window.
+     */
+    LeaseBudget(int concurrency, int maxInFlight, Duration lease, Duration callTimeout, IntSupplier pacedRate,
+            int floor) {
+        this.pacedRate = pacedRate;
+        this.floor = Math.min(floor, maxInFlight);
         this.concurrency = concurrency;
         this.maxInFlight = maxInFlight;
         this.lease = lease;
@@ -79,10 +95,23 @@ final class LeaseBudget {
      * time for one call), at most maxInFlight.
      */
     private int compute(double mean) {
+        if (pacedRate != null) {
+            return paced(mean);
+        }
         if (mean <= 0) {
             return maxInFlight;
         }
         double fits = concurrency * (sendWindowNanos / mean);
         return (int) Math.max(Math.min(concurrency, maxInFlight), Math.min(maxInFlight, Math.floor(fits)));
+    }
+
+    private int paced(double meanNanos) {
+        int rate = pacedRate.getAsInt();
+        if (rate <= 0) {
+            return floor;
+        }
+        double busy = rate * (Math.max(0, meanNanos) / 1e9 + 1) * 1.5;
+        double withinLease = rate * (sendWindowNanos / 1e9);
+        return (int) Math.min(maxInFlight, Math.max(floor, Math.ceil(Math.min(busy, withinLease))));
     }
 }

@@ -17,6 +17,8 @@ final class Pacer {
     private final Map<String, Integer> overrides;
     private final Duration maxWait;
     private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
+    /** The rates of every sender seen, summed when a limiter is made: the pace the dispatcher must reach. */
+    private volatile int rateSum;
 
     Pacer(int defaultRate, Map<String, Integer> overrides, Duration maxWait) {
         this.defaultRate = defaultRate;
@@ -31,11 +33,25 @@ final class Pacer {
      * @return false when no slot came in time: the message is rescheduled, not sent
      */
     boolean acquire(String sender, Integer storedRate) {
+        return limiter(sender, storedRate).acquirePermission();
+    }
+
+    /**
+     * Reserves a send slot of {@code sender} without waiting for it, for the asynchronous path: the
+     * call is started when the slot comes, no thread waits for it.
+     *
+     * @return nanoseconds until the slot, or a negative number when none comes within the configured wait
+     */
+    long reserve(String sender, Integer storedRate) {
+        return limiter(sender, storedRate).reservePermission();
+    }
+
+    private RateLimiter limiter(String sender, Integer storedRate) {
         int rate = overrides.getOrDefault(sender, storedRate == null ? defaultRate : storedRate);
         RateLimiter limiter = limiters.get(sender);
         if (limiter != null && limiter.getRateLimiterConfig().getLimitForPeriod() == rate) {
             // the common case, without compute's lock on the map's bin: every send thread comes here
-            return limiter.acquirePermission();
+            return limiter;
         }
         limiter = limiters.compute(sender, (key, existing) ->
                 existing != null && existing.getRateLimiterConfig().getLimitForPeriod() == rate ? existing
@@ -44,6 +60,16 @@ final class Pacer {
                                 .limitRefreshPeriod(Duration.ofSeconds(1))
                                 .timeoutDuration(maxWait)
                                 .build()));
-        return limiter.acquirePermission();
+        int sum = 0;
+        for (RateLimiter l : limiters.values()) {
+            sum += l.getRateLimiterConfig().getLimitForPeriod();
+        }
+        rateSum = sum;
+        return limiter;
+    }
+
+    /** Messages per second of every sender this dispatcher has sent for (0 before the first send). */
+    int pacedRateSum() {
+        return rateSum;
     }
 }

@@ -1,5 +1,6 @@
 package io.whatsappoutbox.core.dispatch;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.whatsappoutbox.core.Channel;
@@ -16,6 +17,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -36,6 +40,8 @@ final class ProviderChain {
     private final OutboxListener listener;
     private final AtomicReference<String> active = new AtomicReference<>();
     private final Duration openWait;
+    /** Every provider of the chain sends without holding a thread: the dispatcher takes the asynchronous path. */
+    private final boolean asynchronous;
 
     /** One provider, its breaker and the catalogue its codes are read with. */
     record Link(MessageProvider provider, CircuitBreaker breaker, ErrorCatalogue catalogue) {}
@@ -61,6 +67,12 @@ final class ProviderChain {
         long waitMillis = breakerConfig.getWaitIntervalFunctionInOpenState().apply(1);
         this.openWait = Duration.ofMillis(waitMillis > 0 ? waitMillis : 30_000);
         this.active.set(links.isEmpty() ? null : links.get(0).provider().name());
+        this.asynchronous = !links.isEmpty() && links.stream().allMatch(l -> l.provider().isAsynchronous());
+    }
+
+    /** Whether {@link #sendAsync} is the way to send: every provider is asynchronous. */
+    boolean isAsynchronous() {
+        return asynchronous;
     }
 
     /** How long an open circuit waits before its probe: a message finding every circuit open waits that long. */
@@ -125,6 +137,90 @@ final class ProviderChain {
             }
             return new Outcome(link.provider().name(), result, link.catalogue(), Duration.ofNanos(nanos));
         }
+        return everyCircuitOpen();
+    }
+
+    /**
+     * The asynchronous {@link #send}: the same failover, breakers and answers, composed on the
+     * providers' stages with Resilience4j's completion-stage decoration, so that no thread waits
+     * for a call. The stage never completes exceptionally: a provider's failed stage, or one it
+     * throws instead of returning, is its {@code PROVIDER_EXCEPTION} answer.
+     */
+    CompletionStage<Outcome> sendAsync(OutboundMessage message) {
+        return attempt(message, 0);
+    }
+
+    private CompletionStage<Outcome> attempt(OutboundMessage message, int index) {
+        if (index >= links.size()) {
+            return CompletableFuture.completedFuture(everyCircuitOpen());
+        }
+        Link link = links.get(index);
+        long start = System.nanoTime();
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        // the supplier runs only once the breaker lets the call through
+        CircuitBreaker.decorateCompletionStage(link.breaker(), () -> {
+            noteActive(link.provider().name());
+            return call(link, message).thenApply(result -> countedAgainstBreaker(link, message, result));
+        }).get().whenComplete((result, thrown) -> {
+            Throwable cause = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause()
+                    : thrown;
+            if (cause instanceof CallNotPermittedException) {
+                attempt(message, index + 1).whenComplete((next, never) -> outcome.complete(next));
+                return;
+            }
+            SendResult answer = cause instanceof ProviderFailure failure && failure.result != null ? failure.result
+                    : cause != null ? exception(link, message, cause) : result;
+            outcome.complete(new Outcome(link.provider().name(), answer, link.catalogue(),
+                    Duration.ofNanos(System.nanoTime() - start)));
+        });
+        return outcome;
+    }
+
+    /** The provider's stage, with what it throws or fails with turned into its PROVIDER_EXCEPTION answer. */
+    private static CompletionStage<SendResult> call(Link link, OutboundMessage message) {
+        CompletionStage<SendResult> stage;
+        try {
+            stage = link.provider().sendAsync(message);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(exception(link, message, e));
+        }
+        if (stage == null) {
+            return CompletableFuture.completedFuture(exception(link, message,
+                    new IllegalStateException("provider returned no stage")));
+        }
+        return stage.handle((result, thrown) -> thrown != null ? exception(link, message, thrown)
+                : result != null ? result : exception(link, message, new IllegalStateException("provider returned no result")));
+    }
+
+    private static SendResult exception(Link link, OutboundMessage message, Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        log.warn("Provider {} threw while sending message {} of org {}: {}", link.provider().name(),
+                message.id(), message.orgId(), SafeText.describe(cause));
+        return SendResult.rejected(ProviderError.network(OutboxErrorCodes.PROVIDER_EXCEPTION, SafeText.describe(cause)));
+    }
+
+    /**
+     * As {@link #record}, for the decorated stage: an outage of the provider fails the stage (the
+     * breaker counts it, the answer travels in the failure), anything else completes it.
+     */
+    private static SendResult countedAgainstBreaker(Link link, OutboundMessage message, SendResult result) {
+        boolean outage;
+        try {
+            outage = result instanceof SendResult.Rejected r
+                    && link.catalogue().classify(r.error()).category() == ErrorCategory.PROVIDER_UNAVAILABLE;
+        } catch (RuntimeException e) {
+            // a host's catalogue that throws must not lose what the provider answered
+            log.warn("Recording the answer of provider {} for message {} threw: {}", link.provider().name(),
+                    message.id(), SafeText.describe(e));
+            return result;
+        }
+        if (outage) {
+            throw new ProviderFailure(((SendResult.Rejected) result).error().code(), result);
+        }
+        return result;
+    }
+
+    private Outcome everyCircuitOpen() {
         return new Outcome(null, SendResult.rejected(ProviderError.network(OutboxErrorCodes.PROVIDER_UNAVAILABLE,
                 "every " + channel + " provider is unavailable (circuit open)")), links.get(0).catalogue(),
                 Duration.ZERO);
@@ -163,8 +259,16 @@ final class ProviderChain {
 
     /** Recorded as the breaker's error: the provider's code, no message. */
     static final class ProviderFailure extends RuntimeException {
+        /** The answer the failure stands for, on the asynchronous path; null on the synchronous one. */
+        final transient SendResult result;
+
         ProviderFailure(String code) {
+            this(code, null);
+        }
+
+        ProviderFailure(String code, SendResult result) {
             super(code, null, false, false);
+            this.result = result;
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The sending half of a dispatcher, put together once: each channel's provider chain behind its
@@ -23,6 +24,8 @@ final class SendSide {
     final HeldSends holds;
     /** Null when the host passed its own executor: the host shuts that down. */
     private final ExecutorService ownExecutor;
+    /** Starts the asynchronous calls when their pace slot comes; null without asynchronous providers. */
+    private final ScheduledExecutorService pacing;
 
     SendSide(DispatcherSettings s, OutboxListener listener) {
         Map<Channel, ProviderChain> chains = chains(s, listener);
@@ -31,18 +34,26 @@ final class SendSide {
         for (ProviderChain chain : chains.values()) {
             callTimeout = chain.callTimeout().compareTo(callTimeout) > 0 ? chain.callTimeout() : callTimeout;
         }
-        this.lease = new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout);
+        Pacer pacer = new Pacer(s.messagesPerSecond, s.senderRates, s.pacingWait);
+        // asynchronous calls hold no send slot: the pace they must reach sizes the claims
+        this.lease = s.asynchronous
+                ? new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout, pacer::pacedRateSum, s.inFlightFloor)
+                : new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout);
         this.ownExecutor = s.executor == null
                 ? Executors.newFixedThreadPool(s.concurrency, Threads.daemons("whatsapp-outbox-send")) : null;
         this.holds = new HeldSends(s.store, SendSide::isMarketing);
         this.sender = new BatchSender(s.store, new SendRules(s.consentPolicy), policy.decider(), chains,
-                new Pacer(s.messagesPerSecond, s.senderRates, s.pacingWait),
+                pacer,
                 s.executor == null ? ownExecutor : s.executor, s.concurrency, listener, s.clock, s.stuckAfter, s.smsRate,
-                lease, holds);
+                lease, holds, new CallPermits(s.clock), pacing = s.asynchronous
+                        ? Executors.newSingleThreadScheduledExecutor(Threads.daemons("whatsapp-outbox-pacing")) : null);
     }
 
     /** Lets the provider calls running finish within {@code timeout}, if the executor is the dispatcher's own. */
     void shutdown(Duration timeout) {
+        if (pacing != null) {
+            Threads.shutdown(pacing, timeout);
+        }
         if (ownExecutor != null) {
             Threads.shutdown(ownExecutor, timeout);
         }

@@ -58,6 +58,25 @@ public final class CallFailures {
     }
 
     /**
+     * What an asynchronous HTTP call failed with, as the synchronous call would have thrown it:
+     * OkHttp hands a runtime exception of the call's own thread (an interceptor's) to the callback
+     * as an IOException "canceled due to ...", the exception its cause (OkHttp 5) or suppressed in
+     * it (OkHttp 4). Read so, an asynchronous failure maps as {@link #of} maps the synchronous one.
+     */
+    public static Throwable asThrownByTheCall(IOException callbackFailure) {
+        Throwable cause = callbackFailure.getCause();
+        if (cause instanceof RuntimeException || cause instanceof Error) {
+            return cause;
+        }
+        for (Throwable suppressed : callbackFailure.getSuppressed()) {
+            if (suppressed instanceof RuntimeException || suppressed instanceof Error) {
+                return suppressed;
+            }
+        }
+        return callbackFailure;
+    }
+
+    /**
      * An interrupt of the calling thread, however the HTTP library reports it: Okio throws
      * {@code InterruptedIOException("interrupted")} and leaves the flag set; NIO closes the channel.
      */

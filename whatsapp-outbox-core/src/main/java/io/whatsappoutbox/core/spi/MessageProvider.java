@@ -3,6 +3,8 @@ package io.whatsappoutbox.core.spi;
 import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.OutboundMessage;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Sends one message through one provider (Meta Cloud API, an SMS API, a test double).
@@ -11,11 +13,38 @@ import java.time.Duration;
  * Every failure the provider reports, and every network failure, comes back as
  * {@link SendResult.Rejected} with the provider's code; an exception thrown anyway is recorded as
  * {@code PROVIDER_EXCEPTION} and retried like an unknown error.
+ *
+ * <p>A provider that can send without holding a thread for the round trip (an HTTP client's
+ * asynchronous call) says so with {@link #isAsynchronous()} and implements {@link #sendAsync}: the
+ * dispatcher then starts its calls and takes their results as they complete, with as many in flight
+ * as its pacing needs, not as it has threads. A provider that only implements {@link #send} keeps
+ * working as it always did, on the dispatcher's send threads.
  */
 @FunctionalInterface
 public interface MessageProvider {
 
     SendResult send(OutboundMessage message);
+
+    /**
+     * Starts sending one message and completes with the same answer {@link #send} would give:
+     * every failure the provider reports, and every network failure, completes normally as
+     * {@link SendResult.Rejected}; a stage that completes exceptionally is recorded as
+     * {@code PROVIDER_EXCEPTION}, as an exception thrown by {@code send} is. The stage is completed
+     * from the provider's own thread (an HTTP client's callback): the dispatcher does cheap work
+     * there and never blocks it. Called only when {@link #isAsynchronous()} says true; the default
+     * runs {@link #send} in the calling thread.
+     */
+    default CompletionStage<SendResult> sendAsync(OutboundMessage message) {
+        return CompletableFuture.completedFuture(send(message));
+    }
+
+    /**
+     * Whether {@link #sendAsync} returns without waiting for the provider's answer. False by default:
+     * the dispatcher then calls {@link #send} on its send threads.
+     */
+    default boolean isAsynchronous() {
+        return false;
+    }
 
     /** A short name for logs, metrics and attempt rows ({@code meta}, {@code twilio}). */
     default String name() {

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,6 +33,9 @@ public final class ScriptedProvider implements MessageProvider {
     private final Map<Long, AtomicInteger> callsPerMessage = new ConcurrentHashMap<>();
     private final AtomicInteger sequence = new AtomicInteger();
     private volatile Duration callTimeout = Duration.ZERO;
+    private volatile boolean asynchronous;
+    private final AtomicInteger unanswered = new AtomicInteger();
+    private final AtomicInteger mostUnanswered = new AtomicInteger();
 
     public ScriptedProvider(String name, ErrorCatalogue catalogue) {
         this.name = name;
@@ -114,6 +119,52 @@ public final class ScriptedProvider implements MessageProvider {
         Queue<Function<OutboundMessage, SendResult>> q = byRecipient.get(message.to().value());
         Function<OutboundMessage, SendResult> step = q == null ? null : q.poll();
         return (step == null ? fallback : step).apply(message);
+    }
+
+    /**
+     * Makes the provider asynchronous: each call's step runs on a thread of its own and completes
+     * the stage from there, as an HTTP client's callback does; a step that throws fails the stage.
+     */
+    public ScriptedProvider asynchronous() {
+        this.asynchronous = true;
+        return this;
+    }
+
+    @Override
+    public boolean isAsynchronous() {
+        return asynchronous;
+    }
+
+    @Override
+    public CompletionStage<SendResult> sendAsync(OutboundMessage message) {
+        if (!asynchronous) {
+            throw new IllegalStateException("sendAsync called on a synchronous provider");
+        }
+        calls.add(message);
+        callsPerMessage.computeIfAbsent(message.id(), id -> new AtomicInteger()).incrementAndGet();
+        Queue<Function<OutboundMessage, SendResult>> q = byRecipient.get(message.to().value());
+        Function<OutboundMessage, SendResult> step = q == null ? null : q.poll();
+        Function<OutboundMessage, SendResult> behaviour = step == null ? fallback : step;
+        mostUnanswered.accumulateAndGet(unanswered.incrementAndGet(), Math::max);
+        CompletableFuture<SendResult> answer = new CompletableFuture<>();
+        Thread callback = new Thread(() -> {
+            try {
+                SendResult r = behaviour.apply(message);
+                unanswered.decrementAndGet();
+                answer.complete(r);
+            } catch (RuntimeException e) {
+                unanswered.decrementAndGet();
+                answer.completeExceptionally(e);
+            }
+        }, "scripted-callback");
+        callback.setDaemon(true);
+        callback.start();
+        return answer;
+    }
+
+    /** The most asynchronous calls that were unanswered at once. */
+    public int mostUnanswered() {
+        return mostUnanswered.get();
     }
 
     @Override

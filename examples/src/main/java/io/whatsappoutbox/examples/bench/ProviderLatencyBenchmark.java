@@ -1,0 +1,213 @@
+package io.whatsappoutbox.examples.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.dispatch.Dispatcher;
+import io.whatsappoutbox.core.dispatch.DispatcherHealth;
+import io.whatsappoutbox.core.dispatch.OutboxListener;
+import io.whatsappoutbox.jdbc.JdbcOutbox;
+import io.whatsappoutbox.meta.MetaCloudProvider;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The provider-latency mode ({@code --provider-latency 250ms --numbers 20}): a campaign through the
+ * public API, {@link JdbcOutbox} and {@link MetaCloudProvider} to a local stub answering Meta's
+ * success JSON after the latency, each org with its own number at Meta's default 80 msg/s, the
+ * dispatcher with the library's defaults (no concurrency tuning). Prints sent/s against the pacing
+ * limit (steady-state median over whole seconds, and overall), the peak JVM threads, the heap after
+ * GC, duplicates (the stub saw a recipient twice), the worst second per number and the series.
+ */
+final class ProviderLatencyBenchmark {
+    private static final int META_DEFAULT_RATE = 80;
+
+    record Options(Duration latency, int numbers, int seconds, boolean durable) {
+        static final String USAGE = """
+                Usage: OutboxBenchmark --provider-latency 250ms [--numbers 20] [--seconds 15] [--fsync-off-only]
+                  --provider-latency 250ms  the stub answers Meta's success JSON after this long (ms or s)
+                  --numbers 20              orgs, each with its own sending number at 80 msg/s
+                  --seconds 15              campaign length at the pacing limit: numbers x 80 x seconds messages
+                  --fsync-off-only          embedded PostgreSQL with fsync off (default: durable)
+                """;
+
+        static Options parse(String... args) {
+            Duration latency = null;
+            int numbers = 20;
+            int seconds = 15;
+            boolean durable = true;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--provider-latency" -> latency = duration(a, value(args, ++i, a));
+                    case "--numbers" -> numbers = positive(a, value(args, ++i, a));
+                    case "--seconds" -> seconds = positive(a, value(args, ++i, a));
+                    case "--fsync-off-only" -> durable = false;
+                    case "--durable-only" -> durable = true;
+                    default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+                }
+            }
+            if (latency == null) {
+                throw new IllegalArgumentException("--provider-latency is required\n" + USAGE);
+            }
+            return new Options(latency, numbers, seconds, durable);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
+            }
+            return args[i];
+        }
+
+        private static int positive(String option, String v) {
+            try {
+                int n = Integer.parseInt(v);
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " must be a positive whole number, not " + v);
+        }
+
+        private static Duration duration(String option, String v) {
+            String s = v.trim().toLowerCase();
+            try {
+                if (s.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+                }
+                if (s.endsWith("s")) {
+                    return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+                }
+                return Duration.ofMillis(Long.parseLong(s));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " must be a duration such as 250ms, not " + v);
+            }
+        }
+    }
+
+    private ProviderLatencyBenchmark() {}
+
+    static boolean wanted(String... args) {
+        for (String a : args) {
+            if (a.equals("--provider-latency")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static void run(Options o, PrintStream out) throws Exception {
+        int limit = o.numbers() * META_DEFAULT_RATE;
+        int messages = limit * o.seconds();
+        out.printf("provider latency %d ms, %d number(s) at %d msg/s: pacing limit %d msg/s, %d messages, library"
+                        + " defaults, %s PostgreSQL%n", o.latency().toMillis(), o.numbers(), META_DEFAULT_RATE, limit,
+                messages, o.durable() ? "durable" : "fsync-off");
+        Workload workload = new Workload(o.numbers());
+        LibraryContender setup = new LibraryContender(workload, LibraryContender.Variant.META_HTTP, 200, 4);
+        BenchServer.Mode mode = o.durable() ? BenchServer.Mode.DURABLE : BenchServer.Mode.FSYNC_OFF;
+        try (BenchServer server = BenchServer.start(mode, false)) {
+            String db = server.createDatabase("latency");
+            try (HikariDataSource pool = server.pool(db, 10, "latency")) {
+                setup.install(pool, messages);
+                setup.attach(pool);
+                try (Connection c = pool.getConnection()) {
+                    for (int from = 0; from < messages; from += 1_000) {
+                        setup.enqueue(c, from, Math.min(1_000, messages - from));
+                    }
+                }
+                campaign(o, setup.outboxFor(pool), pool, messages, limit, out);
+            }
+        }
+    }
+
+    private static void campaign(Options o, JdbcOutbox outbox, HikariDataSource pool, int messages, int limit,
+            PrintStream out) throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        try (MetaStub stub = new MetaStub(4, o.latency());
+                MetaCloudProvider meta = MetaCloudProvider.builder().accounts(outbox.providerConfigs())
+                        .baseUrl(stub.baseUrl()).build()) {
+            System.gc();
+            threads.resetPeakThreadCount();
+            int before = threads.getThreadCount();
+            Map<String, LongAdder> deferrals = new java.util.concurrent.ConcurrentHashMap<>();
+            LongAdder claimed = new LongAdder();
+            Dispatcher dispatcher = outbox.dispatcher().provider(Channel.WHATSAPP, meta).instanceId("latency")
+                    .listener(new OutboxListener() {
+                        @Override
+                        public void onDeferral(Deferred d) {
+                            deferrals.computeIfAbsent(d.errorCode(), k -> new LongAdder()).increment();
+                        }
+
+                        @Override
+                        public void onClaim(Claimed c) {
+                            claimed.add(c.count());
+                        }
+                    }).build();
+            StringBuilder health = new StringBuilder();
+            long start = System.nanoTime();
+            dispatcher.start();
+            long unfinished = messages;
+            long deadline = start + Duration.ofSeconds(60L + 4L * o.seconds()).toNanos();
+            long nextHealth = start;
+            while (unfinished > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                if (System.nanoTime() >= nextHealth) {
+                    nextHealth += 1_000_000_000L;
+                    DispatcherHealth h = dispatcher.health();
+                    // claimed and not yet written / lease budget, mean call ms, threads, writer backlog
+                    health.append(String.format(" %d/%d:%dms:%dt:%dw", h.maxInFlight() - h.permitsFree(),
+                            h.leaseBudget(), h.meanCallLatency().toMillis(), threads.getThreadCount(),
+                            h.writeBacklog()));
+                }
+                try (Connection c = pool.getConnection()) {
+                    unfinished = FloorContender.OutboxCounts.unfinished(c);
+                }
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            int peakThreads = threads.getPeakThreadCount();
+            dispatcher.close();
+            System.gc();
+            long heapAfterGc = memory.getHeapMemoryUsage().getUsed() / (1024 * 1024);
+            report(o, stub, messages, limit, unfinished, elapsed, before, peakThreads, heapAfterGc, out);
+            out.println("deferrals: " + deferrals + ", claimed " + claimed.sum());
+            out.println("each second, in flight/lease budget:mean call:threads:writer backlog:" + health);
+        }
+    }
+
+    private static void report(Options o, MetaStub stub, int messages, int limit, long unfinished, double elapsed,
+            int threadsBefore, int peakThreads, long heapAfterGc, PrintStream out) {
+        Map<Long, Long> series = new TreeMap<>();
+        stub.perSecond.forEach((s, n) -> series.put(s, n.sum()));
+        List<Long> values = new ArrayList<>(series.values());
+        long sent = values.stream().mapToLong(Long::longValue).sum();
+        // whole seconds only: the first and the last are partial
+        List<Long> steady = values.size() > 2 ? new ArrayList<>(values.subList(1, values.size() - 1)) : values;
+        steady.sort(null);
+        long median = steady.isEmpty() ? 0 : steady.get(steady.size() / 2);
+        Map<String, Long> worst = new TreeMap<>();
+        stub.perNumberSecond.forEach((key, n) -> worst.merge(key.substring(0, key.indexOf('@')), n.sum(), Math::max));
+        long worstSecond = worst.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        out.printf("sent/s: steady median %d, overall %.0f (%d in %.1f s), pacing limit %d: share %.2f (steady), %.2f"
+                        + " (overall)%n", median, sent / elapsed, sent, elapsed, limit, median / (double) limit,
+                sent / elapsed / limit);
+        out.printf("threads: %d before start, peak %d; heap after GC %d MB; duplicates %d; unfinished %d of %d%n",
+                threadsBefore, peakThreads, heapAfterGc, stub.duplicates.sum(), unfinished, messages);
+        out.printf("worst second of any number: %d msg (%.2f x %d)%n", worstSecond,
+                worstSecond / (double) META_DEFAULT_RATE, META_DEFAULT_RATE);
+        StringBuilder s = new StringBuilder("per second:");
+        values.forEach(v -> s.append(' ').append(v));
+        out.println(s);
+    }
+}
