@@ -3,16 +3,8 @@ package io.whatsappoutbox.examples.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.whatsappoutbox.core.testing.Eventually;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,37 +14,21 @@ import org.junit.jupiter.api.Test;
  * the registry, the holds and the consents follow them.
  */
 class ServeLifecycleTest {
-    static final String TOKEN = "test-admin-token";
     static final Duration WAIT = Duration.ofSeconds(30);
-    static DemoStack stack;
-    static String base;
-    static final HttpClient http = HttpClient.newHttpClient();
-    static final ObjectMapper json = new ObjectMapper();
+    static ServeStack serve;
 
     @BeforeAll
     static void start() {
-        DemoConfig config = DemoConfig.fromEnvironment(Map.of("OUTBOX_DEMO_MODE", "serve",
-                "OUTBOX_DEMO_ADMIN_TOKEN", TOKEN)).withPort(0);
-        stack = DemoStack.start(config, new PrintStream(new ByteArrayOutputStream())::println);
-        base = "http://localhost:" + stack.http.port();
+        serve = ServeStack.start();
     }
 
     @AfterAll
     static void stop() {
-        stack.close();
+        serve.close();
     }
 
-    record Answer(int status, JsonNode body) {}
-
-    static Answer api(String method, String path, String org, String body) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json");
-        if (org != null) {
-            r.header("X-Org-Id", org);
-        }
-        HttpResponse<String> response = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), json.readTree(response.body()));
+    static ServeStack.Answer api(String method, String path, String org, String body) throws Exception {
+        return serve.api(method, path, org, body);
     }
 
     interface Check {
@@ -83,7 +59,7 @@ class ServeLifecycleTest {
         assertThat(api("POST", "/api/v1/templates/sync", null, "{\"orgId\":\"demo-org-2\"}").status()).isEqualTo(200);
         assertThat(status("demo-org-2", "urgent_notification")).isEqualTo("APPROVED");
 
-        Answer paused = api("POST", "/simulator/meta/lifecycle", null, """
+        ServeStack.Answer paused = api("POST", "/simulator/meta/lifecycle", null, """
                 {"orgId":"demo-org-2","field":"message_template_status_update","value":{"event":"PAUSED",
                  "message_template_id":1689556908129832,"message_template_name":"urgent_notification",
                  "message_template_language":"fr","reason":"NONE",
@@ -108,7 +84,7 @@ class ServeLifecycleTest {
                     "{\"channel\":\"WHATSAPP\",\"granted\":true,\"purpose\":\"" + purpose + "\"}").status())
                     .isEqualTo(200);
         }
-        Answer posted = api("POST", "/simulator/meta/lifecycle", null, """
+        ServeStack.Answer posted = api("POST", "/simulator/meta/lifecycle", null, """
                 {"orgId":"demo-org-3","field":"user_preferences","value":{
                  "contacts":[{"wa_id":"33698765401"}],
                  "user_preferences":[{"wa_id":"33698765401","detail":"User requested to stop marketing messages",
@@ -122,7 +98,7 @@ class ServeLifecycleTest {
 
     @Test
     void aLifecycleRequestNamesItsBadField() throws Exception {
-        Answer bad = api("POST", "/simulator/meta/lifecycle", null,
+        ServeStack.Answer bad = api("POST", "/simulator/meta/lifecycle", null,
                 "{\"orgId\":\"demo-org-1\",\"field\":\"messages\",\"value\":{}}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body().path("errors").get(0).path("field").asText()).isEqualTo("field");
