@@ -1,27 +1,28 @@
 package io.whatsappoutbox.examples.demo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static io.whatsappoutbox.examples.demo.ApiJson.error;
+import static io.whatsappoutbox.examples.demo.ApiJson.invalid;
+import static io.whatsappoutbox.examples.demo.ApiJson.json;
+import static io.whatsappoutbox.examples.demo.ApiJson.ok;
+import static io.whatsappoutbox.examples.demo.ApiJson.violations;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.whatsappoutbox.core.Channel;
-import io.whatsappoutbox.core.ConsentPurpose;
-import io.whatsappoutbox.jdbc.EnqueueResult;
-import io.whatsappoutbox.jdbc.IdempotencyConflictException;
 import io.whatsappoutbox.core.IllegalTransitionException;
 import io.whatsappoutbox.core.InvalidInputException;
 import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
-import io.whatsappoutbox.core.PhoneNumber;
-import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.internal.Violations;
-import io.whatsappoutbox.jdbc.ops.Operator;
-import io.whatsappoutbox.jdbc.ops.Scope;
 import io.whatsappoutbox.core.webhook.WebhookRequest;
 import io.whatsappoutbox.core.webhook.WebhookResponse;
 import io.whatsappoutbox.examples.demo.DemoHttpServer.Request;
 import io.whatsappoutbox.examples.demo.DemoHttpServer.Response;
+import io.whatsappoutbox.jdbc.EnqueueResult;
+import io.whatsappoutbox.jdbc.IdempotencyConflictException;
+import io.whatsappoutbox.jdbc.ops.Operator;
+import io.whatsappoutbox.jdbc.ops.Scope;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -44,12 +45,14 @@ final class DemoApi implements DemoHttpServer.Routes {
     private static final Pattern MESSAGE = Pattern.compile("/api/v1/outbound/messages/([0-9]{1,18})");
     private static final Pattern RETRY = Pattern.compile("/api/v1/outbound/messages/([0-9]{1,18})/retry");
     private static final Pattern CONSENT = Pattern.compile("/api/v1/consents/([^/]+)");
-    private static final String JSON_TYPE = "application/json";
-    private final ObjectMapper json = new ObjectMapper();
     private final DemoStack stack;
+    private final SimulatorRoutes simulator;
+    private final ConsentRoutes consents;
 
     DemoApi(DemoStack stack) {
         this.stack = stack;
+        this.simulator = new SimulatorRoutes(stack);
+        this.consents = new ConsentRoutes(stack);
     }
 
     @Override
@@ -78,7 +81,7 @@ final class DemoApi implements DemoHttpServer.Routes {
             return error(401, "Authorization", "missing or wrong bearer token");
         }
         if (path.startsWith("/simulator/")) {
-            return token.allOrgs() ? simulator(r)
+            return token.allOrgs() ? simulator.handle(r)
                     : error(403, "Authorization", "the simulator switches need a token for every org (*)");
         }
         if (path.equals("/api/v1/templates") || path.equals("/api/v1/templates/sync")) {
@@ -128,10 +131,10 @@ final class DemoApi implements DemoHttpServer.Routes {
         }
         m = CONSENT.matcher(path);
         if (m.matches() && r.method().equals("PUT")) {
-            return consent(r, org, m.group(1));
+            return consents.put(r, org, m.group(1));
         }
         if (m.matches() && r.method().equals("GET")) {
-            return consents(org, m.group(1));
+            return consents.get(org, m.group(1));
         }
         return error(404, "path", "no such endpoint: " + r.method() + " " + SafeText.forError(path));
     }
@@ -147,7 +150,7 @@ final class DemoApi implements DemoHttpServer.Routes {
         }
         String org;
         if (sync) {
-            JsonNode body = r.body() == null || r.body().length == 0 ? json.createObjectNode() : parse(r.body());
+            JsonNode body = r.body() == null || r.body().length == 0 ? ApiJson.emptyObject() : ApiJson.parse(r.body());
             if (body == null || !body.isObject()) {
                 return error(400, "body", "is not a JSON object");
             }
@@ -190,13 +193,13 @@ final class DemoApi implements DemoHttpServer.Routes {
     }
 
     private Response enqueue(Request r, String org) {
-        JsonNode body = parse(r.body());
+        JsonNode body = ApiJson.parse(r.body());
         if (body == null || !body.isObject()) {
             return error(400, "body", "is not a JSON object");
         }
         Violations v = new Violations();
         Channel channel = null;
-        String channelName = text(body, "channel", v);
+        String channelName = ApiJson.text(body, "channel", v);
         if (channelName != null) {
             try {
                 channel = Channel.valueOf(channelName);
@@ -221,9 +224,9 @@ final class DemoApi implements DemoHttpServer.Routes {
                     "individual: the outbox sends to one person");
         }
         MessageContent content = ContentRequests.parse(body, v);
-        String to = text(body, "to", v);
-        String key = text(body, "idempotencyKey", v);
-        String dossier = text(body, "dossierId", v);
+        String to = ApiJson.text(body, "to", v);
+        String key = ApiJson.text(body, "idempotencyKey", v);
+        String dossier = ApiJson.text(body, "dossierId", v);
         if (!v.isEmpty()) {
             return invalid(new InvalidInputException("outbound message", violations(v)));
         }
@@ -237,184 +240,6 @@ final class DemoApi implements DemoHttpServer.Routes {
                     + " with other content (rule: one key, one message content per org)");
         }
         return view(org, result.message().id(), result.created() ? 201 : 200);
-    }
-
-    private Response consent(Request r, String org, String e164) {
-        JsonNode body = parse(r.body());
-        if (body == null || !body.isObject()) {
-            return error(400, "body", "is not a JSON object");
-        }
-        Violations v = new Violations();
-        PhoneNumber phone = null;
-        try {
-            phone = PhoneNumber.of(e164);
-        } catch (InvalidInputException e) {
-            v.add("phoneNumber", "'" + PhoneNumber.mask(e164) + "' is not a valid E.164 number", "E.164");
-        }
-        Channel channel = null;
-        String c = text(body, "channel", v);
-        try {
-            channel = c == null ? null : Channel.valueOf(c);
-        } catch (IllegalArgumentException e) {
-            v.add("channel", "is not a channel", "WHATSAPP or SMS");
-        }
-        if (channel == null && c == null) {
-            v.add("channel", "is missing", "WHATSAPP or SMS");
-        }
-        JsonNode granted = body.get("granted");
-        if (granted == null || !granted.isBoolean()) {
-            v.add("granted", "is missing or not a boolean", "true or false");
-        }
-        ConsentPurpose purpose = ConsentPurpose.TRANSACTIONAL;
-        JsonNode p = body.get("purpose");
-        if (p != null && !p.isNull()) {
-            try {
-                purpose = p.isTextual() ? ConsentPurpose.valueOf(p.asText()) : null;
-            } catch (IllegalArgumentException e) {
-                purpose = null;
-            }
-            if (purpose == null) {
-                v.add("purpose", "is not a consent purpose", "MARKETING or TRANSACTIONAL");
-            }
-        }
-        if (!v.isEmpty()) {
-            return invalid(new InvalidInputException("consent", violations(v)));
-        }
-        if (granted.asBoolean()) {
-            stack.outbox.consents().grant(org, phone, channel, purpose, "api", "api");
-        } else {
-            stack.outbox.consents().revoke(org, phone, channel, purpose, "api", "api");
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("orgId", org);
-        out.put("phoneNumber", phone.masked());
-        out.put("channel", channel.name());
-        out.put("purpose", purpose.name());
-        out.put("status", stack.outbox.consents().status(org, phone, channel, purpose).name());
-        return ok(out);
-    }
-
-    /** Every consent of a recipient: per channel, per purpose. */
-    private Response consents(String org, String e164) {
-        PhoneNumber phone;
-        try {
-            phone = PhoneNumber.of(e164);
-        } catch (InvalidInputException e) {
-            return error(400, "phoneNumber", "'" + PhoneNumber.mask(e164) + "' is not a valid E.164 number");
-        }
-        Map<String, Object> byChannel = new LinkedHashMap<>();
-        for (Channel channel : Channel.values()) {
-            Map<String, Object> byPurpose = new LinkedHashMap<>();
-            for (ConsentPurpose purpose : ConsentPurpose.values()) {
-                byPurpose.put(purpose.name(), stack.outbox.consents().status(org, phone, channel, purpose).name());
-            }
-            byChannel.put(channel.name(), byPurpose);
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("orgId", org);
-        out.put("phoneNumber", phone.masked());
-        out.put("consents", byChannel);
-        return ok(out);
-    }
-
-    private Response simulator(Request r) {
-        if (r.path().equals("/simulator/meta/requests") && r.method().equals("GET")) {
-            return simulatorRequests(r);
-        }
-        if (!r.method().equals("POST")) {
-            return error(405, "method", "simulator switches take POST");
-        }
-        if (stack.metaSimulator == null) {
-            return error(404, "path", "the simulators are off: the demo talks to real providers");
-        }
-        JsonNode body = parse(r.body());
-        if (body == null || !body.isObject()) {
-            return error(400, "body", "is not a JSON object");
-        }
-        switch (r.path()) {
-            case "/simulator/meta/outage", "/simulator/sms/outage" -> {
-                JsonNode enabled = body.get("enabled");
-                if (enabled == null || !enabled.isBoolean()) {
-                    return error(400, "enabled", "is missing or not a boolean");
-                }
-                JsonNode code = body.get("errorCode");
-                if (code != null && !code.isNull() && !code.canConvertToInt()) {
-                    return error(400, "errorCode", "is not an integer");
-                }
-                Integer errorCode = code == null || code.isNull() ? null : code.asInt();
-                if (r.path().contains("meta")) {
-                    stack.metaSimulator.outage(enabled.asBoolean(), errorCode);
-                } else {
-                    stack.smsSimulator.outage(enabled.asBoolean(), errorCode);
-                }
-                return ok(Map.of("enabled", enabled.asBoolean(), "errorCode", errorCode == null ? "HTTP 503" : errorCode));
-            }
-            case "/simulator/meta/webhook-secret" -> {
-                JsonNode secret = body.get("secret");
-                if (secret != null && !secret.isNull() && (!secret.isTextual() || secret.asText().isBlank())) {
-                    return error(400, "secret", "is not a non-blank string (null: sign with each org's own secret)");
-                }
-                stack.metaSimulator.signWith(secret == null || secret.isNull() ? null : Secret.of(secret.asText()));
-                return ok(Map.of("signing", secret == null || secret.isNull() ? "each org's own secret" : "the given secret"));
-            }
-            case "/simulator/meta/lifecycle" -> {
-                return simulatorLifecycle(body);
-            }
-            default -> {
-                return error(404, "path", "no such simulator switch");
-            }
-        }
-    }
-
-    /** The lifecycle fields the simulator posts as Meta would (its webhook subscriptions besides {@code messages}). */
-    static final java.util.Set<String> LIFECYCLE_FIELDS = java.util.Set.of("message_template_status_update",
-            "template_category_update", "message_template_quality_update", "phone_number_quality_update",
-            "account_update", "user_preferences");
-
-    /**
-     * {@code POST /simulator/meta/lifecycle} {@code {"orgId", "field", "value"}}: the simulator signs
-     * and posts a lifecycle webhook about the org's WhatsApp business account, with Meta's
-     * {@code value} as given ({@code user_preferences} gets the org's number as its metadata).
-     */
-    private Response simulatorLifecycle(JsonNode body) {
-        String org = body.path("orgId").asText(null);
-        int i = org == null ? -1 : DemoStack.ORGS.indexOf(org);
-        if (i < 0) {
-            return error(400, "orgId", "is not a demo org (" + String.join(", ", DemoStack.ORGS) + ")");
-        }
-        String field = body.path("field").asText(null);
-        if (field == null || !LIFECYCLE_FIELDS.contains(field)) {
-            return error(400, "field", "is not a lifecycle field (" + String.join(", ", new java.util.TreeSet<>(LIFECYCLE_FIELDS)) + ")");
-        }
-        if (!(body.get("value") instanceof com.fasterxml.jackson.databind.node.ObjectNode value)) {
-            return error(400, "value", "is missing or not a JSON object (Meta's changes[].value)");
-        }
-        stack.metaSimulator.lifecycle(DemoStack.PHONE_NUMBER_IDS.get(i), DemoStack.BUSINESS_ACCOUNT_IDS.get(i), field,
-                value.deepCopy());
-        return json(202, Map.of("posted", field, "orgId", org));
-    }
-
-    /** {@code GET /simulator/meta/requests?to=<e164>}: the bodies the simulator received for one recipient. */
-    private Response simulatorRequests(Request r) {
-        if (stack.metaSimulator == null) {
-            return error(404, "path", "the simulators are off: the demo talks to real providers");
-        }
-        List<String> to = r.query().get("to");
-        if (to == null || to.size() != 1) {
-            return error(400, "to", "is missing (rule: one E.164 recipient, ?to=%2B33612345678)");
-        }
-        // a '+' left unencoded in a query string arrives as a space
-        String e164 = to.get(0).startsWith(" ") ? "+" + to.get(0).substring(1) : to.get(0);
-        PhoneNumber phone;
-        try {
-            phone = PhoneNumber.of(e164);
-        } catch (InvalidInputException e) {
-            return error(400, "to", "'" + PhoneNumber.mask(e164) + "' is not E.164 (rule: +, then 7 to 15 digits)");
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("to", phone.masked());
-        out.put("requests", stack.metaSimulator.requests(phone.value()));
-        return ok(out);
     }
 
     private Response webhook(Request r, java.util.function.Function<WebhookRequest, WebhookResponse> handler) {
@@ -489,55 +314,5 @@ final class DemoApi implements DemoHttpServer.Routes {
     private DemoConfig.ApiToken authenticate(Request r) {
         String auth = r.header("Authorization");
         return auth != null && auth.startsWith("Bearer ") ? stack.config.authenticate(auth.substring(7)) : null;
-    }
-
-    private JsonNode parse(byte[] body) {
-        try {
-            return body.length == 0 ? null : json.readTree(body);
-        } catch (java.io.IOException e) {
-            return null;
-        }
-    }
-
-    private static String text(JsonNode o, String field, Violations v) {
-        return text(o, field, v, field);
-    }
-
-    private static String text(JsonNode o, String field, Violations v, String name) {
-        JsonNode n = o.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isTextual()) {
-            v.add(name, "is not a string", "a JSON string");
-            return null;
-        }
-        return n.asText();
-    }
-
-    private static List<InvalidInputException.Violation> violations(Violations v) {
-        return v.list();
-    }
-
-    private Response invalid(InvalidInputException e) {
-        List<Map<String, String>> errors = e.violations().stream()
-                .map(x -> Map.of("field", x.field(), "message", x.problem() + " (rule: " + x.rule() + ")")).toList();
-        return json(400, Map.of("errors", errors));
-    }
-
-    private Response error(int status, String field, String message) {
-        return json(status, Map.of("errors", List.of(Map.of("field", field, "message", message))));
-    }
-
-    private Response ok(Object body) {
-        return json(200, body);
-    }
-
-    private Response json(int status, Object body) {
-        try {
-            return Response.of(status, JSON_TYPE, json.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

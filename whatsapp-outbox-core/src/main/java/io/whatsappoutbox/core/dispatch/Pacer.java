@@ -2,6 +2,8 @@ package io.whatsappoutbox.core.dispatch;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.store.ClaimedMessage;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,36 +16,48 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Pacer {
     private final int defaultRate;
+    private final int smsRate;
     private final Map<String, Integer> overrides;
     private final Duration maxWait;
     private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
     /** The rates of every sender seen, summed when a limiter is made: the pace the dispatcher must reach. */
     private volatile int rateSum;
 
-    Pacer(int defaultRate, Map<String, Integer> overrides, Duration maxWait) {
+    Pacer(int defaultRate, int smsRate, Map<String, Integer> overrides, Duration maxWait) {
         this.defaultRate = defaultRate;
+        this.smsRate = smsRate;
         this.overrides = Map.copyOf(overrides);
         this.maxWait = maxWait;
     }
 
-    /**
-     * Waits for a send slot of {@code sender}, at most the configured wait.
-     *
-     * @param storedRate the sender's rate from its provider configuration, or null
-     * @return false when no slot came in time: the message is rescheduled, not sent
-     */
-    boolean acquire(String sender, Integer storedRate) {
-        return limiter(sender, storedRate).acquirePermission();
+    /** The sender a message is paced as: its WhatsApp number, or the channel when it has none (SMS). */
+    static String senderOf(ClaimedMessage c) {
+        return c.message().channel() == Channel.WHATSAPP && c.senderId() != null ? c.senderId()
+                : c.message().channel().name();
     }
 
     /**
-     * Reserves a send slot of {@code sender} without waiting for it, for the asynchronous path: the
-     * call is started when the slot comes, no thread waits for it.
+     * Waits for a send slot of the message's sender, at most the configured wait.
+     *
+     * @return false when no slot came in time: the message is rescheduled, not sent
+     */
+    boolean acquire(ClaimedMessage c) {
+        return limiter(senderOf(c), rateOf(c)).acquirePermission();
+    }
+
+    /**
+     * Reserves a send slot of the message's sender without waiting for it, for the asynchronous
+     * path: the call is started when the slot comes, no thread waits for it.
      *
      * @return nanoseconds until the slot, or a negative number when none comes within the configured wait
      */
-    long reserve(String sender, Integer storedRate) {
-        return limiter(sender, storedRate).reservePermission();
+    long reserve(ClaimedMessage c) {
+        return limiter(senderOf(c), rateOf(c)).reservePermission();
+    }
+
+    /** The sender's rate from its provider configuration, or null for the default. */
+    private Integer rateOf(ClaimedMessage c) {
+        return c.message().channel() == Channel.SMS ? Integer.valueOf(smsRate) : c.senderMessagesPerSecond();
     }
 
     private RateLimiter limiter(String sender, Integer storedRate) {

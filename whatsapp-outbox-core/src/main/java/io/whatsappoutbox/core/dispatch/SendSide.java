@@ -34,7 +34,7 @@ final class SendSide {
         for (ProviderChain chain : chains.values()) {
             callTimeout = chain.callTimeout().compareTo(callTimeout) > 0 ? chain.callTimeout() : callTimeout;
         }
-        Pacer pacer = new Pacer(s.messagesPerSecond, s.senderRates, s.pacingWait);
+        Pacer pacer = new Pacer(s.messagesPerSecond, s.smsRate, s.senderRates, s.pacingWait);
         // asynchronous calls hold no send slot: the pace they must reach sizes the claims
         this.lease = s.asynchronous
                 ? new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout, pacer::pacedRateSum, s.inFlightFloor)
@@ -44,7 +44,7 @@ final class SendSide {
         this.holds = new HeldSends(s.store, SendSide::isMarketing);
         this.sender = new BatchSender(s.store, new SendRules(s.consentPolicy), policy.decider(), chains,
                 pacer,
-                s.executor == null ? ownExecutor : s.executor, s.concurrency, listener, s.clock, s.stuckAfter, s.smsRate,
+                s.executor == null ? ownExecutor : s.executor, s.concurrency, listener, s.clock, s.stuckAfter,
                 lease, holds, new CallPermits(s.clock), pacing = s.asynchronous
                         ? Executors.newSingleThreadScheduledExecutor(Threads.daemons("whatsapp-outbox-pacing")) : null);
     }

@@ -1,0 +1,165 @@
+package io.whatsappoutbox.core.dispatch;
+
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.internal.SafeText;
+import io.whatsappoutbox.core.store.AttemptResult;
+import io.whatsappoutbox.core.store.ClaimedMessage;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The send path of asynchronous chains: paced and within the lease as a synchronous send, bounded
+ * by call permits instead of send threads. No thread waits for a pace slot or a provider's answer.
+ */
+final class AsyncSends {
+    private static final Logger log = LoggerFactory.getLogger(AsyncSends.class);
+
+    private final Map<Channel, ProviderChain> chains;
+    private final Pacer pacer;
+    private final CallPermits calls;
+    private final LeaseBudget budget;
+    private final Executor executor;
+    /** Starts the calls whose pace slot is later; null parks the calling thread instead. */
+    private final ScheduledExecutorService pacing;
+    private final AttemptOutcomes outcomes;
+    private final Clock clock;
+
+    AsyncSends(Map<Channel, ProviderChain> chains, Pacer pacer, CallPermits calls, LeaseBudget budget,
+            Executor executor, ScheduledExecutorService pacing, AttemptOutcomes outcomes, Clock clock) {
+        this.chains = chains;
+        this.pacer = pacer;
+        this.calls = calls;
+        this.budget = budget;
+        this.executor = executor;
+        this.pacing = pacing;
+        this.outcomes = outcomes;
+        this.clock = clock;
+    }
+
+    /** The call permits (tests look at what is in flight). */
+    CallPermits calls() {
+        return calls;
+    }
+
+    /**
+     * Sends a recipient's messages from {@code index} on, each once the one before has its answer,
+     * so that they stay in order: the first call starts in this thread, the next from a send thread
+     * once the answer came. The answer is decided and handed on in the thread that completed the
+     * call (the HTTP client's).
+     */
+    void sendInTurn(List<ClaimedMessage> group, int index, Instant lastCallStart, Consumer<AttemptResult> sent) {
+        CompletionStage<AttemptResult> result = send(group.get(index), lastCallStart);
+        result.whenComplete((r, never) -> {
+            sent.accept(r);
+            if (index + 1 < group.size()) {
+                try {
+                    executor.execute(() -> sendInTurn(group, index + 1, lastCallStart, sent));
+                } catch (RuntimeException e) {
+                    log.error("The send executor refused the rest of a recipient's messages: {} retried unsent: {}",
+                            group.size() - index - 1, SafeText.describe(e));
+                    for (int i = index + 1; i < group.size(); i++) {
+                        sent.accept(outcomes.failed(group.get(i), null, e, clock.instant()));
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * One message: the sender's slot reserved and the call started when it comes, from the pacing
+     * scheduler; the call's permit returned whatever the outcome. The stage completes with exactly
+     * one result, never exceptionally.
+     */
+    private CompletionStage<AttemptResult> send(ClaimedMessage c, Instant lastCallStart) {
+        Instant startedAt = clock.instant();
+        long waitNanos;
+        try {
+            waitNanos = pacer.reserve(c);
+            if (waitNanos < 0) {
+                return CompletableFuture.completedFuture(outcomes.paced(c, startedAt));
+            }
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
+        }
+        if (waitNanos == 0) {
+            return call(c, lastCallStart, startedAt);
+        }
+        if (pacing == null) {
+            LockSupport.parkNanos(waitNanos);
+            return call(c, lastCallStart, startedAt);
+        }
+        CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+        try {
+            pacing.schedule(() -> call(c, lastCallStart, startedAt).whenComplete((r, never) -> result.complete(r)),
+                    waitNanos, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            result.complete(outcomes.failed(c, null, e, startedAt));
+        }
+        return result;
+    }
+
+    /** Starts the call of a paced message within its lease and a call permit. */
+    private CompletionStage<AttemptResult> call(ClaimedMessage c, Instant lastCallStart, Instant startedAt) {
+        try {
+            if (!calls.tryAcquire()) {
+                // every permit is out: wait for one on a send thread, never on the pacing scheduler's
+                CompletableFuture<AttemptResult> waited = new CompletableFuture<>();
+                executor.execute(() -> {
+                    if (!calls.acquire(lastCallStart)) {
+                        waited.complete(outcomes.givenBack(c, clock.instant()));
+                        return;
+                    }
+                    permitted(c, lastCallStart, startedAt).whenComplete((r, never) -> waited.complete(r));
+                });
+                return waited;
+            }
+            return permitted(c, lastCallStart, startedAt);
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
+        }
+    }
+
+    /** With a call permit taken: the call, unless the lease is too short for it now. */
+    private CompletionStage<AttemptResult> permitted(ClaimedMessage c, Instant lastCallStart, Instant startedAt) {
+        OutboundMessage m = c.message();
+        CompletionStage<ProviderChain.Outcome> call;
+        try {
+            Instant callAt = clock.instant();
+            if (callAt.isAfter(lastCallStart)) {
+                calls.release();
+                return CompletableFuture.completedFuture(outcomes.givenBack(c, callAt));
+            }
+            call = chains.get(m.channel()).sendAsync(m);
+        } catch (RuntimeException | Error e) {
+            calls.release();
+            return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
+        }
+        return call.handle((outcome, thrown) -> {
+            calls.release();
+            if (thrown != null) {
+                return outcomes.failed(c, null, thrown, startedAt);
+            }
+            try {
+                if (outcome.provider() != null) {
+                    budget.observe(outcome.duration());
+                    calls.resizeIfDue(pacer, budget);
+                }
+                return outcomes.decide(c, outcome, startedAt);
+            } catch (RuntimeException | Error e) {
+                return outcomes.failed(c, outcome, e, startedAt);
+            }
+        });
+    }
+}
