@@ -19,9 +19,8 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
 import okio.BufferedSource;
+import okio.ForwardingSource;
 import okio.Okio;
-import okio.Source;
-import okio.Timeout;
 import org.junit.jupiter.api.Test;
 
 /** The one mapping of Meta's answer, without a server: what both send paths answer with. */
@@ -32,35 +31,13 @@ class MetaSendCallsTest {
 
     @Test
     void aBodyThatBreaksOffIsAnUnreadableAnswerWithItsStatusAndNoToken() {
-        Response response = response(200, new ResponseBody() {
+        BufferedSource breaksOff = Okio.buffer(new ForwardingSource(new Buffer()) {
             @Override
-            public MediaType contentType() {
-                return null;
+            public long read(Buffer sink, long byteCount) throws IOException {
+                throw new IOException("connection reset, token secret-token");
             }
-
-            @Override
-            public long contentLength() {
-                return -1;
-            }
-
-            @Override
-            public BufferedSource source() {
-                return Okio.buffer(new Source() {
-                    @Override
-                    public long read(Buffer sink, long byteCount) throws IOException {
-                        throw new IOException("connection reset, token secret-token");
-                    }
-
-                    @Override
-                    public Timeout timeout() {
-                        return Timeout.NONE;
-                    }
-
-                    @Override
-                    public void close() {}
-                });
-            }
-        }, null);
+        });
+        Response response = response(200, ResponseBody.create(breaksOff, null, -1), null);
 
         ProviderError error = ((SendResult.Rejected) calls.answer(response, "secret-token")).error();
 
