@@ -9,34 +9,18 @@ import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.Secret;
-import io.whatsappoutbox.core.internal.CallFailures;
-import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.spi.MessageProvider;
 import io.whatsappoutbox.core.spi.SendResult;
 import io.whatsappoutbox.sms.internal.TwilioResponses;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
-import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.ConnectionPool;
-import okhttp3.Credentials;
-import okhttp3.Dispatcher;
-import okhttp3.FormBody;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,67 +40,30 @@ import org.slf4j.LoggerFactory;
  */
 public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TwilioSmsProvider.class);
-    private static final Pattern ACCOUNT_SID = Pattern.compile("AC[0-9a-fA-F]{32}");
-    private static final Pattern MESSAGING_SERVICE_SID = Pattern.compile("MG[0-9a-fA-F]{32}");
-    /** Twilio's answers are a few kilobytes; a larger body is not one of them. */
-    private static final int MAX_RESPONSE_BYTES = 256 * 1024;
     /** Code for content an SMS cannot carry: Twilio's "message body is required" (BAD_REQUEST). */
     static final String NO_TEXT_BODY = "21602";
 
-    private final HttpUrl messagesUrl;
-    private final String accountSid;
-    private final String authorization;
-    private final PhoneNumber from;
-    private final String messagingServiceSid;
-    private final URI statusCallbackUrl;
+    private final TwilioSendRequests requests;
+    private final TwilioSendCalls calls;
     private final OkHttpClient client;
     private final boolean ownsClient;
     private final ErrorCatalogue errorCatalogue;
-    private final TwilioResponses responses;
-    private final String authToken;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private final boolean asynchronous;
 
-    private TwilioSmsProvider(Builder b, HttpUrl base, PhoneNumber from) {
-        this.asynchronous = b.asynchronous;
-        this.accountSid = b.accountSid;
-        this.messagesUrl = base.newBuilder()
-                .addPathSegment("2010-04-01").addPathSegment("Accounts").addPathSegment(b.accountSid)
-                .addPathSegment("Messages.json").build();
-        this.authorization = Credentials.basic(b.accountSid, b.authToken.reveal(), StandardCharsets.UTF_8);
-        this.from = from;
-        this.messagingServiceSid = b.messagingServiceSid;
-        this.statusCallbackUrl = b.statusCallbackUrl;
-        this.ownsClient = b.httpClient == null;
-        // Retries belong to the outbox, which counts them: a silent OkHttp retry of a POST could
-        // send the SMS twice. Redirects are not part of Twilio's API and would carry credentials.
-        this.client = (ownsClient ? new OkHttpClient.Builder().dispatcher(dispatcher(b.maxRequests, b.maxRequestsPerHost))
-                .connectionPool(new ConnectionPool(b.maxRequestsPerHost, 5, TimeUnit.MINUTES))
-                : b.httpClient.newBuilder())
-                .connectTimeout(b.connectTimeout)
-                .readTimeout(b.readTimeout)
-                .writeTimeout(b.readTimeout)
-                .callTimeout(b.callTimeout)
-                .retryOnConnectionFailure(false)
-                .followRedirects(false)
-                .followSslRedirects(false)
-                .build();
-        this.errorCatalogue = b.errorCatalogue;
-        this.authToken = b.authToken.reveal();
-        this.responses = new TwilioResponses(new ObjectMapper(), b.authToken, b.clock);
+    private TwilioSmsProvider(TwilioProviderSettings s, TwilioProviderSettings.Checked checked) {
+        this.asynchronous = s.asynchronous();
+        this.requests = new TwilioSendRequests(s, checked.base(), checked.from());
+        this.ownsClient = s.httpClient() == null;
+        this.client = TwilioHttpClient.of(s);
+        this.errorCatalogue = s.errorCatalogue();
+        this.calls = new TwilioSendCalls(new TwilioResponses(new ObjectMapper(), s.authToken(), s.clock()),
+                s.authToken().reveal());
     }
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** As many asynchronous calls at once as the pace needs: OkHttp's default is 64, 5 per host. */
-    private static Dispatcher dispatcher(int maxRequests, int maxRequestsPerHost) {
-        Dispatcher d = new Dispatcher();
-        d.setMaxRequests(maxRequests);
-        d.setMaxRequestsPerHost(maxRequestsPerHost);
-        return d;
     }
 
     @Override
@@ -137,47 +84,23 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
 
     @Override
     public SendResult send(OutboundMessage message) {
-        String to = message == null || message.to() == null ? "none" : message.to().masked();
+        String to = masked(message);
         SendResult refused = refused(message, to);
         if (refused != null) {
             return refused;
         }
-        Request request = request(message.to(), ((MessageContent.Text) message.content()).body());
-        log.debug("Sending SMS message {} of org {} to {} through Twilio", message.id(), message.orgId(), to);
-        Response response;
-        try {
-            response = client.newCall(request).execute();
-        } catch (Exception e) {
-            // OkHttp is Kotlin: besides IOException it can throw a checked InterruptedException
-            return failure(message, to, CallFailures.of("Twilio", e, 0, authToken));
-        }
-        return answer(message, to, response);
+        return calls.execute(client.newCall(request(message, to)), message, to);
     }
 
     /** Asynchronous: completed from OkHttp's thread with exactly what {@link #send} would answer. */
     @Override
     public CompletionStage<SendResult> sendAsync(OutboundMessage message) {
-        String to = message == null || message.to() == null ? "none" : message.to().masked();
+        String to = masked(message);
         SendResult refused = refused(message, to);
         if (refused != null) {
             return CompletableFuture.completedFuture(refused);
         }
-        Request request = request(message.to(), ((MessageContent.Text) message.content()).body());
-        log.debug("Sending SMS message {} of org {} to {} through Twilio", message.id(), message.orgId(), to);
-        CompletableFuture<SendResult> answered = new CompletableFuture<>();
-        client.newCall(request).enqueue(new Callback() {
-            @Override
-            public void onFailure(Call c, IOException e) {
-                answered.complete(failure(message, to,
-                        CallFailures.of("Twilio", CallFailures.asThrownByTheCall(e), 0, authToken)));
-            }
-
-            @Override
-            public void onResponse(Call c, Response response) {
-                answered.complete(answer(message, to, response));
-            }
-        });
-        return answered;
+        return calls.enqueue(client.newCall(request(message, to)), message, to);
     }
 
     /** Whether the dispatcher sends through {@link #sendAsync}: {@link Builder#asynchronous}. */
@@ -186,11 +109,15 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
         return asynchronous;
     }
 
+    private static String masked(OutboundMessage message) {
+        return message == null || message.to() == null ? "none" : message.to().masked();
+    }
+
     /** The answer without a call (closed, nothing to send as SMS), or null: the message goes out. */
     private SendResult refused(OutboundMessage message, String to) {
         Objects.requireNonNull(message, "message");
         if (closed.get()) {
-            return failure(message, to, ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
+            return TwilioSendCalls.failure(message, to, ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
                     "Not sent: the Twilio provider is closed"));
         }
         if (!(message.content() instanceof MessageContent.Text text) || isBlank(text.body())) {
@@ -203,63 +130,10 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
         return null;
     }
 
-    /**
-     * Twilio's answer, read and closed the same way on both paths: a body that breaks off, or
-     * cannot be closed, is an unreadable answer. Never throws (the callback must complete the stage).
-     */
-    private SendResult answer(OutboundMessage message, String to, Response response) {
-        int status = response.code();
-        try (response) {
-            SendResult result = responses.interpret(status, read(response), response.header("Retry-After"),
-                    response.header("Twilio-Request-Id"));
-            logResult(message, to, result);
-            return result;
-        } catch (Exception e) {
-            return failure(message, to, CallFailures.of("Twilio", e, status, authToken));
-        }
-    }
-
-    private Request request(PhoneNumber to, String body) {
-        FormBody.Builder form = new FormBody.Builder(StandardCharsets.UTF_8).add("To", to.value());
-        if (from != null) {
-            form.add("From", from.value());
-        } else {
-            form.add("MessagingServiceSid", messagingServiceSid);
-        }
-        form.add("Body", body);
-        if (statusCallbackUrl != null) {
-            form.add("StatusCallback", statusCallbackUrl.toString());
-        }
-        return new Request.Builder().url(messagesUrl).post(form.build())
-                .header("Authorization", authorization)
-                .header("Accept", "application/json")
-                .build();
-    }
-
-    /** The body, or null when it is larger than any answer Twilio gives. */
-    private static byte[] read(Response response) throws IOException {
-        try (InputStream in = response.body().byteStream()) {
-            byte[] bytes = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-            return bytes.length > MAX_RESPONSE_BYTES ? null : bytes;
-        }
-    }
-
-    private static SendResult failure(OutboundMessage message, String to, ProviderError error) {
-        log.warn("SMS message {} of org {} to {}: Twilio call failed with {}", message.id(), message.orgId(), to,
-                error.code());
-        return new SendResult.Rejected(error);
-    }
-
-    private static void logResult(OutboundMessage message, String to, SendResult result) {
-        if (result instanceof SendResult.Accepted) {
-            SendResult.Accepted a = (SendResult.Accepted) result;
-            log.debug("Twilio accepted SMS message {} of org {} to {} as {} ({})", message.id(), message.orgId(), to,
-                    a.providerMessageId(), a.providerStatus());
-        } else {
-            ProviderError e = ((SendResult.Rejected) result).error();
-            log.warn("Twilio rejected SMS message {} of org {} to {}: code {}, HTTP {}, request {}", message.id(),
-                    message.orgId(), to, e.code(), e.httpStatus(), e.traceId());
-        }
+    private Request request(OutboundMessage message, String to) {
+        Request request = requests.request(message.to(), ((MessageContent.Text) message.content()).body());
+        log.debug("Sending SMS message {} of org {} to {} through Twilio", message.id(), message.orgId(), to);
+        return request;
     }
 
     private static boolean isBlank(String s) {
@@ -274,8 +148,7 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true) && ownsClient) {
-            client.dispatcher().executorService().shutdown();
-            client.connectionPool().evictAll();
+            TwilioHttpClient.release(client);
         }
     }
 
@@ -286,8 +159,7 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
 
     @Override
     public String toString() {
-        return "TwilioSmsProvider[url=" + messagesUrl + ", sender="
-                + (from != null ? from.masked() : messagingServiceSid) + "]";
+        return "TwilioSmsProvider[" + requests + "]";
     }
 
     /** Settings of a {@link TwilioSmsProvider}; {@link #build()} checks them all at once. */
@@ -411,68 +283,10 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
 
         /** @throws InvalidInputException naming every setting that is missing or wrong */
         public TwilioSmsProvider build() {
-            Violations v = new Violations();
-            HttpUrl base = null;
-            if (v.requirePresent("baseUrl", baseUrl)) {
-                base = HttpUrl.parse(baseUrl.trim());
-                if (base == null) {
-                    v.add("baseUrl", "'" + Violations.printable(baseUrl) + "' is not an absolute http(s) URL",
-                            "an absolute https:// URL such as https://api.twilio.com");
-                }
-            }
-            if (v.requirePresent("accountSid", accountSid) && !ACCOUNT_SID.matcher(accountSid).matches()) {
-                v.add("accountSid", "is not an account sid", "'AC' followed by 32 hexadecimal digits");
-            }
-            v.requireNonNull("authToken", authToken);
-            PhoneNumber sender = sender(v);
-            if (statusCallbackUrl != null && !isHttpUrl(statusCallbackUrl)) {
-                v.add("statusCallbackUrl", "is not an absolute http(s) URL", "an absolute https:// URL");
-            }
-            positive(v, "connectTimeout", connectTimeout);
-            positive(v, "readTimeout", readTimeout);
-            positive(v, "callTimeout", callTimeout);
-            v.range("maxRequests", maxRequests, 1, 100_000);
-            v.range("maxRequestsPerHost", maxRequestsPerHost, 1, 100_000);
-            v.requireNonNull("errorCatalogue", errorCatalogue);
-            v.requireNonNull("clock", clock);
-            v.throwIfAny("Twilio SMS provider settings");
-            return new TwilioSmsProvider(this, base, sender);
-        }
-
-        private PhoneNumber sender(Violations v) {
-            if ((from == null) == (messagingServiceSid == null)) {
-                v.add("from", from == null ? "and messagingServiceSid are both missing"
-                        : "and messagingServiceSid are both set", "exactly one of from or messagingServiceSid");
-                return null;
-            }
-            if (messagingServiceSid != null) {
-                if (!MESSAGING_SERVICE_SID.matcher(messagingServiceSid).matches()) {
-                    v.add("messagingServiceSid", "is not a messaging service sid",
-                            "'MG' followed by 32 hexadecimal digits");
-                }
-                return null;
-            }
-            try {
-                return PhoneNumber.of(from);
-            } catch (InvalidInputException e) {
-                v.add("from", "'" + PhoneNumber.mask(from) + "' is not a valid E.164 number",
-                        "E.164: '+' then 7 to 15 digits, the first not 0, no spaces");
-                return null;
-            }
-        }
-
-        private static boolean isHttpUrl(URI uri) {
-            String scheme = uri.getScheme();
-            return uri.isAbsolute() && uri.getHost() != null && scheme != null
-                    && (scheme.toLowerCase(Locale.ROOT).equals("https") || scheme.toLowerCase(Locale.ROOT).equals("http"));
-        }
-
-        private static void positive(Violations v, String field, Duration d) {
-            // OkHttp counts whole milliseconds in an int.
-            if (v.requireNonNull(field, d) && (d.compareTo(Duration.ofMillis(1)) < 0
-                    || d.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0)) {
-                v.add(field, "is " + d, "between 1 ms and 24 days");
-            }
+            TwilioProviderSettings s = new TwilioProviderSettings(baseUrl, accountSid, authToken, from,
+                    messagingServiceSid, statusCallbackUrl, connectTimeout, readTimeout, callTimeout, maxRequests,
+                    maxRequestsPerHost, asynchronous, httpClient, errorCatalogue, clock);
+            return new TwilioSmsProvider(s, s.check());
         }
     }
 }

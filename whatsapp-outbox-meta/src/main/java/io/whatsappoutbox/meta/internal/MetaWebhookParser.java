@@ -3,11 +3,6 @@ package io.whatsappoutbox.meta.internal;
 import io.whatsappoutbox.core.internal.SafeText;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.whatsappoutbox.core.Channel;
-import io.whatsappoutbox.core.DeliveryStatus;
-import io.whatsappoutbox.core.InvalidInputException;
-import io.whatsappoutbox.core.PhoneNumber;
-import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.spi.WhatsAppAccount;
 import io.whatsappoutbox.core.spi.WhatsAppAccounts;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
@@ -42,8 +37,6 @@ import java.util.Set;
  */
 public final class MetaWebhookParser {
     public static final String OBJECT = "whatsapp_business_account";
-    /** An epoch-seconds timestamp has at most 12 digits until the year 33658. */
-    private static final int TIMESTAMP_DIGITS_MAX = 12;
 
     private final ObjectMapper mapper;
     private final WhatsAppAccounts accounts;
@@ -91,13 +84,13 @@ public final class MetaWebhookParser {
             throw new WebhookPayloadException("object is not " + OBJECT);
         }
         State state = new State();
-        JsonNode entries = array(root, "entry", "entry", true);
+        JsonNode entries = WebhookNodes.array(root, "entry", "entry", true);
         for (int i = 0; i < entries.size(); i++) {
             String entryPath = "entry[" + i + "]";
-            JsonNode entry = object(entries.get(i), entryPath);
-            JsonNode changes = array(entry, "changes", entryPath + ".changes", false);
+            JsonNode entry = WebhookNodes.object(entries.get(i), entryPath);
+            JsonNode changes = WebhookNodes.array(entry, "changes", entryPath + ".changes", false);
             for (int j = 0; j < changes.size(); j++) {
-                change(entry, object(changes.get(j), entryPath + ".changes[" + j + "]"),
+                change(entry, WebhookNodes.object(changes.get(j), entryPath + ".changes[" + j + "]"),
                         entryPath + ".changes[" + j + "]", state, receivedAt);
             }
         }
@@ -171,11 +164,11 @@ public final class MetaWebhookParser {
         if (!"messages".equals(field)) {
             return; // business_capability_update, account_alerts and the like: not the outbox's business
         }
-        JsonNode value = object(change.get("value"), path + ".value");
-        String phoneNumberId = requiredText(value.path("metadata"), "phone_number_id",
+        JsonNode value = WebhookNodes.object(change.get("value"), path + ".value");
+        String phoneNumberId = WebhookNodes.requiredText(value.path("metadata"), "phone_number_id",
                 path + ".value.metadata.phone_number_id");
-        JsonNode statuses = array(value, "statuses", path + ".value.statuses", false);
-        JsonNode messages = array(value, "messages", path + ".value.messages", false);
+        JsonNode statuses = WebhookNodes.array(value, "statuses", path + ".value.statuses", false);
+        JsonNode messages = WebhookNodes.array(value, "messages", path + ".value.messages", false);
         valueErrors(value, state);
         Optional<WhatsAppAccount> account = route(phoneNumberId, state);
         if (account.isEmpty()) {
@@ -186,14 +179,23 @@ public final class MetaWebhookParser {
         state.orgs.add(orgId);
         for (int k = 0; k < statuses.size(); k++) {
             String p = path + ".value.statuses[" + k + "]";
-            status(object(statuses.get(k), p), p, orgId, state);
+            DeliveryReceipt receipt = MessageChanges.receipt(WebhookNodes.object(statuses.get(k), p), p, orgId);
+            if (receipt != null) {
+                state.receipts.add(receipt);
+            }
         }
         Map<String, String> profileNames = InboundDetails.profileNames(value.path("contacts"));
         for (int k = 0; k < messages.size(); k++) {
             String p = path + ".value.messages[" + k + "]";
-            JsonNode m = object(messages.get(k), p);
-            message(m, p, orgId, state, profileNames.get(MetaJson.text(m, "from") == null ? ""
-                    : MetaJson.text(m, "from").strip().replace("+", "")));
+            JsonNode m = WebhookNodes.object(messages.get(k), p);
+            InboundMessage inbound = MessageChanges.inbound(m, p, orgId, profileNames.get(
+                    MetaJson.text(m, "from") == null ? "" : MetaJson.text(m, "from").strip().replace("+", "")));
+            if (inbound == null) {
+                // a user known by a business-scoped user id only: nothing to key the message on
+                state.withoutPhoneNumber++;
+            } else {
+                state.inbound.add(inbound);
+            }
         }
     }
 
@@ -225,7 +227,7 @@ public final class MetaWebhookParser {
      */
     private void lifecycle(String field, JsonNode entry, JsonNode change, State state, Instant receivedAt) {
         try {
-            JsonNode value = object(change.get("value"), "value");
+            JsonNode value = WebhookNodes.object(change.get("value"), "value");
             String waba = MetaJson.scalar(entry, "id");
             if (waba == null || waba.isBlank()) {
                 throw new WebhookPayloadException("entry.id is missing");
@@ -237,7 +239,7 @@ public final class MetaWebhookParser {
                 LifecycleChanges.accountChange(field, value, waba, at).ifPresent(state.events::add);
                 return;
             }
-            String phoneNumberId = requiredText(value.path("metadata"), "phone_number_id", "metadata.phone_number_id");
+            String phoneNumberId = WebhookNodes.requiredText(value.path("metadata"), "phone_number_id", "metadata.phone_number_id");
             JsonNode items = value.path("user_preferences");
             if (!items.isArray()) {
                 throw new WebhookPayloadException("user_preferences is not an array");
@@ -264,150 +266,4 @@ public final class MetaWebhookParser {
         }
     }
 
-    private static void status(JsonNode s, String path, String orgId, State state) throws WebhookPayloadException {
-        String id = requiredText(s, "id", path + ".id");
-        String word = requiredText(s, "status", path + ".status");
-        Instant at = timestamp(s, path + ".timestamp");
-        Optional<DeliveryStatus> status = DeliveryStatus.fromProviderWord(word);
-        if (status.isEmpty()) {
-            return; // a word that is no delivery outcome
-        }
-        ProviderError error = null;
-        if (status.get() == DeliveryStatus.FAILED) {
-            error = failure(s.path("errors").path(0));
-        }
-        // the org the signed change was routed to: its receipts can only touch its own messages
-        state.receipts.add(new DeliveryReceipt(Channel.WHATSAPP, id, status.get(), at, error, orgId, pricing(s)));
-    }
-
-    /** Meta's {@code pricing} and {@code conversation} of a status; null when it has neither. */
-    private static DeliveryReceipt.Pricing pricing(JsonNode s) {
-        JsonNode p = s.path("pricing");
-        JsonNode c = s.path("conversation");
-        if (!p.isObject() && !c.isObject()) {
-            return null;
-        }
-        JsonNode billable = p.get("billable");
-        return new DeliveryReceipt.Pricing(billable != null && billable.isBoolean() ? billable.booleanValue() : null,
-                idText(p, "pricing_model"), idText(p, "category"), idText(p, "type"), idText(c, "id"),
-                idText(c.path("origin"), "type"), LifecycleChanges.instant(c.get("expiration_timestamp")));
-    }
-
-    private static String idText(JsonNode node, String field) {
-        String t = MetaJson.scalar(node, field);
-        return t == null || t.isBlank() ? null : SafeText.id(t);
-    }
-
-    private static ProviderError failure(JsonNode e) {
-        if (!e.isObject()) {
-            return null;
-        }
-        String code = MetaJson.scalar(e, "code");
-        String title = MetaJson.text(e, "title");
-        String message = title != null && !title.isBlank() ? title : MetaJson.text(e, "message");
-        String details = MetaJson.text(e.path("error_data"), "details");
-        // stored as the message's error and shown to operators: a number Meta quotes is masked
-        return new ProviderError(code == null || code.isBlank() ? "UNKNOWN" : SafeText.clean(code), 0,
-                SafeText.forError(message), SafeText.forError(details), null, null);
-    }
-
-    private static void message(JsonNode m, String path, String orgId, State state, String profileName)
-            throws WebhookPayloadException {
-        String id = requiredText(m, "id", path + ".id");
-        String type = requiredText(m, "type", path + ".type");
-        Instant at = timestamp(m, path + ".timestamp");
-        JsonNode fromNode = m.get("from");
-        if (fromNode == null || fromNode.isNull()) {
-            // a user known by a business-scoped user id only: nothing to key the message on
-            state.withoutPhoneNumber++;
-            return;
-        }
-        if (!fromNode.isTextual()) {
-            throw new WebhookPayloadException(path + ".from is not a string");
-        }
-        PhoneNumber from;
-        try {
-            from = PhoneNumber.fromProvider(fromNode.asText().strip());
-        } catch (InvalidInputException e) {
-            throw new WebhookPayloadException(path + ".from is not a valid phone number");
-        }
-        // an edit carries the new message inside it; the rest reads the same
-        JsonNode edit = m.path("edit").isObject() ? m.path("edit") : m.path("edited");
-        JsonNode content = edit.path("message").isObject() ? edit.path("message") : m;
-        JsonNode interactive = content.path("interactive");
-        String text = first(MetaJson.text(content.path("text"), "body"),
-                MetaJson.text(interactive.path("button_reply"), "title"),
-                MetaJson.text(interactive.path("list_reply"), "title"),
-                MetaJson.text(content.path("button"), "text"));
-        String payload = first(MetaJson.text(interactive.path("button_reply"), "id"),
-                MetaJson.text(interactive.path("list_reply"), "id"),
-                MetaJson.text(content.path("button"), "payload"));
-        String context = first(MetaJson.text(m.path("context"), "id"), MetaJson.text(content.path("context"), "id"));
-        InboundMessage.Details details = InboundDetails.of(m, content, edit, profileName);
-        state.inbound.add(new InboundMessage(orgId, Channel.WHATSAPP, from, id, type, text, payload, context, at,
-                details));
-    }
-
-    private static Instant timestamp(JsonNode node, String path) throws WebhookPayloadException {
-        JsonNode t = node.get("timestamp");
-        if (t == null || t.isNull()) {
-            throw new WebhookPayloadException(path + " is missing");
-        }
-        String digits = t.isTextual() || t.isIntegralNumber() ? t.asText().strip() : "";
-        if (digits.isEmpty() || digits.length() > TIMESTAMP_DIGITS_MAX
-                || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new WebhookPayloadException(path + " is not epoch seconds");
-        }
-        try {
-            return Instant.ofEpochSecond(Long.parseLong(digits));
-        } catch (NumberFormatException | DateTimeException e) {
-            throw new WebhookPayloadException(path + " is out of range");
-        }
-    }
-
-    private static String requiredText(JsonNode node, String field, String path) throws WebhookPayloadException {
-        JsonNode v = node == null ? null : node.get(field);
-        if (v == null || v.isNull() || v.isMissingNode()) {
-            throw new WebhookPayloadException(path + " is missing");
-        }
-        if (!v.isTextual() || v.asText().isBlank()) {
-            throw new WebhookPayloadException(path + " is not a non-empty string");
-        }
-        return v.asText();
-    }
-
-    private static JsonNode object(JsonNode node, String path) throws WebhookPayloadException {
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            throw new WebhookPayloadException(path + " is missing");
-        }
-        if (!node.isObject()) {
-            throw new WebhookPayloadException(path + " is not an object");
-        }
-        return node;
-    }
-
-    /** The array under {@code field}; an absent optional one reads as empty. */
-    private JsonNode array(JsonNode parent, String field, String path, boolean required)
-            throws WebhookPayloadException {
-        JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
-            if (required) {
-                throw new WebhookPayloadException(path + " is missing");
-            }
-            return mapper.createArrayNode();
-        }
-        if (!node.isArray()) {
-            throw new WebhookPayloadException(path + " is not an array");
-        }
-        return node;
-    }
-
-    private static String first(String... values) {
-        for (String v : values) {
-            if (v != null) {
-                return v;
-            }
-        }
-        return null;
-    }
 }

@@ -1,0 +1,44 @@
+package io.whatsappoutbox.meta;
+
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+
+/** The one OkHttp client a {@link MetaCloudProvider} and its direct calls go through. */
+final class MetaHttpClient {
+    private MetaHttpClient() {}
+
+    /** Its own client sized for the pace, or one derived from the host's; the settings' timeouts either way. */
+    static OkHttpClient of(MetaProviderSettings s) {
+        OkHttpClient.Builder http = s.httpClient() == null
+                ? new OkHttpClient.Builder().dispatcher(dispatcher(s.maxRequests(), s.maxRequestsPerHost()))
+                        .connectionPool(new ConnectionPool(s.maxRequestsPerHost(), 5, TimeUnit.MINUTES))
+                : s.httpClient().newBuilder();
+        return http.connectTimeout(s.connectTimeout())
+                .readTimeout(s.readTimeout())
+                .writeTimeout(s.readTimeout())
+                .callTimeout(s.callTimeout())
+                // a silent retry of a POST that reached Meta would send the message twice: the
+                // outbox decides about retries, with the failure recorded
+                .retryOnConnectionFailure(false)
+                // Graph never redirects a send; following one would carry the token elsewhere
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .build();
+    }
+
+    /** As many asynchronous calls at once as the pace needs: OkHttp's default is 64, 5 per host. */
+    private static Dispatcher dispatcher(int maxRequests, int maxRequestsPerHost) {
+        Dispatcher d = new Dispatcher();
+        d.setMaxRequests(maxRequests);
+        d.setMaxRequestsPerHost(maxRequestsPerHost);
+        return d;
+    }
+
+    /** Releases the threads and idle connections of a client the provider created. */
+    static void release(OkHttpClient client) {
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+    }
+}
