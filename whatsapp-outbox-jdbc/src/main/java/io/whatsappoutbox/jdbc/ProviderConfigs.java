@@ -55,6 +55,7 @@ public final class ProviderConfigs implements WhatsAppAccounts {
     private final Duration cacheFor;
     private final Map<String, Cached<Optional<Stored>>> byOrg = new ConcurrentHashMap<>();
     private final Map<String, Cached<Optional<Stored>>> byPhone = new ConcurrentHashMap<>();
+    private final Map<String, Cached<List<Stored>>> byBusinessAccount = new ConcurrentHashMap<>();
     private final WebhookSecretCache secrets;
 
     ProviderConfigs(Jdbi jdbi, EncryptionKeys keys, Clock clock, Duration cacheFor) {
@@ -238,6 +239,28 @@ public final class ProviderConfigs implements WhatsAppAccounts {
     }
 
     /**
+     * The orgs of a business account, enabled or not, as the store applies its lifecycle webhooks
+     * (the same rows). Routing needs no token: the accounts carry none.
+     */
+    @Override
+    public List<WhatsAppAccount> forBusinessAccountId(String businessAccountId) {
+        if (businessAccountId == null) {
+            return List.of();
+        }
+        Instant now = clock.instant();
+        Cached<List<Stored>> c = byBusinessAccount.get(businessAccountId);
+        if (c == null || c.loadedAt().plus(cacheFor).isBefore(now)) {
+            List<Stored> loaded = jdbi.withHandle(h -> h.createQuery(SELECT
+                            + " WHERE business_account_id = :waba ORDER BY org_id")
+                    .bind("waba", businessAccountId).map((rs, ctx) -> stored(rs)).list());
+            c = new Cached<>(List.copyOf(loaded), now);
+            byBusinessAccount.put(businessAccountId, c);
+        }
+        return c.value().stream().map(s -> new WhatsAppAccount(s.orgId(), s.phoneNumberId(), s.businessAccountId(),
+                null, s.enabled())).toList();
+    }
+
+    /**
      * The webhook secrets of every enabled org, current and within their rotation overlap, routed by
      * phone number id. Loaded once per cache period; a signature that matches nothing reloads them
      * at most every {@link WebhookSecretCache#RELOAD_AT_MOST_EVERY}, one thread at a time. A secret
@@ -281,6 +304,7 @@ public final class ProviderConfigs implements WhatsAppAccounts {
     public void invalidate() {
         byOrg.clear();
         byPhone.clear();
+        byBusinessAccount.clear();
         secrets.invalidate();
     }
 

@@ -31,8 +31,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET}: Meta's subscription check; answers the challenge when the verify token matches.
  *   <li>{@code POST}: checks {@code X-Hub-Signature-256} on the raw bytes against the secrets valid
  *       now of the orgs the body names by phone number id (every secret when it names none the
- *       store knows), parses the whole body, routes each change to its org by phone number id, then
- *       hands one {@link WebhookBatch} to the sink. A malformed body is refused with 400 before
+ *       store knows), parses the whole body, routes each change to its org by phone number id (an
+ *       account-level change, about templates, number quality or the account, to every org of its
+ *       business account, {@link WhatsAppAccounts#forBusinessAccountId}), refuses the body when the
+ *       secret that signed it is not one of every such org, then hands one {@link WebhookBatch} to
+ *       the sink. A change for a phone number or business account no org has is skipped and counted. A malformed body is refused with 400 before
  *       anything is applied; a sink failure answers 500 so that Meta delivers again.
  * </ul>
  *
@@ -130,16 +133,21 @@ public final class MetaWebhookHandler {
             log.error("Meta webhook not processed: accounts could not be looked up ({})", e.getClass().getName());
             return error(500, "accounts unavailable");
         }
+        // the orgs routed by phone number id and every org of each business account an account-level
+        // change names: the store applies such a change to all of them
         for (String org : parsed.orgs()) {
             if (!signature.allows(org)) {
                 // signed with one org's secret but speaking for another: forged or misrouted
                 return refuse(SignatureCheck.Failure.ORG_MISMATCH, body.length);
             }
         }
-        if (parsed.unknownPhoneNumberIds() > 0 || parsed.withoutPhoneNumber() > 0) {
-            metrics.skipped(parsed.unknownPhoneNumberIds(), parsed.withoutPhoneNumber());
-            log.info("Meta webhook: skipped {} change(s) for unknown phone number ids and {} message(s) "
-                    + "without a phone number", parsed.unknownPhoneNumberIds(), parsed.withoutPhoneNumber());
+        if (parsed.unknownPhoneNumberIds() > 0 || parsed.unknownBusinessAccountIds() > 0
+                || parsed.withoutPhoneNumber() > 0) {
+            metrics.skipped(parsed.unknownPhoneNumberIds(), parsed.unknownBusinessAccountIds(),
+                    parsed.withoutPhoneNumber());
+            log.info("Meta webhook: skipped {} change(s) for unknown phone number ids, {} for unknown business "
+                    + "accounts and {} message(s) without a phone number", parsed.unknownPhoneNumberIds(),
+                    parsed.unknownBusinessAccountIds(), parsed.withoutPhoneNumber());
         }
         if (!parsed.malformedEvents().isEmpty()) {
             metrics.malformedEvents(parsed.malformedEvents().size());
@@ -203,7 +211,10 @@ public final class MetaWebhookHandler {
             return this;
         }
 
-        /** Routes a change to its org by phone number id. Required. */
+        /**
+         * Routes a change to its org by phone number id, an account-level change to the orgs of its
+         * business account. Required.
+         */
         public Builder accounts(WhatsAppAccounts accounts) {
             this.accounts = accounts;
             return this;

@@ -300,4 +300,32 @@ class MetaEndToEndTest {
         assertThat(misrouted.status()).isEqualTo(200);
         assertThat(outbox.find("org-1", id).orElseThrow().status().name()).isEqualTo("SENT");
     }
+
+    @Test
+    void oneOrgsSecretCannotChangeTheNumberStateOfAnotherOrgsBusinessAccount() {
+        outbox.providerConfigs().save(new ProviderConfig("org-1", PHONE_ID_1, "200000000000001",
+                Secret.of("EAAJ-token-1"), secret1, true, null), "test");
+        outbox.providerConfigs().save(new ProviderConfig("org-2", PHONE_ID_2, "200000000000002",
+                Secret.of("EAAJ-token-2"), secret2, true, null), "test");
+        String flagged = Webhooks.envelope(Webhooks.entry("200000000000002", "{\"value\":{\"display_phone_number\":"
+                + "\"15550783881\",\"event\":\"FLAGGED\",\"current_limit\":\"TIER_1K\"},"
+                + "\"field\":\"phone_number_quality_update\"}"));
+
+        assertThat(handler.handle(Webhooks.signed(secret1, flagged)).status()).isEqualTo(401);
+        assertThat(sql.count("SELECT count(*) FROM whatsapp_number_state")).isZero();
+
+        assertThat(handler.handle(Webhooks.signed(secret2, flagged)).status()).isEqualTo(200);
+        assertThat(sql.rows("SELECT business_account_id, last_event FROM whatsapp_number_state"))
+                .containsExactly(java.util.Map.of("business_account_id", "200000000000002", "last_event", "FLAGGED"));
+    }
+
+    @Test
+    void aLifecycleWebhookForABusinessAccountNoOrgHasChangesNothing() {
+        String flagged = Webhooks.envelope(Webhooks.entry("200000000000009", "{\"value\":{\"display_phone_number\":"
+                + "\"15550783881\",\"event\":\"FLAGGED\",\"current_limit\":\"TIER_1K\"},"
+                + "\"field\":\"phone_number_quality_update\"}"));
+
+        assertThat(handler.handle(Webhooks.signed(secret1, flagged)).status()).isEqualTo(200);
+        assertThat(sql.count("SELECT count(*) FROM whatsapp_number_state")).isZero();
+    }
 }

@@ -42,4 +42,11 @@ final class TestAccounts implements WhatsAppAccounts {
         lookups.incrementAndGet();
         return byOrg.values().stream().filter(a -> a.phoneNumberId().equals(phoneNumberId)).findFirst();
     }
+
+    @Override
+    public List<WhatsAppAccount> forBusinessAccountId(String businessAccountId) {
+        lookups.incrementAndGet();
+        return byOrg.values().stream().filter(a -> businessAccountId.equals(a.businessAccountId()))
+                .sorted(java.util.Comparator.comparing(WhatsAppAccount::orgId)).toList();
+    }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 final class HealthCommands {
 
     @Command(name = "channels", description = "Per channel: total, successful, failed, success rate, average latency"
-            + " (runbook: dashboard/outbound/health).")
+            + " (runbook: dashboard/outbound/health); then each WhatsApp number's quality and messaging limit.")
     static final class Channels extends OpsCommand {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Options.ScopeChoice scope;
@@ -38,6 +38,15 @@ final class HealthCommands {
                     r.channelMetrics().values().forEach(c -> t.row(c.channel(), c.totalMessages(), c.successfulMessages(),
                             c.failedMessages(), c.successRate(), c.averageLatencyMs()));
                     t.print(out());
+                    if (!r.numbers().isEmpty()) {
+                        out().println();
+                        Table n = new Table("BUSINESS ACCOUNT", "NUMBER", "ORGS", "QUALITY", "MESSAGING LIMIT",
+                                "LAST EVENT", "UPDATED");
+                        r.numbers().forEach(x -> n.row(x.businessAccountId(), x.displayPhoneNumber(),
+                                String.join(",", x.orgIds()), x.qualityRating(), x.messagingLimit(), x.lastEvent(),
+                                x.updatedAt()));
+                        n.print(out());
+                    }
                 });
             };
         }

@@ -117,6 +117,23 @@ class OperatorCliReadTest {
     }
 
     @Test
+    void channelHealthShowsEachNumbersQualityAndTierWithTheNumberMasked() {
+        f.sql.update("INSERT INTO whatsapp_provider_config (org_id, phone_number_id, business_account_id, enabled,"
+                + " created_at, updated_at) VALUES ('org-1', '100000000000001', '200000000000001', true, now(), now())");
+        f.sql.update("INSERT INTO whatsapp_number_state (business_account_id, display_phone_number, last_event,"
+                + " quality_rating, messaging_limit, updated_at) VALUES ('200000000000001', '15550783881', 'FLAGGED',"
+                + " 'RED', 'TIER_1K', now())");
+
+        Run text = f.run("health", "channels", "--org", "org-1");
+        assertThat(text.out()).contains("MESSAGING LIMIT").contains("155****3881").contains("RED")
+                .contains("TIER_1K").contains("FLAGGED").doesNotContain("15550783881");
+        JsonNode n = f.run("health", "channels", "--org", "org-1", "--json").json().get("numbers").get(0);
+        assertThat(fields(n)).containsExactly("businessAccountId", "displayPhoneNumber", "orgIds", "qualityRating",
+                "messagingLimit", "lastEvent", "updatedAt");
+        assertThat(n.get("displayPhoneNumber").asText()).isEqualTo("155****3881");
+    }
+
+    @Test
     void databaseHealthAndConfigListRun() {
         f.seed.providerConfig("org-1", "100000000000001", f.ago(Duration.ofDays(3)), "ops-setup");
         Run db = f.run("health", "database");

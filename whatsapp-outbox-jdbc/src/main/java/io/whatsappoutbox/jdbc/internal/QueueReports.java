@@ -8,6 +8,7 @@ import io.whatsappoutbox.jdbc.ops.ChannelHealthReport;
 import io.whatsappoutbox.jdbc.ops.FailureAnalysis;
 import io.whatsappoutbox.jdbc.ops.FailureAnalysis.HourlyFailureRate;
 import io.whatsappoutbox.jdbc.ops.FailureQuery;
+import io.whatsappoutbox.jdbc.ops.NumberHealth;
 import io.whatsappoutbox.jdbc.ops.QueueStatus;
 import io.whatsappoutbox.jdbc.ops.QueueStatus.StatusCount;
 import io.whatsappoutbox.jdbc.ops.QueueStatus.StuckMessage;
@@ -145,6 +146,13 @@ final class QueueReports {
                             Reports.nullableLong(rs, "latency_ms"));
                 })
                 .forEach(c -> metrics.put(c.channel(), c)));
-        return new ChannelHealthReport(now, scope.label(), window, metrics);
+        List<NumberHealth> numbers = jdbi.withHandle(h -> h.createQuery(ReportSql.NUMBER_HEALTH)
+                .bind("org", scope.orgIdOrNull())
+                .map((rs, ctx) -> new NumberHealth(rs.getString("business_account_id"),
+                        PhoneNumber.mask(rs.getString("display_phone_number")),
+                        List.of((String[]) rs.getArray("orgs").getArray()), rs.getString("quality_rating"),
+                        rs.getString("messaging_limit"), rs.getString("last_event"), Times.instant(rs, "updated_at")))
+                .list());
+        return new ChannelHealthReport(now, scope.label(), window, metrics, numbers);
     }
 }

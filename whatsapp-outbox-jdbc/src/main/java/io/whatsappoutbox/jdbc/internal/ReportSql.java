@@ -190,6 +190,16 @@ final class ReportSql {
              WHERE (:org::text IS NULL OR c.org_id = :org)
              ORDER BY c.org_id""";
 
+    static final String NUMBER_HEALTH = """
+            SELECT s.business_account_id, s.display_phone_number, array_agg(c.org_id ORDER BY c.org_id) AS orgs,
+                   s.quality_rating, s.messaging_limit, s.last_event, s.updated_at
+              FROM whatsapp_number_state s
+              JOIN whatsapp_provider_config c ON c.business_account_id = s.business_account_id
+             WHERE (:org::text IS NULL OR c.org_id = :org)
+             GROUP BY s.business_account_id, s.display_phone_number, s.quality_rating, s.messaging_limit,
+                      s.last_event, s.updated_at
+             ORDER BY s.business_account_id, s.display_phone_number""";
+
     static final String CONFIG_CHANGES = """
             SELECT org_id, phone_number_id, enabled, updated_at, updated_by
               FROM whatsapp_provider_config

@@ -175,6 +175,28 @@ class ReportsTest {
     }
 
     @Test
+    void channelHealthShowsEachNumbersQualityAndTierMaskedForTheOrgsOfItsBusinessAccount() {
+        for (String[] org : new String[][] {{"org-1", "100000000000001", "200000000000001"},
+                {"org-2", "100000000000002", "200000000000001"}, {"org-3", "100000000000003", "200000000000003"}}) {
+            f.sql.update("INSERT INTO whatsapp_provider_config (org_id, phone_number_id, business_account_id, enabled,"
+                    + " created_at, updated_at) VALUES (?, ?, ?, true, now(), now())", org[0], org[1], org[2]);
+        }
+        f.sql.update("INSERT INTO whatsapp_number_state (business_account_id, display_phone_number, last_event,"
+                + " quality_rating, messaging_limit, updated_at) VALUES ('200000000000001', '15550783881', 'FLAGGED',"
+                + " 'RED', 'TIER_1K', ?), ('200000000000003', '33612345678', 'UPGRADE', 'GREEN', 'TIER_10K', ?)",
+                java.sql.Timestamp.from(T0), java.sql.Timestamp.from(T0));
+
+        var report = ops.channelHealth(Scope.org("org-2"), Duration.ofHours(1));
+
+        assertThat(report.numbers()).containsExactly(new NumberHealth("200000000000001", "155****3881",
+                java.util.List.of("org-2"), "RED", "TIER_1K", "FLAGGED", T0));
+        assertThat(ops.channelHealth(Scope.allOrgs(), Duration.ofHours(1)).numbers())
+                .extracting(NumberHealth::displayPhoneNumber, NumberHealth::orgIds)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("155****3881", java.util.List.of("org-1", "org-2")),
+                        org.assertj.core.groups.Tuple.tuple("336****5678", java.util.List.of("org-3")));
+    }
+
+    @Test
     void databaseHealthCoversTheOutboxTablesTheirIndexesAndTheSchemasAutovacuumSettings() {
         f.seed.queued("org-1", Channel.WHATSAPP, T0, T0);
         f.sql.update("ANALYZE outbound_message");

@@ -30,7 +30,8 @@ import java.util.Set;
 /**
  * Reads a whole Meta webhook body into receipts, inbound messages and lifecycle events, routing
  * each {@code messages} and {@code user_preferences} change to its org by
- * {@code value.metadata.phone_number_id}. Any malformed part of a {@code messages} change fails
+ * {@code value.metadata.phone_number_id}, and each account-level change (templates, number
+ * quality, account) to every org of its business account ({@code entry.id}). Any malformed part of a {@code messages} change fails
  * the whole body, so nothing is applied partially; a malformed lifecycle change is skipped and
  * counted instead (it is about the account, not about a message the outbox must account for, and
  * refusing the body would make Meta redeliver the good items with it). Internal.
@@ -46,6 +47,8 @@ public final class MetaWebhookParser {
      *
      * @param orgs the orgs the applied changes were routed to
      * @param unknownPhoneNumberIds changes skipped because no account has their phone number id
+     * @param unknownBusinessAccountIds account-level changes skipped because no org has their
+     *     business account ({@code entry.id})
      * @param withoutPhoneNumber inbound messages skipped because they carry no phone number
      *     (a WhatsApp user with a username only: the core has no way to key them yet)
      * @param malformedEvents lifecycle changes skipped as malformed, each as {@code field: problem}
@@ -53,8 +56,8 @@ public final class MetaWebhookParser {
      * @param valueErrors the value-level {@code errors[]} Meta reported (not a status's)
      */
     public record Parsed(List<DeliveryReceipt> receipts, List<InboundMessage> inbound, List<LifecycleEvent> events,
-            Set<String> orgs, int unknownPhoneNumberIds, int withoutPhoneNumber, List<String> malformedEvents,
-            List<ValueError> valueErrors) {}
+            Set<String> orgs, int unknownPhoneNumberIds, int unknownBusinessAccountIds, int withoutPhoneNumber,
+            List<String> malformedEvents, List<ValueError> valueErrors) {}
 
     /** One of a change's value-level {@code errors[]}: code and title only (details may quote a number). */
     public record ValueError(String code, String title) {}
@@ -95,7 +98,7 @@ public final class MetaWebhookParser {
             }
         }
         return new Parsed(state.receipts, state.inbound, state.events, state.orgs, state.unknownPhoneNumberIds,
-                state.withoutPhoneNumber, state.malformedEvents, state.valueErrors);
+                state.unknownBusinessAccountIds, state.withoutPhoneNumber, state.malformedEvents, state.valueErrors);
     }
 
     private static final class State {
@@ -106,7 +109,9 @@ public final class MetaWebhookParser {
         final List<ValueError> valueErrors = new ArrayList<>();
         final Set<String> orgs = new LinkedHashSet<>();
         final Map<String, Optional<WhatsAppAccount>> routes = new HashMap<>();
+        final Map<String, List<WhatsAppAccount>> businessAccounts = new HashMap<>();
         int unknownPhoneNumberIds;
+        int unknownBusinessAccountIds;
         int withoutPhoneNumber;
     }
 
@@ -204,6 +209,21 @@ public final class MetaWebhookParser {
                 id -> Objects.requireNonNullElse(accounts.forPhoneNumberId(id), Optional.empty()));
     }
 
+    /**
+     * Adds the orgs of a business account to those the signature must allow: the store applies an
+     * account-level event to every one of them. False, counted as unknown, when no org has it.
+     */
+    private boolean routeAccount(String businessAccountId, State state) {
+        List<WhatsAppAccount> orgs = state.businessAccounts.computeIfAbsent(businessAccountId,
+                id -> Objects.requireNonNullElse(accounts.forBusinessAccountId(id), List.of()));
+        if (orgs.isEmpty()) {
+            state.unknownBusinessAccountIds++;
+            return false;
+        }
+        orgs.forEach(a -> state.orgs.add(a.orgId()));
+        return true;
+    }
+
     /** Meta's value-level errors (a whole change's problem, e.g. a message it could not process). */
     private static void valueErrors(JsonNode value, State state) {
         JsonNode errors = value.path("errors");
@@ -236,7 +256,10 @@ public final class MetaWebhookParser {
             Instant entryTime = LifecycleChanges.instant(entry.get("time"));
             Instant at = entryTime == null ? receivedAt : entryTime;
             if (!LifecycleChanges.USER_PREFERENCES.equals(field)) {
-                LifecycleChanges.accountChange(field, value, waba, at).ifPresent(state.events::add);
+                Optional<LifecycleEvent> event = LifecycleChanges.accountChange(field, value, waba, at);
+                if (event.isPresent() && routeAccount(waba, state)) {
+                    state.events.add(event.get());
+                }
                 return;
             }
             String phoneNumberId = WebhookNodes.requiredText(value.path("metadata"), "phone_number_id", "metadata.phone_number_id");

@@ -24,6 +24,7 @@ public final class WebhookMetrics {
     private final String source;
     private final Map<SignatureCheck.Failure, Counter> failures = new EnumMap<>(SignatureCheck.Failure.class);
     private final Counter unknownPhoneNumberId;
+    private final Counter unknownBusinessAccountId;
     private final Counter withoutPhoneNumber;
     private final Counter malformedEvent;
 
@@ -32,6 +33,7 @@ public final class WebhookMetrics {
         this.source = source;
         if (registry == null) {
             unknownPhoneNumberId = null;
+            unknownBusinessAccountId = null;
             withoutPhoneNumber = null;
             malformedEvent = null;
             return;
@@ -44,6 +46,7 @@ public final class WebhookMetrics {
                     .register(registry));
         }
         unknownPhoneNumberId = skipped(registry, source, "unknown_phone_number_id");
+        unknownBusinessAccountId = skipped(registry, source, "unknown_business_account_id");
         withoutPhoneNumber = skipped(registry, source, "no_phone_number");
         malformedEvent = skipped(registry, source, "malformed_lifecycle_event");
     }
@@ -63,9 +66,10 @@ public final class WebhookMetrics {
         }
     }
 
-    public void skipped(int unknownPhoneNumberIds, int withoutPhone) {
+    public void skipped(int unknownPhoneNumberIds, int unknownBusinessAccountIds, int withoutPhone) {
         if (unknownPhoneNumberId != null) {
             unknownPhoneNumberId.increment(unknownPhoneNumberIds);
+            unknownBusinessAccountId.increment(unknownBusinessAccountIds);
             withoutPhoneNumber.increment(withoutPhone);
         }
     }
