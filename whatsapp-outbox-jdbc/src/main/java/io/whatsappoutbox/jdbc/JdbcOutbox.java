@@ -8,6 +8,7 @@ import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.dispatch.Dispatcher;
+import io.whatsappoutbox.core.spi.TemplateSource;
 import io.whatsappoutbox.core.store.DispatchStore;
 import io.whatsappoutbox.core.store.WebhookStore;
 import io.whatsappoutbox.jdbc.internal.ContentCodec;
@@ -20,6 +21,7 @@ import io.whatsappoutbox.jdbc.internal.Jdbis;
 import io.whatsappoutbox.jdbc.internal.MessageRows;
 import io.whatsappoutbox.jdbc.internal.MessagingLimits;
 import io.whatsappoutbox.jdbc.internal.PostgresWakeUps;
+import io.whatsappoutbox.jdbc.internal.TemplateSyncSchedule;
 import io.whatsappoutbox.jdbc.internal.Times;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -82,12 +84,13 @@ public final class JdbcOutbox implements AutoCloseable {
         this.rows = new MessageRows(codec);
         this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts, b.templateCheck);
         this.messagingLimits = new MessagingLimits(jdbi, b.defaultMessagingLimit);
-        this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue, b.storeClock == StoreClock.CALLER,
-                messagingLimits);
-        this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
-        this.consents = new JdbcConsents(jdbi, clock);
         this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);
         this.templates = new JdbcTemplateRegistry(jdbi, clock, providerConfigs);
+        this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue, b.storeClock == StoreClock.CALLER,
+                messagingLimits, b.templateSource == null ? null
+                        : new TemplateSyncSchedule(jdbi, templates, b.templateSource, b.templateSyncEvery));
+        this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
+        this.consents = new JdbcConsents(jdbi, clock);
     }
 
     public static Builder builder() {
@@ -288,6 +291,8 @@ public final class JdbcOutbox implements AutoCloseable {
         private Duration webhookDedupWindow = DEFAULT_WEBHOOK_DEDUP_WINDOW;
         private TemplateCheck templateCheck = TemplateCheck.STRICT;
         private Integer defaultMessagingLimit;
+        private TemplateSource templateSource;
+        private Duration templateSyncEvery;
 
         private Builder() {}
 
@@ -372,8 +377,25 @@ public final class JdbcOutbox implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Syncs the template registry from {@code source} in the dispatcher's maintenance: each
+         * enabled WhatsApp org once its last sync is older than {@code every} (one org per
+         * maintenance pass, never synced first; a failed org is tried again after {@code every}).
+         * Off by default: {@link JdbcOutbox#templates()}{@code .sync} or the CLI's {@code templates sync} only.
+         */
+        public Builder templateSync(TemplateSource source, Duration every) {
+            this.templateSource = Objects.requireNonNull(source, "source");
+            this.templateSyncEvery = every;
+            return this;
+        }
+
         public JdbcOutbox build() {
             Violations v = new Violations();
+            if (templateSource != null && v.requireNonNull("templateSync.every", templateSyncEvery)
+                    && (templateSyncEvery.compareTo(Duration.ofMinutes(1)) < 0
+                            || templateSyncEvery.compareTo(Duration.ofDays(7)) > 0)) {
+                v.add("templateSync.every", "is " + templateSyncEvery, "between 1 minute and 7 days");
+            }
             if (dataSource == null && jdbcUrl == null) {
                 v.add("dataSource", "is missing", "a DataSource or a jdbcUrl");
             }

@@ -4,6 +4,7 @@ import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.store.DispatchStore;
+import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.internal.WebhookApplier;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher's periodic chores: expired leases back to the queue, the queue gauges, the
- * no-delivery fallback sweep and the webhook deduplication pruning. One claim thread at a time runs
+ * no-delivery fallback sweep, the webhook deduplication pruning and the store's own chores. One claim thread at a time runs
  * them when they are due; the others go on claiming.
  */
 final class Maintenance {
@@ -100,6 +101,12 @@ final class Maintenance {
         if (webhooks != null) {
             webhooks.applyWaitingReceipts();
             webhooks.pruneExpired();
+        }
+        try {
+            store.runChores(now);
+        } catch (RuntimeException e) {
+            // the store's own work (a template sync) failing must not stop the dispatcher's
+            log.warn("The store's periodic work failed: {}", SafeText.describe(e));
         }
     }
 

@@ -105,4 +105,11 @@ public interface DispatchStore {
     default Map<String, Double> messagingLimitUsage(Instant now) {
         return Map.of();
     }
+
+    /**
+     * The store's own periodic work, run by the dispatcher's maintenance after its chores (the JDBC
+     * store: the scheduled template sync, when configured). A throw is logged and maintenance goes
+     * on. None by default.
+     */
+    default void runChores(Instant now) {}
 }

@@ -57,19 +57,25 @@ public final class JdbcDispatchStore implements DispatchStore {
     private final LaneCursor cursor = new LaneCursor();
     private final LaneMarks marks = new LaneMarks();
     private final MessagingLimits messagingLimits;
+    /** Null: no scheduled template sync. */
+    private final TemplateSyncSchedule templateSync;
 
     /**
      * @param leasesOnCallersClock lease ends and expiry from the {@code now} each call is given
      *     instead of the database's clock (tests that move a clock by hand)
      */
     public JdbcDispatchStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, boolean leasesOnCallersClock) {
-        this(jdbi, rows, enqueue, leasesOnCallersClock, new MessagingLimits(jdbi, null));
+        this(jdbi, rows, enqueue, leasesOnCallersClock, new MessagingLimits(jdbi, null), null);
     }
 
-    /** @param messagingLimits the count of recipients per business account against Meta's messaging limits */
+    /**
+     * @param messagingLimits the count of recipients per business account against Meta's messaging limits
+     * @param templateSync the scheduled template sync run by {@link #runChores}, or null for none
+     */
     public JdbcDispatchStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, boolean leasesOnCallersClock,
-            MessagingLimits messagingLimits) {
+            MessagingLimits messagingLimits, TemplateSyncSchedule templateSync) {
         this.messagingLimits = messagingLimits;
+        this.templateSync = templateSync;
         this.leasesOnCallersClock = leasesOnCallersClock;
         this.jdbi = jdbi;
         this.claim = new PlainStatement(jdbi, DispatchSql.CLAIM);
@@ -342,5 +348,12 @@ public final class JdbcDispatchStore implements DispatchStore {
     @Override
     public Map<Long, Instant> reserveRecipients(List<ClaimedMessage> messages, Instant now) {
         return messagingLimits.reserve(messages, now);
+    }
+
+    @Override
+    public void runChores(Instant now) {
+        if (templateSync != null) {
+            templateSync.runIfDue(now);
+        }
     }
 }
