@@ -5,7 +5,9 @@ import io.whatsappoutbox.core.InReplyTo;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.jdbc.ops.ChannelHealth;
 import io.whatsappoutbox.jdbc.ops.ChannelHealthReport;
+import io.whatsappoutbox.jdbc.ops.NumberHealth;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +81,20 @@ final class MessageViews {
         v.put("channelMetrics", channels);
         v.put("window", report.window().toString());
         v.put("asOf", iso(report.asOf()));
+        List<Map<String, Object>> numbers = new ArrayList<>();
+        for (NumberHealth n : report.numbers()) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("businessAccountId", n.businessAccountId());
+            x.put("displayPhoneNumber", n.displayPhoneNumber());
+            x.put("orgIds", n.orgIds());
+            x.put("qualityRating", n.qualityRating());
+            x.put("messagingLimit", n.messagingLimit());
+            x.put("lastEvent", n.lastEvent());
+            x.put("updatedAt", iso(n.updatedAt()));
+            numbers.add(x);
+        }
+        // each sending number's standing with Meta, masked: what a channel's figures do not show
+        v.put("numbers", numbers);
         return v;
     }
 

@@ -97,6 +97,24 @@ class ServeLifecycleTest {
     }
 
     @Test
+    void aNumbersQualityPostedByTheSimulatorShowsOnTheDashboardMasked() throws Exception {
+        ServeStack.Answer posted = api("POST", "/simulator/meta/lifecycle", null, """
+                {"orgId":"demo-org-1","field":"phone_number_quality_update","value":{
+                 "display_phone_number":"15550783881","event":"FLAGGED","current_limit":"TIER_250"}}""");
+        assertThat(posted.status()).isEqualTo(202);
+        Eventually.await("the dashboard shows the number flagged", WAIT, unchecked(() -> {
+            JsonNode numbers = api("GET", "/api/v1/dashboard/outbound/health", "demo-org-1", null).body().path("numbers");
+            return numbers.size() == 1 && "FLAGGED".equals(numbers.get(0).path("lastEvent").asText());
+        }));
+        JsonNode n = api("GET", "/api/v1/dashboard/outbound/health", "demo-org-1", null).body().path("numbers").get(0);
+        assertThat(n.path("messagingLimit").asText()).isEqualTo("TIER_250");
+        assertThat(n.path("orgIds").toString()).isEqualTo("[\"demo-org-1\"]");
+        assertThat(n.path("displayPhoneNumber").asText()).doesNotContain("5550783").endsWith("3881");
+        assertThat(api("GET", "/api/v1/dashboard/outbound/health", "demo-org-2", null).body().path("numbers").size())
+                .as("another org's number is not shown").isZero();
+    }
+
+    @Test
     void aLifecycleRequestNamesItsBadField() throws Exception {
         ServeStack.Answer bad = api("POST", "/simulator/meta/lifecycle", null,
                 "{\"orgId\":\"demo-org-1\",\"field\":\"messages\",\"value\":{}}");
