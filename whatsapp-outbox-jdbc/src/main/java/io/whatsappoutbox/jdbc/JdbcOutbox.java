@@ -20,6 +20,7 @@ import io.whatsappoutbox.jdbc.internal.Jdbis;
 import io.whatsappoutbox.jdbc.internal.MessageRows;
 import io.whatsappoutbox.jdbc.internal.MessagingLimits;
 import io.whatsappoutbox.jdbc.internal.PostgresWakeUps;
+import io.whatsappoutbox.jdbc.internal.SharedPacing;
 import io.whatsappoutbox.jdbc.internal.Times;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -83,7 +84,7 @@ public final class JdbcOutbox implements AutoCloseable {
         this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts, b.templateCheck);
         this.messagingLimits = new MessagingLimits(jdbi, b.defaultMessagingLimit);
         this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue, b.storeClock == StoreClock.CALLER,
-                messagingLimits);
+                messagingLimits, b.sharedPacing ? new SharedPacing(jdbi) : null);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.consents = new JdbcConsents(jdbi, clock);
         this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);
@@ -288,6 +289,7 @@ public final class JdbcOutbox implements AutoCloseable {
         private Duration webhookDedupWindow = DEFAULT_WEBHOOK_DEDUP_WINDOW;
         private TemplateCheck templateCheck = TemplateCheck.STRICT;
         private Integer defaultMessagingLimit;
+        private boolean sharedPacing;
 
         private Builder() {}
 
@@ -369,6 +371,18 @@ public final class JdbcOutbox implements AutoCloseable {
          */
         public Builder defaultMessagingLimit(int defaultMessagingLimit) {
             this.defaultMessagingLimit = defaultMessagingLimit;
+            return this;
+        }
+
+        /**
+         * Paces each sending number across every dispatcher on this database: its messages take
+         * send positions reserved in the database (one statement per claimed batch), so that several
+         * instances together keep the number's messages per second. Off by default: each dispatcher
+         * then paces on its own, and N instances may send N times a number's rate. The instances'
+         * clocks must agree within a few milliseconds (NTP).
+         */
+        public Builder sharedPacing(boolean sharedPacing) {
+            this.sharedPacing = sharedPacing;
             return this;
         }
 

@@ -15,6 +15,7 @@ import io.whatsappoutbox.core.store.CompletionReport;
 import io.whatsappoutbox.core.store.DispatchStore;
 import io.whatsappoutbox.core.store.QueueSnapshot;
 import io.whatsappoutbox.core.store.QuotaGrant;
+import io.whatsappoutbox.core.store.SendSlots;
 import io.whatsappoutbox.core.store.SendingHolds;
 import io.whatsappoutbox.core.store.WebhookDecisions;
 import java.sql.Connection;
@@ -57,6 +58,8 @@ public final class JdbcDispatchStore implements DispatchStore {
     private final LaneCursor cursor = new LaneCursor();
     private final LaneMarks marks = new LaneMarks();
     private final MessagingLimits messagingLimits;
+    /** Null when each dispatcher paces on its own. */
+    private final SharedPacing sharedPacing;
 
     /**
      * @param leasesOnCallersClock lease ends and expiry from the {@code now} each call is given
@@ -69,6 +72,13 @@ public final class JdbcDispatchStore implements DispatchStore {
     /** @param messagingLimits the count of recipients per business account against Meta's messaging limits */
     public JdbcDispatchStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, boolean leasesOnCallersClock,
             MessagingLimits messagingLimits) {
+        this(jdbi, rows, enqueue, leasesOnCallersClock, messagingLimits, null);
+    }
+
+    /** @param sharedPacing the send positions shared by every instance, or null to let each pace on its own */
+    public JdbcDispatchStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, boolean leasesOnCallersClock,
+            MessagingLimits messagingLimits, SharedPacing sharedPacing) {
+        this.sharedPacing = sharedPacing;
         this.messagingLimits = messagingLimits;
         this.leasesOnCallersClock = leasesOnCallersClock;
         this.jdbi = jdbi;
@@ -342,5 +352,11 @@ public final class JdbcDispatchStore implements DispatchStore {
     @Override
     public Map<Long, Instant> reserveRecipients(List<ClaimedMessage> messages, Instant now) {
         return messagingLimits.reserve(messages, now);
+    }
+
+    @Override
+    public Map<String, SendSlots> reserveSendSlots(Map<String, Integer> wanted, Map<String, Integer> perSecond,
+            Duration within, Instant now) {
+        return sharedPacing == null ? Map.of() : sharedPacing.reserve(wanted, perSecond, within, now);
     }
 }
