@@ -119,7 +119,7 @@ final class AsyncSends {
         } catch (RuntimeException | Error e) {
             return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
         }
-        return after(waitNanos, c, startedAt, () -> call(c, lastCallStart, startedAt));
+        return after(waitNanos, c, startedAt, () -> call(c, position, lastCallStart, startedAt));
     }
 
     /** What {@code next} gives, {@code waitNanos} from now: from the pacing scheduler, no thread waiting. */
@@ -143,7 +143,8 @@ final class AsyncSends {
     }
 
     /** Starts the call of a paced message within its lease and a call permit. */
-    private CompletionStage<AttemptResult> call(ClaimedMessage c, Instant lastCallStart, Instant startedAt) {
+    private CompletionStage<AttemptResult> call(ClaimedMessage c, Instant position, Instant lastCallStart,
+            Instant startedAt) {
         try {
             if (!calls.tryAcquire()) {
                 // every permit is out: wait for one on a send thread, never on the pacing scheduler's
@@ -153,18 +154,22 @@ final class AsyncSends {
                         waited.complete(outcomes.givenBack(c, clock.instant()));
                         return;
                     }
-                    permitted(c, lastCallStart, startedAt).whenComplete((r, never) -> waited.complete(r));
+                    permitted(c, position, lastCallStart, startedAt).whenComplete((r, never) -> waited.complete(r));
                 });
                 return waited;
             }
-            return permitted(c, lastCallStart, startedAt);
+            return permitted(c, position, lastCallStart, startedAt);
         } catch (RuntimeException | Error e) {
             return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
         }
     }
 
-    /** With a call permit taken: the call, unless the lease is too short for it now. */
-    private CompletionStage<AttemptResult> permitted(ClaimedMessage c, Instant lastCallStart, Instant startedAt) {
+    /**
+     * With a call permit taken: the call, unless the lease is too short for it now, or the wait for
+     * the permit made it late for its shared position.
+     */
+    private CompletionStage<AttemptResult> permitted(ClaimedMessage c, Instant position, Instant lastCallStart,
+            Instant startedAt) {
         OutboundMessage m = c.message();
         CompletionStage<ProviderChain.Outcome> call;
         try {
@@ -172,6 +177,10 @@ final class AsyncSends {
             if (callAt.isAfter(lastCallStart)) {
                 calls.release();
                 return CompletableFuture.completedFuture(outcomes.givenBack(c, callAt));
+            }
+            if (position != null && SharedPace.late(position, callAt)) {
+                calls.release();
+                return CompletableFuture.completedFuture(outcomes.paced(c, startedAt));
             }
             call = chains.get(m.channel()).sendAsync(m);
         } catch (RuntimeException | Error e) {

@@ -133,7 +133,7 @@ final class BatchSender {
         return async.calls();
     }
 
-    /** Waits on this send thread until the clock reaches {@code at} (within the pacing wait: no later position is handed out). */
+    /** Waits on this send thread until the clock reaches {@code at}, within the pacing wait (no later position is granted). */
     private void sleepUntil(Instant at) {
         long wait = Duration.between(clock.instant(), at).toNanos();
         long until = System.nanoTime() + wait;
@@ -156,7 +156,7 @@ final class BatchSender {
                 }
                 sleepUntil(position);
             }
-            if (!pacer.acquire(c) || position != null && SharedPace.late(position, clock.instant())) {
+            if (!pacer.acquire(c)) {
                 return outcomes.paced(c, startedAt);
             }
             sendSlots.acquireUninterruptibly();
@@ -164,6 +164,9 @@ final class BatchSender {
                 Instant callAt = clock.instant();
                 if (callAt.isAfter(lastCallStart)) {
                     return outcomes.givenBack(c, callAt);
+                }
+                if (position != null && SharedPace.late(position, callAt)) {
+                    return outcomes.paced(c, startedAt);
                 }
                 outcome = chains.get(m.channel()).send(m);
             } finally {
