@@ -83,9 +83,11 @@ final class BatchSender {
         QuotaReturn quota = new QuotaReturn(store, clock, now);
         List<ClaimedMessage> sendable = gate.admit(batch, now, quota, sink);
         Instant lastCallStart = budget.lastCallStart(claimedAt);
-        Duration paceWithin = Duration.between(now, lastCallStart);
+        // positions from the instant they are reserved, not the batch's start: the gate took a while
+        Instant reservedAt = clock.instant();
+        Duration paceWithin = Duration.between(reservedAt, lastCallStart);
         SharedPace shared = SharedPace.reserve(store, pacer, sendable,
-                paceWithin.compareTo(pacer.maxWait()) < 0 ? paceWithin : pacer.maxWait(), now);
+                paceWithin.compareTo(pacer.maxWait()) < 0 ? paceWithin : pacer.maxWait(), reservedAt);
         Consumer<AttemptResult> sent = r -> {
             sink.accept(r);
             quota.settled(r);

@@ -46,7 +46,7 @@ final class SharedPace {
             String number = Pacer.numberOf(c);
             if (number != null) {
                 wanted.merge(number, 1, Integer::sum);
-                rates.putIfAbsent(number, pacer.rate(c));
+                rates.computeIfAbsent(number, k -> pacer.rate(c));
             }
         }
         if (wanted.isEmpty()) {
