@@ -21,6 +21,7 @@ import io.whatsappoutbox.jdbc.internal.Jdbis;
 import io.whatsappoutbox.jdbc.internal.MessageRows;
 import io.whatsappoutbox.jdbc.internal.MessagingLimits;
 import io.whatsappoutbox.jdbc.internal.PostgresWakeUps;
+import io.whatsappoutbox.jdbc.internal.SharedPacing;
 import io.whatsappoutbox.jdbc.internal.TemplateSyncSchedule;
 import io.whatsappoutbox.jdbc.internal.Times;
 import java.sql.Connection;
@@ -88,7 +89,8 @@ public final class JdbcOutbox implements AutoCloseable {
         this.templates = new JdbcTemplateRegistry(jdbi, clock, providerConfigs);
         this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue, b.storeClock == StoreClock.CALLER,
                 messagingLimits, b.templateSource == null ? null
-                        : new TemplateSyncSchedule(jdbi, templates, b.templateSource, b.templateSyncEvery));
+                        : new TemplateSyncSchedule(jdbi, templates, b.templateSource, b.templateSyncEvery),
+                b.sharedPacing ? new SharedPacing(jdbi) : null);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.consents = new JdbcConsents(jdbi, clock);
     }
@@ -293,6 +295,7 @@ public final class JdbcOutbox implements AutoCloseable {
         private Integer defaultMessagingLimit;
         private TemplateSource templateSource;
         private Duration templateSyncEvery;
+        private boolean sharedPacing;
 
         private Builder() {}
 
@@ -386,6 +389,18 @@ public final class JdbcOutbox implements AutoCloseable {
         public Builder templateSync(TemplateSource source, Duration every) {
             this.templateSource = Objects.requireNonNull(source, "source");
             this.templateSyncEvery = every;
+            return this;
+        }
+
+        /**
+         * Paces each sending number across every dispatcher on this database: its messages take
+         * send positions reserved in the database (one statement per claimed batch), so that several
+         * instances together keep the number's messages per second. Off by default: each dispatcher
+         * then paces on its own, and N instances may send N times a number's rate. The instances'
+         * clocks must agree within a few milliseconds (NTP).
+         */
+        public Builder sharedPacing(boolean sharedPacing) {
+            this.sharedPacing = sharedPacing;
             return this;
         }
 

@@ -109,6 +109,11 @@ final class LibraryContender implements Contender {
         return outbox(ds);
     }
 
+    /** The same, with the pacing of each number shared by every dispatcher on {@code ds} or not. */
+    JdbcOutbox outboxFor(DataSource ds, boolean sharedPacing) {
+        return JdbcOutbox.builder().dataSource(ds).encryptionKeys(keys).sharedPacing(sharedPacing).build();
+    }
+
     private JdbcOutbox outbox(DataSource ds) {
         return JdbcOutbox.builder().dataSource(ds).encryptionKeys(keys).build();
     }

@@ -46,6 +46,8 @@ final class MetaStub implements AutoCloseable {
     final Map<Long, LongAdder> perSecond = new ConcurrentHashMap<>();
     /** Answers per phone number id and second: "id@second". */
     final Map<String, LongAdder> perNumberSecond = new ConcurrentHashMap<>();
+    /** Arrival instants (nanoTime) per phone number id, for the busiest sliding second. */
+    final Map<String, java.util.Queue<Long>> arrivals = new ConcurrentHashMap<>();
     private final Set<String> recipients = ConcurrentHashMap.newKeySet();
     final LongAdder duplicates = new LongAdder();
 
@@ -107,9 +109,24 @@ final class MetaStub implements AutoCloseable {
         String[] parts = path.split("/");
         String number = parts.length >= 3 ? parts[2] : "?";
         perNumberSecond.computeIfAbsent(number + "@" + second, k -> new LongAdder()).increment();
+        arrivals.computeIfAbsent(number, k -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(System.nanoTime());
         if (!recipients.add(to)) {
             duplicates.increment();
         }
+    }
+
+    /** The most requests of one number within any second (a sliding window over the arrivals). */
+    long busiestSlidingSecond(String number) {
+        long[] at = arrivals.getOrDefault(number, new java.util.concurrent.ConcurrentLinkedQueue<>()).stream()
+                .mapToLong(Long::longValue).sorted().toArray();
+        long most = 0;
+        for (int from = 0, to = 0; to < at.length; to++) {
+            while (at[to] - at[from] >= 1_000_000_000L) {
+                from++;
+            }
+            most = Math.max(most, to - from + 1);
+        }
+        return most;
     }
 
     private static void respond(HttpExchange exchange, byte[] bytes) throws IOException {

@@ -30,13 +30,19 @@ import java.util.concurrent.atomic.LongAdder;
 final class ProviderLatencyBenchmark {
     private static final int META_DEFAULT_RATE = 80;
 
-    record Options(Duration latency, int numbers, int seconds, boolean durable) {
+    record Options(Duration latency, int numbers, int seconds, boolean durable, int instances, boolean sharedPacing,
+            boolean asynchronous) {
         static final String USAGE = """
                 Usage: OutboxBenchmark --provider-latency 250ms [--numbers 20] [--seconds 15] [--fsync-off-only]
+                                       [--instances 1] [--unshared-pacing] [--asynchronous]
                   --provider-latency 250ms  the stub answers Meta's success JSON after this long (ms or s)
                   --numbers 20              orgs, each with its own sending number at 80 msg/s
                   --seconds 15              campaign length at the pacing limit: numbers x 80 x seconds messages
                   --fsync-off-only          embedded PostgreSQL with fsync off (default: durable)
+                  --instances 1             dispatchers (each its own JdbcOutbox) on the one database; with more
+                                            than one, each number's pacing is shared by all (JdbcOutbox sharedPacing)
+                  --unshared-pacing         with --instances: each dispatcher paces on its own (the overshoot)
+                  --asynchronous            Meta's provider sends through OkHttp's asynchronous calls
                 """;
 
         static Options parse(String... args) {
@@ -44,6 +50,9 @@ final class ProviderLatencyBenchmark {
             int numbers = 20;
             int seconds = 15;
             boolean durable = true;
+            int instances = 1;
+            boolean unshared = false;
+            boolean asynchronous = false;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -52,13 +61,17 @@ final class ProviderLatencyBenchmark {
                     case "--seconds" -> seconds = positive(a, value(args, ++i, a));
                     case "--fsync-off-only" -> durable = false;
                     case "--durable-only" -> durable = true;
+                    case "--instances" -> instances = positive(a, value(args, ++i, a));
+                    case "--unshared-pacing" -> unshared = true;
+                    case "--asynchronous" -> asynchronous = true;
                     default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
                 }
             }
             if (latency == null) {
                 throw new IllegalArgumentException("--provider-latency is required\n" + USAGE);
             }
-            return new Options(latency, numbers, seconds, durable);
+            return new Options(latency, numbers, seconds, durable, instances, instances > 1 && !unshared,
+                    asynchronous);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -111,14 +124,15 @@ final class ProviderLatencyBenchmark {
         int limit = o.numbers() * META_DEFAULT_RATE;
         int messages = limit * o.seconds();
         out.printf("provider latency %d ms, %d number(s) at %d msg/s: pacing limit %d msg/s, %d messages, library"
-                        + " defaults, %s PostgreSQL%n", o.latency().toMillis(), o.numbers(), META_DEFAULT_RATE, limit,
-                messages, o.durable() ? "durable" : "fsync-off");
+                        + " defaults, %s PostgreSQL; %d instance(s), pacing %s, %s calls%n", o.latency().toMillis(),
+                o.numbers(), META_DEFAULT_RATE, limit, messages, o.durable() ? "durable" : "fsync-off", o.instances(),
+                o.sharedPacing() ? "shared" : "per instance", o.asynchronous() ? "asynchronous" : "synchronous");
         Workload workload = new Workload(o.numbers());
         LibraryContender setup = new LibraryContender(workload, LibraryContender.Variant.META_HTTP, 200, 4);
         BenchServer.Mode mode = o.durable() ? BenchServer.Mode.DURABLE : BenchServer.Mode.FSYNC_OFF;
         try (BenchServer server = BenchServer.start(mode, false)) {
             String db = server.createDatabase("latency");
-            try (HikariDataSource pool = server.pool(db, 10, "latency")) {
+            try (HikariDataSource pool = server.pool(db, 4 + 6 * o.instances(), "latency")) {
                 setup.install(pool, messages);
                 setup.attach(pool);
                 try (Connection c = pool.getConnection()) {
@@ -126,38 +140,48 @@ final class ProviderLatencyBenchmark {
                         setup.enqueue(c, from, Math.min(1_000, messages - from));
                     }
                 }
-                campaign(o, setup.outboxFor(pool), pool, messages, limit, out);
+                List<JdbcOutbox> outboxes = new ArrayList<>();
+                for (int i = 0; i < o.instances(); i++) {
+                    outboxes.add(setup.outboxFor(pool, o.sharedPacing()));
+                }
+                campaign(o, outboxes, pool, messages, limit, out);
             }
         }
     }
 
-    private static void campaign(Options o, JdbcOutbox outbox, HikariDataSource pool, int messages, int limit,
+    private static void campaign(Options o, List<JdbcOutbox> outboxes, HikariDataSource pool, int messages, int limit,
             PrintStream out) throws Exception {
+        JdbcOutbox outbox = outboxes.get(0);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         try (MetaStub stub = new MetaStub(4, o.latency());
                 MetaCloudProvider meta = MetaCloudProvider.builder().accounts(outbox.providerConfigs())
-                        .baseUrl(stub.baseUrl()).build()) {
+                        .baseUrl(stub.baseUrl()).asynchronous(o.asynchronous()).build()) {
             System.gc();
             threads.resetPeakThreadCount();
             int before = threads.getThreadCount();
             Map<String, LongAdder> deferrals = new java.util.concurrent.ConcurrentHashMap<>();
             LongAdder claimed = new LongAdder();
-            Dispatcher dispatcher = outbox.dispatcher().provider(Channel.WHATSAPP, meta).instanceId("latency")
-                    .listener(new OutboxListener() {
-                        @Override
-                        public void onDeferral(Deferred d) {
-                            deferrals.computeIfAbsent(d.errorCode(), k -> new LongAdder()).increment();
-                        }
+            OutboxListener counting = new OutboxListener() {
+                @Override
+                public void onDeferral(Deferred d) {
+                    deferrals.computeIfAbsent(d.errorCode(), k -> new LongAdder()).increment();
+                }
 
-                        @Override
-                        public void onClaim(Claimed c) {
-                            claimed.add(c.count());
-                        }
-                    }).build();
+                @Override
+                public void onClaim(Claimed c) {
+                    claimed.add(c.count());
+                }
+            };
+            List<Dispatcher> dispatchers = new ArrayList<>();
+            for (int i = 0; i < outboxes.size(); i++) {
+                dispatchers.add(outboxes.get(i).dispatcher().provider(Channel.WHATSAPP, meta)
+                        .instanceId(outboxes.size() == 1 ? "latency" : "latency-" + i).listener(counting).build());
+            }
+            Dispatcher dispatcher = dispatchers.get(0);
             StringBuilder health = new StringBuilder();
             long start = System.nanoTime();
-            dispatcher.start();
+            dispatchers.forEach(Dispatcher::start);
             long unfinished = messages;
             long deadline = start + Duration.ofSeconds(60L + 4L * o.seconds()).toNanos();
             long nextHealth = start;
@@ -177,7 +201,7 @@ final class ProviderLatencyBenchmark {
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
             int peakThreads = threads.getPeakThreadCount();
-            dispatcher.close();
+            dispatchers.forEach(Dispatcher::close);
             System.gc();
             long heapAfterGc = memory.getHeapMemoryUsage().getUsed() / (1024 * 1024);
             report(o, stub, messages, limit, unfinished, elapsed, before, peakThreads, heapAfterGc, out);
@@ -206,6 +230,27 @@ final class ProviderLatencyBenchmark {
                 threadsBefore, peakThreads, heapAfterGc, stub.duplicates.sum(), unfinished, messages);
         out.printf("worst second of any number: %d msg (%.2f x %d)%n", worstSecond,
                 worstSecond / (double) META_DEFAULT_RATE, META_DEFAULT_RATE);
+        if (o.instances() > 1) {
+            // per number: its busiest whole second (aligned to the clock's seconds) and busiest sliding
+            // second against its rate, and its mean pace over its own first to last send
+            StringBuilder n = new StringBuilder("per number, worst aligned second / worst sliding second / msg/s:");
+            Map<String, Long> sentOf = new TreeMap<>();
+            Map<String, long[]> span = new TreeMap<>();
+            stub.perNumberSecond.forEach((key, v) -> {
+                String number = key.substring(0, key.indexOf('@'));
+                long second = Long.parseLong(key.substring(key.indexOf('@') + 1));
+                sentOf.merge(number, v.sum(), Long::sum);
+                span.merge(number, new long[] {second, second}, (a, b) -> new long[] {Math.min(a[0], b[0]),
+                        Math.max(a[1], b[1])});
+            });
+            worst.forEach((number, w) -> {
+                long sliding = stub.busiestSlidingSecond(number);
+                long[] sp = span.get(number);
+                n.append(String.format(" %s %d (%.2f) / %d (%.2f) / %.1f;", number, w, w / (double) META_DEFAULT_RATE,
+                        sliding, sliding / (double) META_DEFAULT_RATE, sentOf.get(number) / (double) (sp[1] - sp[0] + 1)));
+            });
+            out.println(n);
+        }
         StringBuilder s = new StringBuilder("per second:");
         values.forEach(v -> s.append(' ').append(v));
         out.println(s);

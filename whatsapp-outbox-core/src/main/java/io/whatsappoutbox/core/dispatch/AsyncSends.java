@@ -6,6 +6,7 @@ import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.store.AttemptResult;
 import io.whatsappoutbox.core.store.ClaimedMessage;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,13 +61,14 @@ final class AsyncSends {
      * once the answer came. The answer is decided and handed on in the thread that completed the
      * call (the HTTP client's).
      */
-    void sendInTurn(List<ClaimedMessage> group, int index, Instant lastCallStart, Consumer<AttemptResult> sent) {
-        CompletionStage<AttemptResult> result = send(group.get(index), lastCallStart);
+    void sendInTurn(List<ClaimedMessage> group, int index, Instant lastCallStart, SharedPace shared,
+            Consumer<AttemptResult> sent) {
+        CompletionStage<AttemptResult> result = send(group.get(index), lastCallStart, shared);
         result.whenComplete((r, never) -> {
             sent.accept(r);
             if (index + 1 < group.size()) {
                 try {
-                    executor.execute(() -> sendInTurn(group, index + 1, lastCallStart, sent));
+                    executor.execute(() -> sendInTurn(group, index + 1, lastCallStart, shared, sent));
                 } catch (RuntimeException e) {
                     log.error("The send executor refused the rest of a recipient's messages: {} retried unsent: {}",
                             group.size() - index - 1, SafeText.describe(e));
@@ -78,32 +81,61 @@ final class AsyncSends {
     }
 
     /**
-     * One message: the sender's slot reserved and the call started when it comes, from the pacing
-     * scheduler; the call's permit returned whatever the outcome. The stage completes with exactly
-     * one result, never exceptionally.
+     * One message: its shared position waited for when the store shares pacing, then the sender's
+     * slot of this instance reserved and the call started when it comes, from the pacing scheduler;
+     * the call's permit returned whatever the outcome. The stage completes with exactly one result,
+     * never exceptionally.
      */
-    private CompletionStage<AttemptResult> send(ClaimedMessage c, Instant lastCallStart) {
+    private CompletionStage<AttemptResult> send(ClaimedMessage c, Instant lastCallStart, SharedPace shared) {
         Instant startedAt = clock.instant();
-        long waitNanos;
+        Instant position;
         try {
-            waitNanos = pacer.reserve(c);
-            if (waitNanos < 0) {
+            if (!shared.paces(c)) {
+                return paced(c, null, lastCallStart, startedAt);
+            }
+            position = shared.next(c, startedAt);
+            if (position == null) {
                 return CompletableFuture.completedFuture(outcomes.paced(c, startedAt));
             }
         } catch (RuntimeException | Error e) {
             return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
         }
-        if (waitNanos == 0) {
-            return call(c, lastCallStart, startedAt);
+        return after(Duration.between(clock.instant(), position).toNanos(), c, startedAt,
+                () -> paced(c, position, lastCallStart, startedAt));
+    }
+
+    /**
+     * The sender's slot of this instance, then the call; a message with a shared position that the
+     * wait for the slot would make late is tried again shortly instead.
+     */
+    private CompletionStage<AttemptResult> paced(ClaimedMessage c, Instant position, Instant lastCallStart,
+            Instant startedAt) {
+        long waitNanos;
+        try {
+            waitNanos = pacer.reserve(c);
+            if (waitNanos < 0 || position != null && SharedPace.late(position, clock.instant().plusNanos(waitNanos))) {
+                return CompletableFuture.completedFuture(outcomes.paced(c, startedAt));
+            }
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
+        }
+        return after(waitNanos, c, startedAt, () -> call(c, position, lastCallStart, startedAt));
+    }
+
+    /** What {@code next} gives, {@code waitNanos} from now: from the pacing scheduler, no thread waiting. */
+    private CompletionStage<AttemptResult> after(long waitNanos, ClaimedMessage c, Instant startedAt,
+            Supplier<CompletionStage<AttemptResult>> next) {
+        if (waitNanos <= 0) {
+            return next.get();
         }
         if (pacing == null) {
             LockSupport.parkNanos(waitNanos);
-            return call(c, lastCallStart, startedAt);
+            return next.get();
         }
         CompletableFuture<AttemptResult> result = new CompletableFuture<>();
         try {
-            pacing.schedule(() -> call(c, lastCallStart, startedAt).whenComplete((r, never) -> result.complete(r)),
-                    waitNanos, TimeUnit.NANOSECONDS);
+            pacing.schedule(() -> next.get().whenComplete((r, never) -> result.complete(r)), waitNanos,
+                    TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             result.complete(outcomes.failed(c, null, e, startedAt));
         }
@@ -111,7 +143,8 @@ final class AsyncSends {
     }
 
     /** Starts the call of a paced message within its lease and a call permit. */
-    private CompletionStage<AttemptResult> call(ClaimedMessage c, Instant lastCallStart, Instant startedAt) {
+    private CompletionStage<AttemptResult> call(ClaimedMessage c, Instant position, Instant lastCallStart,
+            Instant startedAt) {
         try {
             if (!calls.tryAcquire()) {
                 // every permit is out: wait for one on a send thread, never on the pacing scheduler's
@@ -121,18 +154,22 @@ final class AsyncSends {
                         waited.complete(outcomes.givenBack(c, clock.instant()));
                         return;
                     }
-                    permitted(c, lastCallStart, startedAt).whenComplete((r, never) -> waited.complete(r));
+                    permitted(c, position, lastCallStart, startedAt).whenComplete((r, never) -> waited.complete(r));
                 });
                 return waited;
             }
-            return permitted(c, lastCallStart, startedAt);
+            return permitted(c, position, lastCallStart, startedAt);
         } catch (RuntimeException | Error e) {
             return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
         }
     }
 
-    /** With a call permit taken: the call, unless the lease is too short for it now. */
-    private CompletionStage<AttemptResult> permitted(ClaimedMessage c, Instant lastCallStart, Instant startedAt) {
+    /**
+     * With a call permit taken: the call, unless the lease is too short for it now, or the wait for
+     * the permit made it late for its shared position.
+     */
+    private CompletionStage<AttemptResult> permitted(ClaimedMessage c, Instant position, Instant lastCallStart,
+            Instant startedAt) {
         OutboundMessage m = c.message();
         CompletionStage<ProviderChain.Outcome> call;
         try {
@@ -140,6 +177,10 @@ final class AsyncSends {
             if (callAt.isAfter(lastCallStart)) {
                 calls.release();
                 return CompletableFuture.completedFuture(outcomes.givenBack(c, callAt));
+            }
+            if (position != null && SharedPace.late(position, callAt)) {
+                calls.release();
+                return CompletableFuture.completedFuture(outcomes.paced(c, startedAt));
             }
             call = chains.get(m.channel()).sendAsync(m);
         } catch (RuntimeException | Error e) {

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +83,11 @@ final class BatchSender {
         QuotaReturn quota = new QuotaReturn(store, clock, now);
         List<ClaimedMessage> sendable = gate.admit(batch, now, quota, sink);
         Instant lastCallStart = budget.lastCallStart(claimedAt);
+        // positions from the instant they are reserved, not the batch's start: the gate took a while
+        Instant reservedAt = clock.instant();
+        Duration paceWithin = Duration.between(reservedAt, lastCallStart);
+        SharedPace shared = SharedPace.reserve(store, pacer, sendable,
+                paceWithin.compareTo(pacer.maxWait()) < 0 ? paceWithin : pacer.maxWait(), reservedAt);
         Consumer<AttemptResult> sent = r -> {
             sink.accept(r);
             quota.settled(r);
@@ -100,11 +106,11 @@ final class BatchSender {
                 executor.execute(() -> {
                     for (List<ClaimedMessage> group = groups.poll(); group != null; group = groups.poll()) {
                         if (chains.get(group.get(0).message().channel()).isAsynchronous()) {
-                            async.sendInTurn(group, 0, lastCallStart, sent);
+                            async.sendInTurn(group, 0, lastCallStart, shared, sent);
                             continue;
                         }
                         for (ClaimedMessage c : group) {
-                            sent.accept(sendSafely(c, lastCallStart));
+                            sent.accept(sendSafely(c, lastCallStart, shared));
                         }
                     }
                 });
@@ -129,12 +135,29 @@ final class BatchSender {
         return async.calls();
     }
 
+    /** Waits on this send thread until the clock reaches {@code at}, within the pacing wait (no later position is granted). */
+    private void sleepUntil(Instant at) {
+        long wait = Duration.between(clock.instant(), at).toNanos();
+        long until = System.nanoTime() + wait;
+        while (wait > 0) {
+            LockSupport.parkNanos(wait);
+            wait = until - System.nanoTime();
+        }
+    }
+
     /** A result for the message whatever throws: no exception leaves a send without one. */
-    private AttemptResult sendSafely(ClaimedMessage c, Instant lastCallStart) {
+    private AttemptResult sendSafely(ClaimedMessage c, Instant lastCallStart, SharedPace shared) {
         OutboundMessage m = c.message();
         Instant startedAt = clock.instant();
         ProviderChain.Outcome outcome;
         try {
+            Instant position = shared.paces(c) ? shared.next(c, startedAt) : null;
+            if (shared.paces(c)) {
+                if (position == null) {
+                    return outcomes.paced(c, startedAt);
+                }
+                sleepUntil(position);
+            }
             if (!pacer.acquire(c)) {
                 return outcomes.paced(c, startedAt);
             }
@@ -143,6 +166,9 @@ final class BatchSender {
                 Instant callAt = clock.instant();
                 if (callAt.isAfter(lastCallStart)) {
                     return outcomes.givenBack(c, callAt);
+                }
+                if (position != null && SharedPace.late(position, callAt)) {
+                    return outcomes.paced(c, startedAt);
                 }
                 outcome = chains.get(m.channel()).send(m);
             } finally {

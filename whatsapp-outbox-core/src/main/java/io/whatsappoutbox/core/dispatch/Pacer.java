@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * At most N sends per second per sending number (Meta: 80 by default per business phone number),
  * with Resilience4j rate limiters, one per sender. The limit holds per dispatcher instance: several
  * instances sending from one number share the provider's limit, which answers 130429 when it is
- * exceeded, and that throttles the org without spending attempts.
+ * exceeded, and that throttles the org without spending attempts, unless the store shares pacing
+ * ({@link SharedPace}): then these limiters only smooth what the shared positions let through.
  */
 final class Pacer {
     private final int defaultRate;
@@ -42,7 +43,23 @@ final class Pacer {
      * @return false when no slot came in time: the message is rescheduled, not sent
      */
     boolean acquire(ClaimedMessage c) {
-        return limiter(senderOf(c), rateOf(c)).acquirePermission();
+        return limiter(senderOf(c), rate(c)).acquirePermission();
+    }
+
+    /** The message's sending number when it has one (WhatsApp): what a store may pace across instances. */
+    static String numberOf(ClaimedMessage c) {
+        return c.message().channel() == Channel.WHATSAPP ? c.senderId() : null;
+    }
+
+    /** Messages per second of the message's sender: the override, its stored rate, else the default. */
+    int rate(ClaimedMessage c) {
+        Integer stored = rateOf(c);
+        return overrides.getOrDefault(senderOf(c), stored == null ? defaultRate : stored);
+    }
+
+    /** The longest wait for a send slot. */
+    Duration maxWait() {
+        return maxWait;
     }
 
     /**
@@ -52,7 +69,7 @@ final class Pacer {
      * @return nanoseconds until the slot, or a negative number when none comes within the configured wait
      */
     long reserve(ClaimedMessage c) {
-        return limiter(senderOf(c), rateOf(c)).reservePermission();
+        return limiter(senderOf(c), rate(c)).reservePermission();
     }
 
     /** The sender's rate from its provider configuration, or null for the default. */
@@ -60,8 +77,7 @@ final class Pacer {
         return c.message().channel() == Channel.SMS ? Integer.valueOf(smsRate) : c.senderMessagesPerSecond();
     }
 
-    private RateLimiter limiter(String sender, Integer storedRate) {
-        int rate = overrides.getOrDefault(sender, storedRate == null ? defaultRate : storedRate);
+    private RateLimiter limiter(String sender, int rate) {
         RateLimiter limiter = limiters.get(sender);
         if (limiter != null && limiter.getRateLimiterConfig().getLimitForPeriod() == rate) {
             // the common case, without compute's lock on the map's bin: every send thread comes here

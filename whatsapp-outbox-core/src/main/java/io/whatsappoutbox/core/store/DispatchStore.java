@@ -107,6 +107,20 @@ public interface DispatchStore {
     }
 
     /**
+     * Reserves send positions shared by every dispatcher on this store, once for the batch: for
+     * each sending number of {@code wanted} (the batch's messages about to be sent from it), up to
+     * that many positions at its {@code perSecond} rate, none later than {@code now + within}. The
+     * positions of one number never overlap, whichever instance reserved them, so that the
+     * instances together keep its rate. A store that shares pacing answers for every number asked
+     * (a count of 0 when none is free in time); the default, empty, shares none: each dispatcher
+     * then paces on its own.
+     */
+    default Map<String, SendSlots> reserveSendSlots(Map<String, Integer> wanted, Map<String, Integer> perSecond,
+            Duration within, Instant now) {
+        return Map.of();
+    }
+
+    /**
      * The store's own periodic work, run by the dispatcher's maintenance after its chores (the JDBC
      * store: the scheduled template sync, when configured). A throw is logged and maintenance goes
      * on. None by default.

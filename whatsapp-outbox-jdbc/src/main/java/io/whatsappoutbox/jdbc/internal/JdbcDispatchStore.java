@@ -15,6 +15,7 @@ import io.whatsappoutbox.core.store.CompletionReport;
 import io.whatsappoutbox.core.store.DispatchStore;
 import io.whatsappoutbox.core.store.QueueSnapshot;
 import io.whatsappoutbox.core.store.QuotaGrant;
+import io.whatsappoutbox.core.store.SendSlots;
 import io.whatsappoutbox.core.store.SendingHolds;
 import io.whatsappoutbox.core.store.WebhookDecisions;
 import java.sql.Connection;
@@ -59,21 +60,25 @@ public final class JdbcDispatchStore implements DispatchStore {
     private final MessagingLimits messagingLimits;
     /** Null: no scheduled template sync. */
     private final TemplateSyncSchedule templateSync;
+    /** Null when each dispatcher paces on its own. */
+    private final SharedPacing sharedPacing;
 
     /**
      * @param leasesOnCallersClock lease ends and expiry from the {@code now} each call is given
      *     instead of the database's clock (tests that move a clock by hand)
      */
     public JdbcDispatchStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, boolean leasesOnCallersClock) {
-        this(jdbi, rows, enqueue, leasesOnCallersClock, new MessagingLimits(jdbi, null), null);
+        this(jdbi, rows, enqueue, leasesOnCallersClock, new MessagingLimits(jdbi, null), null, null);
     }
 
     /**
      * @param messagingLimits the count of recipients per business account against Meta's messaging limits
      * @param templateSync the scheduled template sync run by {@link #runChores}, or null for none
+     * @param sharedPacing the send positions shared by every instance, or null to let each pace on its own
      */
     public JdbcDispatchStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, boolean leasesOnCallersClock,
-            MessagingLimits messagingLimits, TemplateSyncSchedule templateSync) {
+            MessagingLimits messagingLimits, TemplateSyncSchedule templateSync, SharedPacing sharedPacing) {
+        this.sharedPacing = sharedPacing;
         this.messagingLimits = messagingLimits;
         this.templateSync = templateSync;
         this.leasesOnCallersClock = leasesOnCallersClock;
@@ -355,5 +360,11 @@ public final class JdbcDispatchStore implements DispatchStore {
         if (templateSync != null) {
             templateSync.runIfDue(now);
         }
+    }
+
+    @Override
+    public Map<String, SendSlots> reserveSendSlots(Map<String, Integer> wanted, Map<String, Integer> perSecond,
+            Duration within, Instant now) {
+        return sharedPacing == null ? Map.of() : sharedPacing.reserve(wanted, perSecond, within, now);
     }
 }
