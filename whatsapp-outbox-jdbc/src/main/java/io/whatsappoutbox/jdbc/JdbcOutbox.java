@@ -1,6 +1,5 @@
 package io.whatsappoutbox.jdbc;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.core.Attempt;
 import io.whatsappoutbox.core.ErrorInfo;
@@ -70,14 +69,7 @@ public final class JdbcOutbox implements AutoCloseable {
             this.dataSource = b.dataSource;
             this.ownPool = null;
         } else {
-            HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(b.jdbcUrl);
-            config.setUsername(b.username);
-            config.setPassword(b.password);
-            config.setMaximumPoolSize(b.maximumPoolSize);
-            config.setPoolName("whatsapp-outbox");
-            config.setAutoCommit(true);
-            this.ownPool = new HikariDataSource(config);
+            this.ownPool = OutboxSettings.ownPool(b);
             this.dataSource = ownPool;
         }
         this.jdbi = Jdbis.create(dataSource);
@@ -280,22 +272,22 @@ public final class JdbcOutbox implements AutoCloseable {
 
     /** Settings; {@code dataSource} or {@code jdbcUrl} is required. */
     public static final class Builder {
-        private DataSource dataSource;
-        private String jdbcUrl;
-        private String username;
-        private String password;
-        private int maximumPoolSize = 10;
-        private EncryptionKeys encryptionKeys;
-        private Clock clock = Clock.systemUTC();
-        private StoreClock storeClock = StoreClock.DATABASE;
-        private int defaultMaxAttempts = 5;
-        private Duration configCacheFor = Duration.ofSeconds(30);
-        private Duration webhookDedupWindow = DEFAULT_WEBHOOK_DEDUP_WINDOW;
-        private TemplateCheck templateCheck = TemplateCheck.STRICT;
-        private Integer defaultMessagingLimit;
-        private TemplateSource templateSource;
-        private Duration templateSyncEvery;
-        private boolean sharedPacing;
+        DataSource dataSource;
+        String jdbcUrl;
+        String username;
+        String password;
+        int maximumPoolSize = 10;
+        EncryptionKeys encryptionKeys;
+        Clock clock = Clock.systemUTC();
+        StoreClock storeClock = StoreClock.DATABASE;
+        int defaultMaxAttempts = 5;
+        Duration configCacheFor = Duration.ofSeconds(30);
+        Duration webhookDedupWindow = DEFAULT_WEBHOOK_DEDUP_WINDOW;
+        TemplateCheck templateCheck = TemplateCheck.STRICT;
+        Integer defaultMessagingLimit;
+        TemplateSource templateSource;
+        Duration templateSyncEvery;
+        boolean sharedPacing;
 
         private Builder() {}
 
@@ -404,39 +396,9 @@ public final class JdbcOutbox implements AutoCloseable {
             return this;
         }
 
+        /** @throws io.whatsappoutbox.core.InvalidInputException naming every setting that breaks a rule */
         public JdbcOutbox build() {
-            Violations v = new Violations();
-            if (templateSource != null && v.requireNonNull("templateSync.every", templateSyncEvery)
-                    && (templateSyncEvery.compareTo(Duration.ofMinutes(1)) < 0
-                            || templateSyncEvery.compareTo(Duration.ofDays(7)) > 0)) {
-                v.add("templateSync.every", "is " + templateSyncEvery, "between 1 minute and 7 days");
-            }
-            if (dataSource == null && jdbcUrl == null) {
-                v.add("dataSource", "is missing", "a DataSource or a jdbcUrl");
-            }
-            if (dataSource != null && jdbcUrl != null) {
-                v.add("jdbcUrl", "is set with a dataSource", "a DataSource or a jdbcUrl, not both");
-            }
-            if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
-                v.add("jdbcUrl", "is not a PostgreSQL JDBC URL", "starts with jdbc:postgresql:");
-            }
-            v.range("maximumPoolSize", maximumPoolSize, 1, 1000);
-            v.range("defaultMaxAttempts", defaultMaxAttempts, 1, OutboundMessageRequest.MAX_ATTEMPTS_LIMIT);
-            if (defaultMessagingLimit != null) {
-                v.range("defaultMessagingLimit", defaultMessagingLimit, 1, 100_000_000);
-            }
-            v.requireNonNull("clock", clock);
-            v.requireNonNull("storeClock", storeClock);
-            v.requireNonNull("templateCheck", templateCheck);
-            if (v.requireNonNull("configCacheFor", configCacheFor) && configCacheFor.isNegative()) {
-                v.add("configCacheFor", "is negative", "zero or more");
-            }
-            if (v.requireNonNull("webhookDedupWindow", webhookDedupWindow)
-                    && (webhookDedupWindow.compareTo(Duration.ofDays(1)) < 0
-                            || webhookDedupWindow.compareTo(Duration.ofDays(365)) > 0)) {
-                v.add("webhookDedupWindow", "is " + webhookDedupWindow, "between 1 day and 365 days (Meta redelivers for 7)");
-            }
-            v.throwIfAny("outbox settings");
+            OutboxSettings.check(this);
             return new JdbcOutbox(this);
         }
     }
