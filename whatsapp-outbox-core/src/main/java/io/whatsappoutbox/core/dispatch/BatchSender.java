@@ -151,8 +151,9 @@ final class BatchSender {
         Instant startedAt = clock.instant();
         ProviderChain.Outcome outcome;
         try {
-            Instant position = shared.paces(c) ? shared.next(c, startedAt) : null;
-            if (shared.paces(c)) {
+            boolean sharedPace = shared.paces(c);
+            Instant position = sharedPace ? shared.next(c, startedAt) : null;
+            if (sharedPace) {
                 if (position == null) {
                     return outcomes.paced(c, startedAt);
                 }
