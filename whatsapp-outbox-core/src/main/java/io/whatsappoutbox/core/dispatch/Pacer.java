@@ -10,7 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * At most N sends per second per sending number (Meta: 80 by default per business phone number),
- * with Resilience4j rate limiters, one per sender. The limit holds per dispatcher instance: several
+ * with Resilience4j rate limiters, one per sender. A limiter hands out its permits in short cycles
+ * ({@link Cycle}), not a second's worth at once: a one-second cycle let a burst at the end of one
+ * cycle and another at the start of the next put twice the rate into one second. The limit holds per dispatcher instance: several
  * instances sending from one number share the provider's limit, which answers 130429 when it is
  * exceeded, and that throttles the org without spending attempts, unless the store shares pacing
  * ({@link SharedPace}): then these limiters only smooth what the shared positions let through.
@@ -20,7 +22,7 @@ final class Pacer {
     private final int smsRate;
     private final Map<String, Integer> overrides;
     private final Duration maxWait;
-    private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
+    private final Map<String, Paced> limiters = new ConcurrentHashMap<>();
     /** The rates of every sender seen, summed when a limiter is made: the pace the dispatcher must reach. */
     private volatile int rateSum;
 
@@ -78,24 +80,48 @@ final class Pacer {
     }
 
     private RateLimiter limiter(String sender, int rate) {
-        RateLimiter limiter = limiters.get(sender);
-        if (limiter != null && limiter.getRateLimiterConfig().getLimitForPeriod() == rate) {
+        Paced paced = limiters.get(sender);
+        if (paced != null && paced.rate == rate) {
             // the common case, without compute's lock on the map's bin: every send thread comes here
-            return limiter;
+            return paced.limiter;
         }
-        limiter = limiters.compute(sender, (key, existing) ->
-                existing != null && existing.getRateLimiterConfig().getLimitForPeriod() == rate ? existing
-                        : RateLimiter.of("sender-" + key, RateLimiterConfig.custom()
-                                .limitForPeriod(rate)
-                                .limitRefreshPeriod(Duration.ofSeconds(1))
-                                .timeoutDuration(maxWait)
-                                .build()));
+        paced = limiters.compute(sender, (key, existing) ->
+                existing != null && existing.rate == rate ? existing : new Paced(rate, limiterFor(key, rate, maxWait)));
         int sum = 0;
-        for (RateLimiter l : limiters.values()) {
-            sum += l.getRateLimiterConfig().getLimitForPeriod();
+        for (Paced p : limiters.values()) {
+            sum += p.rate;
         }
         rateSum = sum;
-        return limiter;
+        return paced.limiter;
+    }
+
+    /** A sender's limiter: its permits come {@link Cycle#permits} at a time, one cycle after another. */
+    static RateLimiter limiterFor(String sender, int rate, Duration maxWait) {
+        Cycle cycle = Cycle.of(rate);
+        return RateLimiter.of("sender-" + sender, RateLimiterConfig.custom()
+                .limitForPeriod(cycle.permits())
+                .limitRefreshPeriod(cycle.length())
+                .timeoutDuration(maxWait)
+                .build());
+    }
+
+    private record Paced(int rate, RateLimiter limiter) {}
+
+    /**
+     * How a rate is handed out: {@code permits} per cycle of {@code length}. Any second then holds at
+     * most {@code rate + permits} sends (its whole cycles and one cut at each end), and
+     * {@code permits} is at most a fiftieth of the rate, rounded up: within 2 % of the rate, one more
+     * send at low rates. The length is rounded up, so the pace never exceeds the rate.
+     */
+    record Cycle(int permits, Duration length) {
+        static Cycle of(int rate) {
+            if (rate < 1) {
+                throw new IllegalArgumentException("rate must be at least 1, was " + rate);
+            }
+            int permits = (rate + 49) / 50;
+            long nanos = (permits * 1_000_000_000L + rate - 1) / rate;
+            return new Cycle(permits, Duration.ofNanos(nanos));
+        }
     }
 
     /** Messages per second of every sender this dispatcher has sent for (0 before the first send). */
