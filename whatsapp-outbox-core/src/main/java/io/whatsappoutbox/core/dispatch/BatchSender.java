@@ -17,9 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -36,9 +34,7 @@ final class BatchSender {
     private final DispatchStore store;
     private final Map<Channel, ProviderChain> chains;
     private final Pacer pacer;
-    private final Executor executor;
-    private final Semaphore sendSlots;
-    private final int concurrency;
+    private final SendThreads threads;
     private final OutboxListener listener;
     private final Clock clock;
     private final Duration stuckAfter;
@@ -48,21 +44,19 @@ final class BatchSender {
     private final AsyncSends async;
 
     BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
-            Pacer pacer, Executor executor, int concurrency, OutboxListener listener, Clock clock, Duration stuckAfter,
+            Pacer pacer, SendThreads threads, OutboxListener listener, Clock clock, Duration stuckAfter,
             LeaseBudget budget, HeldSends holds, CallPermits calls, ScheduledExecutorService pacing) {
         this.store = store;
         this.chains = chains;
         this.pacer = pacer;
-        this.executor = executor;
-        this.sendSlots = new Semaphore(concurrency);
-        this.concurrency = concurrency;
+        this.threads = threads;
         this.listener = listener;
         this.clock = clock;
         this.stuckAfter = stuckAfter;
         this.budget = budget;
         this.outcomes = new AttemptOutcomes(decider, chains, listener, clock);
         this.gate = new SendGate(store, rules, holds, chains, outcomes);
-        this.async = new AsyncSends(chains, pacer, calls, budget, executor, pacing, outcomes, clock);
+        this.async = new AsyncSends(chains, pacer, calls, budget, threads.executor(), pacing, outcomes, clock);
     }
 
     /**
@@ -100,10 +94,11 @@ final class BatchSender {
         // as many tasks as calls may run at once, each taking recipients from the batch until none
         // is left: the same spread as a task per recipient, without a hand-off per message
         Queue<List<ClaimedMessage>> groups = new ConcurrentLinkedQueue<>(byRecipient.values());
+        threads.fitTo(pacer.pacedRateSum());
         int started = 0;
-        for (int i = Math.min(concurrency, groups.size()); i > 0; i--) {
+        for (int i = Math.min(threads.size(), groups.size()); i > 0; i--) {
             try {
-                executor.execute(() -> {
+                threads.executor().execute(() -> {
                     for (List<ClaimedMessage> group = groups.poll(); group != null; group = groups.poll()) {
                         if (chains.get(group.get(0).message().channel()).isAsynchronous()) {
                             async.sendInTurn(group, 0, lastCallStart, shared, sent);
@@ -162,7 +157,7 @@ final class BatchSender {
             if (!pacer.acquire(c)) {
                 return outcomes.paced(c, startedAt);
             }
-            sendSlots.acquireUninterruptibly();
+            threads.acquire();
             try {
                 Instant callAt = clock.instant();
                 if (callAt.isAfter(lastCallStart)) {
@@ -173,7 +168,7 @@ final class BatchSender {
                 }
                 outcome = chains.get(m.channel()).send(m);
             } finally {
-                sendSlots.release();
+                threads.release();
             }
         } catch (RuntimeException | Error e) {
             return outcomes.failed(c, null, e, startedAt);

@@ -51,6 +51,8 @@ final class DispatcherSettings {
     final int batchSize;
     final int storeThreads;
     final int concurrency;
+    /** No concurrency and no executor set: the dispatcher's send threads grow with the pace ({@link SendThreads}). */
+    final boolean autoConcurrency;
     final int maxInFlight;
     /**
      * With asynchronous providers, the claims the pace sizes never go below this before a pace is
@@ -98,7 +100,8 @@ final class DispatcherSettings {
         instanceId = b.instanceId;
         batchSize = b.batchSize;
         storeThreads = b.storeThreads;
-        concurrency = b.concurrency;
+        concurrency = b.concurrency == null ? SendThreads.AUTO_MIN : b.concurrency;
+        autoConcurrency = b.concurrency == null && b.executor == null;
         maxInFlight = inFlight;
         inFlightFloor = Math.min(classic, inFlight);
         asynchronous = async;
@@ -138,7 +141,9 @@ final class DispatcherSettings {
         v.text("instanceId", b.instanceId, 100, INSTANCE_ID, "letters, digits, '.', '_', '@', '-'");
         v.range("batchSize", b.batchSize, 1, 10_000);
         v.range("storeThreads", b.storeThreads, 1, 64);
-        v.range("concurrency", b.concurrency, 1, 10_000);
+        if (b.concurrency != null) {
+            v.range("concurrency", b.concurrency, 1, 10_000);
+        }
         v.range("maxInFlight", maxInFlight, b.batchSize, 1_000_000);
         v.range("messagesPerSecond", b.messagesPerSecond, 1, 10_000);
         v.range("smsMessagesPerSecond", b.smsRate, 1, 10_000);

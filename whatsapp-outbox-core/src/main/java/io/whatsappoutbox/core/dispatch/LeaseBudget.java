@@ -17,7 +17,8 @@ final class LeaseBudget {
     /** Weight of the newest call in the mean: a provider slowing down is seen within tens of calls. */
     private static final double WEIGHT = 0.1;
 
-    private final int concurrency;
+    /** Send slots of the synchronous path; they may grow ({@link SendThreads}). */
+    private int concurrency;
     private final int maxInFlight;
     private final Duration lease;
     private final Duration callTimeout;
@@ -29,6 +30,8 @@ final class LeaseBudget {
     private final int floor;
     /** Mean call latency in nanoseconds; before any call, the call timeout (or none when unknown). */
     private double meanNanos;
+    /** The same mean over the calls seen only, without the call timeout it starts from; negative before the first. */
+    private double observedNanos = -1;
     private volatile int limit;
 
     LeaseBudget(int concurrency, int maxInFlight, Duration lease, Duration callTimeout) {
@@ -82,10 +85,26 @@ final class LeaseBudget {
         }
     }
 
+    /** Mean provider call latency of the calls seen, null before the first. */
+    Duration observedCallLatency() {
+        synchronized (lock) {
+            return observedNanos < 0 ? null : Duration.ofNanos((long) observedNanos);
+        }
+    }
+
+    /** The send slots grew: more fits in a lease. */
+    void concurrency(int slots) {
+        synchronized (lock) {
+            concurrency = slots;
+            limit = compute(meanNanos);
+        }
+    }
+
     void observe(Duration call) {
         long nanos = Math.max(0, call.toNanos());
         synchronized (lock) {
             meanNanos = meanNanos <= 0 ? nanos : meanNanos + WEIGHT * (nanos - meanNanos);
+            observedNanos = observedNanos < 0 ? nanos : observedNanos + WEIGHT * (nanos - observedNanos);
             limit = compute(meanNanos);
         }
     }

@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -39,12 +40,13 @@ final class SendSide {
         this.lease = s.asynchronous
                 ? new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout, pacer::pacedRateSum, s.inFlightFloor)
                 : new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout);
-        this.ownExecutor = s.executor == null
-                ? Executors.newFixedThreadPool(s.concurrency, Threads.daemons("whatsapp-outbox-send")) : null;
+        ThreadPoolExecutor own = s.executor == null ? SendThreads.pool(s.concurrency) : null;
+        this.ownExecutor = own;
+        SendThreads threads = new SendThreads(s.executor == null ? own : s.executor,
+                s.autoConcurrency ? own : null, s.concurrency, lease);
         this.holds = new HeldSends(s.store, SendSide::isMarketing);
         this.sender = new BatchSender(s.store, new SendRules(s.consentPolicy), policy.decider(), chains,
-                pacer,
-                s.executor == null ? ownExecutor : s.executor, s.concurrency, listener, s.clock, s.stuckAfter,
+                pacer, threads, listener, s.clock, s.stuckAfter,
                 lease, holds, new CallPermits(s.clock), pacing = s.asynchronous
                         ? Executors.newSingleThreadScheduledExecutor(Threads.daemons("whatsapp-outbox-pacing")) : null);
     }
