@@ -11,12 +11,13 @@ import java.util.stream.Collectors;
  * Threads of JVM-wide pools (OkHttp's shared task runner, which takes the name of the task it runs,
  * such as "OkHttp ConnectionPool connection closer"; Okio's timeout watchdog; the common
  * fork-join pool), of JUnit, and of what the test built before the census (WireMock's Jetty, the
- * test database's pool) are not the component's.
+ * test database's pool) are not the component's. Nor are the demo server's: the shared demo host
+ * other test classes keep up for the whole JVM starts its pool's threads lazily, on its own requests.
  */
 final class ThreadCensus {
     private static final List<String> NOT_THE_COMPONENTS = List.of("OkHttp TaskRunner", "OkHttp ConnectionPool", "Okio Watchdog",
             "ForkJoinPool.commonPool", "Common-Cleaner", "process reaper", "Attach Listener", "qtp",
-            "Connector-Scheduler", "HikariPool", "outbox_test_", "surefire", "junit-jupiter-timeout-watcher", "jqwik",
+            "Connector-Scheduler", "HikariPool", "demo-http", "outbox_test_", "surefire", "junit-jupiter-timeout-watcher", "jqwik",
             "Reference Handler", "Finalizer", "Signal Dispatcher");
 
     private final Set<Thread> before;
