@@ -80,6 +80,7 @@ public final class FallbackRules {
                     .dossierId(parent.dossierId())
                     .idempotencyKey(parent.idempotencyKey() + KEY_SUFFIX)
                     .fallbackOf(parent.id())
+                    .recipientTimeZone(parent.recipientTimeZone())
                     .createdBy(CREATED_BY)
                     .build());
         } catch (RuntimeException e) {

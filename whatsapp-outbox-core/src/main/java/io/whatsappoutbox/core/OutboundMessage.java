@@ -2,6 +2,7 @@ package io.whatsappoutbox.core;
 
 import io.whatsappoutbox.core.internal.SafeText;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Optional;
 
 /**
@@ -15,6 +16,7 @@ import java.util.Optional;
  * @param lastError the last error, kept when the message is retried, or null
  * @param fallbackOf the message this one replaces on another channel, or null
  * @param purpose which consent the message needs (TRANSACTIONAL when null)
+ * @param recipientTimeZone the zone the host gave for its org's sending hours, or null
  */
 public record OutboundMessage(
         long id,
@@ -39,7 +41,8 @@ public record OutboundMessage(
         Instant readAt,
         String createdBy,
         String updatedBy,
-        ConsentPurpose purpose) {
+        ConsentPurpose purpose,
+        ZoneId recipientTimeZone) {
 
     public OutboundMessage {
         purpose = purpose == null ? ConsentPurpose.TRANSACTIONAL : purpose;
@@ -54,6 +57,17 @@ public record OutboundMessage(
         this(id, orgId, dossierId, channel, to, content, status, idempotencyKey, attemptCount, maxAttempts,
                 deferralCount, nextAttemptAt, lastError, providerMessageId, fallbackOf, createdAt, updatedAt, sentAt,
                 deliveredAt, readAt, createdBy, updatedBy, ConsentPurpose.TRANSACTIONAL);
+    }
+
+    /** A message whose recipient's zone comes from its number. */
+    public OutboundMessage(long id, String orgId, String dossierId, Channel channel, PhoneNumber to,
+            MessageContent content, MessageStatus status, String idempotencyKey, int attemptCount, int maxAttempts,
+            int deferralCount, Instant nextAttemptAt, ErrorInfo lastError, String providerMessageId, Long fallbackOf,
+            Instant createdAt, Instant updatedAt, Instant sentAt, Instant deliveredAt, Instant readAt, String createdBy,
+            String updatedBy, ConsentPurpose purpose) {
+        this(id, orgId, dossierId, channel, to, content, status, idempotencyKey, attemptCount, maxAttempts,
+                deferralCount, nextAttemptAt, lastError, providerMessageId, fallbackOf, createdAt, updatedAt, sentAt,
+                deliveredAt, readAt, createdBy, updatedBy, purpose, null);
     }
 
     public Optional<ErrorInfo> error() {
@@ -77,7 +91,8 @@ public record OutboundMessage(
                 + ", status=" + status + ", idempotencyKey=" + SafeText.redact(idempotencyKey) + ", attempts="
                 + attemptCount + "/" + maxAttempts + ", deferrals=" + deferralCount + ", nextAttemptAt=" + nextAttemptAt
                 + ", lastError=" + (lastError == null ? null : lastError.code() + " " + lastError.category())
-                + ", providerMessageId=" + providerMessageId + ", fallbackOf=" + fallbackOf + ", purpose=" + purpose + ", createdAt=" + createdAt
+                + ", providerMessageId=" + providerMessageId + ", fallbackOf=" + fallbackOf + ", purpose=" + purpose
+                + (recipientTimeZone == null ? "" : ", recipientTimeZone=" + recipientTimeZone) + ", createdAt=" + createdAt
                 + ", updatedAt=" + updatedAt + ", sentAt=" + sentAt + ", deliveredAt=" + deliveredAt + ", readAt="
                 + readAt + "]";
     }

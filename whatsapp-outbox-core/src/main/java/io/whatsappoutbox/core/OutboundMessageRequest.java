@@ -4,6 +4,7 @@ import io.whatsappoutbox.core.internal.Fingerprint;
 import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.internal.Violations;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -23,6 +24,8 @@ import java.util.regex.Pattern;
  * @param createdBy who asked (a user, a job), recorded as {@code created_by}
  * @param fallbackOf the WhatsApp message this one replaces on another channel, or null
  * @param purpose which consent the message needs (TRANSACTIONAL when null)
+ * @param recipientTimeZone the recipient's zone for its org's sending hours, or null to take it
+ *     from the number (see {@link SendingHours})
  */
 public record OutboundMessageRequest(
         String orgId,
@@ -35,7 +38,8 @@ public record OutboundMessageRequest(
         Instant notBefore,
         String createdBy,
         Long fallbackOf,
-        ConsentPurpose purpose) {
+        ConsentPurpose purpose,
+        ZoneId recipientTimeZone) {
 
     public static final Pattern ORG_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
     public static final String ORG_ID_RULE = "1 to 64 characters: letters, digits, '.', '_', ':', '-', starting with a letter or digit";
@@ -57,6 +61,14 @@ public record OutboundMessageRequest(
             String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf) {
         this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
                 ConsentPurpose.TRANSACTIONAL);
+    }
+
+    /** A request whose recipient's zone comes from its number. */
+    public OutboundMessageRequest(String orgId, String dossierId, Channel channel, PhoneNumber to, MessageContent content,
+            String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf,
+            ConsentPurpose purpose) {
+        this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
+                purpose, null);
     }
 
     public OutboundMessageRequest {
@@ -147,6 +159,7 @@ public record OutboundMessageRequest(
         private String createdBy;
         private Long fallbackOf;
         private ConsentPurpose purpose = ConsentPurpose.TRANSACTIONAL;
+        private ZoneId recipientTimeZone;
 
         private Builder() {}
 
@@ -223,6 +236,12 @@ public record OutboundMessageRequest(
             return this;
         }
 
+        /** The recipient's zone for its org's sending hours, when the host knows it better than the number. */
+        public Builder recipientTimeZone(ZoneId zone) {
+            this.recipientTimeZone = zone;
+            return this;
+        }
+
         /**
          * Validates every field and builds the request. Without an idempotency key a random one is
          * used: the message is then not protected against a host that enqueues it twice.
@@ -235,7 +254,7 @@ public record OutboundMessageRequest(
             validate(v, orgId, dossierId, channel, to, content, key, maxAttempts, createdBy, fallbackOf);
             v.throwIfAny("outbound message");
             return new OutboundMessageRequest(orgId, dossierId, channel, new PhoneNumber(to), content, key,
-                    maxAttempts, notBefore, createdBy, fallbackOf, purpose);
+                    maxAttempts, notBefore, createdBy, fallbackOf, purpose, recipientTimeZone);
         }
     }
 }

@@ -74,6 +74,11 @@ public final class OutboxErrorCodes {
      */
     public static final String MARKETING_HALTED = "MARKETING_HALTED";
     /**
+     * Outside the org's sending hours in the recipient's time zone: the message waits for the next
+     * opening without spending an attempt (marketing only, unless the hours hold transactional too).
+     */
+    public static final String OUTSIDE_SENDING_HOURS = "OUTSIDE_SENDING_HOURS";
+    /**
      * A template to a new recipient past the business account's messaging limit (the unique
      * recipients of business-initiated conversations Meta allows per rolling 24 hours): the message
      * waits, without spending an attempt, until the oldest recipient of the window expires, or falls

@@ -8,6 +8,7 @@ import static io.whatsappoutbox.examples.demo.ApiJson.violations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ConsentPurpose;
 import io.whatsappoutbox.core.IllegalTransitionException;
 import io.whatsappoutbox.core.InvalidInputException;
 import io.whatsappoutbox.core.MessageContent;
@@ -24,6 +25,8 @@ import io.whatsappoutbox.jdbc.IdempotencyConflictException;
 import io.whatsappoutbox.jdbc.ops.Operator;
 import io.whatsappoutbox.jdbc.ops.Scope;
 import java.sql.Connection;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -48,11 +51,13 @@ final class DemoApi implements DemoHttpServer.Routes {
     private final DemoStack stack;
     private final SimulatorRoutes simulator;
     private final ConsentRoutes consents;
+    private final SendingHoursRoutes sendingHours;
 
     DemoApi(DemoStack stack) {
         this.stack = stack;
         this.simulator = new SimulatorRoutes(stack);
         this.consents = new ConsentRoutes(stack);
+        this.sendingHours = new SendingHoursRoutes(stack);
     }
 
     @Override
@@ -128,6 +133,9 @@ final class DemoApi implements DemoHttpServer.Routes {
         if (path.equals("/api/v1/dashboard/outbound/health") && r.method().equals("GET")) {
             Scope scope = ADMIN_ORG.equals(org) ? Scope.allOrgs() : Scope.org(org);
             return ok(MessageViews.dashboard(stack.operations.channelHealth(scope, window(r))));
+        }
+        if (path.equals(SendingHoursRoutes.PATH)) {
+            return sendingHours.handle(r, org);
         }
         m = CONSENT.matcher(path);
         if (m.matches() && r.method().equals("PUT")) {
@@ -227,11 +235,32 @@ final class DemoApi implements DemoHttpServer.Routes {
         String to = ApiJson.text(body, "to", v);
         String key = ApiJson.text(body, "idempotencyKey", v);
         String dossier = ApiJson.text(body, "dossierId", v);
+        ConsentPurpose purpose = ConsentPurpose.TRANSACTIONAL;
+        String purposeName = ApiJson.text(body, "purpose", v);
+        if (purposeName != null) {
+            try {
+                purpose = ConsentPurpose.valueOf(purposeName);
+            } catch (IllegalArgumentException e) {
+                v.add("purpose", "'" + Violations.printable(purposeName) + "' is not a consent purpose",
+                        "TRANSACTIONAL (default) or MARKETING");
+            }
+        }
+        ZoneId zone = null;
+        String zoneName = ApiJson.text(body, "recipientTimeZone", v);
+        if (zoneName != null) {
+            try {
+                zone = ZoneId.of(zoneName);
+            } catch (DateTimeException e) {
+                v.add("recipientTimeZone", "'" + Violations.printable(zoneName) + "' is not a time zone",
+                        "an IANA zone id such as Europe/Paris (absent: from the number)");
+            }
+        }
         if (!v.isEmpty()) {
             return invalid(new InvalidInputException("outbound message", violations(v)));
         }
         OutboundMessageRequest request = OutboundMessageRequest.builder().orgId(org).channel(channel).to(to)
-                .content(content).idempotencyKey(key).dossierId(dossier).createdBy("api").build();
+                .content(content).idempotencyKey(key).dossierId(dossier).purpose(purpose).recipientTimeZone(zone)
+                .createdBy("api").build();
         EnqueueResult result;
         try {
             result = stack.outbox.enqueue(request);

@@ -38,6 +38,8 @@ final class MessageViews {
         v.put("providerMessageId", m.providerMessageId());
         v.put("fallbackOf", m.fallbackOf());
         v.put("fallbackMessageId", fallbackMessageId);
+        v.put("purpose", m.purpose().name());
+        v.put("recipientTimeZone", m.recipientTimeZone() == null ? null : m.recipientTimeZone().getId());
         v.put("nextAttemptAt", iso(m.nextAttemptAt()));
         v.put("createdAt", iso(m.createdAt()));
         v.put("updatedAt", iso(m.updatedAt()));

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The serve mode's consent by purpose and its inbound SMS webhook. */
+/** The serve mode's consent by purpose, the org's sending hours and the inbound SMS webhook. */
 class ServeConsentTest {
     static final String TOKEN = "test-admin-token";
     static DemoStack stack;
@@ -124,5 +124,43 @@ class ServeConsentTest {
         assertThat(inboundSms(e164, "START", true).status()).isEqualTo(200);
         assertThat(api("GET", "/api/v1/consents/" + e164, null).body().path("consents").path("SMS")
                 .path("TRANSACTIONAL").asText()).isEqualTo("GRANTED");
+    }
+
+    @Test
+    void sendingHoursAreSetReadAndClearedAndAMessageCarriesItsPurposeAndZone() throws Exception {
+        Answer put = api("PUT", "/api/v1/sending-hours", "{\"opens\":\"09:00\",\"closes\":\"20:00\","
+                + "\"days\":[\"MONDAY\",\"FRIDAY\"],\"timeZone\":\"Europe/Paris\"}");
+        assertThat(put.status()).isEqualTo(200);
+        assertThat(put.body().path("action").asText()).isEqualTo("SET_SENDING_HOURS");
+        Answer get = api("GET", "/api/v1/sending-hours", null);
+        assertThat(get.body().path("sendingHours").path("days").toString()).isEqualTo("[\"MONDAY\",\"FRIDAY\"]");
+        assertThat(get.body().path("sendingHours").path("holdTransactional").asBoolean()).isFalse();
+
+        Answer offer = api("POST", "/api/v1/outbound/messages", "{\"channel\":\"WHATSAPP\",\"to\":\"+33611119010\","
+                + "\"template\":{\"name\":\"appointment_reminder\",\"language\":\"fr\",\"parameters\":[\"lundi\"]},"
+                + "\"purpose\":\"MARKETING\",\"recipientTimeZone\":\"America/New_York\",\"idempotencyKey\":\"hours-1\"}");
+        assertThat(offer.status()).as(offer.raw()).isEqualTo(201);
+        assertThat(offer.body().path("purpose").asText()).isEqualTo("MARKETING");
+        assertThat(offer.body().path("recipientTimeZone").asText()).isEqualTo("America/New_York");
+
+        Answer cleared = api("DELETE", "/api/v1/sending-hours", null);
+        assertThat(cleared.body().path("action").asText()).isEqualTo("CLEAR_SENDING_HOURS");
+        assertThat(cleared.body().path("before").path("opens").asText()).isEqualTo("09:00");
+        assertThat(api("GET", "/api/v1/sending-hours", null).body().path("sendingHours").isNull()).isTrue();
+    }
+
+    @Test
+    void badSendingHoursAndABadZoneAre400NamingEachField() throws Exception {
+        Answer bad = api("PUT", "/api/v1/sending-hours", "{\"opens\":\"9h\",\"closes\":\"20:00\","
+                + "\"days\":[\"FUNDAY\"],\"timeZone\":\"Mars/Olympus\",\"holdTransactional\":\"yes\"}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body().path("errors").findValuesAsText("field"))
+                .contains("opens", "days", "timeZone", "holdTransactional");
+        assertThat(api("GET", "/api/v1/sending-hours", null).body().path("sendingHours").isNull()).isTrue();
+
+        Answer zone = api("POST", "/api/v1/outbound/messages", "{\"channel\":\"WHATSAPP\",\"to\":\"+33611119011\","
+                + "\"text\":\"hi\",\"purpose\":\"PROMO\",\"recipientTimeZone\":\"Mars/Olympus\"}");
+        assertThat(zone.status()).isEqualTo(400);
+        assertThat(zone.body().path("errors").findValuesAsText("field")).contains("recipientTimeZone", "purpose");
     }
 }

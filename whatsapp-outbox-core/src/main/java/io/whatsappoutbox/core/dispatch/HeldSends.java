@@ -8,7 +8,9 @@ import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.Template;
 import io.whatsappoutbox.core.store.DispatchStore;
 import io.whatsappoutbox.core.store.SendingHolds;
+import io.whatsappoutbox.core.SendingHours;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,7 @@ final class HeldSends {
 
     private final DispatchStore store;
     private final Predicate<OutboundMessage> marketing;
+    private final RecipientZones zones = new RecipientZones();
     private volatile SendingHolds.Index current = SendingHolds.NONE.index();
 
     HeldSends(DispatchStore store, Predicate<OutboundMessage> marketing) {
@@ -63,6 +66,16 @@ final class HeldSends {
         if (mh != null && mh.until().isAfter(now) && marketing.test(m)) {
             return new Hold(new ErrorInfo(OutboxErrorCodes.MARKETING_HALTED, "Marketing of org " + m.orgId()
                     + " held: " + mh.reason() + " until " + mh.until(), ErrorCategory.ACCOUNT_RESTRICTED), mh.until());
+        }
+        SendingHours hours = holds.hours(m.orgId());
+        if (hours != null && (hours.holdsTransactional() || marketing.test(m))) {
+            ZoneId zone = zones.of(m, hours);
+            Instant opens = hours.nextOpening(now, zone);
+            if (opens.isAfter(now)) {
+                // waits without spending an attempt, as a quota reset does
+                return new Hold(new ErrorInfo(OutboxErrorCodes.OUTSIDE_SENDING_HOURS, "Outside the sending hours of org "
+                        + m.orgId() + " in " + zone + ": held until " + opens, ErrorCategory.RATE_LIMITED), opens);
+            }
         }
         return null;
     }

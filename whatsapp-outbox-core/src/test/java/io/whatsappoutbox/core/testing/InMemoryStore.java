@@ -10,6 +10,8 @@ import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.SendingHours;
+import io.whatsappoutbox.core.store.SendingHolds;
 import io.whatsappoutbox.core.store.SessionWindow;
 import io.whatsappoutbox.core.store.AttemptResult;
 import io.whatsappoutbox.core.store.ClaimShare;
@@ -104,7 +106,24 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
 
     private record Quota(int limit, Duration period, int used, Instant resetAt) {}
 
+    private final Map<String, SendingHours> sendingHours = new HashMap<>();
+
     // ---- what a test sets up
+
+    /** Makes {@code orgId} send only within {@code hours} (null: at any hour), read at the next maintenance run. */
+    public synchronized void sendingHours(String orgId, SendingHours hours) {
+        if (hours == null) {
+            sendingHours.remove(orgId);
+        } else {
+            sendingHours.put(orgId, hours);
+        }
+    }
+
+    @Override
+    public synchronized SendingHolds sendingHolds(Instant now) {
+        return new SendingHolds(List.of(), List.of(), sendingHours.entrySet().stream()
+                .map(e -> new SendingHolds.OrgSendingHours(e.getKey(), e.getValue())).toList());
+    }
 
     /** Writes a QUEUED message due at {@code now}, as a committed enqueue would. */
     public synchronized OutboundMessage enqueue(OutboundMessageRequest request, Instant now) {
@@ -117,7 +136,8 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
         OutboundMessage m = new OutboundMessage(id, request.orgId(), request.dossierId(), request.channel(), request.to(),
                 request.content(), MessageStatus.QUEUED, request.idempotencyKey(), 0,
                 request.maxAttempts() == null ? 5 : request.maxAttempts(), 0, dueAt, null, null, request.fallbackOf(),
-                now, now, null, null, null, request.createdBy(), request.createdBy());
+                now, now, null, null, null, request.createdBy(), request.createdBy(), request.purpose(),
+                request.recipientTimeZone());
         rows.put(id, new Row(m));
         if (request.fallbackOf() != null) {
             fallbackByParent.putIfAbsent(request.fallbackOf(), id);
@@ -555,7 +575,8 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
                         c.status(), m.idempotencyKey(), m.attemptCount(), m.maxAttempts(), m.deferralCount(),
                         m.nextAttemptAt(), m.lastError(), m.providerMessageId(), m.fallbackOf(), m.createdAt(), now,
                         m.sentAt(), c.deliveredAt() != null ? c.deliveredAt() : m.deliveredAt(),
-                        c.readAt() != null ? c.readAt() : m.readAt(), m.createdBy(), "webhook");
+                        c.readAt() != null ? c.readAt() : m.readAt(), m.createdBy(), "webhook", m.purpose(),
+                        m.recipientTimeZone());
                 continue;
             }
             row.message = with(m, c.status(), m.attemptCount(), m.deferralCount(),
@@ -591,6 +612,6 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
         return new OutboundMessage(m.id(), m.orgId(), m.dossierId(), m.channel(), m.to(), m.content(), status,
                 m.idempotencyKey(), attemptCount, m.maxAttempts(), deferralCount, nextAttemptAt, lastError,
                 providerMessageId, m.fallbackOf(), m.createdAt(), now, sentAt, m.deliveredAt(), m.readAt(), m.createdBy(),
-                "dispatcher");
+                "dispatcher", m.purpose(), m.recipientTimeZone());
     }
 }

@@ -342,7 +342,10 @@ public final class JdbcDispatchStore implements DispatchStore {
     public SendingHolds sendingHolds(Instant now) {
         // once per maintenance run: whether any account is limited now (a tier Meta just reported)
         messagingLimits.refresh(now);
-        return jdbi.withHandle(h -> LifecycleWrites.holds(h, now));
+        return jdbi.withHandle(h -> {
+            SendingHolds meta = LifecycleWrites.holds(h, now);
+            return new SendingHolds(meta.templates(), meta.marketing(), SendingHoursOps.all(h));
+        });
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.whatsappoutbox.jdbc.internal;
 
+import io.whatsappoutbox.core.SendingHours;
+import io.whatsappoutbox.jdbc.ops.SendingHoursChange;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.jdbc.ops.ArchiveResult;
 import io.whatsappoutbox.jdbc.ops.AuditEntry;
@@ -36,6 +38,7 @@ import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -52,6 +55,7 @@ public final class JdbcOperations implements OutboxOperations {
     private final ManualFallback fallback;
     private final DeadLetterArchiver archiver;
     private final QuotaOps quotas;
+    private final SendingHoursOps sendingHours;
     private final ConfigOps configs;
     private final DatabaseHealthQuery health;
     private final AuditLog audit;
@@ -100,6 +104,7 @@ public final class JdbcOperations implements OutboxOperations {
                 : new EnqueueWriter(new ContentCodec(), messageRows, clock, 5));
         this.archiver = new DeadLetterArchiver(jdbi, clock, audit, Objects.requireNonNull(archiveStreams, "archiveStreams"));
         this.quotas = new QuotaOps(jdbi, clock, audit);
+        this.sendingHours = new SendingHoursOps(jdbi, clock);
         this.configs = new ConfigOps(jdbi, clock, audit, providerConfigs);
         this.health = new DatabaseHealthQuery(jdbi, clock);
         this.clock = clock;
@@ -219,6 +224,16 @@ public final class JdbcOperations implements OutboxOperations {
     @Override
     public QuotaChange resetQuota(String orgId, Operator operator, boolean dryRun) {
         return quotas.resetQuota(orgId, operator, dryRun);
+    }
+
+    @Override
+    public Optional<SendingHours> sendingHours(String orgId) {
+        return sendingHours.get(orgId);
+    }
+
+    @Override
+    public SendingHoursChange setSendingHours(String orgId, SendingHours hours, Operator operator, boolean dryRun) {
+        return sendingHours.set(orgId, hours, operator, dryRun);
     }
 
     @Override

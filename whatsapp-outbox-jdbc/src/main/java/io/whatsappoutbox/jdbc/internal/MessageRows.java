@@ -12,6 +12,8 @@ import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,7 @@ public final class MessageRows {
             id, org_id, dossier_id, channel, to_recipient, content_type, payload_json, status,
             idempotency_key, attempt_count, max_attempts, deferral_count, next_attempt_at, error_code,
             error_message, error_category, provider_message_id, fallback_of, created_at, updated_at, sent_at,
-            delivered_at, read_at, created_by, updated_by, consent_purpose""";
+            delivered_at, read_at, created_by, updated_by, consent_purpose, recipient_time_zone""";
 
     private final ContentCodec codec;
 
@@ -101,6 +103,7 @@ public final class MessageRows {
         private final int createdBy;
         private final int updatedBy;
         private final int consentPurpose;
+        private final int recipientTimeZone;
         private final boolean binaryTimes;
 
         private Reader(ResultSet rs) throws SQLException {
@@ -130,6 +133,7 @@ public final class MessageRows {
             createdBy = rs.findColumn("created_by");
             updatedBy = rs.findColumn("updated_by");
             consentPurpose = rs.findColumn("consent_purpose");
+            recipientTimeZone = rs.findColumn("recipient_time_zone");
             binaryTimes = Times.sentInBinary(rs, nextAttemptAt) && Times.sentInBinary(rs, createdAt)
                     && Times.sentInBinary(rs, updatedAt) && Times.sentInBinary(rs, sentAt)
                     && Times.sentInBinary(rs, deliveredAt) && Times.sentInBinary(rs, readAt);
@@ -189,7 +193,20 @@ public final class MessageRows {
                     Times.instant(rs, readAt, binaryTimes),
                     rs.getString(createdBy),
                     rs.getString(updatedBy),
-                    known(ConsentPurpose.class, rs.getString(consentPurpose), rowId, "consent_purpose"));
+                    known(ConsentPurpose.class, rs.getString(consentPurpose), rowId, "consent_purpose"),
+                    zone(rs.getString(recipientTimeZone)));
+        }
+
+        /** A zone this JVM's time-zone data does not know reads as none: the number's zone is taken instead. */
+        private static ZoneId zone(String id) {
+            if (id == null) {
+                return null;
+            }
+            try {
+                return ZoneId.of(id);
+            } catch (DateTimeException e) {
+                return null;
+            }
         }
     }
 }

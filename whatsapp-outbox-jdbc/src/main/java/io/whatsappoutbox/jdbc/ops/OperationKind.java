@@ -16,5 +16,9 @@ public enum OperationKind {
     /** The template registry of an org replaced by Meta's template list. */
     SYNC_TEMPLATES,
     /** A template status, category or quality webhook applied to the registry. */
-    TEMPLATE_LIFECYCLE
+    TEMPLATE_LIFECYCLE,
+    /** An org's sending hours set: its marketing messages wait outside them. */
+    SET_SENDING_HOURS,
+    /** An org's sending hours removed: it sends at any hour again. */
+    CLEAR_SENDING_HOURS
 }

@@ -1,10 +1,12 @@
 package io.whatsappoutbox.jdbc.ops;
 
+import io.whatsappoutbox.core.SendingHours;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.IllegalTransitionException;
 import io.whatsappoutbox.core.InvalidInputException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.NoSuchElementException;
 import java.util.UUID;
 
@@ -146,6 +148,15 @@ public interface OutboxOperations {
 
     /** Restarts an org's count now (a fresh period) and lifts its throttle. */
     QuotaChange resetQuota(String orgId, Operator operator, boolean dryRun);
+
+    /** The org's sending hours, empty when it sends at any hour. */
+    Optional<SendingHours> sendingHours(String orgId);
+
+    /**
+     * Sets the org's sending hours, or clears them ({@code hours} null). Dispatchers apply the
+     * change at their next maintenance run; messages already waiting keep their time until claimed.
+     */
+    SendingHoursChange setSendingHours(String orgId, SendingHours hours, Operator operator, boolean dryRun);
 
     /**
      * Installs a new webhook secret: the app secret Meta generates when it is reset (App Dashboard,
