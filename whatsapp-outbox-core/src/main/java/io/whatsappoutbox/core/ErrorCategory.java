@@ -21,6 +21,7 @@ public enum ErrorCategory {
     BAD_REQUEST(false, true, "Fix the message the host builds; retrying the same payload fails again"),
     AUTH_CONFIG(false, true, "Fix the access token or provider configuration, then bulk retry"),
     ACCOUNT_RESTRICTED(false, true, "Sending is restricted for the business account: contact Meta support"),
+    EXPIRED(false, false, "Its sendBy passed before it could be sent: never sent; enqueue a new message if it still matters"),
     UNKNOWN(true, true, "Manual investigation required");
 
     private final boolean retryable;

@@ -27,14 +27,21 @@ public final class FallbackRule {
     private final Predicate<OutboundMessage> selects;
     private final Set<ErrorCategory> deadLetterCategories;
     private final Duration notDeliveredWithin;
+    private final Duration notSentBefore;
     private final Function<OutboundMessage, String> smsText;
 
     private FallbackRule(String description, Predicate<OutboundMessage> selects, Set<ErrorCategory> categories,
             Duration notDeliveredWithin, Function<OutboundMessage, String> smsText) {
+        this(description, selects, categories, notDeliveredWithin, null, smsText);
+    }
+
+    private FallbackRule(String description, Predicate<OutboundMessage> selects, Set<ErrorCategory> categories,
+            Duration notDeliveredWithin, Duration notSentBefore, Function<OutboundMessage, String> smsText) {
         this.description = description;
         this.selects = selects;
         this.deadLetterCategories = categories.isEmpty() ? Set.of() : Set.copyOf(categories);
         this.notDeliveredWithin = notDeliveredWithin;
+        this.notSentBefore = notSentBefore;
         this.smsText = smsText;
     }
 
@@ -75,7 +82,7 @@ public final class FallbackRule {
     public FallbackRule onDeadLetter(ErrorCategory first, ErrorCategory... more) {
         EnumSet<ErrorCategory> set = EnumSet.of(first, more);
         set.addAll(deadLetterCategories);
-        return new FallbackRule(description, selects, set, notDeliveredWithin, smsText);
+        return new FallbackRule(description, selects, set, notDeliveredWithin, notSentBefore, smsText);
     }
 
     /** Falls back, too, when the provider accepted the message but no delivery came within {@code delay}. */
@@ -86,12 +93,27 @@ public final class FallbackRule {
             v.add("notDeliveredWithin", "is " + delay, "between 1 minute and 7 days");
         }
         v.throwIfAny("fallback rule");
-        return new FallbackRule(description, selects, deadLetterCategories, delay, smsText);
+        return new FallbackRule(description, selects, deadLetterCategories, delay, notSentBefore, smsText);
+    }
+
+    /**
+     * "SMS if WhatsApp is late": a message with a {@code sendBy} that is still unsent {@code margin}
+     * before it gives WhatsApp up then (dead letter {@code EXPIRED}) and its SMS goes, with the same
+     * deadline, in the margin left. A message without {@code sendBy} is not affected.
+     */
+    public FallbackRule orNotSentBefore(Duration margin) {
+        Violations v = new Violations();
+        if (v.requireNonNull("notSentBefore", margin)
+                && (margin.compareTo(Duration.ofMinutes(1)) < 0 || margin.compareTo(Duration.ofDays(7)) > 0)) {
+            v.add("notSentBefore", "is " + margin, "between 1 minute and 7 days before sendBy");
+        }
+        v.throwIfAny("fallback rule");
+        return new FallbackRule(description, selects, deadLetterCategories, notDeliveredWithin, margin, smsText);
     }
 
     /** The SMS text for a message; it must fit one SMS request (1600 characters). */
     public FallbackRule smsText(Function<OutboundMessage, String> renderer) {
-        return new FallbackRule(description, selects, deadLetterCategories, notDeliveredWithin,
+        return new FallbackRule(description, selects, deadLetterCategories, notDeliveredWithin, notSentBefore,
                 Objects.requireNonNull(renderer, "renderer"));
     }
 
@@ -100,7 +122,11 @@ public final class FallbackRule {
     }
 
     boolean triggersOnDeadLetter(ErrorCategory category) {
-        return deadLetterCategories.contains(category);
+        return deadLetterCategories.contains(category) || category == ErrorCategory.EXPIRED && notSentBefore != null;
+    }
+
+    Duration notSentBefore() {
+        return notSentBefore;
     }
 
     Duration notDeliveredWithin() {
@@ -116,8 +142,9 @@ public final class FallbackRule {
         if (smsText == null) {
             v.add("smsText", "is missing for " + description, "a renderer of the SMS text");
         }
-        if (deadLetterCategories.isEmpty() && notDeliveredWithin == null) {
-            v.add("trigger", "is missing for " + description, "onDeadLetter(...) or orNotDeliveredWithin(...)");
+        if (deadLetterCategories.isEmpty() && notDeliveredWithin == null && notSentBefore == null) {
+            v.add("trigger", "is missing for " + description,
+                    "onDeadLetter(...), orNotDeliveredWithin(...) or orNotSentBefore(...)");
         }
         v.throwIfAny("fallback rule");
     }
@@ -125,6 +152,6 @@ public final class FallbackRule {
     @Override
     public String toString() {
         return "FallbackRule[" + description + ", deadLetter=" + deadLetterCategories + ", notDeliveredWithin="
-                + notDeliveredWithin + "]";
+                + notDeliveredWithin + (notSentBefore == null ? "" : ", notSentBefore=" + notSentBefore) + "]";
     }
 }

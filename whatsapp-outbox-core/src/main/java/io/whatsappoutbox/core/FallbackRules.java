@@ -42,6 +42,18 @@ public final class FallbackRules {
         return rules.isEmpty();
     }
 
+    /**
+     * When {@code message} stops being sendable: its {@code sendBy}, or earlier by the margin of a
+     * rule's {@code orNotSentBefore} that selects it (its SMS then goes in the margin); null without
+     * {@code sendBy}.
+     */
+    public Instant giveUpAt(OutboundMessage message) {
+        if (message.sendBy() == null) {
+            return null;
+        }
+        return rule(message).map(FallbackRule::notSentBefore).map(message.sendBy()::minus).orElse(message.sendBy());
+    }
+
     /** The SMS to create when {@code message} is dead-lettered with {@code category}, if a rule says so. */
     public Optional<OutboundMessageRequest> onDeadLetter(OutboundMessage message, ErrorCategory category) {
         return rule(message).filter(r -> r.triggersOnDeadLetter(category)).flatMap(r -> request(r, message));
@@ -81,6 +93,7 @@ public final class FallbackRules {
                     .idempotencyKey(parent.idempotencyKey() + KEY_SUFFIX)
                     .fallbackOf(parent.id())
                     .recipientTimeZone(parent.recipientTimeZone())
+                    .sendBy(parent.sendBy())
                     .createdBy(CREATED_BY)
                     .build());
         } catch (RuntimeException e) {

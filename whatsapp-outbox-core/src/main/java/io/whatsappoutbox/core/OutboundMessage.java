@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param fallbackOf the message this one replaces on another channel, or null
  * @param purpose which consent the message needs (TRANSACTIONAL when null)
  * @param recipientTimeZone the zone the host gave for its org's sending hours, or null
+ * @param sendBy the latest time the message may be sent, or null
  */
 public record OutboundMessage(
         long id,
@@ -42,7 +43,8 @@ public record OutboundMessage(
         String createdBy,
         String updatedBy,
         ConsentPurpose purpose,
-        ZoneId recipientTimeZone) {
+        ZoneId recipientTimeZone,
+        Instant sendBy) {
 
     public OutboundMessage {
         purpose = purpose == null ? ConsentPurpose.TRANSACTIONAL : purpose;
@@ -67,7 +69,18 @@ public record OutboundMessage(
             String updatedBy, ConsentPurpose purpose) {
         this(id, orgId, dossierId, channel, to, content, status, idempotencyKey, attemptCount, maxAttempts,
                 deferralCount, nextAttemptAt, lastError, providerMessageId, fallbackOf, createdAt, updatedAt, sentAt,
-                deliveredAt, readAt, createdBy, updatedBy, purpose, null);
+                deliveredAt, readAt, createdBy, updatedBy, purpose, null, null);
+    }
+
+    /** A message without a send-by deadline. */
+    public OutboundMessage(long id, String orgId, String dossierId, Channel channel, PhoneNumber to,
+            MessageContent content, MessageStatus status, String idempotencyKey, int attemptCount, int maxAttempts,
+            int deferralCount, Instant nextAttemptAt, ErrorInfo lastError, String providerMessageId, Long fallbackOf,
+            Instant createdAt, Instant updatedAt, Instant sentAt, Instant deliveredAt, Instant readAt, String createdBy,
+            String updatedBy, ConsentPurpose purpose, ZoneId recipientTimeZone) {
+        this(id, orgId, dossierId, channel, to, content, status, idempotencyKey, attemptCount, maxAttempts,
+                deferralCount, nextAttemptAt, lastError, providerMessageId, fallbackOf, createdAt, updatedAt, sentAt,
+                deliveredAt, readAt, createdBy, updatedBy, purpose, recipientTimeZone, null);
     }
 
     public Optional<ErrorInfo> error() {
@@ -92,7 +105,8 @@ public record OutboundMessage(
                 + attemptCount + "/" + maxAttempts + ", deferrals=" + deferralCount + ", nextAttemptAt=" + nextAttemptAt
                 + ", lastError=" + (lastError == null ? null : lastError.code() + " " + lastError.category())
                 + ", providerMessageId=" + providerMessageId + ", fallbackOf=" + fallbackOf + ", purpose=" + purpose
-                + (recipientTimeZone == null ? "" : ", recipientTimeZone=" + recipientTimeZone) + ", createdAt=" + createdAt
+                + (recipientTimeZone == null ? "" : ", recipientTimeZone=" + recipientTimeZone)
+                + (sendBy == null ? "" : ", sendBy=" + sendBy) + ", createdAt=" + createdAt
                 + ", updatedAt=" + updatedAt + ", sentAt=" + sentAt + ", deliveredAt=" + deliveredAt + ", readAt="
                 + readAt + "]";
     }

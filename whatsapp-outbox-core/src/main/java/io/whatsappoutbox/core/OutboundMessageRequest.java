@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  * @param purpose which consent the message needs (TRANSACTIONAL when null)
  * @param recipientTimeZone the recipient's zone for its org's sending hours, or null to take it
  *     from the number (see {@link SendingHours})
+ * @param sendBy the latest time the message may be sent, or null for none: past it the message is
+ *     never sent and ends in the dead letter as {@code EXPIRED}
  */
 public record OutboundMessageRequest(
         String orgId,
@@ -39,7 +41,8 @@ public record OutboundMessageRequest(
         String createdBy,
         Long fallbackOf,
         ConsentPurpose purpose,
-        ZoneId recipientTimeZone) {
+        ZoneId recipientTimeZone,
+        Instant sendBy) {
 
     public static final Pattern ORG_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
     public static final String ORG_ID_RULE = "1 to 64 characters: letters, digits, '.', '_', ':', '-', starting with a letter or digit";
@@ -68,7 +71,15 @@ public record OutboundMessageRequest(
             String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf,
             ConsentPurpose purpose) {
         this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
-                purpose, null);
+                purpose, null, null);
+    }
+
+    /** A request without a send-by deadline. */
+    public OutboundMessageRequest(String orgId, String dossierId, Channel channel, PhoneNumber to, MessageContent content,
+            String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf,
+            ConsentPurpose purpose, ZoneId recipientTimeZone) {
+        this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
+                purpose, recipientTimeZone, null);
     }
 
     public OutboundMessageRequest {
@@ -76,7 +87,14 @@ public record OutboundMessageRequest(
         Violations v = new Violations();
         validate(v, orgId, dossierId, channel, to == null ? null : to.value(), content, idempotencyKey,
                 maxAttempts, createdBy, fallbackOf);
+        checkSendBy(v, notBefore, sendBy);
         v.throwIfAny("outbound message");
+    }
+
+    private static void checkSendBy(Violations v, Instant notBefore, Instant sendBy) {
+        if (sendBy != null && notBefore != null && !sendBy.isAfter(notBefore)) {
+            v.add("sendBy", "is " + sendBy + ", not after notBefore " + notBefore, "later than notBefore, if both are set");
+        }
     }
 
     private static void validate(Violations v, String orgId, String dossierId, Channel channel, String to,
@@ -120,7 +138,8 @@ public record OutboundMessageRequest(
         return "OutboundMessageRequest[orgId=" + orgId + ", dossierId=" + SafeText.redact(dossierId) + ", channel="
                 + channel + ", to=" + to + ", content=" + describe(content) + ", idempotencyKey="
                 + SafeText.redact(idempotencyKey) + ", maxAttempts=" + maxAttempts + ", notBefore=" + notBefore
-                + ", createdBy=" + SafeText.redact(createdBy) + ", fallbackOf=" + fallbackOf + "]";
+                + ", createdBy=" + SafeText.redact(createdBy) + ", fallbackOf=" + fallbackOf
+                + (sendBy == null ? "" : ", sendBy=" + sendBy) + "]";
     }
 
     /** {@code TEXT}, {@code TEMPLATE(appointment_reminder)}: the kind of content, never what it says. */
@@ -160,6 +179,7 @@ public record OutboundMessageRequest(
         private Long fallbackOf;
         private ConsentPurpose purpose = ConsentPurpose.TRANSACTIONAL;
         private ZoneId recipientTimeZone;
+        private Instant sendBy;
 
         private Builder() {}
 
@@ -236,6 +256,16 @@ public record OutboundMessageRequest(
             return this;
         }
 
+        /**
+         * The latest time the message may go (a reminder useless after the visit): past it, it is
+         * never sent, whatever retries or holds it waited for, and ends in the dead letter as
+         * {@code EXPIRED}. A fallback rule's {@code orNotSentBefore} sends the SMS before it instead.
+         */
+        public Builder sendBy(Instant sendBy) {
+            this.sendBy = sendBy;
+            return this;
+        }
+
         /** The recipient's zone for its org's sending hours, when the host knows it better than the number. */
         public Builder recipientTimeZone(ZoneId zone) {
             this.recipientTimeZone = zone;
@@ -252,9 +282,11 @@ public record OutboundMessageRequest(
             String key = idempotencyKey == null ? UUID.randomUUID().toString() : idempotencyKey;
             Violations v = new Violations();
             validate(v, orgId, dossierId, channel, to, content, key, maxAttempts, createdBy, fallbackOf);
+            checkSendBy(v, notBefore, sendBy);
             v.throwIfAny("outbound message");
             return new OutboundMessageRequest(orgId, dossierId, channel, new PhoneNumber(to), content, key,
-                    maxAttempts, notBefore, createdBy, fallbackOf, purpose, recipientTimeZone);
+                    maxAttempts, notBefore, createdBy, fallbackOf, purpose, recipientTimeZone,
+                    sendBy == null ? null : sendBy.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
         }
     }
 }

@@ -79,6 +79,11 @@ public final class OutboxErrorCodes {
      */
     public static final String OUTSIDE_SENDING_HOURS = "OUTSIDE_SENDING_HOURS";
     /**
+     * The message's {@code sendBy} passed (or, under a fallback rule's {@code orNotSentBefore}, came
+     * too close) before it could be sent: it never is. Category {@link ErrorCategory#EXPIRED}.
+     */
+    public static final String EXPIRED = "EXPIRED";
+    /**
      * A template to a new recipient past the business account's messaging limit (the unique
      * recipients of business-initiated conversations Meta allows per rolling 24 hours): the message
      * waits, without spending an attempt, until the oldest recipient of the window expires, or falls

@@ -26,6 +26,7 @@ import io.whatsappoutbox.jdbc.ops.Operator;
 import io.whatsappoutbox.jdbc.ops.Scope;
 import java.sql.Connection;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -255,12 +256,22 @@ final class DemoApi implements DemoHttpServer.Routes {
                         "an IANA zone id such as Europe/Paris (absent: from the number)");
             }
         }
+        Instant sendBy = null;
+        String sendByText = ApiJson.text(body, "sendBy", v);
+        if (sendByText != null) {
+            try {
+                sendBy = Instant.parse(sendByText);
+            } catch (DateTimeException e) {
+                v.add("sendBy", "'" + Violations.printable(sendByText) + "' is not an instant",
+                        "an ISO-8601 instant such as 2026-12-03T18:00:00Z (absent: no deadline)");
+            }
+        }
         if (!v.isEmpty()) {
             return invalid(new InvalidInputException("outbound message", violations(v)));
         }
         OutboundMessageRequest request = OutboundMessageRequest.builder().orgId(org).channel(channel).to(to)
                 .content(content).idempotencyKey(key).dossierId(dossier).purpose(purpose).recipientTimeZone(zone)
-                .createdBy("api").build();
+                .sendBy(sendBy).createdBy("api").build();
         EnqueueResult result;
         try {
             result = stack.outbox.enqueue(request);

@@ -40,6 +40,7 @@ final class MessageViews {
         v.put("fallbackMessageId", fallbackMessageId);
         v.put("purpose", m.purpose().name());
         v.put("recipientTimeZone", m.recipientTimeZone() == null ? null : m.recipientTimeZone().getId());
+        v.put("sendBy", iso(m.sendBy()));
         v.put("nextAttemptAt", iso(m.nextAttemptAt()));
         v.put("createdAt", iso(m.createdAt()));
         v.put("updatedAt", iso(m.updatedAt()));

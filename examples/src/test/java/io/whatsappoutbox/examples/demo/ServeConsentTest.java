@@ -127,7 +127,7 @@ class ServeConsentTest {
     }
 
     @Test
-    void sendingHoursAreSetReadAndClearedAndAMessageCarriesItsPurposeAndZone() throws Exception {
+    void sendingHoursAreSetReadAndClearedAndAMessageCarriesItsPurposeZoneAndDeadline() throws Exception {
         Answer put = api("PUT", "/api/v1/sending-hours", "{\"opens\":\"09:00\",\"closes\":\"20:00\","
                 + "\"days\":[\"MONDAY\",\"FRIDAY\"],\"timeZone\":\"Europe/Paris\"}");
         assertThat(put.status()).isEqualTo(200);
@@ -138,10 +138,12 @@ class ServeConsentTest {
 
         Answer offer = api("POST", "/api/v1/outbound/messages", "{\"channel\":\"WHATSAPP\",\"to\":\"+33611119010\","
                 + "\"template\":{\"name\":\"appointment_reminder\",\"language\":\"fr\",\"parameters\":[\"lundi\"]},"
-                + "\"purpose\":\"MARKETING\",\"recipientTimeZone\":\"America/New_York\",\"idempotencyKey\":\"hours-1\"}");
+                + "\"purpose\":\"MARKETING\",\"recipientTimeZone\":\"America/New_York\",\"idempotencyKey\":\"hours-1\","
+                + "\"sendBy\":\"2099-01-01T18:00:00Z\"}");
         assertThat(offer.status()).as(offer.raw()).isEqualTo(201);
         assertThat(offer.body().path("purpose").asText()).isEqualTo("MARKETING");
         assertThat(offer.body().path("recipientTimeZone").asText()).isEqualTo("America/New_York");
+        assertThat(offer.body().path("sendBy").asText()).isEqualTo("2099-01-01T18:00:00Z");
 
         Answer cleared = api("DELETE", "/api/v1/sending-hours", null);
         assertThat(cleared.body().path("action").asText()).isEqualTo("CLEAR_SENDING_HOURS");
@@ -159,8 +161,8 @@ class ServeConsentTest {
         assertThat(api("GET", "/api/v1/sending-hours", null).body().path("sendingHours").isNull()).isTrue();
 
         Answer zone = api("POST", "/api/v1/outbound/messages", "{\"channel\":\"WHATSAPP\",\"to\":\"+33611119011\","
-                + "\"text\":\"hi\",\"purpose\":\"PROMO\",\"recipientTimeZone\":\"Mars/Olympus\"}");
+                + "\"text\":\"hi\",\"purpose\":\"PROMO\",\"recipientTimeZone\":\"Mars/Olympus\",\"sendBy\":\"tomorrow\"}");
         assertThat(zone.status()).isEqualTo(400);
-        assertThat(zone.body().path("errors").findValuesAsText("field")).contains("recipientTimeZone", "purpose");
+        assertThat(zone.body().path("errors").findValuesAsText("field")).contains("recipientTimeZone", "purpose", "sendBy");
     }
 }

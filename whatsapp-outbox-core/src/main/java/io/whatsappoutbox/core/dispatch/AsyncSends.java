@@ -182,6 +182,12 @@ final class AsyncSends {
                 calls.release();
                 return CompletableFuture.completedFuture(outcomes.paced(c, startedAt));
             }
+            Instant giveUpAt = outcomes.giveUpAt(m);
+            if (giveUpAt != null && !callAt.isBefore(giveUpAt)) {
+                calls.release();
+                return CompletableFuture.completedFuture(outcomes.expired(c, giveUpAt,
+                        "its call would start at " + callAt, callAt));
+            }
             call = chains.get(m.channel()).sendAsync(m);
         } catch (RuntimeException | Error e) {
             calls.release();

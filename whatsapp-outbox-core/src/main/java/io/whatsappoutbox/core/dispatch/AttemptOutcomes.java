@@ -187,7 +187,21 @@ final class AttemptOutcomes {
         }
     }
 
+    /** When {@code m} stops being sendable, or null. */
+    Instant giveUpAt(OutboundMessage m) {
+        return decider.giveUpAt(m);
+    }
+
+    /** A message past its give-up time: dead-lettered {@code EXPIRED} without a call, its SMS if still in time. */
+    AttemptResult expired(ClaimedMessage c, Instant giveUpAt, String why, Instant now) {
+        return blocked(c, FailureDecider.expired(c.message(), giveUpAt, why), now);
+    }
+
     AttemptResult defer(ClaimedMessage c, ErrorInfo error, Instant until, Instant now) {
+        Instant giveUpAt = decider.giveUpAt(c.message());
+        if (giveUpAt != null && !until.isBefore(giveUpAt)) {
+            return expired(c, giveUpAt, "its wait until " + until + " (" + error.code() + ") would end too late", now);
+        }
         RetryDecision d = decider.retryPolicy().deferUntil(until, c.message().deferralCount());
         if (d instanceof RetryDecision.DeadLetter dl) {
             return deadLetter(c, new ErrorInfo(OutboxErrorCodes.DEFERRAL_LIMIT, dl.reason() + " (last: " + error.code()

@@ -166,6 +166,11 @@ final class BatchSender {
                 if (position != null && SharedPace.late(position, callAt)) {
                     return outcomes.paced(c, startedAt);
                 }
+                Instant giveUpAt = outcomes.giveUpAt(m);
+                if (giveUpAt != null && !callAt.isBefore(giveUpAt)) {
+                    // pacing or a busy send thread made it late since the gate
+                    return outcomes.expired(c, giveUpAt, "its call would start at " + callAt, callAt);
+                }
                 outcome = chains.get(m.channel()).send(m);
             } finally {
                 threads.release();

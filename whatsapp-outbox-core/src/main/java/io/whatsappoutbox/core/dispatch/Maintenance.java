@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class Maintenance {
     private static final Logger log = LoggerFactory.getLogger(Maintenance.class);
     private static final int SWEEP_PAGE = 500;
+    /** Overdue messages ended per maintenance run, in one statement. */
+    private static final int EXPIRE_PAGE = 500;
 
     private final DispatchStore store;
     private final Clock clock;
@@ -98,6 +100,11 @@ final class Maintenance {
             nextSnapshot = clock.instant().plus(took.multipliedBy(50));
         }
         fallbackRules.shortestNotDeliveredDelay().ifPresent(delay -> sweepUndelivered(now, delay));
+        // what no claim reaches in time (a backlog, a wait past the deadline) does not sit queued
+        int expired = store.expireOverdue(now, EXPIRE_PAGE);
+        if (expired > 0) {
+            log.info("Ended {} queued message(s) past their sendBy as EXPIRED", expired);
+        }
         if (webhooks != null) {
             webhooks.applyWaitingReceipts();
             webhooks.pruneExpired();

@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * What of a claimed batch may be sent, decided before any call: the send rules (consent, session
- * window), Meta's lifecycle holds, a provider for the channel, the business account's messaging
+ * What of a claimed batch may be sent, decided before any call: its deadline (sendBy), the send
+ * rules (consent, session window), Meta's lifecycle holds and the org's sending hours, a provider for the channel, the business account's messaging
  * limit and the org's quota. Two store statements at most per batch, none per message.
  */
 final class SendGate {
@@ -51,6 +51,11 @@ final class SendGate {
         List<AttemptResult> refused = new ArrayList<>();
         for (ClaimedMessage c : batch) {
             try {
+                Instant giveUpAt = outcomes.giveUpAt(c.message());
+                if (giveUpAt != null && !now.isBefore(giveUpAt)) {
+                    refused.add(outcomes.expired(c, giveUpAt, "claimed at " + now, now));
+                    continue;
+                }
                 SendRules.Verdict v = rules.check(c.message(), c.consent(), c.window(), now);
                 HeldSends.Hold hold;
                 if (v instanceof SendRules.Blocked b) {

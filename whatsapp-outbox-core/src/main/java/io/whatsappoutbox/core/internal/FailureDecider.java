@@ -10,6 +10,7 @@ import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.ProviderError;
+import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.RetryDecision;
 import io.whatsappoutbox.core.RetryPolicy;
 import java.time.Duration;
@@ -57,8 +58,17 @@ public final class FailureDecider {
         ErrorClassification c = catalogue.classify(e);
         ErrorInfo error = new ErrorInfo(e.code(), e.describe(), c.category());
         RetryDecision d = retryPolicy.decide(c, e, m.attemptCount(), m.maxAttempts(), m.deferralCount(), now);
+        Instant giveUpAt = fallbackRules.giveUpAt(m);
         if (d instanceof RetryDecision.Retry r) {
+            if (giveUpAt != null && !r.nextAttemptAt().isBefore(giveUpAt)) {
+                return deadLetter(m, expired(m, giveUpAt, "its retry at " + r.nextAttemptAt() + " (after " + error.code()
+                        + ") would come too late"), false, now);
+            }
             return new Decision(Kind.RETRY, c, error, r.nextAttemptAt(), null, false, null);
+        }
+        if (d instanceof RetryDecision.Defer defer && giveUpAt != null && !defer.nextAttemptAt().isBefore(giveUpAt)) {
+            return deadLetter(m, expired(m, giveUpAt, "its wait until " + defer.nextAttemptAt() + " (after "
+                    + error.code() + ") would end too late"), false, now);
         }
         if (d instanceof RetryDecision.Defer defer) {
             if (c.defers() && fallbackRules.onDeadLetter(m, c.category()).isPresent()) {
@@ -75,12 +85,28 @@ public final class FailureDecider {
                 dead.fallback(), c.revokedPurpose());
     }
 
-    /** A dead letter for an error decided elsewhere (a send rule): only the fallback is looked up. */
+    /**
+     * A dead letter for an error decided elsewhere (a send rule): only the fallback is looked up. An
+     * expiry past the message's own {@code sendBy} has none: its SMS would be as late.
+     */
     public Decision deadLetter(OutboundMessage m, ErrorInfo error, boolean revokeConsent, Instant now) {
         boolean halts = m.channel() == Channel.WHATSAPP && (error.category() == ErrorCategory.AUTH_CONFIG
                 || error.category() == ErrorCategory.ACCOUNT_RESTRICTED);
+        boolean tooLate = m.sendBy() != null && !now.isBefore(m.sendBy());
         return new Decision(Kind.DEAD_LETTER, null, error, null, halts ? now.plus(haltOrgFor) : null, revokeConsent,
-                fallbackRules.onDeadLetter(m, error.category()).orElse(null));
+                tooLate ? null : fallbackRules.onDeadLetter(m, error.category()).orElse(null));
+    }
+
+    /** When {@code m} stops being sendable (its sendBy, earlier under a rule's orNotSentBefore), or null. */
+    public Instant giveUpAt(OutboundMessage m) {
+        return fallbackRules.giveUpAt(m);
+    }
+
+    /** The dead letter's error of a message given up at {@code at}, for {@code why}. */
+    public static ErrorInfo expired(OutboundMessage m, Instant at, String why) {
+        String deadline = at.equals(m.sendBy()) ? "its sendBy " + m.sendBy()
+                : "its fallback's margin before sendBy " + m.sendBy() + " (" + at + ")";
+        return new ErrorInfo(OutboxErrorCodes.EXPIRED, "Not sent by " + deadline + ": " + why, ErrorCategory.EXPIRED);
     }
 
     /** Whether a fallback rule takes {@code m} when it ends in the dead letter with {@code category}. */

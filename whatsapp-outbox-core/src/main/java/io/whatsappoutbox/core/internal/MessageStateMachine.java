@@ -58,7 +58,9 @@ public final class MessageStateMachine {
         /** An operator sends a dead letter again, with a fresh attempt budget. */
         OPERATOR_RETRY(QUEUED, FAILED),
         /** An operator or the host withdraws a message that has not been accepted. */
-        CANCEL(CANCELLED, QUEUED, FAILED);
+        CANCEL(CANCELLED, QUEUED, FAILED),
+        /** A queued message whose sendBy passed, ended by the maintenance without a call. */
+        EXPIRE(FAILED, QUEUED);
 
         private final MessageStatus target;
         private final Set<MessageStatus> sources;

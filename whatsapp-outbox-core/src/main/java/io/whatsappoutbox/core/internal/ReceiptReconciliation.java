@@ -205,7 +205,8 @@ public final class ReceiptReconciliation {
         return new OutboundMessage(m.id(), m.orgId(), m.dossierId(), m.channel(), m.to(), m.content(), status,
                 m.idempotencyKey(), m.attemptCount(), m.maxAttempts(), m.deferralCount(), m.nextAttemptAt(),
                 m.lastError(), m.providerMessageId(), m.fallbackOf(), m.createdAt(), m.updatedAt(), m.sentAt(),
-                m.deliveredAt(), m.readAt(), m.createdBy(), m.updatedBy(), m.purpose(), m.recipientTimeZone());
+                m.deliveredAt(), m.readAt(), m.createdBy(), m.updatedBy(), m.purpose(), m.recipientTimeZone(),
+                m.sendBy());
     }
 
     /** What the batch does to one message, while it is decided. */

@@ -88,6 +88,17 @@ public interface DispatchStore {
     }
 
     /**
+     * Ends up to {@code limit} QUEUED messages whose {@code sendBy} is at or before {@code now} as
+     * dead letters {@code EXPIRED}, without a call and without fallback (an SMS would be as late);
+     * the dispatcher's gate does the same for the ones it claims. A store without deadlines has none.
+     *
+     * @return how many it ended
+     */
+    default int expireOverdue(Instant now, int limit) {
+        return 0;
+    }
+
+    /**
      * Counts the recipients of the WhatsApp templates among {@code messages} (business-initiated
      * conversations; other messages are passed over) in their business account's rolling 24-hour
      * window, once for the batch, and returns the templates to new recipients past the account's

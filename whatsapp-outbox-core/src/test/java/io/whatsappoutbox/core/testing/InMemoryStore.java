@@ -137,7 +137,7 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
                 request.content(), MessageStatus.QUEUED, request.idempotencyKey(), 0,
                 request.maxAttempts() == null ? 5 : request.maxAttempts(), 0, dueAt, null, null, request.fallbackOf(),
                 now, now, null, null, null, request.createdBy(), request.createdBy(), request.purpose(),
-                request.recipientTimeZone());
+                request.recipientTimeZone(), request.sendBy());
         rows.put(id, new Row(m));
         if (request.fallbackOf() != null) {
             fallbackByParent.putIfAbsent(request.fallbackOf(), id);
@@ -576,7 +576,7 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
                         m.nextAttemptAt(), m.lastError(), m.providerMessageId(), m.fallbackOf(), m.createdAt(), now,
                         m.sentAt(), c.deliveredAt() != null ? c.deliveredAt() : m.deliveredAt(),
                         c.readAt() != null ? c.readAt() : m.readAt(), m.createdBy(), "webhook", m.purpose(),
-                        m.recipientTimeZone());
+                        m.recipientTimeZone(), m.sendBy());
                 continue;
             }
             row.message = with(m, c.status(), m.attemptCount(), m.deferralCount(),
@@ -612,6 +612,6 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
         return new OutboundMessage(m.id(), m.orgId(), m.dossierId(), m.channel(), m.to(), m.content(), status,
                 m.idempotencyKey(), attemptCount, m.maxAttempts(), deferralCount, nextAttemptAt, lastError,
                 providerMessageId, m.fallbackOf(), m.createdAt(), now, sentAt, m.deliveredAt(), m.readAt(), m.createdBy(),
-                "dispatcher", m.purpose(), m.recipientTimeZone());
+                "dispatcher", m.purpose(), m.recipientTimeZone(), m.sendBy());
     }
 }

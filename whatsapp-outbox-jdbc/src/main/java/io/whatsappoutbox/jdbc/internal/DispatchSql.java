@@ -328,6 +328,21 @@ final class DispatchSql {
              WHERE m.id = u.id AND m.locked_by = u.owner AND m.status = ANY(:sources)
             RETURNING m.id""";
 
+    /** Ends queued messages past their sendBy, the earliest first, skipping rows a claim holds. */
+    static final String EXPIRE_OVERDUE = """
+            UPDATE outbound_message m
+               SET status = :target, failed_at = :now, error_code = :code, error_category = :category,
+                   error_message = 'Not sent by its sendBy ' || to_char(m.send_by AT TIME ZONE 'UTC',
+                       'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ': still queued then',
+                   updated_at = :now, updated_by = 'maintenance'
+             WHERE m.id = ANY(ARRAY(
+                   SELECT q.id FROM outbound_message q
+                    WHERE q.status = ANY(:sources) AND q.send_by IS NOT NULL AND q.send_by <= :now
+                    ORDER BY q.send_by
+                    LIMIT :limit
+                    FOR UPDATE SKIP LOCKED))
+               AND m.status = ANY(:sources)""";
+
     static final String INSERT_ATTEMPTS = """
             INSERT INTO outbound_attempt (message_id, org_id, attempt_number, provider, outcome, error_code,
                 error_message, error_category, http_status, provider_message_id, lease_owner, started_at,

@@ -249,6 +249,18 @@ public final class JdbcDispatchStore implements DispatchStore {
     }
 
     @Override
+    public int expireOverdue(Instant now, int limit) {
+        return jdbi.withHandle(h -> h.createUpdate(DispatchSql.EXPIRE_OVERDUE)
+                .bind("target", Transition.EXPIRE.target().name())
+                .bindArray("sources", String.class, Transition.EXPIRE.sources().stream().map(Enum::name).toList())
+                .bind("code", OutboxErrorCodes.EXPIRED)
+                .bind("category", ErrorCategory.EXPIRED.name())
+                .bind("now", now)
+                .bind("limit", limit)
+                .execute());
+    }
+
+    @Override
     public int recoverExpiredLeases(Instant now, int limit) {
         List<String> statuses = jdbi.withHandle(h -> h.createQuery(DispatchSql.RECOVER_LEASES)
                 .bind("now", now)

@@ -25,7 +25,7 @@ public final class MessageRows {
             id, org_id, dossier_id, channel, to_recipient, content_type, payload_json, status,
             idempotency_key, attempt_count, max_attempts, deferral_count, next_attempt_at, error_code,
             error_message, error_category, provider_message_id, fallback_of, created_at, updated_at, sent_at,
-            delivered_at, read_at, created_by, updated_by, consent_purpose, recipient_time_zone""";
+            delivered_at, read_at, created_by, updated_by, consent_purpose, recipient_time_zone, send_by""";
 
     private final ContentCodec codec;
 
@@ -104,6 +104,7 @@ public final class MessageRows {
         private final int updatedBy;
         private final int consentPurpose;
         private final int recipientTimeZone;
+        private final int sendBy;
         private final boolean binaryTimes;
 
         private Reader(ResultSet rs) throws SQLException {
@@ -134,9 +135,11 @@ public final class MessageRows {
             updatedBy = rs.findColumn("updated_by");
             consentPurpose = rs.findColumn("consent_purpose");
             recipientTimeZone = rs.findColumn("recipient_time_zone");
+            sendBy = rs.findColumn("send_by");
             binaryTimes = Times.sentInBinary(rs, nextAttemptAt) && Times.sentInBinary(rs, createdAt)
                     && Times.sentInBinary(rs, updatedAt) && Times.sentInBinary(rs, sentAt)
-                    && Times.sentInBinary(rs, deliveredAt) && Times.sentInBinary(rs, readAt);
+                    && Times.sentInBinary(rs, deliveredAt) && Times.sentInBinary(rs, readAt)
+                    && Times.sentInBinary(rs, sendBy);
         }
 
         /**
@@ -194,7 +197,8 @@ public final class MessageRows {
                     rs.getString(createdBy),
                     rs.getString(updatedBy),
                     known(ConsentPurpose.class, rs.getString(consentPurpose), rowId, "consent_purpose"),
-                    zone(rs.getString(recipientTimeZone)));
+                    zone(rs.getString(recipientTimeZone)),
+                    Times.instant(rs, sendBy, binaryTimes));
         }
 
         /** A zone this JVM's time-zone data does not know reads as none: the number's zone is taken instead. */
