@@ -94,6 +94,7 @@ public final class FallbackRules {
                     .fallbackOf(parent.id())
                     .recipientTimeZone(parent.recipientTimeZone())
                     .sendBy(parent.sendBy())
+                    .priority(parent.priority())
                     .createdBy(CREATED_BY)
                     .build());
         } catch (RuntimeException e) {

@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param purpose which consent the message needs (TRANSACTIONAL when null)
  * @param recipientTimeZone the zone the host gave for its org's sending hours, or null
  * @param sendBy the latest time the message may be sent, or null
+ * @param priority which of the org's due messages go first
+ * @param orderingKey messages of the org with the same key go in enqueue order, or null
  */
 public record OutboundMessage(
         long id,
@@ -44,10 +46,13 @@ public record OutboundMessage(
         String updatedBy,
         ConsentPurpose purpose,
         ZoneId recipientTimeZone,
-        Instant sendBy) {
+        Instant sendBy,
+        Priority priority,
+        String orderingKey) {
 
     public OutboundMessage {
         purpose = purpose == null ? ConsentPurpose.TRANSACTIONAL : purpose;
+        priority = priority == null ? Priority.NORMAL : priority;
     }
 
     /** A message that needs the channel's transactional consent. */
@@ -83,6 +88,17 @@ public record OutboundMessage(
                 deliveredAt, readAt, createdBy, updatedBy, purpose, recipientTimeZone, null);
     }
 
+    /** A NORMAL message without ordering key. */
+    public OutboundMessage(long id, String orgId, String dossierId, Channel channel, PhoneNumber to,
+            MessageContent content, MessageStatus status, String idempotencyKey, int attemptCount, int maxAttempts,
+            int deferralCount, Instant nextAttemptAt, ErrorInfo lastError, String providerMessageId, Long fallbackOf,
+            Instant createdAt, Instant updatedAt, Instant sentAt, Instant deliveredAt, Instant readAt, String createdBy,
+            String updatedBy, ConsentPurpose purpose, ZoneId recipientTimeZone, Instant sendBy) {
+        this(id, orgId, dossierId, channel, to, content, status, idempotencyKey, attemptCount, maxAttempts,
+                deferralCount, nextAttemptAt, lastError, providerMessageId, fallbackOf, createdAt, updatedAt, sentAt,
+                deliveredAt, readAt, createdBy, updatedBy, purpose, recipientTimeZone, sendBy, Priority.NORMAL, null);
+    }
+
     public Optional<ErrorInfo> error() {
         return Optional.ofNullable(lastError);
     }
@@ -106,7 +122,8 @@ public record OutboundMessage(
                 + ", lastError=" + (lastError == null ? null : lastError.code() + " " + lastError.category())
                 + ", providerMessageId=" + providerMessageId + ", fallbackOf=" + fallbackOf + ", purpose=" + purpose
                 + (recipientTimeZone == null ? "" : ", recipientTimeZone=" + recipientTimeZone)
-                + (sendBy == null ? "" : ", sendBy=" + sendBy) + ", createdAt=" + createdAt
+                + (sendBy == null ? "" : ", sendBy=" + sendBy) + ", priority=" + priority
+                + (orderingKey == null ? "" : ", orderingKey=" + SafeText.redact(orderingKey)) + ", createdAt=" + createdAt
                 + ", updatedAt=" + updatedAt + ", sentAt=" + sentAt + ", deliveredAt=" + deliveredAt + ", readAt="
                 + readAt + "]";
     }

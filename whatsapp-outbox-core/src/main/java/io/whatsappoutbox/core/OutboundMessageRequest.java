@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  *     from the number (see {@link SendingHours})
  * @param sendBy the latest time the message may be sent, or null for none: past it the message is
  *     never sent and ends in the dead letter as {@code EXPIRED}
+ * @param priority which of the org's due messages go first (NORMAL when null)
+ * @param orderingKey messages of the org with the same key are sent in enqueue order, or null
  */
 public record OutboundMessageRequest(
         String orgId,
@@ -42,7 +44,9 @@ public record OutboundMessageRequest(
         Long fallbackOf,
         ConsentPurpose purpose,
         ZoneId recipientTimeZone,
-        Instant sendBy) {
+        Instant sendBy,
+        Priority priority,
+        String orderingKey) {
 
     public static final Pattern ORG_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
     public static final String ORG_ID_RULE = "1 to 64 characters: letters, digits, '.', '_', ':', '-', starting with a letter or digit";
@@ -56,6 +60,9 @@ public record OutboundMessageRequest(
     static final Pattern REFERENCE = Pattern.compile("[\\p{L}\\p{N}._:/@#+=-]+");
     static final String REFERENCE_RULE = "at most 64 letters, digits and . _ : / @ # + = -";
     public static final int MAX_ATTEMPTS_LIMIT = 20;
+    public static final int ORDERING_KEY_MAX = 128;
+    static final String ORDERING_KEY_RULE = "at most " + ORDERING_KEY_MAX
+            + " characters: letters, digits and . _ : / @ + = - (a recipient, a dossier)";
     /** The stored payload stays small enough for one row and one provider request. */
     public static final int PAYLOAD_MAX_BYTES = 64 * 1024;
 
@@ -82,13 +89,27 @@ public record OutboundMessageRequest(
                 purpose, recipientTimeZone, null);
     }
 
+    /** A NORMAL request without ordering key. */
+    public OutboundMessageRequest(String orgId, String dossierId, Channel channel, PhoneNumber to, MessageContent content,
+            String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf,
+            ConsentPurpose purpose, ZoneId recipientTimeZone, Instant sendBy) {
+        this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
+                purpose, recipientTimeZone, sendBy, Priority.NORMAL, null);
+    }
+
     public OutboundMessageRequest {
         purpose = purpose == null ? ConsentPurpose.TRANSACTIONAL : purpose;
+        priority = priority == null ? Priority.NORMAL : priority;
         Violations v = new Violations();
         validate(v, orgId, dossierId, channel, to == null ? null : to.value(), content, idempotencyKey,
                 maxAttempts, createdBy, fallbackOf);
         checkSendBy(v, notBefore, sendBy);
+        checkOrderingKey(v, orderingKey);
         v.throwIfAny("outbound message");
+    }
+
+    private static void checkOrderingKey(Violations v, String orderingKey) {
+        v.optionalText("orderingKey", orderingKey, ORDERING_KEY_MAX, IDEMPOTENCY_KEY, ORDERING_KEY_RULE);
     }
 
     private static void checkSendBy(Violations v, Instant notBefore, Instant sendBy) {
@@ -139,7 +160,8 @@ public record OutboundMessageRequest(
                 + channel + ", to=" + to + ", content=" + describe(content) + ", idempotencyKey="
                 + SafeText.redact(idempotencyKey) + ", maxAttempts=" + maxAttempts + ", notBefore=" + notBefore
                 + ", createdBy=" + SafeText.redact(createdBy) + ", fallbackOf=" + fallbackOf
-                + (sendBy == null ? "" : ", sendBy=" + sendBy) + "]";
+                + (sendBy == null ? "" : ", sendBy=" + sendBy) + ", priority=" + priority
+                + (orderingKey == null ? "" : ", orderingKey=" + SafeText.redact(orderingKey)) + "]";
     }
 
     /** {@code TEXT}, {@code TEMPLATE(appointment_reminder)}: the kind of content, never what it says. */
@@ -180,6 +202,8 @@ public record OutboundMessageRequest(
         private ConsentPurpose purpose = ConsentPurpose.TRANSACTIONAL;
         private ZoneId recipientTimeZone;
         private Instant sendBy;
+        private Priority priority = Priority.NORMAL;
+        private String orderingKey;
 
         private Builder() {}
 
@@ -266,6 +290,23 @@ public record OutboundMessageRequest(
             return this;
         }
 
+        /** Which of the org's due messages go first: HIGH before NORMAL (the default) before LOW. */
+        public Builder priority(Priority priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        /**
+         * Messages of the org with the same key (a recipient, a dossier) are sent in enqueue order: one
+         * waits while an earlier one of its key is queued or being sent, across retries and
+         * dispatchers. An earlier one that ends (sent, dead-lettered, expired, cancelled) no longer
+         * holds it.
+         */
+        public Builder orderingKey(String orderingKey) {
+            this.orderingKey = orderingKey;
+            return this;
+        }
+
         /** The recipient's zone for its org's sending hours, when the host knows it better than the number. */
         public Builder recipientTimeZone(ZoneId zone) {
             this.recipientTimeZone = zone;
@@ -283,10 +324,12 @@ public record OutboundMessageRequest(
             Violations v = new Violations();
             validate(v, orgId, dossierId, channel, to, content, key, maxAttempts, createdBy, fallbackOf);
             checkSendBy(v, notBefore, sendBy);
+            checkOrderingKey(v, orderingKey);
             v.throwIfAny("outbound message");
             return new OutboundMessageRequest(orgId, dossierId, channel, new PhoneNumber(to), content, key,
                     maxAttempts, notBefore, createdBy, fallbackOf, purpose, recipientTimeZone,
-                    sendBy == null ? null : sendBy.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+                    sendBy == null ? null : sendBy.truncatedTo(java.time.temporal.ChronoUnit.MICROS), priority,
+                    orderingKey);
         }
     }
 }

@@ -9,6 +9,7 @@ import static io.whatsappoutbox.examples.demo.ApiJson.violations;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentPurpose;
+import io.whatsappoutbox.core.Priority;
 import io.whatsappoutbox.core.IllegalTransitionException;
 import io.whatsappoutbox.core.InvalidInputException;
 import io.whatsappoutbox.core.MessageContent;
@@ -266,12 +267,22 @@ final class DemoApi implements DemoHttpServer.Routes {
                         "an ISO-8601 instant such as 2026-12-03T18:00:00Z (absent: no deadline)");
             }
         }
+        Priority priority = Priority.NORMAL;
+        String priorityName = ApiJson.text(body, "priority", v);
+        if (priorityName != null) {
+            try {
+                priority = Priority.valueOf(priorityName);
+            } catch (IllegalArgumentException e) {
+                v.add("priority", "'" + Violations.printable(priorityName) + "' is not a priority", "HIGH, NORMAL (default) or LOW");
+            }
+        }
+        String orderingKey = ApiJson.text(body, "orderingKey", v);
         if (!v.isEmpty()) {
             return invalid(new InvalidInputException("outbound message", violations(v)));
         }
         OutboundMessageRequest request = OutboundMessageRequest.builder().orgId(org).channel(channel).to(to)
                 .content(content).idempotencyKey(key).dossierId(dossier).purpose(purpose).recipientTimeZone(zone)
-                .sendBy(sendBy).createdBy("api").build();
+                .sendBy(sendBy).priority(priority).orderingKey(orderingKey).createdBy("api").build();
         EnqueueResult result;
         try {
             result = stack.outbox.enqueue(request);

@@ -41,6 +41,8 @@ final class MessageViews {
         v.put("purpose", m.purpose().name());
         v.put("recipientTimeZone", m.recipientTimeZone() == null ? null : m.recipientTimeZone().getId());
         v.put("sendBy", iso(m.sendBy()));
+        v.put("priority", m.priority().name());
+        v.put("orderingKey", m.orderingKey());
         v.put("nextAttemptAt", iso(m.nextAttemptAt()));
         v.put("createdAt", iso(m.createdAt()));
         v.put("updatedAt", iso(m.updatedAt()));

@@ -127,7 +127,7 @@ class ServeConsentTest {
     }
 
     @Test
-    void sendingHoursAreSetReadAndClearedAndAMessageCarriesItsPurposeZoneAndDeadline() throws Exception {
+    void sendingHoursAreSetReadAndClearedAndAMessageCarriesItsSchedulingFields() throws Exception {
         Answer put = api("PUT", "/api/v1/sending-hours", "{\"opens\":\"09:00\",\"closes\":\"20:00\","
                 + "\"days\":[\"MONDAY\",\"FRIDAY\"],\"timeZone\":\"Europe/Paris\"}");
         assertThat(put.status()).isEqualTo(200);
@@ -139,11 +139,13 @@ class ServeConsentTest {
         Answer offer = api("POST", "/api/v1/outbound/messages", "{\"channel\":\"WHATSAPP\",\"to\":\"+33611119010\","
                 + "\"template\":{\"name\":\"appointment_reminder\",\"language\":\"fr\",\"parameters\":[\"lundi\"]},"
                 + "\"purpose\":\"MARKETING\",\"recipientTimeZone\":\"America/New_York\",\"idempotencyKey\":\"hours-1\","
-                + "\"sendBy\":\"2099-01-01T18:00:00Z\"}");
+                + "\"sendBy\":\"2099-01-01T18:00:00Z\",\"priority\":\"LOW\",\"orderingKey\":\"dossier-42\"}");
         assertThat(offer.status()).as(offer.raw()).isEqualTo(201);
         assertThat(offer.body().path("purpose").asText()).isEqualTo("MARKETING");
         assertThat(offer.body().path("recipientTimeZone").asText()).isEqualTo("America/New_York");
         assertThat(offer.body().path("sendBy").asText()).isEqualTo("2099-01-01T18:00:00Z");
+        assertThat(offer.body().path("priority").asText()).isEqualTo("LOW");
+        assertThat(offer.body().path("orderingKey").asText()).isEqualTo("dossier-42");
 
         Answer cleared = api("DELETE", "/api/v1/sending-hours", null);
         assertThat(cleared.body().path("action").asText()).isEqualTo("CLEAR_SENDING_HOURS");
@@ -152,7 +154,7 @@ class ServeConsentTest {
     }
 
     @Test
-    void badSendingHoursAndABadZoneAre400NamingEachField() throws Exception {
+    void badSendingHoursAndBadSchedulingFieldsAre400NamingEachField() throws Exception {
         Answer bad = api("PUT", "/api/v1/sending-hours", "{\"opens\":\"9h\",\"closes\":\"20:00\","
                 + "\"days\":[\"FUNDAY\"],\"timeZone\":\"Mars/Olympus\",\"holdTransactional\":\"yes\"}");
         assertThat(bad.status()).isEqualTo(400);
@@ -161,8 +163,13 @@ class ServeConsentTest {
         assertThat(api("GET", "/api/v1/sending-hours", null).body().path("sendingHours").isNull()).isTrue();
 
         Answer zone = api("POST", "/api/v1/outbound/messages", "{\"channel\":\"WHATSAPP\",\"to\":\"+33611119011\","
-                + "\"text\":\"hi\",\"purpose\":\"PROMO\",\"recipientTimeZone\":\"Mars/Olympus\",\"sendBy\":\"tomorrow\"}");
+                + "\"text\":\"hi\",\"purpose\":\"PROMO\",\"recipientTimeZone\":\"Mars/Olympus\",\"sendBy\":\"tomorrow\","
+                + "\"priority\":\"URGENT\",\"orderingKey\":\"with space\"}");
         assertThat(zone.status()).isEqualTo(400);
-        assertThat(zone.body().path("errors").findValuesAsText("field")).contains("recipientTimeZone", "purpose", "sendBy");
+        assertThat(zone.body().path("errors").findValuesAsText("field")).contains("recipientTimeZone", "purpose", "sendBy", "priority");
+        Answer key = api("POST", "/api/v1/outbound/messages", "{\"channel\":\"WHATSAPP\",\"to\":\"+33611119012\","
+                + "\"text\":\"hi\",\"orderingKey\":\"with space\"}");
+        assertThat(key.status()).isEqualTo(400);
+        assertThat(key.body().path("errors").findValuesAsText("field")).contains("orderingKey");
     }
 }

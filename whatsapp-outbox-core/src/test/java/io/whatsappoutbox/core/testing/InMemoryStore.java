@@ -137,7 +137,8 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
                 request.content(), MessageStatus.QUEUED, request.idempotencyKey(), 0,
                 request.maxAttempts() == null ? 5 : request.maxAttempts(), 0, dueAt, null, null, request.fallbackOf(),
                 now, now, null, null, null, request.createdBy(), request.createdBy(), request.purpose(),
-                request.recipientTimeZone(), request.sendBy());
+                request.recipientTimeZone(), request.sendBy(), request.priority(),
+                request.orderingKey());
         rows.put(id, new Row(m));
         if (request.fallbackOf() != null) {
             fallbackByParent.putIfAbsent(request.fallbackOf(), id);
@@ -576,7 +577,7 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
                         m.nextAttemptAt(), m.lastError(), m.providerMessageId(), m.fallbackOf(), m.createdAt(), now,
                         m.sentAt(), c.deliveredAt() != null ? c.deliveredAt() : m.deliveredAt(),
                         c.readAt() != null ? c.readAt() : m.readAt(), m.createdBy(), "webhook", m.purpose(),
-                        m.recipientTimeZone(), m.sendBy());
+                        m.recipientTimeZone(), m.sendBy(), m.priority(), m.orderingKey());
                 continue;
             }
             row.message = with(m, c.status(), m.attemptCount(), m.deferralCount(),
@@ -612,6 +613,6 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
         return new OutboundMessage(m.id(), m.orgId(), m.dossierId(), m.channel(), m.to(), m.content(), status,
                 m.idempotencyKey(), attemptCount, m.maxAttempts(), deferralCount, nextAttemptAt, lastError,
                 providerMessageId, m.fallbackOf(), m.createdAt(), now, sentAt, m.deliveredAt(), m.readAt(), m.createdBy(),
-                "dispatcher", m.purpose(), m.recipientTimeZone(), m.sendBy());
+                "dispatcher", m.purpose(), m.recipientTimeZone(), m.sendBy(), m.priority(), m.orderingKey());
     }
 }

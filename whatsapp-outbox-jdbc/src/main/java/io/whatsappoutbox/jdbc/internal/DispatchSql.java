@@ -126,20 +126,55 @@ final class DispatchSql {
             lane_share AS (
                 SELECT greatest(1, ceil(:batch::numeric / greatest(count(*), 1)))::int AS n FROM chosen_lanes
             ),
+            -- per lane: its HIGH due messages, then NORMAL, then LOW, each from an index of its own
+            -- (HIGH and LOW partial ones: a lane of NORMAL messages costs two empty probes); a
+            -- message whose ordering key has an earlier message queued or being sent waits
             candidates AS (
                 SELECT c.id
                   FROM chosen_lanes l
                   LEFT JOIN lane_marks k ON k.org_id = l.org_id AND k.channel = l.channel
                  CROSS JOIN LATERAL (
-                       SELECT m.id
-                         FROM outbound_message m
-                        WHERE m.org_id = l.org_id AND m.channel = l.channel
-                          AND m.status = 'QUEUED' AND m.next_attempt_at <= :now
-                          AND m.next_attempt_at >= coalesce(k.from_at, '-infinity')
-                        ORDER BY m.next_attempt_at, m.id
-                        LIMIT (SELECT n FROM lane_share)
-                        FOR UPDATE SKIP LOCKED) c
-                 ORDER BY l.n
+                       WITH high AS (
+                            SELECT m.id
+                              FROM outbound_message m
+                             WHERE m.org_id = l.org_id AND m.channel = l.channel
+                               AND m.status = 'QUEUED' AND m.priority = 0 AND m.next_attempt_at <= :now
+                                 AND (m.ordering_key IS NULL OR NOT EXISTS (
+                                      SELECT 1 FROM outbound_message e
+                                       WHERE e.org_id = m.org_id AND e.ordering_key = m.ordering_key AND e.id < m.id
+                                         AND e.status IN ('QUEUED', 'SENDING')))
+                             ORDER BY m.next_attempt_at, m.id
+                             LIMIT (SELECT n FROM lane_share)
+                             FOR UPDATE SKIP LOCKED),
+                       normal AS (
+                            SELECT m.id
+                              FROM outbound_message m
+                             WHERE m.org_id = l.org_id AND m.channel = l.channel
+                               AND m.status = 'QUEUED' AND m.next_attempt_at <= :now
+                               AND m.next_attempt_at >= coalesce(k.from_at, '-infinity') AND m.priority = 1
+                                 AND (m.ordering_key IS NULL OR NOT EXISTS (
+                                      SELECT 1 FROM outbound_message e
+                                       WHERE e.org_id = m.org_id AND e.ordering_key = m.ordering_key AND e.id < m.id
+                                         AND e.status IN ('QUEUED', 'SENDING')))
+                             ORDER BY m.next_attempt_at, m.id
+                             LIMIT (SELECT n FROM lane_share) - (SELECT count(*) FROM high)
+                             FOR UPDATE SKIP LOCKED),
+                       low AS (
+                            SELECT m.id
+                              FROM outbound_message m
+                             WHERE m.org_id = l.org_id AND m.channel = l.channel
+                               AND m.status = 'QUEUED' AND m.priority = 2 AND m.next_attempt_at <= :now
+                                 AND (m.ordering_key IS NULL OR NOT EXISTS (
+                                      SELECT 1 FROM outbound_message e
+                                       WHERE e.org_id = m.org_id AND e.ordering_key = m.ordering_key AND e.id < m.id
+                                         AND e.status IN ('QUEUED', 'SENDING')))
+                             ORDER BY m.next_attempt_at, m.id
+                             LIMIT (SELECT n FROM lane_share) - (SELECT count(*) FROM high) - (SELECT count(*) FROM normal)
+                             FOR UPDATE SKIP LOCKED)
+                       SELECT id, 0 AS rank FROM high
+                       UNION ALL SELECT id, 1 FROM normal
+                       UNION ALL SELECT id, 2 FROM low) c
+                 ORDER BY l.n, c.rank
                  LIMIT :batch
             ),
             claimed AS (
@@ -177,7 +212,7 @@ final class DispatchSql {
                     AND cs.purpose = c.consent_purpose
               LEFT JOIN whatsapp_provider_config pc
                      ON pc.org_id = c.org_id AND c.channel = 'WHATSAPP'
-             ORDER BY c.next_attempt_at, c.id""";
+             ORDER BY c.priority, c.next_attempt_at, c.id""";
 
     /** Dead-letters claimed rows that cannot be read, under the claim's own lease. */
     static final String DEAD_LETTER_UNREADABLE = """

@@ -33,16 +33,18 @@ public final class EnqueueWriter {
     private static final String INSERT = """
             INSERT INTO outbound_message (org_id, dossier_id, channel, to_recipient, template_code, content_type,
                 payload_json, content_hash, status, idempotency_key, max_attempts, next_attempt_at, fallback_of,
-                created_at, updated_at, created_by, updated_by, consent_purpose, recipient_time_zone, send_by)
+                created_at, updated_at, created_by, updated_by, consent_purpose, recipient_time_zone, send_by,
+                priority, ordering_key)
             SELECT x.org_id, x.dossier_id, x.channel, x.to_recipient, x.template_code, x.content_type,
                    x.payload::jsonb, x.content_hash, 'QUEUED', x.idempotency_key, x.max_attempts,
                    x.next_attempt_at::timestamptz, x.fallback_of, ?, ?, x.created_by, x.created_by, x.consent_purpose,
-                   x.recipient_time_zone, x.send_by::timestamptz
+                   x.recipient_time_zone, x.send_by::timestamptz, x.priority, x.ordering_key
               FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                          ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
+                          ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
+                          ?::smallint[], ?::text[])
                    WITH ORDINALITY AS x(org_id, dossier_id, channel, to_recipient, template_code, content_type,
                                         payload, content_hash, idempotency_key, max_attempts, next_attempt_at,
-                                        fallback_of, created_by, consent_purpose, recipient_time_zone, send_by, ord)
+                                        fallback_of, created_by, consent_purpose, recipient_time_zone, send_by, priority, ordering_key, ord)
              ORDER BY x.ord
             ON CONFLICT DO NOTHING
             RETURNING id, org_id, idempotency_key""";
@@ -129,6 +131,8 @@ public final class EnqueueWriter {
         String[] purpose = new String[n];
         String[] zone = new String[n];
         String[] sendBy = new String[n];
+        Short[] priority = new Short[n];
+        String[] orderingKey = new String[n];
         for (int i = 0; i < n; i++) {
             OutboundMessageRequest r = batch.get(i);
             org[i] = r.orgId();
@@ -147,6 +151,8 @@ public final class EnqueueWriter {
             purpose[i] = purposeOf(r, marketing).name();
             zone[i] = r.recipientTimeZone() == null ? null : r.recipientTimeZone().getId();
             sendBy[i] = r.sendBy() == null ? null : Times.iso(r.sendBy());
+            priority[i] = (short) r.priority().rank();
+            orderingKey[i] = r.orderingKey();
         }
         Map<String, Long> created = new HashMap<>();
         try (PreparedStatement p = c.prepareStatement(INSERT)) {
@@ -158,7 +164,8 @@ public final class EnqueueWriter {
                 c.createArrayOf("text", payload), c.createArrayOf("text", hash), c.createArrayOf("text", key),
                 c.createArrayOf("int4", maxAttempts), c.createArrayOf("text", due), c.createArrayOf("int8", fallbackOf),
                 c.createArrayOf("text", createdBy), c.createArrayOf("text", purpose), c.createArrayOf("text", zone),
-                c.createArrayOf("text", sendBy)};
+                c.createArrayOf("text", sendBy), c.createArrayOf("int2", priority),
+                c.createArrayOf("text", orderingKey)};
             for (int i = 0; i < arrays.length; i++) {
                 p.setArray(3 + i, arrays[i]);
             }
@@ -262,7 +269,7 @@ public final class EnqueueWriter {
                 r.notBefore() == null ? now : r.notBefore().truncatedTo(ChronoUnit.MICROS), null, null, r.fallbackOf(),
                 now, now, null, null, null,
                 r.createdBy(), r.createdBy(), purposeOf(r, marketing), r.recipientTimeZone(),
-                r.sendBy());
+                r.sendBy(), r.priority(), r.orderingKey());
     }
 
     private static String identity(String org, String key) {

@@ -1,5 +1,6 @@
 package io.whatsappoutbox.jdbc.internal;
 
+import io.whatsappoutbox.core.Priority;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentStatus;
 import io.whatsappoutbox.core.ErrorCategory;
@@ -154,11 +155,17 @@ public final class JdbcDispatchStore implements DispatchStore {
             }
         });
         List<LaneMarks.Taken> taken = new ArrayList<>(claimed.size());
+        List<Lane> lanes = new ArrayList<>(claimed.size());
         for (ClaimedMessage c : claimed) {
             OutboundMessage m = c.message();
-            taken.add(new LaneMarks.Taken(new Lane(m.orgId(), m.channel().name()), m.nextAttemptAt()));
+            Lane lane = new Lane(m.orgId(), m.channel().name());
+            lanes.add(lane);
+            // only the claim index's scan (NORMAL) reads from a mark: HIGH and LOW have their own
+            if (m.priority() == Priority.NORMAL) {
+                taken.add(new LaneMarks.Taken(lane, m.nextAttemptAt()));
+            }
         }
-        cursor.advance(from, taken.stream().map(LaneMarks.Taken::lane).toList());
+        cursor.advance(from, lanes);
         marks.afterClaim(taken, laneShare[0], now);
         return claimed;
     }

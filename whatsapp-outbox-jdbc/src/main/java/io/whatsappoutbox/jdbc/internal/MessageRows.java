@@ -9,6 +9,7 @@ import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.PhoneNumber;
+import io.whatsappoutbox.core.Priority;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,7 +26,8 @@ public final class MessageRows {
             id, org_id, dossier_id, channel, to_recipient, content_type, payload_json, status,
             idempotency_key, attempt_count, max_attempts, deferral_count, next_attempt_at, error_code,
             error_message, error_category, provider_message_id, fallback_of, created_at, updated_at, sent_at,
-            delivered_at, read_at, created_by, updated_by, consent_purpose, recipient_time_zone, send_by""";
+            delivered_at, read_at, created_by, updated_by, consent_purpose, recipient_time_zone, send_by, priority,
+            ordering_key""";
 
     private final ContentCodec codec;
 
@@ -105,6 +107,8 @@ public final class MessageRows {
         private final int consentPurpose;
         private final int recipientTimeZone;
         private final int sendBy;
+        private final int priority;
+        private final int orderingKey;
         private final boolean binaryTimes;
 
         private Reader(ResultSet rs) throws SQLException {
@@ -136,6 +140,8 @@ public final class MessageRows {
             consentPurpose = rs.findColumn("consent_purpose");
             recipientTimeZone = rs.findColumn("recipient_time_zone");
             sendBy = rs.findColumn("send_by");
+            priority = rs.findColumn("priority");
+            orderingKey = rs.findColumn("ordering_key");
             binaryTimes = Times.sentInBinary(rs, nextAttemptAt) && Times.sentInBinary(rs, createdAt)
                     && Times.sentInBinary(rs, updatedAt) && Times.sentInBinary(rs, sentAt)
                     && Times.sentInBinary(rs, deliveredAt) && Times.sentInBinary(rs, readAt)
@@ -198,7 +204,16 @@ public final class MessageRows {
                     rs.getString(updatedBy),
                     known(ConsentPurpose.class, rs.getString(consentPurpose), rowId, "consent_purpose"),
                     zone(rs.getString(recipientTimeZone)),
-                    Times.instant(rs, sendBy, binaryTimes));
+                    Times.instant(rs, sendBy, binaryTimes),
+                    priority(rs.getInt(priority), rowId),
+                    rs.getString(orderingKey));
+        }
+
+        private static Priority priority(int rank, long rowId) {
+            if (rank < 0 || rank > 2) {
+                throw new UnreadableRowException(rowId, "priority", "is " + rank + ", not a rank of 0 to 2");
+            }
+            return Priority.ofRank(rank);
         }
 
         /** A zone this JVM's time-zone data does not know reads as none: the number's zone is taken instead. */
