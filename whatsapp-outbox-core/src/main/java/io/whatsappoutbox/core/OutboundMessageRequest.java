@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * @param createdBy who asked (a user, a job), recorded as {@code created_by}
  * @param fallbackOf the WhatsApp message this one replaces on another channel, or null
  * @param purpose which consent the message needs (TRANSACTIONAL when null)
+ * @param supersedes the org's QUEUED messages this one replaces: enqueueing it cancels them in the same
+ *     statement, or null
  */
 public record OutboundMessageRequest(
         String orgId,
@@ -35,7 +37,8 @@ public record OutboundMessageRequest(
         Instant notBefore,
         String createdBy,
         Long fallbackOf,
-        ConsentPurpose purpose) {
+        ConsentPurpose purpose,
+        BusinessKey supersedes) {
 
     public static final Pattern ORG_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
     public static final String ORG_ID_RULE = "1 to 64 characters: letters, digits, '.', '_', ':', '-', starting with a letter or digit";
@@ -52,24 +55,32 @@ public record OutboundMessageRequest(
     /** The stored payload stays small enough for one row and one provider request. */
     public static final int PAYLOAD_MAX_BYTES = 64 * 1024;
 
+    /** A request that replaces no other message. */
+    public OutboundMessageRequest(String orgId, String dossierId, Channel channel, PhoneNumber to, MessageContent content,
+            String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf,
+            ConsentPurpose purpose) {
+        this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
+                purpose, null);
+    }
+
     /** A request that needs the channel's transactional consent. */
     public OutboundMessageRequest(String orgId, String dossierId, Channel channel, PhoneNumber to, MessageContent content,
             String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf) {
         this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
-                ConsentPurpose.TRANSACTIONAL);
+                ConsentPurpose.TRANSACTIONAL, null);
     }
 
     public OutboundMessageRequest {
         purpose = purpose == null ? ConsentPurpose.TRANSACTIONAL : purpose;
         Violations v = new Violations();
         validate(v, orgId, dossierId, channel, to == null ? null : to.value(), content, idempotencyKey,
-                maxAttempts, createdBy, fallbackOf);
+                maxAttempts, createdBy, fallbackOf, supersedes);
         v.throwIfAny("outbound message");
     }
 
     private static void validate(Violations v, String orgId, String dossierId, Channel channel, String to,
             MessageContent content, String idempotencyKey, Integer maxAttempts, String createdBy,
-            Long fallbackOf) {
+            Long fallbackOf, BusinessKey supersedes) {
         v.orgId("orgId", orgId);
         v.optionalText("dossierId", dossierId, 64, REFERENCE, REFERENCE_RULE);
         v.requireNonNull("channel", channel);
@@ -92,6 +103,10 @@ public record OutboundMessageRequest(
         if (fallbackOf != null && fallbackOf <= 0) {
             v.add("fallbackOf", "is " + fallbackOf, "a message id, greater than 0");
         }
+        if (supersedes != null && supersedes.kind() == BusinessKey.Kind.IDEMPOTENCY_KEY
+                && supersedes.value().equals(idempotencyKey)) {
+            v.add("supersedes", "names the message's own idempotency key", "the key of another message");
+        }
     }
 
     /**
@@ -108,7 +123,8 @@ public record OutboundMessageRequest(
         return "OutboundMessageRequest[orgId=" + orgId + ", dossierId=" + SafeText.redact(dossierId) + ", channel="
                 + channel + ", to=" + to + ", content=" + describe(content) + ", idempotencyKey="
                 + SafeText.redact(idempotencyKey) + ", maxAttempts=" + maxAttempts + ", notBefore=" + notBefore
-                + ", createdBy=" + SafeText.redact(createdBy) + ", fallbackOf=" + fallbackOf + "]";
+                + ", createdBy=" + SafeText.redact(createdBy) + ", fallbackOf=" + fallbackOf
+                + (supersedes == null ? "" : ", supersedes=" + supersedes) + "]";
     }
 
     /** {@code TEXT}, {@code TEMPLATE(appointment_reminder)}: the kind of content, never what it says. */
@@ -147,6 +163,7 @@ public record OutboundMessageRequest(
         private String createdBy;
         private Long fallbackOf;
         private ConsentPurpose purpose = ConsentPurpose.TRANSACTIONAL;
+        private BusinessKey supersedes;
 
         private Builder() {}
 
@@ -224,6 +241,16 @@ public record OutboundMessageRequest(
         }
 
         /**
+         * Replaces the org's messages of {@code key} that are still QUEUED: the enqueue cancels them in
+         * the statement that inserts this one, so a rollback keeps them. A message being sent is not
+         * touched. Enqueueing the same idempotency key again cancels nothing more.
+         */
+        public Builder supersedes(BusinessKey key) {
+            this.supersedes = key;
+            return this;
+        }
+
+        /**
          * Validates every field and builds the request. Without an idempotency key a random one is
          * used: the message is then not protected against a host that enqueues it twice.
          *
@@ -232,10 +259,10 @@ public record OutboundMessageRequest(
         public OutboundMessageRequest build() {
             String key = idempotencyKey == null ? UUID.randomUUID().toString() : idempotencyKey;
             Violations v = new Violations();
-            validate(v, orgId, dossierId, channel, to, content, key, maxAttempts, createdBy, fallbackOf);
+            validate(v, orgId, dossierId, channel, to, content, key, maxAttempts, createdBy, fallbackOf, supersedes);
             v.throwIfAny("outbound message");
             return new OutboundMessageRequest(orgId, dossierId, channel, new PhoneNumber(to), content, key,
-                    maxAttempts, notBefore, createdBy, fallbackOf, purpose);
+                    maxAttempts, notBefore, createdBy, fallbackOf, purpose, supersedes);
         }
     }
 }
