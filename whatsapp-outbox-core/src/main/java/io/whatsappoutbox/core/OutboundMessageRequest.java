@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  *     never sent and ends in the dead letter as {@code EXPIRED}
  * @param priority which of the org's due messages go first (NORMAL when null)
  * @param orderingKey messages of the org with the same key are sent in enqueue order, or null
+ * @param supersedes the org's QUEUED messages this one replaces: enqueueing it cancels them in the same
+ *     statement, or null
  */
 public record OutboundMessageRequest(
         String orgId,
@@ -46,7 +48,8 @@ public record OutboundMessageRequest(
         ZoneId recipientTimeZone,
         Instant sendBy,
         Priority priority,
-        String orderingKey) {
+        String orderingKey,
+        BusinessKey supersedes) {
 
     public static final Pattern ORG_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
     public static final String ORG_ID_RULE = "1 to 64 characters: letters, digits, '.', '_', ':', '-', starting with a letter or digit";
@@ -97,12 +100,20 @@ public record OutboundMessageRequest(
                 purpose, recipientTimeZone, sendBy, Priority.NORMAL, null);
     }
 
+    /** A request that supersedes nothing. */
+    public OutboundMessageRequest(String orgId, String dossierId, Channel channel, PhoneNumber to, MessageContent content,
+            String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf,
+            ConsentPurpose purpose, ZoneId recipientTimeZone, Instant sendBy, Priority priority, String orderingKey) {
+        this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
+                purpose, recipientTimeZone, sendBy, priority, orderingKey, null);
+    }
+
     public OutboundMessageRequest {
         purpose = purpose == null ? ConsentPurpose.TRANSACTIONAL : purpose;
         priority = priority == null ? Priority.NORMAL : priority;
         Violations v = new Violations();
         validate(v, orgId, dossierId, channel, to == null ? null : to.value(), content, idempotencyKey,
-                maxAttempts, createdBy, fallbackOf);
+                maxAttempts, createdBy, fallbackOf, supersedes);
         checkSendBy(v, notBefore, sendBy);
         checkOrderingKey(v, orderingKey);
         v.throwIfAny("outbound message");
@@ -120,7 +131,7 @@ public record OutboundMessageRequest(
 
     private static void validate(Violations v, String orgId, String dossierId, Channel channel, String to,
             MessageContent content, String idempotencyKey, Integer maxAttempts, String createdBy,
-            Long fallbackOf) {
+            Long fallbackOf, BusinessKey supersedes) {
         v.orgId("orgId", orgId);
         v.optionalText("dossierId", dossierId, 64, REFERENCE, REFERENCE_RULE);
         v.requireNonNull("channel", channel);
@@ -143,6 +154,10 @@ public record OutboundMessageRequest(
         if (fallbackOf != null && fallbackOf <= 0) {
             v.add("fallbackOf", "is " + fallbackOf, "a message id, greater than 0");
         }
+        if (supersedes != null && supersedes.kind() == BusinessKey.Kind.IDEMPOTENCY_KEY
+                && supersedes.value().equals(idempotencyKey)) {
+            v.add("supersedes", "names the message's own idempotency key", "the key of another message");
+        }
     }
 
     /**
@@ -161,7 +176,8 @@ public record OutboundMessageRequest(
                 + SafeText.redact(idempotencyKey) + ", maxAttempts=" + maxAttempts + ", notBefore=" + notBefore
                 + ", createdBy=" + SafeText.redact(createdBy) + ", fallbackOf=" + fallbackOf
                 + (sendBy == null ? "" : ", sendBy=" + sendBy) + ", priority=" + priority
-                + (orderingKey == null ? "" : ", orderingKey=" + SafeText.redact(orderingKey)) + "]";
+                + (orderingKey == null ? "" : ", orderingKey=" + SafeText.redact(orderingKey))
+                + (supersedes == null ? "" : ", supersedes=" + supersedes) + "]";
     }
 
     /** {@code TEXT}, {@code TEMPLATE(appointment_reminder)}: the kind of content, never what it says. */
@@ -204,6 +220,7 @@ public record OutboundMessageRequest(
         private Instant sendBy;
         private Priority priority = Priority.NORMAL;
         private String orderingKey;
+        private BusinessKey supersedes;
 
         private Builder() {}
 
@@ -314,6 +331,16 @@ public record OutboundMessageRequest(
         }
 
         /**
+         * Replaces the org's messages of {@code key} that are still QUEUED: the enqueue cancels them in
+         * the statement that inserts this one, so a rollback keeps them. A message being sent is not
+         * touched. Enqueueing the same idempotency key again cancels nothing more.
+         */
+        public Builder supersedes(BusinessKey key) {
+            this.supersedes = key;
+            return this;
+        }
+
+        /**
          * Validates every field and builds the request. Without an idempotency key a random one is
          * used: the message is then not protected against a host that enqueues it twice.
          *
@@ -322,14 +349,14 @@ public record OutboundMessageRequest(
         public OutboundMessageRequest build() {
             String key = idempotencyKey == null ? UUID.randomUUID().toString() : idempotencyKey;
             Violations v = new Violations();
-            validate(v, orgId, dossierId, channel, to, content, key, maxAttempts, createdBy, fallbackOf);
+            validate(v, orgId, dossierId, channel, to, content, key, maxAttempts, createdBy, fallbackOf, supersedes);
             checkSendBy(v, notBefore, sendBy);
             checkOrderingKey(v, orderingKey);
             v.throwIfAny("outbound message");
             return new OutboundMessageRequest(orgId, dossierId, channel, new PhoneNumber(to), content, key,
                     maxAttempts, notBefore, createdBy, fallbackOf, purpose, recipientTimeZone,
                     sendBy == null ? null : sendBy.truncatedTo(java.time.temporal.ChronoUnit.MICROS), priority,
-                    orderingKey);
+                    orderingKey, supersedes);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.whatsappoutbox.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.whatsappoutbox.core.Attempt;
+import io.whatsappoutbox.core.BusinessKey;
 import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
@@ -12,6 +13,7 @@ import io.whatsappoutbox.core.store.DispatchStore;
 import io.whatsappoutbox.core.store.WebhookStore;
 import io.whatsappoutbox.jdbc.internal.ContentCodec;
 import io.whatsappoutbox.jdbc.internal.EnqueueWriter;
+import io.whatsappoutbox.jdbc.internal.HostCancels;
 import io.whatsappoutbox.jdbc.internal.JdbcConsents;
 import io.whatsappoutbox.jdbc.internal.JdbcDispatchStore;
 import io.whatsappoutbox.jdbc.internal.JdbcTemplateRegistry;
@@ -23,6 +25,7 @@ import io.whatsappoutbox.jdbc.internal.PostgresWakeUps;
 import io.whatsappoutbox.jdbc.internal.SharedPacing;
 import io.whatsappoutbox.jdbc.internal.TemplateSyncSchedule;
 import io.whatsappoutbox.jdbc.internal.Times;
+import io.whatsappoutbox.jdbc.ops.Operator;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -62,6 +65,7 @@ public final class JdbcOutbox implements AutoCloseable {
     private final JdbcConsents consents;
     private final ProviderConfigs providerConfigs;
     private final TemplateRegistry templates;
+    private final HostCancels cancels;
 
     private JdbcOutbox(Builder b) {
         this.clock = b.clock;
@@ -85,6 +89,7 @@ public final class JdbcOutbox implements AutoCloseable {
                 b.sharedPacing ? new SharedPacing(jdbi) : null);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.consents = new JdbcConsents(jdbi, clock);
+        this.cancels = new HostCancels(clock);
     }
 
     public static Builder builder() {
@@ -138,6 +143,49 @@ public final class JdbcOutbox implements AutoCloseable {
     public List<EnqueueResult> enqueueAll(List<OutboundMessageRequest> requests) {
         Objects.requireNonNull(requests, "requests");
         return jdbi.inTransaction(h -> enqueueAll(h.getConnection(), requests));
+    }
+
+    /**
+     * Cancels {@code orgId}'s messages of {@code key} that are not sent yet, on the host's connection
+     * and inside its transaction (nothing is committed or closed): they are CANCELLED if and only if the
+     * host commits, and a dispatcher never claims them after that. Only QUEUED messages move; one a
+     * dispatcher holds (SENDING) is left alone and answered in {@link CancelResult#inFlight()}, as it
+     * may still be sent. Audited as the operator's cancel ({@code CANCEL_MESSAGES}) by {@code actor}.
+     *
+     * @param actor who cancels and why (the audit row, the rows' {@code updated_by})
+     */
+    public CancelResult cancel(Connection hostConnection, String orgId, BusinessKey key, Operator actor) {
+        Objects.requireNonNull(hostConnection, "hostConnection");
+        checkCancel(orgId, key, actor);
+        try {
+            return cancels.cancel(hostConnection, orgId, key, actor);
+        } catch (SQLException e) {
+            throw new OutboxStoreException("cancel failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #cancel(Connection, String, BusinessKey, Operator)}, audited as {@code host}. */
+    public CancelResult cancel(Connection hostConnection, String orgId, BusinessKey key) {
+        return cancel(hostConnection, orgId, key, HostCancels.HOST);
+    }
+
+    /** The cancel in a transaction of its own, for a host with nothing else to write. */
+    public CancelResult cancel(String orgId, BusinessKey key, Operator actor) {
+        checkCancel(orgId, key, actor);
+        return jdbi.inTransaction(h -> cancel(h.getConnection(), orgId, key, actor));
+    }
+
+    /** {@link #cancel(String, BusinessKey, Operator)}, audited as {@code host}. */
+    public CancelResult cancel(String orgId, BusinessKey key) {
+        return cancel(orgId, key, HostCancels.HOST);
+    }
+
+    private static void checkCancel(String orgId, BusinessKey key, Operator actor) {
+        Violations v = new Violations();
+        v.orgId("orgId", orgId);
+        v.requireNonNull("key", key);
+        v.requireNonNull("actor", actor);
+        v.throwIfAny("cancel");
     }
 
     /** A message of {@code orgId}; another org's message is not found. */

@@ -3,10 +3,13 @@ package io.whatsappoutbox.jdbc.internal;
 import io.whatsappoutbox.jdbc.EnqueueResult;
 import io.whatsappoutbox.jdbc.IdempotencyConflictException;
 import io.whatsappoutbox.jdbc.TemplateCheck;
+import io.whatsappoutbox.core.BusinessKey;
 import io.whatsappoutbox.core.ConsentPurpose;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
+import io.whatsappoutbox.jdbc.ops.OperationKind;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Writes outbound messages on a connection the caller owns (the host's, inside its transaction),
@@ -48,6 +52,58 @@ public final class EnqueueWriter {
              ORDER BY x.ord
             ON CONFLICT DO NOTHING
             RETURNING id, org_id, idempotency_key""";
+    /**
+     * The insert of a batch where a request supersedes others: the org's QUEUED messages of its key
+     * are cancelled in the same statement, only for a request whose row this statement created (a
+     * repeated idempotency key cancels nothing), with the audit row the operator's cancel writes.
+     * Rows inserted by the statement are not visible to its update: a new message never cancels itself.
+     */
+    private static final String INSERT_SUPERSEDING = """
+            WITH x AS (
+                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                     ?::text[], ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+                                     ?::text[], ?::text[], ?::smallint[], ?::text[],
+                                     ?::text[], ?::text[], ?::uuid[], ?::text[])
+                       WITH ORDINALITY AS x(org_id, dossier_id, channel, to_recipient, template_code, content_type,
+                                            payload, content_hash, idempotency_key, max_attempts, next_attempt_at,
+                                            fallback_of, created_by, consent_purpose, recipient_time_zone, send_by,
+                                            priority, ordering_key, supersedes_dossier,
+                                            supersedes_key, operation_id, filter, ord)
+            ), ins AS (
+                INSERT INTO outbound_message (org_id, dossier_id, channel, to_recipient, template_code, content_type,
+                    payload_json, content_hash, status, idempotency_key, max_attempts, next_attempt_at, fallback_of,
+                    created_at, updated_at, created_by, updated_by, consent_purpose, recipient_time_zone, send_by,
+                    priority, ordering_key)
+                SELECT x.org_id, x.dossier_id, x.channel, x.to_recipient, x.template_code, x.content_type,
+                       x.payload::jsonb, x.content_hash, 'QUEUED', x.idempotency_key, x.max_attempts,
+                       x.next_attempt_at::timestamptz, x.fallback_of, ?, ?, x.created_by, x.created_by, x.consent_purpose,
+                       x.recipient_time_zone, x.send_by::timestamptz, x.priority, x.ordering_key
+                  FROM x
+                 ORDER BY x.ord
+                ON CONFLICT DO NOTHING
+                RETURNING id, org_id, idempotency_key
+            ), sup AS (
+                UPDATE outbound_message m
+                   SET status = ?, locked_until = NULL, operation_id = x.operation_id, updated_at = ?,
+                       updated_by = coalesce(x.created_by, ?)
+                  FROM ins JOIN x ON x.org_id = ins.org_id AND x.idempotency_key = ins.idempotency_key
+                 WHERE m.org_id = x.org_id AND m.status = 'QUEUED' AND m.status = ANY(?)
+                   AND (m.dossier_id = x.supersedes_dossier OR m.idempotency_key = x.supersedes_key)
+                RETURNING m.id, ins.id AS by_id, x.operation_id, x.org_id, x.created_by, x.filter
+            ), audit AS (
+                INSERT INTO outbox_audit (operation_id, action, operator, reason, org_scope, filter_json, dry_run,
+                                          affected_count, details_json, created_at)
+                SELECT s.operation_id, ?, coalesce(s.created_by, ?), 'superseded by message ' || s.by_id, s.org_id,
+                       s.filter::jsonb || jsonb_build_object('supersededBy', s.by_id), false, count(*),
+                       jsonb_build_object('messageIds', jsonb_agg(s.id ORDER BY s.id), 'inFlight', '[]'::jsonb,
+                                          'before', 'QUEUED', 'after', 'CANCELLED'),
+                       ?
+                  FROM sup s
+                 GROUP BY s.operation_id, s.by_id, s.org_id, s.created_by, s.filter
+            )
+            SELECT i.id, i.org_id, i.idempotency_key,
+                   (SELECT array_agg(s.id ORDER BY s.id) FROM sup s WHERE s.by_id = i.id) AS superseded
+              FROM ins i""";
     private static final String EXISTING = "SELECT " + MessageRows.COLUMNS + """
             , content_hash FROM outbound_message
              WHERE (org_id, idempotency_key) IN (SELECT * FROM unnest(?::text[], ?::text[]))
@@ -155,23 +211,33 @@ public final class EnqueueWriter {
             orderingKey[i] = r.orderingKey();
         }
         Map<String, Long> created = new HashMap<>();
-        try (PreparedStatement p = c.prepareStatement(INSERT)) {
-            p.setObject(1, Times.utc(now));
-            p.setObject(2, Times.utc(now));
-            Array[] arrays = {
+        Map<Long, List<Long>> superseded = new HashMap<>();
+        boolean superseding = batch.stream().anyMatch(r -> r.supersedes() != null);
+        try (PreparedStatement p = c.prepareStatement(superseding ? INSERT_SUPERSEDING : INSERT)) {
+            List<Array> arrays = new ArrayList<>(List.of(
                 c.createArrayOf("text", org), c.createArrayOf("text", dossier), c.createArrayOf("text", channel),
                 c.createArrayOf("text", to), c.createArrayOf("text", template), c.createArrayOf("text", type),
                 c.createArrayOf("text", payload), c.createArrayOf("text", hash), c.createArrayOf("text", key),
                 c.createArrayOf("int4", maxAttempts), c.createArrayOf("text", due), c.createArrayOf("int8", fallbackOf),
                 c.createArrayOf("text", createdBy), c.createArrayOf("text", purpose), c.createArrayOf("text", zone),
                 c.createArrayOf("text", sendBy), c.createArrayOf("int2", priority),
-                c.createArrayOf("text", orderingKey)};
-            for (int i = 0; i < arrays.length; i++) {
-                p.setArray(3 + i, arrays[i]);
+                c.createArrayOf("text", orderingKey)));
+            if (superseding) {
+                bindSuperseding(c, p, batch, arrays, now);
+            } else {
+                p.setObject(1, Times.utc(now));
+                p.setObject(2, Times.utc(now));
+                for (int i = 0; i < arrays.size(); i++) {
+                    p.setArray(3 + i, arrays.get(i));
+                }
             }
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     created.put(identity(rs.getString(2), rs.getString(3)), rs.getLong(1));
+                    Array ids = superseding ? rs.getArray(4) : null;
+                    if (ids != null) {
+                        superseded.put(rs.getLong(1), List.of((Long[]) ids.getArray()));
+                    }
                 }
             }
         }
@@ -184,7 +250,8 @@ public final class EnqueueWriter {
             if (newId != null) {
                 // a key repeated in the batch is created once and answered as existing after that
                 boolean first = reported.putIfAbsent(id, Boolean.TRUE) == null;
-                results.add(new EnqueueResult(stored(newId, r, now, marketing), first));
+                results.add(new EnqueueResult(stored(newId, r, now, marketing), first,
+                        first ? superseded.get(newId) : List.of()));
                 continue;
             }
             Existing e = existing.get(id);
@@ -200,6 +267,42 @@ public final class EnqueueWriter {
             results.add(new EnqueueResult(e.message(), false));
         }
         return results;
+    }
+
+    /** Binds {@link #INSERT_SUPERSEDING}'s parameters, in the order they appear in its text. */
+    private static void bindSuperseding(Connection c, PreparedStatement p, List<OutboundMessageRequest> batch,
+            List<Array> arrays, Instant now) throws SQLException {
+        int n = batch.size();
+        String[] dossier = new String[n];
+        String[] key = new String[n];
+        UUID[] operation = new UUID[n];
+        String[] filter = new String[n];
+        for (int i = 0; i < n; i++) {
+            BusinessKey s = batch.get(i).supersedes();
+            if (s != null) {
+                dossier[i] = s.dossierIdOrNull();
+                key[i] = s.idempotencyKeyOrNull();
+                operation[i] = UUID.randomUUID();
+                filter[i] = HostCancels.filter(s);
+            }
+        }
+        arrays.add(c.createArrayOf("text", dossier));
+        arrays.add(c.createArrayOf("text", key));
+        arrays.add(c.createArrayOf("uuid", operation));
+        arrays.add(c.createArrayOf("text", filter));
+        int i = 1;
+        for (Array a : arrays) {
+            p.setArray(i++, a);
+        }
+        p.setObject(i++, Times.utc(now));
+        p.setObject(i++, Times.utc(now));
+        p.setString(i++, Transition.CANCEL.target().name());
+        p.setObject(i++, Times.utc(now));
+        p.setString(i++, HostCancels.HOST.name());
+        p.setArray(i++, c.createArrayOf("text", HostCancels.queuedSources()));
+        p.setString(i++, OperationKind.CANCEL_MESSAGES.name());
+        p.setString(i++, HostCancels.HOST.name());
+        p.setObject(i, Times.utc(now));
     }
 
     private record Existing(OutboundMessage message, String hash) {}
