@@ -8,6 +8,7 @@ import static io.whatsappoutbox.examples.demo.ApiJson.violations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.BusinessKey;
 import io.whatsappoutbox.core.ConsentPurpose;
 import io.whatsappoutbox.core.Priority;
 import io.whatsappoutbox.core.IllegalTransitionException;
@@ -21,6 +22,7 @@ import io.whatsappoutbox.core.webhook.WebhookRequest;
 import io.whatsappoutbox.core.webhook.WebhookResponse;
 import io.whatsappoutbox.examples.demo.DemoHttpServer.Request;
 import io.whatsappoutbox.examples.demo.DemoHttpServer.Response;
+import io.whatsappoutbox.jdbc.CancelResult;
 import io.whatsappoutbox.jdbc.EnqueueResult;
 import io.whatsappoutbox.jdbc.IdempotencyConflictException;
 import io.whatsappoutbox.jdbc.ops.Operator;
@@ -115,6 +117,9 @@ final class DemoApi implements DemoHttpServer.Routes {
         String path = r.path();
         if (path.equals("/api/v1/outbound/messages") && r.method().equals("POST")) {
             return enqueue(r, org);
+        }
+        if (path.equals("/api/v1/outbound/messages/cancel") && r.method().equals("POST")) {
+            return cancel(r, org);
         }
         Matcher m = MESSAGE.matcher(path);
         if (m.matches() && r.method().equals("GET")) {
@@ -277,12 +282,20 @@ final class DemoApi implements DemoHttpServer.Routes {
             }
         }
         String orderingKey = ApiJson.text(body, "orderingKey", v);
+        BusinessKey supersedes = null;
+        JsonNode sup = body.get("supersedes");
+        if (sup != null && !sup.isNull()) {
+            supersedes = sup.isObject() ? businessKey(sup, v, "supersedes") : null;
+            if (!sup.isObject()) {
+                v.add("supersedes", "is not an object", "{\"dossierId\":\"...\"} or {\"idempotencyKey\":\"...\"}");
+            }
+        }
         if (!v.isEmpty()) {
             return invalid(new InvalidInputException("outbound message", violations(v)));
         }
         OutboundMessageRequest request = OutboundMessageRequest.builder().orgId(org).channel(channel).to(to)
                 .content(content).idempotencyKey(key).dossierId(dossier).purpose(purpose).recipientTimeZone(zone)
-                .sendBy(sendBy).priority(priority).orderingKey(orderingKey).createdBy("api").build();
+                .sendBy(sendBy).priority(priority).orderingKey(orderingKey).supersedes(supersedes).createdBy("api").build();
         EnqueueResult result;
         try {
             result = stack.outbox.enqueue(request);
@@ -290,7 +303,52 @@ final class DemoApi implements DemoHttpServer.Routes {
             return error(409, "idempotencyKey", "is already used by message " + e.existingMessageId()
                     + " with other content (rule: one key, one message content per org)");
         }
-        return view(org, result.message().id(), result.created() ? 201 : 200);
+        if (result.superseded().isEmpty()) {
+            return view(org, result.message().id(), result.created() ? 201 : 200);
+        }
+        OutboundMessage m = stack.outbox.find(org, result.message().id()).orElseThrow();
+        Map<String, Object> out = new LinkedHashMap<>(MessageViews.message(m, stack.outbox.attempts(org, m.id()), null));
+        out.put("superseded", result.superseded());
+        return json(result.created() ? 201 : 200, out);
+    }
+
+    /**
+     * {@code POST /api/v1/outbound/messages/cancel} with {@code {"dossierId":...}} or
+     * {@code {"idempotencyKey":...}}: cancels the org's matching messages not yet sent, answers
+     * their ids and those left because a dispatcher is sending them.
+     */
+    private Response cancel(Request r, String org) {
+        JsonNode body = ApiJson.parse(r.body());
+        if (body == null || !body.isObject()) {
+            return error(400, "body", "is not a JSON object");
+        }
+        Violations v = new Violations();
+        BusinessKey key = businessKey(body, v, "body");
+        if (!v.isEmpty()) {
+            return invalid(new InvalidInputException("cancel", violations(v)));
+        }
+        CancelResult result = stack.outbox.cancel(org, key, Operator.of("api", "cancelled through the HTTP API"));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("cancelled", result.cancelled());
+        out.put("inFlight", result.inFlight());
+        return ok(out);
+    }
+
+    /** Exactly one of {@code dossierId} and {@code idempotencyKey}, named {@code where} when neither is there. */
+    private static BusinessKey businessKey(JsonNode o, Violations v, String where) {
+        String dossier = ApiJson.text(o, "dossierId", v);
+        String key = ApiJson.text(o, "idempotencyKey", v);
+        if ((dossier == null) == (key == null)) {
+            v.add(where, dossier == null ? "names no dossierId nor idempotencyKey" : "names both dossierId and idempotencyKey",
+                    "exactly one of dossierId and idempotencyKey");
+            return null;
+        }
+        try {
+            return dossier != null ? BusinessKey.dossier(dossier) : BusinessKey.idempotencyKey(key);
+        } catch (InvalidInputException e) {
+            e.violations().forEach(x -> v.add(x.field(), x.problem(), x.rule()));
+            return null;
+        }
     }
 
     private Response webhook(Request r, java.util.function.Function<WebhookRequest, WebhookResponse> handler) {

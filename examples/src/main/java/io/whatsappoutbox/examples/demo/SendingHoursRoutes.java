@@ -40,13 +40,18 @@ final class SendingHoursRoutes {
     }
 
     Response handle(Request r, String org) {
-        return switch (r.method()) {
+        Response answer = switch (r.method()) {
             case "GET" -> ok(view(org, stack.operations.sendingHours(org).orElse(null)));
             case "PUT" -> put(r, org);
             case "DELETE" -> ok(change(stack.operations.setSendingHours(org, null,
                     Operator.of("api", "sending hours cleared through the HTTP API"), false)));
             default -> error(405, "method", r.method() + " is not allowed here (GET, PUT or DELETE)");
         };
+        if (!r.method().equals("GET") && answer.status() == 200) {
+            // the host owns its dispatcher: the change applies now, not at the next maintenance run
+            stack.dispatcher.runMaintenance();
+        }
+        return answer;
     }
 
     private Response put(Request r, String org) {

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The serve mode's consent by purpose, the org's sending hours and the inbound SMS webhook. */
+/**
+ * The serve mode's consent by purpose, the org's sending hours, the scheduling fields of a message,
+ * cancel and supersede by business key, and the inbound SMS webhook.
+ */
 class ServeConsentTest {
     static final String TOKEN = "test-admin-token";
     static DemoStack stack;
@@ -171,5 +174,73 @@ class ServeConsentTest {
                 + "\"text\":\"hi\",\"orderingKey\":\"with space\"}");
         assertThat(key.status()).isEqualTo(400);
         assertThat(key.body().path("errors").findValuesAsText("field")).contains("orderingKey");
+    }
+
+    /** Enqueues a template to a consenting recipient; the answer's body. */
+    static JsonNode enqueue(String e164, String key, String extra) throws Exception {
+        api("PUT", "/api/v1/consents/" + e164, "{\"channel\":\"WHATSAPP\",\"granted\":true}");
+        Answer a = api("POST", "/api/v1/outbound/messages", "{\"channel\":\"WHATSAPP\",\"to\":\"" + e164 + "\","
+                + "\"template\":{\"name\":\"appointment_reminder\",\"language\":\"fr\",\"parameters\":[\"lundi\"]},"
+                + "\"idempotencyKey\":\"" + key + "\"" + extra + "}");
+        assertThat(a.status()).as(a.raw()).isIn(200, 201);
+        return a.body();
+    }
+
+    static void awaitHeld(long id) {
+        io.whatsappoutbox.core.testing.Eventually.await("message " + id + " held", Duration.ofSeconds(20), () -> {
+            try {
+                return "OUTSIDE_SENDING_HOURS".equals(api("GET", "/api/v1/outbound/messages/" + id, null).body()
+                        .path("errorCode").asText(null));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void cancelByDossierOrKeyAnswersTheIdsAndSupersedeReplacesTheQueuedOne() throws Exception {
+        // hours that are closed now hold every message queued, so that none is sent before the cancel
+        java.time.LocalTime opens = java.time.LocalTime.now(java.time.ZoneOffset.UTC).plusHours(2).withSecond(0).withNano(0);
+        api("PUT", "/api/v1/sending-hours", "{\"opens\":\"" + opens + "\",\"closes\":\"" + opens.plusHours(1)
+                + "\",\"timeZone\":\"UTC\",\"holdTransactional\":true}");
+        try {
+            long a = enqueue("+33611119020", "cancel-a", ",\"dossierId\":\"V-20\",\"recipientTimeZone\":\"UTC\"").path("id").asLong();
+            long b = enqueue("+33611119021", "cancel-b", ",\"dossierId\":\"V-20\",\"recipientTimeZone\":\"UTC\"").path("id").asLong();
+            long c = enqueue("+33611119022", "cancel-c", ",\"dossierId\":\"V-21\",\"recipientTimeZone\":\"UTC\"").path("id").asLong();
+            awaitHeld(a);
+            awaitHeld(b);
+            awaitHeld(c);
+
+            Answer cancelled = api("POST", "/api/v1/outbound/messages/cancel", "{\"dossierId\":\"V-20\"}");
+            assertThat(cancelled.status()).as(cancelled.raw()).isEqualTo(200);
+            assertThat(cancelled.body().path("cancelled").toString()).isEqualTo("[" + a + "," + b + "]");
+            assertThat(cancelled.body().path("inFlight").toString()).isEqualTo("[]");
+            assertThat(api("GET", "/api/v1/outbound/messages/" + a, null).body().path("status").asText()).isEqualTo("CANCELLED");
+
+            JsonNode replacing = enqueue("+33611119022", "cancel-d",
+                    ",\"dossierId\":\"V-21\",\"supersedes\":{\"idempotencyKey\":\"cancel-c\"}");
+            assertThat(replacing.path("superseded").toString()).isEqualTo("[" + c + "]");
+            assertThat(api("GET", "/api/v1/outbound/messages/" + c, null).body().path("status").asText()).isEqualTo("CANCELLED");
+            assertThat(api("POST", "/api/v1/outbound/messages/cancel", "{\"idempotencyKey\":\"cancel-c\"}").body()
+                    .path("cancelled").toString()).isEqualTo("[]");
+        } finally {
+            api("DELETE", "/api/v1/sending-hours", null);
+        }
+    }
+
+    @Test
+    void aCancelNamingNeitherOrBothKeysIs400() throws Exception {
+        Answer neither = api("POST", "/api/v1/outbound/messages/cancel", "{}");
+        assertThat(neither.status()).isEqualTo(400);
+        assertThat(neither.raw()).contains("dossierId").contains("idempotencyKey");
+        Answer both = api("POST", "/api/v1/outbound/messages/cancel", "{\"dossierId\":\"V-1\",\"idempotencyKey\":\"k\"}");
+        assertThat(both.status()).isEqualTo(400);
+        Answer badKey = api("POST", "/api/v1/outbound/messages/cancel", "{\"idempotencyKey\":\"with space\"}");
+        assertThat(badKey.status()).isEqualTo(400);
+        assertThat(badKey.body().path("errors").findValuesAsText("field")).contains("idempotencyKey");
+        Answer badSupersedes = api("POST", "/api/v1/outbound/messages", "{\"channel\":\"WHATSAPP\",\"to\":\"+33611119030\","
+                + "\"text\":\"hi\",\"supersedes\":\"V-1\"}");
+        assertThat(badSupersedes.status()).isEqualTo(400);
+        assertThat(badSupersedes.body().path("errors").findValuesAsText("field")).contains("supersedes");
     }
 }
