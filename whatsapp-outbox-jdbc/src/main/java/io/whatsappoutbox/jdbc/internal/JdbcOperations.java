@@ -2,6 +2,8 @@ package io.whatsappoutbox.jdbc.internal;
 
 import io.whatsappoutbox.core.SendingHours;
 import io.whatsappoutbox.jdbc.ops.SendingHoursChange;
+import io.whatsappoutbox.jdbc.ops.RetentionPolicy;
+import io.whatsappoutbox.jdbc.ops.RetentionResult;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.jdbc.ops.ArchiveResult;
 import io.whatsappoutbox.jdbc.ops.AuditEntry;
@@ -56,6 +58,7 @@ public final class JdbcOperations implements OutboxOperations {
     private final DeadLetterArchiver archiver;
     private final QuotaOps quotas;
     private final SendingHoursOps sendingHours;
+    private final RetentionRuns retention;
     private final ConfigOps configs;
     private final DatabaseHealthQuery health;
     private final AuditLog audit;
@@ -105,6 +108,7 @@ public final class JdbcOperations implements OutboxOperations {
         this.archiver = new DeadLetterArchiver(jdbi, clock, audit, Objects.requireNonNull(archiveStreams, "archiveStreams"));
         this.quotas = new QuotaOps(jdbi, clock, audit);
         this.sendingHours = new SendingHoursOps(jdbi, clock);
+        this.retention = new RetentionRuns(jdbi, clock);
         this.configs = new ConfigOps(jdbi, clock, audit, providerConfigs);
         this.health = new DatabaseHealthQuery(jdbi, clock);
         this.clock = clock;
@@ -224,6 +228,11 @@ public final class JdbcOperations implements OutboxOperations {
     @Override
     public QuotaChange resetQuota(String orgId, Operator operator, boolean dryRun) {
         return quotas.resetQuota(orgId, operator, dryRun);
+    }
+
+    @Override
+    public RetentionResult runRetention(Scope scope, RetentionPolicy policy, Operator operator, boolean dryRun) {
+        return retention.run(scope, policy, operator, dryRun);
     }
 
     @Override

@@ -20,5 +20,7 @@ public enum OperationKind {
     /** An org's sending hours set: its marketing messages wait outside them. */
     SET_SENDING_HOURS,
     /** An org's sending hours removed: it sends at any hour again. */
-    CLEAR_SENDING_HOURS
+    CLEAR_SENDING_HOURS,
+    /** Settled history older than the retention policy deleted. */
+    RUN_RETENTION
 }

@@ -149,6 +149,14 @@ public interface OutboxOperations {
     /** Restarts an org's count now (a fresh period) and lifts its throttle. */
     QuotaChange resetQuota(String orgId, Operator operator, boolean dryRun);
 
+    /**
+     * Deletes the scope's settled history older than {@code policy} (see {@link RetentionPolicy}
+     * for what is never touched), in batches of 1,000 rows, each its own short transaction, so it
+     * holds no long lock; a message's attempts go with it. A dry run counts the same rows and
+     * deletes nothing. Audited once per run, with the counts.
+     */
+    RetentionResult runRetention(Scope scope, RetentionPolicy policy, Operator operator, boolean dryRun);
+
     /** The org's sending hours, empty when it sends at any hour. */
     Optional<SendingHours> sendingHours(String orgId);
 
