@@ -19,7 +19,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
             StatusCommands.Status.class, StatusCommands.Failures.class, StatusCommands.Stuck.class,
             DeadLetterCommands.class, MessageCommands.Retry.class, MessageCommands.Cancel.class,
-            MessageCommands.Progress.class, FallbackCommand.class, QuotaCommands.class, ConfigCommands.class, ConfigCommands.RotateSecret.class,
+            MessageCommands.Progress.class, FallbackCommand.class, QuotaCommands.class, RetentionCommands.class, ConfigCommands.class, ConfigCommands.RotateSecret.class,
             HealthCommands.class, HealthCommands.Audit.class, TemplateCommands.class, UsageCommand.class, CommandLine.HelpCommand.class
         },
         footerHeading = "%nExit codes:%n",
