@@ -34,7 +34,17 @@ import java.util.UUID;
  * Internal.
  */
 public final class EnqueueWriter {
-    private static final String INSERT = """
+    /** One request's row, in both inserts: the arrays, bound in this order, and their names. */
+    private static final String ROW_ARRAYS = """
+            ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+            ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
+            ?::smallint[], ?::text[]""";
+    private static final String ROW_FIELDS = """
+            org_id, dossier_id, channel, to_recipient, template_code, content_type, payload, content_hash,
+            idempotency_key, max_attempts, next_attempt_at, fallback_of, created_by, consent_purpose,
+            recipient_time_zone, send_by, priority, ordering_key""";
+    /** The insert of the rows of {@code x}; its two parameters are the created and updated time. */
+    private static final String INSERT_ROWS = """
             INSERT INTO outbound_message (org_id, dossier_id, channel, to_recipient, template_code, content_type,
                 payload_json, content_hash, status, idempotency_key, max_attempts, next_attempt_at, fallback_of,
                 created_at, updated_at, created_by, updated_by, consent_purpose, recipient_time_zone, send_by,
@@ -43,45 +53,27 @@ public final class EnqueueWriter {
                    x.payload::jsonb, x.content_hash, 'QUEUED', x.idempotency_key, x.max_attempts,
                    x.next_attempt_at::timestamptz, x.fallback_of, ?, ?, x.created_by, x.created_by, x.consent_purpose,
                    x.recipient_time_zone, x.send_by::timestamptz, x.priority, x.ordering_key
-              FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                          ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
-                          ?::smallint[], ?::text[])
-                   WITH ORDINALITY AS x(org_id, dossier_id, channel, to_recipient, template_code, content_type,
-                                        payload, content_hash, idempotency_key, max_attempts, next_attempt_at,
-                                        fallback_of, created_by, consent_purpose, recipient_time_zone, send_by, priority, ordering_key, ord)
-             ORDER BY x.ord
-            ON CONFLICT DO NOTHING
-            RETURNING id, org_id, idempotency_key""";
+            """;
+    private static final String INSERT = INSERT_ROWS + "  FROM unnest(" + ROW_ARRAYS + ")\n"
+            + "       WITH ORDINALITY AS x(" + ROW_FIELDS + ", ord)\n"
+            + " ORDER BY x.ord\n"
+            + "ON CONFLICT DO NOTHING\n"
+            + "RETURNING id, org_id, idempotency_key";
     /**
      * The insert of a batch where a request supersedes others: the org's QUEUED messages of its key
      * are cancelled in the same statement, only for a request whose row this statement created (a
      * repeated idempotency key cancels nothing), with the audit row the operator's cancel writes.
      * Rows inserted by the statement are not visible to its update: a new message never cancels itself.
      */
-    private static final String INSERT_SUPERSEDING = """
-            WITH x AS (
-                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                                     ?::text[], ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[], ?::text[],
-                                     ?::text[], ?::text[], ?::smallint[], ?::text[],
-                                     ?::text[], ?::text[], ?::uuid[], ?::text[])
-                       WITH ORDINALITY AS x(org_id, dossier_id, channel, to_recipient, template_code, content_type,
-                                            payload, content_hash, idempotency_key, max_attempts, next_attempt_at,
-                                            fallback_of, created_by, consent_purpose, recipient_time_zone, send_by,
-                                            priority, ordering_key, supersedes_dossier,
-                                            supersedes_key, operation_id, filter, ord)
-            ), ins AS (
-                INSERT INTO outbound_message (org_id, dossier_id, channel, to_recipient, template_code, content_type,
-                    payload_json, content_hash, status, idempotency_key, max_attempts, next_attempt_at, fallback_of,
-                    created_at, updated_at, created_by, updated_by, consent_purpose, recipient_time_zone, send_by,
-                    priority, ordering_key)
-                SELECT x.org_id, x.dossier_id, x.channel, x.to_recipient, x.template_code, x.content_type,
-                       x.payload::jsonb, x.content_hash, 'QUEUED', x.idempotency_key, x.max_attempts,
-                       x.next_attempt_at::timestamptz, x.fallback_of, ?, ?, x.created_by, x.created_by, x.consent_purpose,
-                       x.recipient_time_zone, x.send_by::timestamptz, x.priority, x.ordering_key
-                  FROM x
-                 ORDER BY x.ord
-                ON CONFLICT DO NOTHING
-                RETURNING id, org_id, idempotency_key
+    private static final String INSERT_SUPERSEDING = "WITH x AS (\n"
+            + "    SELECT * FROM unnest(" + ROW_ARRAYS + ", ?::text[], ?::text[], ?::uuid[], ?::text[])\n"
+            + "           WITH ORDINALITY AS x(" + ROW_FIELDS + ", supersedes_dossier, supersedes_key, operation_id,"
+            + " filter, ord)\n"
+            + "), ins AS (\n" + INSERT_ROWS + "      FROM x\n"
+            + "     ORDER BY x.ord\n"
+            + "    ON CONFLICT DO NOTHING\n"
+            + "    RETURNING id, org_id, idempotency_key\n"
+            + """
             ), sup AS (
                 UPDATE outbound_message m
                    SET status = ?, locked_until = NULL, operation_id = x.operation_id, updated_at = ?,
