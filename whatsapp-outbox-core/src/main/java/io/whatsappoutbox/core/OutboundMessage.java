@@ -66,7 +66,7 @@ public record OutboundMessage(
                 deliveredAt, readAt, createdBy, updatedBy, ConsentPurpose.TRANSACTIONAL);
     }
 
-    /** A message whose recipient's zone comes from its number. */
+    /** A message without the scheduling fields: NORMAL, no deadline, no ordering key, its zone from the number. */
     public OutboundMessage(long id, String orgId, String dossierId, Channel channel, PhoneNumber to,
             MessageContent content, MessageStatus status, String idempotencyKey, int attemptCount, int maxAttempts,
             int deferralCount, Instant nextAttemptAt, ErrorInfo lastError, String providerMessageId, Long fallbackOf,
@@ -74,29 +74,7 @@ public record OutboundMessage(
             String updatedBy, ConsentPurpose purpose) {
         this(id, orgId, dossierId, channel, to, content, status, idempotencyKey, attemptCount, maxAttempts,
                 deferralCount, nextAttemptAt, lastError, providerMessageId, fallbackOf, createdAt, updatedAt, sentAt,
-                deliveredAt, readAt, createdBy, updatedBy, purpose, null, null);
-    }
-
-    /** A message without a send-by deadline. */
-    public OutboundMessage(long id, String orgId, String dossierId, Channel channel, PhoneNumber to,
-            MessageContent content, MessageStatus status, String idempotencyKey, int attemptCount, int maxAttempts,
-            int deferralCount, Instant nextAttemptAt, ErrorInfo lastError, String providerMessageId, Long fallbackOf,
-            Instant createdAt, Instant updatedAt, Instant sentAt, Instant deliveredAt, Instant readAt, String createdBy,
-            String updatedBy, ConsentPurpose purpose, ZoneId recipientTimeZone) {
-        this(id, orgId, dossierId, channel, to, content, status, idempotencyKey, attemptCount, maxAttempts,
-                deferralCount, nextAttemptAt, lastError, providerMessageId, fallbackOf, createdAt, updatedAt, sentAt,
-                deliveredAt, readAt, createdBy, updatedBy, purpose, recipientTimeZone, null);
-    }
-
-    /** A NORMAL message without ordering key. */
-    public OutboundMessage(long id, String orgId, String dossierId, Channel channel, PhoneNumber to,
-            MessageContent content, MessageStatus status, String idempotencyKey, int attemptCount, int maxAttempts,
-            int deferralCount, Instant nextAttemptAt, ErrorInfo lastError, String providerMessageId, Long fallbackOf,
-            Instant createdAt, Instant updatedAt, Instant sentAt, Instant deliveredAt, Instant readAt, String createdBy,
-            String updatedBy, ConsentPurpose purpose, ZoneId recipientTimeZone, Instant sendBy) {
-        this(id, orgId, dossierId, channel, to, content, status, idempotencyKey, attemptCount, maxAttempts,
-                deferralCount, nextAttemptAt, lastError, providerMessageId, fallbackOf, createdAt, updatedAt, sentAt,
-                deliveredAt, readAt, createdBy, updatedBy, purpose, recipientTimeZone, sendBy, Priority.NORMAL, null);
+                deliveredAt, readAt, createdBy, updatedBy, purpose, null, null, Priority.NORMAL, null);
     }
 
     public Optional<ErrorInfo> error() {

@@ -76,36 +76,12 @@ public record OutboundMessageRequest(
                 ConsentPurpose.TRANSACTIONAL);
     }
 
-    /** A request whose recipient's zone comes from its number. */
+    /** A request without the scheduling fields: NORMAL, no deadline, no ordering key, nothing superseded. */
     public OutboundMessageRequest(String orgId, String dossierId, Channel channel, PhoneNumber to, MessageContent content,
             String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf,
             ConsentPurpose purpose) {
         this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
-                purpose, null, null);
-    }
-
-    /** A request without a send-by deadline. */
-    public OutboundMessageRequest(String orgId, String dossierId, Channel channel, PhoneNumber to, MessageContent content,
-            String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf,
-            ConsentPurpose purpose, ZoneId recipientTimeZone) {
-        this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
-                purpose, recipientTimeZone, null);
-    }
-
-    /** A NORMAL request without ordering key. */
-    public OutboundMessageRequest(String orgId, String dossierId, Channel channel, PhoneNumber to, MessageContent content,
-            String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf,
-            ConsentPurpose purpose, ZoneId recipientTimeZone, Instant sendBy) {
-        this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
-                purpose, recipientTimeZone, sendBy, Priority.NORMAL, null);
-    }
-
-    /** A request that supersedes nothing. */
-    public OutboundMessageRequest(String orgId, String dossierId, Channel channel, PhoneNumber to, MessageContent content,
-            String idempotencyKey, Integer maxAttempts, Instant notBefore, String createdBy, Long fallbackOf,
-            ConsentPurpose purpose, ZoneId recipientTimeZone, Instant sendBy, Priority priority, String orderingKey) {
-        this(orgId, dossierId, channel, to, content, idempotencyKey, maxAttempts, notBefore, createdBy, fallbackOf,
-                purpose, recipientTimeZone, sendBy, priority, orderingKey, null);
+                purpose, null, null, Priority.NORMAL, null, null);
     }
 
     public OutboundMessageRequest {

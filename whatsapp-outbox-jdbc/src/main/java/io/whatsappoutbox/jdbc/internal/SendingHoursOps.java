@@ -9,13 +9,16 @@ import io.whatsappoutbox.jdbc.ops.SendingHoursChange;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.DayOfWeek;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -29,9 +32,9 @@ final class SendingHoursOps {
     private static final String COLUMNS = "org_id, opens, closes, days, default_zone, hold_transactional";
 
     private final Jdbi jdbi;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
-    SendingHoursOps(Jdbi jdbi, java.time.Clock clock) {
+    SendingHoursOps(Jdbi jdbi, Clock clock) {
         this.jdbi = jdbi;
         this.clock = clock;
     }
@@ -98,7 +101,7 @@ final class SendingHoursOps {
                         return null;
                     }
                 })
-                .list().stream().filter(java.util.Objects::nonNull).toList();
+                .list().stream().filter(Objects::nonNull).toList();
     }
 
     private static Optional<SendingHours> row(Handle h, String orgId) {
@@ -112,8 +115,8 @@ final class SendingHoursOps {
         for (Object d : (Object[]) a.getArray()) {
             days.add(DayOfWeek.of(((Number) d).intValue()));
         }
-        return new SendingHours(rs.getObject("opens", java.time.LocalTime.class),
-                rs.getObject("closes", java.time.LocalTime.class), days, ZoneId.of(rs.getString("default_zone")),
+        return new SendingHours(rs.getObject("opens", LocalTime.class),
+                rs.getObject("closes", LocalTime.class), days, ZoneId.of(rs.getString("default_zone")),
                 rs.getBoolean("hold_transactional"));
     }
 
