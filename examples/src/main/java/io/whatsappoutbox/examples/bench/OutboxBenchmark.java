@@ -242,20 +242,25 @@ public final class OutboxBenchmark {
                 "-cp", classPath(), OutboxBenchmark.class.getName(), CHILD, server.mode.name(), n.name(),
                 Integer.toString(server.port()), file.toString()));
         command.addAll(o.childArgs());
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        // stderr is merged so that a failing child's stack trace reaches the same stream and the error
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             p.getOutputStream().close();
+            OutputTail tail = new OutputTail(40);
             try (InputStream progress = p.getInputStream()) {
                 byte[] buffer = new byte[8192];
                 for (int read = progress.read(buffer); read >= 0; read = progress.read(buffer)) {
                     out.write(buffer, 0, read);
                     out.flush();
+                    tail.write(buffer, read);
                 }
             }
             int exit = p.waitFor();
             if (exit != 0) {
+                // the first line names the cause: a test report and a CI summary show only that line
                 throw new IllegalStateException(n.name() + " (" + server.mode.label + ") ended with exit code " + exit
-                        + " in its own JVM; its output is above");
+                        + " in its own JVM: " + tail.cause() + System.lineSeparator() + "its last lines:"
+                        + System.lineSeparator() + tail.text());
             }
             return JSON.readValue(file.toFile(), new TypeReference<List<Figures>>() {});
         } finally {
