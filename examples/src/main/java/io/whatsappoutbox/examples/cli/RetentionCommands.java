@@ -4,6 +4,7 @@ import io.whatsappoutbox.jdbc.ops.Operator;
 import io.whatsappoutbox.jdbc.ops.RetentionPolicy;
 import io.whatsappoutbox.jdbc.ops.RetentionResult;
 import io.whatsappoutbox.jdbc.ops.Scope;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -31,6 +32,10 @@ final class RetentionCommands {
         @Option(names = "--keep-audit", defaultValue = "365d", paramLabel = "<duration>",
                 description = "audit log kept (default: ${DEFAULT-VALUE}, at least 30d)")
         Duration keepAudit;
+
+        @Option(names = "--archive-dir", paramLabel = "<dir>", description = "archive first: each batch is written to a"
+                + " checked JSON Lines file in this existing directory, and only the rows it holds are deleted")
+        Path archiveDir;
 
         @Option(names = "--dry-run", description = "count what would be deleted, delete nothing (still audited)")
         boolean dryRun;
@@ -62,7 +67,8 @@ final class RetentionCommands {
                             + " attempts), " + preview.inboundMessages() + " inbound message(s) and " + preview.auditRows()
                             + " audit row(s), scope " + s.label() + "?");
                 }
-                RetentionResult r = ops.runRetention(s, policy, who, dryRun);
+                RetentionResult r = archiveDir == null ? ops.runRetention(s, policy, who, dryRun)
+                        : ops.runRetention(s, policy, who, dryRun, archiveDir);
                 print(r, () -> {
                     out().printf("%sRetention, scope %s, as of %s%n", r.dryRun() ? "DRY RUN (nothing deleted): " : "",
                             r.scope(), r.asOf());
@@ -72,6 +78,7 @@ final class RetentionCommands {
                     t.row("message (inbound)", r.inboundMessages(), keepInbound);
                     t.row("outbox_audit", r.auditRows(), keepAudit);
                     t.print(out());
+                    r.archiveFiles().forEach(file -> out().println("Archived to " + file));
                     out().println("Operation " + r.operationId());
                 });
             };

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.examples.cli.CliFixture.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code retention run}: the scope's old settled history, counted by a dry run, deleted by a run. */
 class RetentionCommandTest {
@@ -60,5 +63,24 @@ class RetentionCommandTest {
         assertThat(tooShort.exitCode()).isEqualTo(CliExit.USAGE);
         assertThat(tooShort.err()).contains("settledMessages");
         assertThat(f.sql.count("SELECT count(*) FROM outbox_audit")).isZero();
+    }
+
+    @Test
+    void withAnArchiveDirectoryTheDeletedRowsAreInTheFilesItNames(@TempDir Path dir) throws Exception {
+        long first = old("org-1");
+        long second = old("org-1");
+
+        Run run = f.run("retention", "run", "--org", "org-1", "--archive-dir", dir.toString(), "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode files = run.json().get("archiveFiles");
+        assertThat(files).hasSize(1);
+        assertThat(Files.readAllLines(Path.of(files.get(0).asText()))).hasSize(2)
+                .satisfies(lines -> assertThat(lines.get(0)).contains("\"id\":" + first))
+                .satisfies(lines -> assertThat(lines.get(1)).contains("\"id\":" + second));
+        assertThat(f.sql.count("SELECT count(*) FROM outbound_message")).isZero();
+        Run missing = f.run("retention", "run", "--org", "org-1", "--archive-dir", dir.resolve("nope").toString(), "--yes");
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.err()).contains("archiveDirectory");
     }
 }

@@ -43,11 +43,13 @@ final class ArchiveFiles {
             "idempotency_key", "attempt_count", "max_attempts", "deferral_count", "next_attempt_at", "locked_by",
             "locked_until", "error_code", "error_message", "error_category", "provider", "provider_message_id",
             "fallback_of", "operation_id", "created_at", "updated_at", "sent_at", "delivered_at", "read_at",
-            "failed_at", "created_by", "updated_by");
+            "failed_at", "created_by", "updated_by", "consent_purpose", "send_by", "priority", "ordering_key",
+            "recipient_time_zone");
 
     static final List<String> ATTEMPT_COLUMNS = List.of("id", "message_id", "org_id", "attempt_number", "provider",
             "outcome", "error_code", "error_message", "error_category", "http_status", "provider_message_id",
-            "lease_owner", "started_at", "duration_ms", "next_attempt_at");
+            "lease_owner", "started_at", "duration_ms", "next_attempt_at", "pricing_category", "pricing_model", "billable",
+            "conversation_id", "conversation_origin");
 
     /** A row read as column name to value: numbers, booleans, ISO-8601 UTC instants, JSON text as text. */
     static Map<String, Object> row(ResultSet rs) throws SQLException {
@@ -160,6 +162,12 @@ final class ArchiveFiles {
                 list.add(object(a, ATTEMPT_COLUMNS));
             }
             out.write(JSON.writeValueAsString(node));
+            out.write('\n');
+        }
+
+        /** A row of any table, every column it was read with, in its order. */
+        static void writeRow(Writer out, Map<String, Object> row) throws IOException {
+            out.write(JSON.writeValueAsString(object(row, List.copyOf(row.keySet()))));
             out.write('\n');
         }
 

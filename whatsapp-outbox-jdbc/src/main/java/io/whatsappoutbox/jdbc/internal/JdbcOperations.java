@@ -35,8 +35,10 @@ import io.whatsappoutbox.jdbc.ops.Scope;
 import io.whatsappoutbox.jdbc.ops.UsageReport;
 import io.whatsappoutbox.jdbc.ops.SecretRotation;
 import io.whatsappoutbox.core.Secret;
+import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.jdbc.ProviderConfigs;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -105,10 +107,11 @@ public final class JdbcOperations implements OutboxOperations {
         MessageRows messageRows = rows != null ? rows : new MessageRows(new ContentCodec());
         this.fallback = new ManualFallback(clock, audit, bulk, messageRows, enqueue != null ? enqueue
                 : new EnqueueWriter(new ContentCodec(), messageRows, clock, 5));
-        this.archiver = new DeadLetterArchiver(jdbi, clock, audit, Objects.requireNonNull(archiveStreams, "archiveStreams"));
+        CheckedArchive files = new CheckedArchive(Objects.requireNonNull(archiveStreams, "archiveStreams"));
+        this.archiver = new DeadLetterArchiver(jdbi, clock, audit, files);
         this.quotas = new QuotaOps(jdbi, clock, audit);
         this.sendingHours = new SendingHoursOps(jdbi, clock);
-        this.retention = new RetentionRuns(jdbi, clock);
+        this.retention = new RetentionRuns(jdbi, clock, files);
         this.configs = new ConfigOps(jdbi, clock, audit, providerConfigs);
         this.health = new DatabaseHealthQuery(jdbi, clock);
         this.clock = clock;
@@ -232,7 +235,16 @@ public final class JdbcOperations implements OutboxOperations {
 
     @Override
     public RetentionResult runRetention(Scope scope, RetentionPolicy policy, Operator operator, boolean dryRun) {
-        return retention.run(scope, policy, operator, dryRun);
+        return retention.run(scope, policy, operator, dryRun, null);
+    }
+
+    @Override
+    public RetentionResult runRetention(Scope scope, RetentionPolicy policy, Operator operator, boolean dryRun,
+            Path archiveDirectory) {
+        Violations v = new Violations();
+        v.requireNonNull("archiveDirectory", archiveDirectory);
+        v.throwIfAny("retention run");
+        return retention.run(scope, policy, operator, dryRun, archiveDirectory);
     }
 
     @Override

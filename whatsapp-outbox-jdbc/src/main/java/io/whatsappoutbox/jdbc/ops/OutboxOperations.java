@@ -4,6 +4,7 @@ import io.whatsappoutbox.core.SendingHours;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.IllegalTransitionException;
 import io.whatsappoutbox.core.InvalidInputException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -156,6 +157,16 @@ public interface OutboxOperations {
      * deletes nothing. Audited once per run, with the counts.
      */
     RetentionResult runRetention(Scope scope, RetentionPolicy policy, Operator operator, boolean dryRun);
+
+    /**
+     * As {@link #runRetention(Scope, RetentionPolicy, Operator, boolean)}, archiving first: each
+     * batch is written to a JSON Lines file of its own in {@code archiveDirectory} (every column;
+     * a message with its attempts nested), synced and read back, and only the rows the file is
+     * proved to hold are deleted, in the same transaction. A batch that fails rolls back and leaves
+     * no file; the batches before it stay archived and deleted, and the audit row says so.
+     */
+    RetentionResult runRetention(Scope scope, RetentionPolicy policy, Operator operator, boolean dryRun,
+            Path archiveDirectory);
 
     /** The org's sending hours, empty when it sends at any hour. */
     Optional<SendingHours> sendingHours(String orgId);

@@ -105,7 +105,8 @@ class DeadLetterArchiveTest {
         assertThat(r.attemptsFile()).isEqualTo(attempts.toString());
         List<String> lines = List.of(Files.readString(attempts).split("\r\n"));
         assertThat(lines.get(0)).isEqualTo("id,message_id,org_id,attempt_number,provider,outcome,error_code,error_message,"
-                + "error_category,http_status,provider_message_id,lease_owner,started_at,duration_ms,next_attempt_at");
+                + "error_category,http_status,provider_message_id,lease_owner,started_at,duration_ms,next_attempt_at,"
+                + "pricing_category,pricing_model,billable,conversation_id,conversation_origin");
         assertThat(lines).hasSize(1 + 15);
         assertThat(lines.subList(1, 16)).allSatisfy(l -> assertThat(old).contains(Long.parseLong(l.split(",")[1])));
         assertThat(r.attemptsExported()).isEqualTo(15);
@@ -152,6 +153,30 @@ class DeadLetterArchiveTest {
         assertThat(first.get("attempts")).hasSize(5);
         assertThat(first.get("attempts").get(4).get("outcome").asText()).isEqualTo("DEAD_LETTER");
         assertThat(r.attemptsExported()).isEqualTo(15);
+    }
+
+    @Test
+    void anArchiveCarriesEveryColumnOfBothTablesSoItLoadsBackWithNothingLost() throws Exception {
+        Path file = dir.resolve("dlq.jsonl");
+        ops.archiveDeadLetters(Scope.org("org-1"), olderThan30Days(file, ArchiveFormat.JSONL), OPERATOR);
+        JsonNode first = new ObjectMapper().readTree(Files.readAllLines(file, StandardCharsets.UTF_8).get(0));
+        List<String> keys = new ArrayList<>();
+        first.fieldNames().forEachRemaining(keys::add);
+        List<String> attemptKeys = new ArrayList<>();
+        first.get("attempts").get(0).fieldNames().forEachRemaining(attemptKeys::add);
+
+        assertThat(keys).containsExactlyElementsOf(columns("outbound_message")).hasSizeGreaterThan(30);
+        assertThat(attemptKeys).containsExactlyElementsOf(columns("outbound_attempt"));
+    }
+
+    List<String> columns(String table) {
+        List<String> names = new ArrayList<>();
+        f.sql.rows("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+                + " AND table_name = ? ORDER BY ordinal_position", table).forEach(r -> names.add((String) r.get("column_name")));
+        if (table.equals("outbound_message")) {
+            names.add("attempts");
+        }
+        return names;
     }
 
     @Test

@@ -11,11 +11,23 @@ import io.whatsappoutbox.jdbc.EncryptionKeys;
 import io.whatsappoutbox.jdbc.JdbcOutbox;
 import io.whatsappoutbox.jdbc.testing.Sql;
 import io.whatsappoutbox.jdbc.testing.TestDatabase;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whatsappoutbox.jdbc.internal.JdbcOperations;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Retention on PostgreSQL: exactly the settled history the policy names, never a message in flight. */
 class RetentionTest {
@@ -119,6 +131,97 @@ class RetentionTest {
         RetentionPolicy keepAll = new RetentionPolicy(null, null, null);
         long id = message("org-1", 1, "DELIVERED", OLD);
         assertThat(outbox.operations().runRetention(Scope.allOrgs(), keepAll, OPS, false).settledMessages()).isZero();
+        assertThat(outbox.find("org-1", id)).isPresent();
+    }
+
+    @Test
+    void archivingFirstWritesEachBatchToACheckedFileThatHoldsExactlyTheRowsDeleted(@TempDir Path dir) throws Exception {
+        List<Long> doomed = new ArrayList<>();
+        for (int i = 0; i < 1_000 + 5; i++) {
+            doomed.add(message("org-1", i, i % 2 == 0 ? "DELIVERED" : "CANCELLED", OLD));
+        }
+        long inFlight = message("org-1", 5_000, "SENDING", OLD);
+        long young = message("org-1", 5_001, "READ", NOW.minus(Duration.ofDays(3)));
+        sql.update("INSERT INTO message (org_id, channel, from_recipient, provider_message_id, message_type,"
+                + " received_at, created_at) VALUES ('org-1', 'WHATSAPP', '+33600000000', 'wamid.in', 'text',"
+                + " ?::timestamptz, ?::timestamptz)", OLD.toString(), OLD.toString());
+
+        RetentionResult run = outbox.operations().runRetention(Scope.org("org-1"), RetentionPolicy.defaults(), OPS,
+                false, dir);
+
+        assertThat(run.settledMessages()).isEqualTo(doomed.size());
+        assertThat(run.inboundMessages()).isEqualTo(1);
+        assertThat(run.archiveFiles()).hasSize(3).allSatisfy(f -> assertThat(Path.of(f)).isRegularFile()
+                .satisfies(p -> assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                        .isEqualTo("rw-------")));
+        ObjectMapper json = new ObjectMapper();
+        List<Long> archived = new ArrayList<>();
+        long attempts = 0;
+        for (String f : run.archiveFiles().subList(0, 2)) {
+            for (String line : Files.readAllLines(Path.of(f))) {
+                JsonNode node = json.readTree(line);
+                archived.add(node.get("id").asLong());
+                attempts += node.get("attempts").size();
+                assertThat(node.get("payload_json").isObject()).isTrue();
+            }
+        }
+        assertThat(archived).containsExactlyElementsOf(doomed);
+        assertThat(attempts).isEqualTo(run.attempts()).isEqualTo(doomed.size());
+        JsonNode inbound = json.readTree(Files.readAllLines(Path.of(run.archiveFiles().get(2))).get(0));
+        assertThat(inbound.get("provider_message_id").asText()).isEqualTo("wamid.in");
+        assertThat(sql.count("SELECT count(*) FROM outbound_message")).isEqualTo(2);
+        assertThat(outbox.find("org-1", inFlight)).isPresent();
+        assertThat(outbox.find("org-1", young)).isPresent();
+        try (var listing = Files.list(dir)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+        assertThat(sql.one("SELECT details_json->>'archiveFiles' FROM outbox_audit WHERE action = 'RUN_RETENTION'")
+                .toString()).contains(run.archiveFiles().get(0));
+    }
+
+    @Test
+    void aBatchWhoseFileCannotBeWrittenDeletesNothingOfItLeavesNoFileAndTheRunIsStillAudited(@TempDir Path dir)
+            throws IOException {
+        for (int i = 0; i < 1_000 + 5; i++) {
+            message("org-1", i, "DELIVERED", OLD);
+        }
+        int[] opened = {0};
+        // the first batch's file is written whole; the second's fails after a few bytes
+        JdbcOperations failingSecond = new JdbcOperations(outbox.jdbi(), clock, outbox.providerConfigs(), d -> {},
+                out -> ++opened[0] < 2 ? out : new FilterOutputStream(out) {
+                    int written;
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        written += len;
+                        if (written > 200) {
+                            throw new IOException("disk full");
+                        }
+                        super.write(b, off, len);
+                    }
+                });
+
+        assertThatThrownBy(() -> failingSecond.runRetention(Scope.org("org-1"), RetentionPolicy.defaults(), OPS, false,
+                dir)).isInstanceOf(ArchiveFailedException.class).hasMessageContaining("disk full")
+                .hasMessageContaining("nothing of this batch was deleted");
+
+        assertThat(sql.count("SELECT count(*) FROM outbound_message")).isEqualTo(5);
+        try (var listing = Files.list(dir)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).singleElement()
+                    .satisfies(n -> assertThat(n).endsWith("-outbound_message-0001.jsonl"));
+        }
+        Map<String, Object> audit = sql.rows("SELECT affected_count, details_json::text AS details FROM outbox_audit"
+                + " WHERE action = 'RUN_RETENTION'").get(0);
+        assertThat(((Number) audit.get("affected_count")).longValue()).isEqualTo(1_000);
+        assertThat(audit.get("details").toString()).contains("disk full");
+    }
+
+    @Test
+    void anArchiveDirectoryThatDoesNotExistIsRefusedNamingTheField(@TempDir Path dir) {
+        long id = message("org-1", 1, "DELIVERED", OLD);
+        assertThatThrownBy(() -> outbox.operations().runRetention(Scope.org("org-1"), RetentionPolicy.defaults(), OPS,
+                false, dir.resolve("missing"))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("archiveDirectory");
         assertThat(outbox.find("org-1", id)).isPresent();
     }
 }
