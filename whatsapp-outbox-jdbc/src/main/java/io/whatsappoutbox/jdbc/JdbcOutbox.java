@@ -22,10 +22,14 @@ import io.whatsappoutbox.jdbc.internal.Jdbis;
 import io.whatsappoutbox.jdbc.internal.MessageRows;
 import io.whatsappoutbox.jdbc.internal.MessagingLimits;
 import io.whatsappoutbox.jdbc.internal.PostgresWakeUps;
+import io.whatsappoutbox.jdbc.internal.RetentionSchedule;
 import io.whatsappoutbox.jdbc.internal.SharedPacing;
 import io.whatsappoutbox.jdbc.internal.TemplateSyncSchedule;
 import io.whatsappoutbox.jdbc.internal.Times;
 import io.whatsappoutbox.jdbc.ops.Operator;
+import io.whatsappoutbox.jdbc.ops.OutboxOperations;
+import io.whatsappoutbox.jdbc.ops.RetentionPolicy;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -86,6 +90,8 @@ public final class JdbcOutbox implements AutoCloseable {
         this.dispatchStore = new JdbcDispatchStore(jdbi, rows, enqueue, b.storeClock == StoreClock.CALLER,
                 messagingLimits, b.templateSource == null ? null
                         : new TemplateSyncSchedule(jdbi, templates, b.templateSource, b.templateSyncEvery),
+                b.retentionPolicy == null ? null
+                        : new RetentionSchedule(jdbi, clock, b.retentionPolicy, b.retentionEvery, b.retentionArchive),
                 b.sharedPacing ? new SharedPacing(jdbi) : null);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.consents = new JdbcConsents(jdbi, clock);
@@ -335,6 +341,9 @@ public final class JdbcOutbox implements AutoCloseable {
         Integer defaultMessagingLimit;
         TemplateSource templateSource;
         Duration templateSyncEvery;
+        RetentionPolicy retentionPolicy;
+        Duration retentionEvery;
+        Path retentionArchive;
         boolean sharedPacing;
 
         private Builder() {}
@@ -429,6 +438,30 @@ public final class JdbcOutbox implements AutoCloseable {
         public Builder templateSync(TemplateSource source, Duration every) {
             this.templateSource = Objects.requireNonNull(source, "source");
             this.templateSyncEvery = every;
+            return this;
+        }
+
+        /**
+         * Applies {@code policy} from the dispatchers' maintenance, once per {@code every} across all
+         * instances on this database (one elected per run), a few batches per maintenance pass until
+         * done, each run audited as {@code RUN_RETENTION} by {@code whatsapp-outbox-retention}. Off by
+         * default: {@link OutboxOperations#runRetention} or the CLI's {@code retention run} only.
+         */
+        public Builder retention(RetentionPolicy policy, Duration every) {
+            this.retentionPolicy = Objects.requireNonNull(policy, "policy");
+            this.retentionEvery = every;
+            this.retentionArchive = null;
+            return this;
+        }
+
+        /**
+         * As {@link #retention(RetentionPolicy, Duration)}, each batch archived first to a checked
+         * JSON Lines file in {@code archiveDirectory} (see {@link OutboxOperations#runRetention(
+         * io.whatsappoutbox.jdbc.ops.Scope, RetentionPolicy, io.whatsappoutbox.jdbc.ops.Operator, boolean, Path)}).
+         */
+        public Builder retention(RetentionPolicy policy, Duration every, Path archiveDirectory) {
+            retention(policy, every);
+            this.retentionArchive = Objects.requireNonNull(archiveDirectory, "archiveDirectory");
             return this;
         }
 

@@ -17,6 +17,15 @@ final class OutboxSettings {
                         || b.templateSyncEvery.compareTo(Duration.ofDays(7)) > 0)) {
             v.add("templateSync.every", "is " + b.templateSyncEvery, "between 1 minute and 7 days");
         }
+        if (b.retentionPolicy != null && v.requireNonNull("retention.every", b.retentionEvery)
+                && (b.retentionEvery.compareTo(Duration.ofMinutes(1)) < 0
+                        || b.retentionEvery.compareTo(Duration.ofDays(30)) > 0)) {
+            v.add("retention.every", "is " + b.retentionEvery, "between 1 minute and 30 days");
+        }
+        if (b.retentionArchive != null && !java.nio.file.Files.isDirectory(b.retentionArchive)) {
+            v.add("retention.archiveDirectory", "'" + b.retentionArchive + "' is not a directory",
+                    "an existing, writable directory");
+        }
         if (b.dataSource == null && b.jdbcUrl == null) {
             v.add("dataSource", "is missing", "a DataSource or a jdbcUrl");
         }

@@ -61,6 +61,7 @@ public final class JdbcDispatchStore implements DispatchStore {
     private final MessagingLimits messagingLimits;
     /** Null: no scheduled template sync. */
     private final TemplateSyncSchedule templateSync;
+    private final RetentionSchedule retention;
     /** Null when each dispatcher paces on its own. */
     private final SharedPacing sharedPacing;
 
@@ -69,19 +70,22 @@ public final class JdbcDispatchStore implements DispatchStore {
      *     instead of the database's clock (tests that move a clock by hand)
      */
     public JdbcDispatchStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, boolean leasesOnCallersClock) {
-        this(jdbi, rows, enqueue, leasesOnCallersClock, new MessagingLimits(jdbi, null), null, null);
+        this(jdbi, rows, enqueue, leasesOnCallersClock, new MessagingLimits(jdbi, null), null, null, null);
     }
 
     /**
      * @param messagingLimits the count of recipients per business account against Meta's messaging limits
      * @param templateSync the scheduled template sync run by {@link #runChores}, or null for none
+     * @param retention the scheduled retention run by {@link #runChores}, or null for none
      * @param sharedPacing the send positions shared by every instance, or null to let each pace on its own
      */
     public JdbcDispatchStore(Jdbi jdbi, MessageRows rows, EnqueueWriter enqueue, boolean leasesOnCallersClock,
-            MessagingLimits messagingLimits, TemplateSyncSchedule templateSync, SharedPacing sharedPacing) {
+            MessagingLimits messagingLimits, TemplateSyncSchedule templateSync, RetentionSchedule retention,
+            SharedPacing sharedPacing) {
         this.sharedPacing = sharedPacing;
         this.messagingLimits = messagingLimits;
         this.templateSync = templateSync;
+        this.retention = retention;
         this.leasesOnCallersClock = leasesOnCallersClock;
         this.jdbi = jdbi;
         this.claim = new PlainStatement(jdbi, DispatchSql.CLAIM);
@@ -381,6 +385,9 @@ public final class JdbcDispatchStore implements DispatchStore {
     public void runChores(Instant now) {
         if (templateSync != null) {
             templateSync.runIfDue(now);
+        }
+        if (retention != null) {
+            retention.runIfDue(now);
         }
     }
 

@@ -68,6 +68,15 @@ final class RetentionRuns {
 
     /** @param archiveDirectory where each batch is archived before it is deleted, or null to delete only */
     RetentionResult run(Scope scope, RetentionPolicy policy, Operator operator, boolean dryRun, Path archiveDirectory) {
+        return run(scope, policy, operator, dryRun, archiveDirectory, Integer.MAX_VALUE).result();
+    }
+
+    /** A run's result, and whether it went through or stopped at its batch budget with rows left. */
+    record Outcome(RetentionResult result, boolean complete) {}
+
+    /** @param maxBatches the batches this run may delete; a run that spends them stops, incomplete */
+    Outcome run(Scope scope, RetentionPolicy policy, Operator operator, boolean dryRun, Path archiveDirectory,
+            int maxBatches) {
         Violations v = new Violations();
         v.requireNonNull("scope", scope);
         v.requireNonNull("policy", policy);
@@ -86,16 +95,17 @@ final class RetentionRuns {
         }
         AuditLog.Entry entry = AuditLog.Entry.start(OperationKind.RUN_RETENTION, operator, scope.label(), filter, dryRun);
         Run run = new Run(scope.orgIdOrNull(), dryRun,
-                archiveDirectory == null ? null : archiveDirectory.toAbsolutePath().normalize(), entry.operationId());
+                archiveDirectory == null ? null : archiveDirectory.toAbsolutePath().normalize(), entry.operationId(),
+                maxBatches);
         RuntimeException failure = null;
         try {
             if (policy.settledMessages() != null) {
                 run.settled(now.minus(policy.settledMessages()));
             }
-            if (policy.inboundMessages() != null) {
+            if (policy.inboundMessages() != null && run.complete) {
                 run.inbound = run.rows("message", INBOUND_ROWS, now.minus(policy.inboundMessages()));
             }
-            if (policy.auditLog() != null) {
+            if (policy.auditLog() != null && run.complete) {
                 run.audit = run.rows("outbox_audit", AUDIT_ROWS, now.minus(policy.auditLog()));
             }
         } catch (RuntimeException e) {
@@ -109,6 +119,7 @@ final class RetentionRuns {
         if (archiveDirectory != null) {
             details.put("archiveFiles", run.archives);
         }
+        details.put("complete", failure == null && run.complete);
         if (failure != null) {
             details.put("error", failure.getMessage());
         }
@@ -117,8 +128,8 @@ final class RetentionRuns {
         if (failure != null) {
             throw failure;
         }
-        return new RetentionResult(entry.operationId(), dryRun, now, scope.label(), run.settled, run.attempts,
-                run.inbound, run.audit, List.copyOf(run.archives));
+        return new Outcome(new RetentionResult(entry.operationId(), dryRun, now, scope.label(), run.settled,
+                run.attempts, run.inbound, run.audit, List.copyOf(run.archives)), run.complete);
     }
 
     /** One run's counts so far, which its audit row reports even when a batch fails. */
@@ -127,13 +138,18 @@ final class RetentionRuns {
         private final boolean dryRun;
         private final Path directory;
         private final UUID operationId;
+        private final int maxBatches;
         private final List<String> archives = new ArrayList<>();
+        private int batches;
+        /** False once the batch budget is spent with rows left. */
+        boolean complete = true;
         long settled;
         long attempts;
         long inbound;
         long audit;
 
-        Run(String org, boolean dryRun, Path directory, UUID operationId) {
+        Run(String org, boolean dryRun, Path directory, UUID operationId, int maxBatches) {
+            this.maxBatches = maxBatches;
             this.org = org;
             this.dryRun = dryRun;
             this.directory = directory;
@@ -154,7 +170,7 @@ final class RetentionRuns {
                 batch = directory == null ? deleteSettled(cutoff) : archiveSettled(cutoff);
                 settled += batch[0];
                 attempts += batch[1];
-            } while (batch[0] == BATCH);
+            } while (batch[0] == BATCH && budgetLeft());
         }
 
         private long[] deleteSettled(Instant cutoff) {
@@ -208,8 +224,17 @@ final class RetentionRuns {
                     })[0];
                 }
                 total += n;
-            } while (n == BATCH);
+            } while (n == BATCH && budgetLeft());
             return total;
+        }
+
+        /** Counts a full batch just done; false, and the run incomplete, when it was the last the budget allows. */
+        private boolean budgetLeft() {
+            if (++batches < maxBatches) {
+                return true;
+            }
+            complete = false;
+            return false;
         }
 
         /** One batch archived and deleted in one transaction; its file is removed unless it commits with some rows. */
