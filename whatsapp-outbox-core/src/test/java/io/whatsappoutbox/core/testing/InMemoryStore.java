@@ -51,7 +51,8 @@ import java.util.function.Predicate;
  * only under the lease it was claimed with, a deferral gives its attempt back, fallbacks are created
  * once per parent, quotas and throttles skip a lane, expired leases go back to the queue or to the
  * dead letter. Claims are fair between lanes (an org on a channel): each due lane gets its share of a
- * batch before any lane gets more.
+ * batch before any lane gets more; inside a lane HIGH goes before NORMAL before LOW, and a message
+ * with an ordering key waits while an earlier one of its org and key is queued or being sent.
  *
  * <p>Every method is synchronized: one lock stands for the database's row locks, which is enough for
  * the engine's tests, not a model of concurrency between instances. Hooks let a test fail a
@@ -263,10 +264,22 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
     public synchronized List<ClaimedMessage> claim(String leaseOwner, int batchSize, Duration lease, Instant now,
             ClaimShare share) {
         Map<String, List<Row>> lanes = new LinkedHashMap<>();
+        // a key's first unsettled message (lowest id) is the only one of the key that may go
+        Map<String, Long> firstOfKey = new HashMap<>();
+        for (Row r : rows.values()) {
+            OutboundMessage m = r.message;
+            if (m.orderingKey() != null && (m.status() == MessageStatus.QUEUED || m.status() == MessageStatus.SENDING)) {
+                firstOfKey.merge(m.orgId() + "|" + m.orderingKey(), m.id(), Math::min);
+            }
+        }
         rows.values().stream()
                 .filter(r -> r.message.status() == MessageStatus.QUEUED && !r.message.nextAttemptAt().isAfter(now))
                 .filter(r -> !blocked(r.message, now))
-                .sorted(Comparator.comparing((Row r) -> r.message.nextAttemptAt()).thenComparingLong(r -> r.message.id()))
+                .filter(r -> r.message.orderingKey() == null
+                        || firstOfKey.get(r.message.orgId() + "|" + r.message.orderingKey()) == r.message.id())
+                // inside a lane a higher priority goes first; lanes keep their fair share
+                .sorted(Comparator.comparingInt((Row r) -> r.message.priority().rank())
+                        .thenComparing(r -> r.message.nextAttemptAt()).thenComparingLong(r -> r.message.id()))
                 .forEach(r -> lanes.computeIfAbsent(r.message.orgId() + "|" + r.message.channel(), k -> new ArrayList<>()).add(r));
         List<List<Row>> mine = new ArrayList<>();
         for (Map.Entry<String, List<Row>> e : lanes.entrySet()) {
