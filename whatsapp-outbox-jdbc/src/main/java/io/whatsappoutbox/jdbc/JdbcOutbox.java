@@ -14,6 +14,7 @@ import io.whatsappoutbox.core.store.WebhookStore;
 import io.whatsappoutbox.jdbc.internal.ContentCodec;
 import io.whatsappoutbox.jdbc.internal.EnqueueWriter;
 import io.whatsappoutbox.jdbc.internal.HostCancels;
+import io.whatsappoutbox.jdbc.internal.HostJoin;
 import io.whatsappoutbox.jdbc.internal.JdbcConsents;
 import io.whatsappoutbox.jdbc.internal.JdbcDispatchStore;
 import io.whatsappoutbox.jdbc.internal.JdbcTemplateRegistry;
@@ -70,6 +71,7 @@ public final class JdbcOutbox implements AutoCloseable {
     private final ProviderConfigs providerConfigs;
     private final TemplateRegistry templates;
     private final HostCancels cancels;
+    private final HostJoin hostJoin;
 
     private JdbcOutbox(Builder b) {
         this.clock = b.clock;
@@ -94,7 +96,8 @@ public final class JdbcOutbox implements AutoCloseable {
                         : new RetentionSchedule(jdbi, clock, b.retentionPolicy, b.retentionEvery, b.retentionArchive),
                 b.sharedPacing ? new SharedPacing(jdbi) : null);
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
-        this.consents = new JdbcConsents(jdbi, clock);
+        this.hostJoin = new HostJoin(jdbi, b.hostTransactions);
+        this.consents = new JdbcConsents(jdbi, clock, hostJoin);
         this.cancels = new HostCancels(clock);
     }
 
@@ -136,7 +139,8 @@ public final class JdbcOutbox implements AutoCloseable {
     }
 
     /**
-     * Enqueues in a transaction of its own, for a host with nothing else to write.
+     * Enqueues in a transaction of its own, for a host with nothing else to write; with
+     * {@link Builder#hostTransactions}, in the host's transaction in progress when there is one.
      *
      * @return the new message, or the existing one when the key was used with the same content
      * @throws io.whatsappoutbox.jdbc.IdempotencyConflictException the key was used with other content
@@ -145,10 +149,13 @@ public final class JdbcOutbox implements AutoCloseable {
         return enqueueAll(List.of(Objects.requireNonNull(request, "request"))).get(0);
     }
 
-    /** Enqueues many messages in one transaction of its own and one round trip; all or none. */
+    /**
+     * Enqueues many messages in one transaction of its own (or the host's in progress, see
+     * {@link Builder#hostTransactions}) and one round trip; all or none.
+     */
     public List<EnqueueResult> enqueueAll(List<OutboundMessageRequest> requests) {
         Objects.requireNonNull(requests, "requests");
-        return jdbi.inTransaction(h -> enqueueAll(h.getConnection(), requests));
+        return hostJoin.inTransaction(h -> enqueueAll(h.getConnection(), requests));
     }
 
     /**
@@ -175,10 +182,13 @@ public final class JdbcOutbox implements AutoCloseable {
         return cancel(hostConnection, orgId, key, HostCancels.HOST);
     }
 
-    /** The cancel in a transaction of its own, for a host with nothing else to write. */
+    /**
+     * The cancel in a transaction of its own, for a host with nothing else to write (or the host's in
+     * progress, see {@link Builder#hostTransactions}).
+     */
     public CancelResult cancel(String orgId, BusinessKey key, Operator actor) {
         checkCancel(orgId, key, actor);
-        return jdbi.inTransaction(h -> cancel(h.getConnection(), orgId, key, actor));
+        return hostJoin.inTransaction(h -> cancel(h.getConnection(), orgId, key, actor));
     }
 
     /** {@link #cancel(String, BusinessKey, Operator)}, audited as {@code host}. */
@@ -341,6 +351,7 @@ public final class JdbcOutbox implements AutoCloseable {
         Integer defaultMessagingLimit;
         TemplateSource templateSource;
         Duration templateSyncEvery;
+        HostTransactions hostTransactions;
         RetentionPolicy retentionPolicy;
         Duration retentionEvery;
         Path retentionArchive;
@@ -438,6 +449,17 @@ public final class JdbcOutbox implements AutoCloseable {
         public Builder templateSync(TemplateSource source, Duration every) {
             this.templateSource = Objects.requireNonNull(source, "source");
             this.templateSyncEvery = every;
+            return this;
+        }
+
+        /**
+         * Makes the writes called without a connection ({@code enqueue(request)}, {@code enqueueAll},
+         * {@code cancel(orgId, key)}, consent grants and revocations) join the host's transaction in
+         * progress, so that they commit or roll back with the host's rows; without one they commit on
+         * their own, as without this setting. The Spring Boot starter sets it on Spring's transactions.
+         */
+        public Builder hostTransactions(HostTransactions hostTransactions) {
+            this.hostTransactions = Objects.requireNonNull(hostTransactions, "hostTransactions");
             return this;
         }
 

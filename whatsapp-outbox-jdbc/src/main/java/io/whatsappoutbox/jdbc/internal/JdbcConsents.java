@@ -29,10 +29,17 @@ public final class JdbcConsents implements Consents {
                SET status = EXCLUDED.status, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at,
                    updated_by = EXCLUDED.updated_by""";
 
+    private final HostJoin writes;
     private final Jdbi jdbi;
     private final Clock clock;
 
     public JdbcConsents(Jdbi jdbi, Clock clock) {
+        this(jdbi, clock, new HostJoin(jdbi, null));
+    }
+
+    /** @param writes where grants and revocations go: the host's transaction in progress, if any */
+    public JdbcConsents(Jdbi jdbi, Clock clock, HostJoin writes) {
+        this.writes = writes;
         this.jdbi = jdbi;
         this.clock = clock;
     }
@@ -77,8 +84,10 @@ public final class JdbcConsents implements Consents {
         v.text("actor", actor, 64, SOURCE, "1 to 64 letters, digits, spaces and . _ : / @ # + = , ( ) ' -");
         v.throwIfAny("consent");
         Instant now = clock.instant();
-        jdbi.useHandle(h -> upsert(h, List.of(new Key(orgId, recipient.value(), channel, purpose)), status, source,
-                actor, now));
+        writes.inTransaction(h -> {
+            upsert(h, List.of(new Key(orgId, recipient.value(), channel, purpose)), status, source, actor, now);
+            return null;
+        });
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.whatsappoutbox.jdbc.internal;
 
+import java.sql.Connection;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import javax.sql.DataSource;
+import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
@@ -19,7 +21,21 @@ public final class Jdbis {
     private Jdbis() {}
 
     public static Jdbi create(DataSource dataSource) {
-        Jdbi jdbi = Jdbi.create(dataSource);
+        return configure(Jdbi.create(dataSource));
+    }
+
+    /**
+     * On a connection of the host's transaction in progress: its handles neither commit, roll back nor
+     * close it (the host ends its transaction; Jdbi would otherwise roll back a transaction a handle
+     * did not end).
+     */
+    static Jdbi onHostConnection(Connection connection) {
+        Jdbi jdbi = configure(Jdbi.create(connection));
+        jdbi.getConfig(Handles.class).setForceEndTransactions(false);
+        return jdbi;
+    }
+
+    private static Jdbi configure(Jdbi jdbi) {
         // the library's SQL has no template attributes: rendering it would make a new string at
         // every call, and the parsed-statement cache would hash the whole claim text again each time
         jdbi.setTemplateEngine(TemplateEngine.NOP);
