@@ -1,0 +1,50 @@
+package io.whatsappoutbox.spring;
+
+import io.whatsappoutbox.core.dispatch.Dispatcher;
+import io.whatsappoutbox.core.dispatch.DispatcherHealth;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.boot.actuate.health.AbstractHealthIndicator;
+import org.springframework.boot.actuate.health.Health;
+
+/**
+ * The dispatcher's state as Actuator health ({@code whatsappOutbox}): DOWN when it is not running or
+ * has not returned from a claim for {@code whatsapp.outbox.dispatcher.stale-after}; the details are
+ * {@link DispatcherHealth}'s.
+ */
+final class WhatsAppOutboxHealthIndicator extends AbstractHealthIndicator {
+    private final Dispatcher dispatcher;
+    private final Duration staleAfter;
+    private final Clock clock;
+
+    WhatsAppOutboxHealthIndicator(Dispatcher dispatcher, Duration staleAfter, Clock clock) {
+        super("WhatsApp outbox health check failed");
+        this.dispatcher = dispatcher;
+        this.staleAfter = staleAfter;
+        this.clock = clock;
+    }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        DispatcherHealth h = dispatcher.health();
+        Instant now = clock.instant();
+        boolean stale = h.lastClaimAt() == null || h.lastClaimAt().plus(staleAfter).isBefore(now);
+        if (!h.running()) {
+            builder.down().withDetail("reason", "the dispatcher is not running");
+        } else if (stale) {
+            builder.down().withDetail("reason", "no claim returned for more than " + staleAfter);
+        } else {
+            builder.up();
+        }
+        builder.withDetail("instance", dispatcher.instanceId())
+                .withDetail("running", h.running())
+                .withDetail("lastClaimAt", String.valueOf(h.lastClaimAt()))
+                .withDetail("lastWriteAt", String.valueOf(h.lastWriteAt()))
+                .withDetail("permitsFree", h.permitsFree())
+                .withDetail("maxInFlight", h.maxInFlight())
+                .withDetail("leaseBudget", h.leaseBudget())
+                .withDetail("meanCallLatencyMs", h.meanCallLatency() == null ? null : h.meanCallLatency().toMillis())
+                .withDetail("writeBacklog", h.writeBacklog());
+    }
+}

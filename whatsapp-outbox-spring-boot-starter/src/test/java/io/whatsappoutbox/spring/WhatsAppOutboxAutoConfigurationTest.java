@@ -1,0 +1,103 @@
+package io.whatsappoutbox.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.whatsappoutbox.core.dispatch.Dispatcher;
+import io.whatsappoutbox.jdbc.EncryptionKeys;
+import io.whatsappoutbox.jdbc.JdbcOutbox;
+import io.whatsappoutbox.jdbc.testing.TestDatabase;
+import io.whatsappoutbox.meta.MetaCloudProvider;
+import io.whatsappoutbox.sms.TwilioSmsProvider;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The auto-configuration's conditions and its property errors, each naming the property. */
+class WhatsAppOutboxAutoConfigurationTest {
+    static final String KEY = EncryptionKeys.generateBase64Key();
+    static HikariDataSource ds;
+
+    @BeforeAll
+    static void database() {
+        ds = TestDatabase.newMigratedDatabase();
+    }
+
+    @AfterAll
+    static void close() {
+        ds.close();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class WithDataSource {
+        // shared by the tests: a context's close must not close it
+        @Bean(destroyMethod = "")
+        DataSource dataSource() {
+            return ds;
+        }
+    }
+
+    final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(WhatsAppOutboxAutoConfiguration.class))
+            .withPropertyValues("whatsapp.outbox.dispatcher.enabled=false");
+
+    @Test
+    void withoutADataSourceNothingIsConfigured() {
+        runner.withPropertyValues("whatsapp.outbox.encryption-key.id=k1", "whatsapp.outbox.encryption-key.base64=" + KEY)
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(JdbcOutbox.class));
+    }
+
+    @Test
+    void aMissingEncryptionKeyStopsTheStartNamingTheProperty() {
+        runner.withUserConfiguration(WithDataSource.class).run(context -> assertThat(context).hasFailed()
+                .getFailure().rootCause().hasMessageContaining("whatsapp.outbox.encryption-key.base64"));
+    }
+
+    @Test
+    void badSettingsAreAllNamedAtOnce() {
+        runner.withUserConfiguration(WithDataSource.class).withPropertyValues("whatsapp.outbox.encryption-key.id=k1",
+                "whatsapp.outbox.encryption-key.base64=" + KEY, "whatsapp.outbox.dispatcher.batch-size=0",
+                "whatsapp.outbox.accounts.org-1.access-token=EAAJ-x")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("whatsapp.outbox.dispatcher.batch-size")
+                        .hasMessageContaining("whatsapp.outbox.accounts.org-1.phone-number-id"));
+    }
+
+    @Test
+    void theOutboxAndTheMetaProviderWithoutTheDispatcherWhenItIsSwitchedOffAndNoSmsUnlessEnabled() {
+        runner.withUserConfiguration(WithDataSource.class).withPropertyValues("whatsapp.outbox.encryption-key.id=k1",
+                "whatsapp.outbox.encryption-key.base64=" + KEY, "whatsapp.outbox.migrations.mode=none")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(JdbcOutbox.class)
+                        .hasSingleBean(MetaCloudProvider.class).doesNotHaveBean(Dispatcher.class)
+                        .doesNotHaveBean(TwilioSmsProvider.class));
+    }
+
+    @Test
+    void anSmsProviderEnabledWithoutItsAccountIsRefusedNamingEachProperty() {
+        runner.withUserConfiguration(WithDataSource.class).withPropertyValues("whatsapp.outbox.encryption-key.id=k1",
+                "whatsapp.outbox.encryption-key.base64=" + KEY, "whatsapp.outbox.sms.enabled=true")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("whatsapp.outbox.sms.account-sid")
+                        .hasMessageContaining("whatsapp.outbox.sms.from"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnOutbox {
+        @Bean
+        JdbcOutbox hostOutbox() {
+            return JdbcOutbox.builder().dataSource(ds).encryptionKeys(EncryptionKeys.fromBase64("host", KEY)).build();
+        }
+    }
+
+    @Test
+    void aHostsOwnOutboxIsUsedAndTheKeyIsThenNotRequired() {
+        runner.withUserConfiguration(WithDataSource.class, OwnOutbox.class)
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(JdbcOutbox.class)
+                        .hasBean("hostOutbox"));
+    }
+}
