@@ -23,16 +23,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the outbox schema for hosts without Flyway (hosts with Flyway add the location
- * {@value #LOCATION} instead). Safe to run at every start and from several instances at once: it
+ * Applies the outbox schema for hosts without Flyway (a host's Flyway may run the scripts instead,
+ * from {@value #LOCATION} with a history table of its own, {@value #FLYWAY_HISTORY_TABLE}; the
+ * location is outside Flyway's default {@code db/migration}, so that a host's Flyway never mixes
+ * them with its own versions). Safe to run at every start and from several instances at once: it
  * takes a transaction-scoped advisory lock, applies what is missing in one transaction, records it
  * in {@code outbox_schema_history}, and refuses to touch a schema newer than it knows or a script
  * changed after it was applied.
  */
 public final class OutboxMigrator {
     /** Where the versioned scripts live, in Flyway's naming ({@code V1__name.sql}). */
-    public static final String LOCATION = "classpath:db/migration/whatsapp-outbox";
-    static final String RESOURCE_DIR = "db/migration/whatsapp-outbox/";
+    public static final String LOCATION = "classpath:whatsapp-outbox-migration";
+    /** The history table for the outbox's scripts when a host's Flyway runs them. */
+    public static final String FLYWAY_HISTORY_TABLE = "whatsapp_outbox_flyway_history";
+    static final String RESOURCE_DIR = "whatsapp-outbox-migration/";
     /** Every script, in order. A test checks the directory holds exactly these. */
     static final List<String> SCRIPTS = List.of("V1__outbox_schema.sql", "V2__consent_status_in_its_key.sql",
             "V3__every_message_type.sql", "V4__template_registry.sql", "V5__consent_by_purpose.sql",

@@ -27,7 +27,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.ClassUtils;
 
 /**
  * The outbox on the application's DataSource, its writes joining Spring's transactions, the Meta
@@ -47,14 +49,18 @@ public class WhatsAppOutboxAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
+    // after the host's own Flyway or Liquibase: its first migration must find its schema as it left it
+    @DependsOnDatabaseInitialization
     public JdbcOutbox whatsAppOutbox(DataSource dataSource, WhatsAppOutboxProperties properties) {
         check(properties);
         WhatsAppOutboxProperties.EncryptionKey key = properties.encryptionKey();
         JdbcOutbox outbox = JdbcOutbox.builder().dataSource(dataSource)
                 .encryptionKeys(EncryptionKeys.fromBase64(key.id(), key.base64()))
                 .hostTransactions(new SpringHostTransactions(dataSource)).build();
-        if (properties.migrations().mode() == WhatsAppOutboxProperties.MigrationMode.LIBRARY) {
-            outbox.migrate();
+        switch (properties.migrations().mode()) {
+            case LIBRARY -> outbox.migrate();
+            case FLYWAY -> FlywayMigrations.migrate(dataSource);
+            case NONE -> { }
         }
         properties.accounts().forEach((org, account) -> saveAccount(outbox, org, account));
         return outbox;
@@ -147,6 +153,11 @@ public class WhatsAppOutboxAutoConfiguration {
         }
         if (key != null && key.base64() != null && (key.id() == null || key.id().isBlank())) {
             v.add("whatsapp.outbox.encryption-key.id", "is missing", "a short name for the key, such as k1");
+        }
+        if (p.migrations().mode() == WhatsAppOutboxProperties.MigrationMode.FLYWAY
+                && !ClassUtils.isPresent("org.flywaydb.core.Flyway", WhatsAppOutboxAutoConfiguration.class.getClassLoader())) {
+            v.add("whatsapp.outbox.migrations.mode", "is flyway but Flyway is not on the classpath",
+                    "add org.flywaydb:flyway-core and flyway-database-postgresql, or use library");
         }
         WhatsAppOutboxProperties.Dispatcher d = p.dispatcher();
         if (d.batchSize() < 1 || d.batchSize() > 1000) {

@@ -29,7 +29,12 @@ public record WhatsAppOutboxProperties(EncryptionKey encryptionKey, @DefaultValu
     public enum MigrationMode {
         /** The outbox, at start-up (safe from several instances at once). */
         LIBRARY,
-        /** The host (its own Flyway or DBA); the outbox checks nothing. */
+        /**
+         * Flyway (on the classpath, with {@code flyway-database-postgresql}): the outbox's scripts from
+         * their own location with their own history table, apart from the host's migrations.
+         */
+        FLYWAY,
+        /** The host (its DBA, its own tooling); the outbox checks nothing. */
         NONE
     }
 

@@ -66,7 +66,7 @@ final class CliSession implements AutoCloseable {
             rs.next();
             if (!rs.getBoolean(1)) {
                 throw new IllegalStateException("the outbox schema is not in this database (apply it with OutboxMigrator,"
-                        + " or Flyway's location classpath:db/migration/whatsapp-outbox)");
+                        + " or Flyway with the location classpath:whatsapp-outbox-migration)");
             }
         } catch (SQLException e) {
             throw new CliExit.DatabaseUnreachable("database unreachable: " + e.getMessage(), e);
