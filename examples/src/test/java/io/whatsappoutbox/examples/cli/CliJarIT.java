@@ -30,10 +30,12 @@ class CliJarIT {
 
     @Test
     void demoStatusAsJsonPrintsOneJsonDocumentOnStdoutAndNothingElse() throws Exception {
-        Run r = run(Map.of(), Path.of(JAVA_HOME, "bin", "java").toString(), "-jar", JAR.toString(),
-                "--demo", "status", "--org", "demo-org-1", "--json");
+        // library logs on (INFO): they must go to stderr, not be merely silenced
+        Run r = run(Map.of("OUTBOX_LOG_LEVEL", "INFO"), Path.of(JAVA_HOME, "bin", "java").toString(), "-jar",
+                JAR.toString(), "--demo", "status", "--org", "demo-org-1", "--json");
 
         assertThat(r.exitCode()).as(r.err()).isEqualTo(CliExit.OK);
+        assertThat(r.err()).contains("INFO");
         assertThat(r.out()).doesNotContain("\u001b").startsWith("{");
         JsonNode j = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(r.out());
         List<String> fields = new ArrayList<>();
