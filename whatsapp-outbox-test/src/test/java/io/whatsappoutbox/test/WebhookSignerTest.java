@@ -2,12 +2,17 @@ package io.whatsappoutbox.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.spi.WebhookSecrets;
 import io.whatsappoutbox.core.webhook.WebhookBatch;
+import io.whatsappoutbox.core.webhook.WebhookRequest;
+import io.whatsappoutbox.core.webhook.WebhookResponse;
 import io.whatsappoutbox.core.webhook.WebhookResult;
 import io.whatsappoutbox.meta.MetaWebhookHandler;
 import io.whatsappoutbox.sms.TwilioStatusCallbackHandler;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -86,5 +91,31 @@ class WebhookSignerTest {
         params.put("From", "+14158675309");
         assertThat(WebhookSigner.twilioSignature(Secret.of("12345"), "https://mycompany.com/myapp.php?foo=1&bar=2",
                 params)).isEqualTo("RSOYDt4T1cUTdK1PDd93/VVr8B8=");
+    }
+
+    @Test
+    void aWebhookPostedToTheHostsEndpointArrivesWithItsSignatureOverTheRawBody() throws Exception {
+        MetaWebhookHandler handler = MetaWebhookHandler.builder().secrets(WebhookSecrets.shared(APP_SECRET))
+                .accounts(new KitAccounts()).sink(this::record).build();
+        // the host's endpoint: the raw body and headers handed to the library's handler
+        HttpServer endpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        endpoint.createContext("/webhooks/meta", exchange -> {
+            WebhookResponse r = handler.handle(new WebhookRequest(exchange.getRequestMethod(),
+                    exchange.getRequestURI().toString(), Map.of(), exchange.getRequestHeaders(),
+                    exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(r.status(), -1);
+            exchange.close();
+        });
+        endpoint.start();
+        try {
+            URI uri = URI.create("http://127.0.0.1:" + endpoint.getAddress().getPort() + "/webhooks/meta");
+            SignedWebhook signed = WebhookSigner.meta(APP_SECRET, STATUS);
+
+            assertThat(signed.tampered().postTo(uri)).isEqualTo(401);
+            assertThat(signed.postTo(uri)).isEqualTo(200);
+            assertThat(batches).singleElement().satisfies(b -> assertThat(b.receipts()).hasSize(1));
+        } finally {
+            endpoint.stop(0);
+        }
     }
 }
