@@ -19,6 +19,7 @@ import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.dispatch.Dispatcher;
+import io.whatsappoutbox.core.dispatch.OutboxListener;
 import io.whatsappoutbox.core.internal.Hmac;
 import io.whatsappoutbox.core.testing.Eventually;
 import io.whatsappoutbox.jdbc.EncryptionKeys;
@@ -26,6 +27,7 @@ import io.whatsappoutbox.jdbc.JdbcOutbox;
 import io.whatsappoutbox.jdbc.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,6 +37,7 @@ import org.springframework.boot.actuate.autoconfigure.health.HealthEndpointAutoC
 import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -166,7 +169,11 @@ class SpringBootHostTest {
             meta.verify(1, postRequestedFor(urlPathMatching(".*/messages")));
 
             HealthEndpoint health = context.getBean(HealthEndpoint.class);
-            assertThat(health.healthForPath("whatsappOutbox").getStatus()).isEqualTo(Status.UP);
+            Health outboxHealth = (Health) health.healthForPath("whatsappOutbox");
+            assertThat(outboxHealth.getStatus()).isEqualTo(Status.UP);
+            assertThat(outboxHealth.getDetails()).containsEntry("running", true).containsKeys("lastClaimAt",
+                    "lastWriteAt", "permitsFree", "writeBacklog")
+                    .containsEntry("breakers", Map.of("WHATSAPP/meta", OutboxListener.CircuitState.CLOSED));
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             // the application's registry has the outbox's meters
             Eventually.await("the send counted", Duration.ofSeconds(10), () -> registry.find("outbound.message.sent")

@@ -166,7 +166,8 @@ public final class Dispatcher implements AutoCloseable {
     public DispatcherHealth health() {
         LeaseBudget lease = inFlight.lease();
         return new DispatcherHealth(state.get() == RUNNING && claims.anyAlive(), claims.lastClaimAt(), lastWriteAt,
-                inFlight.available(), settings.maxInFlight, lease.limit(), lease.meanCallLatency(), writer.backlog());
+                inFlight.available(), settings.maxInFlight, lease.limit(), lease.meanCallLatency(), writer.backlog(),
+                sending.breakers());
     }
 
     private void afterWrite(CompletionReport report) {

@@ -2,6 +2,9 @@ package io.whatsappoutbox.core.dispatch;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A dispatcher's liveness, from {@link Dispatcher#health()}.
@@ -16,6 +19,18 @@ import java.time.Instant;
  *     send within a lease at the mean call latency, at most {@code maxInFlight}
  * @param meanCallLatency the providers' mean call latency seen so far (their call timeout before the first call)
  * @param writeBacklog results waiting for the writer
+ * @param breakers each provider's circuit breaker, {@code CHANNEL/provider} to its state, in failover order
  */
 public record DispatcherHealth(boolean running, Instant lastClaimAt, Instant lastWriteAt, int permitsFree,
-        int maxInFlight, int leaseBudget, Duration meanCallLatency, int writeBacklog) {}
+        int maxInFlight, int leaseBudget, Duration meanCallLatency, int writeBacklog,
+        Map<String, OutboxListener.CircuitState> breakers) {
+
+    public DispatcherHealth {
+        breakers = Collections.unmodifiableMap(new LinkedHashMap<>(breakers));
+    }
+
+    /** True when a provider's breaker is open: its sends go to the next provider, or wait. */
+    public boolean anyBreakerOpen() {
+        return breakers.containsValue(OutboxListener.CircuitState.OPEN);
+    }
+}

@@ -248,6 +248,13 @@ final class ProviderChain {
         }
     }
 
+    /** Each provider's breaker now, by provider name, in failover order. */
+    Map<String, OutboxListener.CircuitState> breakers() {
+        Map<String, OutboxListener.CircuitState> states = new LinkedHashMap<>();
+        links.forEach(l -> states.put(l.provider().name(), state(l.breaker().getState())));
+        return states;
+    }
+
     private static OutboxListener.CircuitState state(CircuitBreaker.State s) {
         return switch (s) {
             case CLOSED -> OutboxListener.CircuitState.CLOSED;

@@ -28,8 +28,11 @@ final class SendSide {
     /** Starts the asynchronous calls when their pace slot comes; null without asynchronous providers. */
     private final ScheduledExecutorService pacing;
 
+    private final Map<Channel, ProviderChain> chains;
+
     SendSide(DispatcherSettings s, OutboxListener listener) {
         Map<Channel, ProviderChain> chains = chains(s, listener);
+        this.chains = chains;
         this.policy = policy(s, chains);
         Duration callTimeout = Duration.ZERO;
         for (ProviderChain chain : chains.values()) {
@@ -49,6 +52,14 @@ final class SendSide {
                 pacer, threads, listener, s.clock, s.stuckAfter,
                 lease, holds, new CallPermits(s.clock), pacing = s.asynchronous
                         ? Executors.newSingleThreadScheduledExecutor(Threads.daemons("whatsapp-outbox-pacing")) : null);
+    }
+
+    /** Every breaker now: {@code channel/provider} to its state. */
+    Map<String, OutboxListener.CircuitState> breakers() {
+        Map<String, OutboxListener.CircuitState> all = new java.util.LinkedHashMap<>();
+        chains.forEach((channel, chain) -> chain.breakers().forEach((provider, state) ->
+                all.put(channel.name() + "/" + provider, state)));
+        return all;
     }
 
     /** Lets the provider calls running finish within {@code timeout}, if the executor is the dispatcher's own. */

@@ -315,6 +315,9 @@ class DispatcherInMemoryTest {
         assertThat(store.count(MessageStatus.SENT)).isEqualTo(25);
         assertThat(d.health().running()).isFalse();
         assertThat(d.health().permitsFree()).isEqualTo(d.health().maxInFlight());
+        assertThat(d.health().breakers()).isNotEmpty().allSatisfy((provider, state) ->
+                assertThat(state).isEqualTo(OutboxListener.CircuitState.CLOSED));
+        assertThat(d.health().anyBreakerOpen()).isFalse();
 
         d.close();
         assertThatThrownBy(d::dispatchOnce).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");

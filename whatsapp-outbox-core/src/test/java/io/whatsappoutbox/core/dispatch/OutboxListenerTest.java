@@ -205,6 +205,10 @@ class OutboxListenerTest {
                 .contains(new OutboxListener.ProviderSwitched(Channel.WHATSAPP, "primary", "secondary"));
         assertThat(recording.of(OutboxListener.CircuitStateChanged.class)).contains(new OutboxListener.CircuitStateChanged(
                 Channel.WHATSAPP, "primary", OutboxListener.CircuitState.CLOSED, OutboxListener.CircuitState.OPEN));
+        // the health a host's check reads: the primary's breaker no longer closed, in failover order
+        assertThat(d.health().breakers()).containsOnlyKeys("WHATSAPP/primary", "WHATSAPP/secondary")
+                .hasEntrySatisfying("WHATSAPP/primary", state -> assertThat(state)
+                        .isIn(OutboxListener.CircuitState.OPEN, OutboxListener.CircuitState.HALF_OPEN));
         assertThat(recording.of(OutboxListener.Claimed.class).stream().mapToInt(OutboxListener.Claimed::count).sum())
                 .isEqualTo(attempts.size() + 1);
         assertThat(recording.of(OutboxListener.Delivered.class)).singleElement()
