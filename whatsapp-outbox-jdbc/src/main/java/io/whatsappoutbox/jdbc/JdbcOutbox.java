@@ -24,6 +24,7 @@ import io.whatsappoutbox.jdbc.internal.MessageRows;
 import io.whatsappoutbox.jdbc.internal.MessagingLimits;
 import io.whatsappoutbox.jdbc.internal.PostgresWakeUps;
 import io.whatsappoutbox.jdbc.internal.RetentionSchedule;
+import io.whatsappoutbox.jdbc.internal.SchemaNames;
 import io.whatsappoutbox.jdbc.internal.SharedPacing;
 import io.whatsappoutbox.jdbc.internal.TemplateSyncSchedule;
 import io.whatsappoutbox.jdbc.internal.Times;
@@ -72,6 +73,7 @@ public final class JdbcOutbox implements AutoCloseable {
     private final TemplateRegistry templates;
     private final HostCancels cancels;
     private final HostJoin hostJoin;
+    private final SchemaNames schema;
 
     private JdbcOutbox(Builder b) {
         this.clock = b.clock;
@@ -82,10 +84,11 @@ public final class JdbcOutbox implements AutoCloseable {
             this.ownPool = OutboxSettings.ownPool(b);
             this.dataSource = ownPool;
         }
-        this.jdbi = Jdbis.create(dataSource);
+        this.schema = new SchemaNames(b.schema);
+        this.jdbi = Jdbis.create(dataSource, schema);
         ContentCodec codec = new ContentCodec();
         this.rows = new MessageRows(codec);
-        this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts, b.templateCheck);
+        this.enqueue = new EnqueueWriter(codec, rows, clock, b.defaultMaxAttempts, b.templateCheck, schema);
         this.messagingLimits = new MessagingLimits(jdbi, b.defaultMessagingLimit);
         this.providerConfigs = new ProviderConfigs(jdbi, b.encryptionKeys, clock, b.configCacheFor);
         this.templates = new JdbcTemplateRegistry(jdbi, clock, providerConfigs);
@@ -98,7 +101,7 @@ public final class JdbcOutbox implements AutoCloseable {
         this.webhookStore = new JdbcWebhookStore(jdbi, rows, enqueue, b.webhookDedupWindow);
         this.hostJoin = new HostJoin(jdbi, b.hostTransactions);
         this.consents = new JdbcConsents(jdbi, clock, hostJoin);
-        this.cancels = new HostCancels(clock);
+        this.cancels = new HostCancels(clock, schema);
     }
 
     public static Builder builder() {
@@ -107,7 +110,7 @@ public final class JdbcOutbox implements AutoCloseable {
 
     /** Applies the schema if needed (safe from several instances at once). */
     public List<Integer> migrate() {
-        return OutboxMigrator.migrate(dataSource, clock, "whatsapp-outbox");
+        return OutboxMigrator.migrate(dataSource, clock, "whatsapp-outbox", schema.schema());
     }
 
     /**
@@ -352,6 +355,7 @@ public final class JdbcOutbox implements AutoCloseable {
         TemplateSource templateSource;
         Duration templateSyncEvery;
         HostTransactions hostTransactions;
+        String schema = SchemaNames.DEFAULT_SCHEMA;
         RetentionPolicy retentionPolicy;
         Duration retentionEvery;
         Path retentionArchive;
@@ -449,6 +453,18 @@ public final class JdbcOutbox implements AutoCloseable {
         public Builder templateSync(TemplateSource source, Duration every) {
             this.templateSource = Objects.requireNonNull(source, "source");
             this.templateSyncEvery = every;
+            return this;
+        }
+
+        /**
+         * The PostgreSQL schema of the outbox's tables, {@value SchemaNames#DEFAULT_SCHEMA} by default:
+         * apart from the host's own tables (a host's {@code message} table is not the outbox's), whatever
+         * the connections' {@code search_path}. {@link #migrate()} creates it; an install from before
+         * schemas, with its tables in {@code public}, is moved into it by {@code migrate()} with every row
+         * (stop the instances of older versions first). {@code "public"} keeps such an install where it is.
+         */
+        public Builder schema(String schema) {
+            this.schema = schema;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.whatsappoutbox.jdbc;
 
+import io.whatsappoutbox.jdbc.internal.SchemaNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -64,11 +65,21 @@ public final class OutboxMigrator {
     }
 
     public static List<Integer> migrate(DataSource dataSource, Clock clock, String appliedBy) {
+        return migrate(dataSource, clock, appliedBy, SchemaNames.DEFAULT_SCHEMA);
+    }
+
+    /**
+     * Brings the outbox's tables in {@code schema} to {@link #latestVersion()}, creating the schema if
+     * needed. An install from before schemas (its tables in {@code public}) is first moved into
+     * {@code schema} with every row, in the same transaction.
+     */
+    public static List<Integer> migrate(DataSource dataSource, Clock clock, String appliedBy, String schema) {
+        SchemaNames names = new SchemaNames(schema);
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                List<Integer> applied = migrate(c, clock, appliedBy);
+                List<Integer> applied = migrate(c, clock, appliedBy, names);
                 c.commit();
                 return applied;
             } catch (SQLException | RuntimeException e) {
@@ -82,9 +93,14 @@ public final class OutboxMigrator {
         }
     }
 
-    private static List<Integer> migrate(Connection c, Clock clock, String appliedBy) throws SQLException {
+    private static List<Integer> migrate(Connection c, Clock clock, String appliedBy, SchemaNames names)
+            throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + names.schema());
+            moveFromPublic(c, names);
+            // the scripts name their objects bare: they are created in the outbox's schema, for this transaction only
+            s.execute("SET LOCAL search_path TO " + names.schema());
             s.execute("""
                     CREATE TABLE IF NOT EXISTS outbox_schema_history (
                         version     integer PRIMARY KEY,
@@ -136,6 +152,45 @@ public final class OutboxMigrator {
             applied.add(version);
         }
         return applied;
+    }
+
+    /**
+     * An install from before schemas: its tables, their rows, indexes, sequences and triggers, and
+     * the trigger's function moved from {@code public} into the outbox's schema (a catalog change,
+     * no row copied). Only when the schema has no outbox yet and {@code public} has one.
+     */
+    private static void moveFromPublic(Connection c, SchemaNames names) throws SQLException {
+        if (names.schema().equals("public") || exists(c, names.table("outbox_schema_history"))
+                || !exists(c, "public.outbox_schema_history")) {
+            return;
+        }
+        int moved = 0;
+        try (Statement s = c.createStatement()) {
+            for (String table : SchemaNames.TABLES) {
+                if (exists(c, "public." + table)) {
+                    s.execute("ALTER TABLE public." + table + " SET SCHEMA " + names.schema());
+                    moved++;
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT to_regprocedure('public." + SchemaNames.NOTIFY_FUNCTION
+                    + "()') IS NOT NULL")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    s.execute("ALTER FUNCTION public." + SchemaNames.NOTIFY_FUNCTION + "() SET SCHEMA " + names.schema());
+                }
+            }
+        }
+        log.info("Moved the outbox's {} tables, with their rows, from public into schema {}", moved, names.schema());
+    }
+
+    private static boolean exists(Connection c, String qualifiedTable) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            p.setString(1, qualifiedTable);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     static int version(String script) {

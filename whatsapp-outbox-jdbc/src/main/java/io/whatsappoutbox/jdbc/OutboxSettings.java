@@ -26,6 +26,9 @@ final class OutboxSettings {
             v.add("retention.archiveDirectory", "'" + b.retentionArchive + "' is not a directory",
                     "an existing, writable directory");
         }
+        if (b.schema == null || !io.whatsappoutbox.jdbc.internal.SchemaNames.IDENTIFIER.matcher(b.schema).matches()) {
+            v.add("schema", "is '" + b.schema + "'", "a lower-case SQL identifier: a letter or _, then letters, digits, _");
+        }
         if (b.dataSource == null && b.jdbcUrl == null) {
             v.add("dataSource", "is missing", "a DataSource or a jdbcUrl");
         }

@@ -106,18 +106,26 @@ public final class EnqueueWriter {
     private final Clock clock;
     private final int defaultMaxAttempts;
     private final TemplateChecks templateChecks;
-
-    public EnqueueWriter(ContentCodec codec, MessageRows rows, Clock clock, int defaultMaxAttempts) {
-        this(codec, rows, clock, defaultMaxAttempts, TemplateCheck.STRICT);
-    }
+    private final String insert;
+    private final String insertSuperseding;
+    private final String existing;
 
     public EnqueueWriter(ContentCodec codec, MessageRows rows, Clock clock, int defaultMaxAttempts,
-            TemplateCheck templateCheck) {
+            SchemaNames names) {
+        this(codec, rows, clock, defaultMaxAttempts, TemplateCheck.STRICT, names);
+    }
+
+    /** @param names the statements run on the host's connection, whose search_path is the host's */
+    public EnqueueWriter(ContentCodec codec, MessageRows rows, Clock clock, int defaultMaxAttempts,
+            TemplateCheck templateCheck, SchemaNames names) {
+        this.insert = names.qualify(INSERT);
+        this.insertSuperseding = names.qualify(INSERT_SUPERSEDING);
+        this.existing = names.qualify(EXISTING);
         this.codec = codec;
         this.rows = rows;
         this.clock = clock;
         this.defaultMaxAttempts = defaultMaxAttempts;
-        this.templateChecks = new TemplateChecks(templateCheck);
+        this.templateChecks = new TemplateChecks(templateCheck, names);
     }
 
     /**
@@ -205,7 +213,7 @@ public final class EnqueueWriter {
         Map<String, Long> created = new HashMap<>();
         Map<Long, List<Long>> superseded = new HashMap<>();
         boolean superseding = batch.stream().anyMatch(r -> r.supersedes() != null);
-        try (PreparedStatement p = c.prepareStatement(superseding ? INSERT_SUPERSEDING : INSERT)) {
+        try (PreparedStatement p = c.prepareStatement(superseding ? insertSuperseding : insert)) {
             List<Array> arrays = new ArrayList<>(List.of(
                 c.createArrayOf("text", org), c.createArrayOf("text", dossier), c.createArrayOf("text", channel),
                 c.createArrayOf("text", to), c.createArrayOf("text", template), c.createArrayOf("text", type),
@@ -316,7 +324,7 @@ public final class EnqueueWriter {
             }
         }
         Map<String, Existing> found = new HashMap<>();
-        try (PreparedStatement p = c.prepareStatement(EXISTING)) {
+        try (PreparedStatement p = c.prepareStatement(existing)) {
             p.setArray(1, c.createArrayOf("text", orgs.toArray()));
             p.setArray(2, c.createArrayOf("text", keys.toArray()));
             p.setArray(3, c.createArrayOf("int8", parents.toArray()));

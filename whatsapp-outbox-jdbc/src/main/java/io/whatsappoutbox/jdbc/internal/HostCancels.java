@@ -82,8 +82,14 @@ public final class HostCancels {
 
     private final Clock clock;
 
-    public HostCancels(Clock clock) {
+    private final String cancelByDossier;
+    private final String cancelByKey;
+
+    /** @param names the statements run on the host's connection, whose search_path is the host's */
+    public HostCancels(Clock clock, SchemaNames names) {
         this.clock = clock;
+        this.cancelByDossier = names.qualify(CANCEL_BY_DOSSIER);
+        this.cancelByKey = names.qualify(CANCEL_BY_KEY);
     }
 
     /** Cancels on {@code c} without committing it: the host's transaction decides. */
@@ -94,7 +100,7 @@ public final class HostCancels {
         boolean byDossier = key.kind() == BusinessKey.Kind.DOSSIER;
         List<Long> cancelled = new ArrayList<>();
         List<Long> inFlight = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement(byDossier ? CANCEL_BY_DOSSIER : CANCEL_BY_KEY)) {
+        try (PreparedStatement p = c.prepareStatement(byDossier ? cancelByDossier : cancelByKey)) {
             int i = 1;
             p.setString(i++, orgId);
             p.setString(i++, key.value());

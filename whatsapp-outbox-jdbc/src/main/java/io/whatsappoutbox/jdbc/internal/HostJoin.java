@@ -30,7 +30,7 @@ public final class HostJoin {
                 throw new IllegalStateException("the host's transaction connection is in autocommit: the outbox"
                         + " would commit its write on its own; give a connection of a transaction in progress, or null");
             }
-            return Jdbis.onHostConnection(joined).withHandle(work);
+            return Jdbis.onHostConnection(joined, SchemaNames.of(jdbi)).withHandle(work);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot use the host's transaction connection: " + e.getMessage(), e);
         } finally {

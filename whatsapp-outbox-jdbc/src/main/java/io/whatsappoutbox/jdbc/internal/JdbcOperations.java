@@ -106,7 +106,7 @@ public final class JdbcOperations implements OutboxOperations {
         this.changes = new MessageChanges(jdbi, clock, audit, bulk);
         MessageRows messageRows = rows != null ? rows : new MessageRows(new ContentCodec());
         this.fallback = new ManualFallback(clock, audit, bulk, messageRows, enqueue != null ? enqueue
-                : new EnqueueWriter(new ContentCodec(), messageRows, clock, 5));
+                : new EnqueueWriter(new ContentCodec(), messageRows, clock, 5, SchemaNames.of(jdbi)));
         CheckedArchive files = new CheckedArchive(Objects.requireNonNull(archiveStreams, "archiveStreams"));
         this.archiver = new DeadLetterArchiver(jdbi, clock, audit, files);
         this.quotas = new QuotaOps(jdbi, clock, audit);

@@ -20,8 +20,13 @@ import org.jdbi.v3.core.statement.TemplateEngine;
 public final class Jdbis {
     private Jdbis() {}
 
+    /** On the default schema, {@value SchemaNames#DEFAULT_SCHEMA}. */
     public static Jdbi create(DataSource dataSource) {
-        return configure(Jdbi.create(dataSource));
+        return create(dataSource, new SchemaNames(SchemaNames.DEFAULT_SCHEMA));
+    }
+
+    public static Jdbi create(DataSource dataSource, SchemaNames names) {
+        return configure(Jdbi.create(dataSource), names);
     }
 
     /**
@@ -29,16 +34,16 @@ public final class Jdbis {
      * close it (the host ends its transaction; Jdbi would otherwise roll back a transaction a handle
      * did not end).
      */
-    static Jdbi onHostConnection(Connection connection) {
-        Jdbi jdbi = configure(Jdbi.create(connection));
+    static Jdbi onHostConnection(Connection connection, SchemaNames names) {
+        Jdbi jdbi = configure(Jdbi.create(connection), names);
         jdbi.getConfig(Handles.class).setForceEndTransactions(false);
         return jdbi;
     }
 
-    private static Jdbi configure(Jdbi jdbi) {
-        // the library's SQL has no template attributes: rendering it would make a new string at
-        // every call, and the parsed-statement cache would hash the whole claim text again each time
-        jdbi.setTemplateEngine(TemplateEngine.NOP);
+    private static Jdbi configure(Jdbi jdbi, SchemaNames names) {
+        // the library's SQL has no template attributes: its only rendering is the schema's names,
+        // done once per statement text (a new string at every call would be hashed again each time)
+        jdbi.setTemplateEngine(names);
         // Jdbi's default message quotes every bound value (recipients, bodies) into logs and error columns
         jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
         jdbi.registerArgument(new InstantArgumentFactory());

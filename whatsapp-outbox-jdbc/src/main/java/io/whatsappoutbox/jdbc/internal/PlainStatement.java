@@ -27,7 +27,8 @@ final class PlainStatement {
     private final Map<String, int[]> positions;
 
     PlainStatement(Jdbi jdbi, String namedSql) {
-        ParsedSql parsed = jdbi.getConfig(SqlStatements.class).getSqlParser().parse(namedSql, null);
+        ParsedSql parsed = jdbi.getConfig(SqlStatements.class).getSqlParser()
+                .parse(SchemaNames.of(jdbi).qualify(namedSql), null);
         List<String> names = parsed.getParameters().getParameterNames();
         if (parsed.getParameters().isPositional()) {
             throw new IllegalArgumentException("statement must use :named parameters, not ?: " + namedSql);

@@ -35,9 +35,11 @@ final class TemplateChecks {
     static final String BUTTONS = "content.template.buttons";
 
     private final TemplateCheck mode;
+    private final String forCheck;
 
-    TemplateChecks(TemplateCheck mode) {
+    TemplateChecks(TemplateCheck mode, SchemaNames names) {
         this.mode = mode == null ? TemplateCheck.STRICT : mode;
+        this.forCheck = names.qualify(TemplateRows.FOR_CHECK);
     }
 
     /** What the registry says of one (org, name, language): synced or not, and its definition if it holds one. */
@@ -105,7 +107,7 @@ final class TemplateChecks {
                 && t.name() != null && t.language() != null && marketing.contains(key(r.orgId(), t.name(), t.language()));
     }
 
-    private static Map<String, Known> lookup(Connection c, Map<String, Template> asked, Map<String, String> orgOf)
+    private Map<String, Known> lookup(Connection c, Map<String, Template> asked, Map<String, String> orgOf)
             throws SQLException {
         int n = asked.size();
         String[] orgs = new String[n];
@@ -119,7 +121,7 @@ final class TemplateChecks {
             i++;
         }
         Map<String, Known> out = new HashMap<>();
-        try (PreparedStatement p = c.prepareStatement(TemplateRows.FOR_CHECK)) {
+        try (PreparedStatement p = c.prepareStatement(forCheck)) {
             Array[] arrays = {c.createArrayOf("text", orgs), c.createArrayOf("text", names),
                 c.createArrayOf("text", languages)};
             for (int a = 0; a < arrays.length; a++) {

@@ -71,7 +71,17 @@ public final class TestDatabase {
         return new HikariDataSource(config);
     }
 
+    /**
+     * A URL whose connections find the outbox's tables by their bare names, as an operator's session
+     * with {@code search_path} set does: the tests' own SQL names them bare. The library qualifies its
+     * own whatever the search_path ({@code SchemaQualificationTest} runs it without).
+     */
     public static String jdbcUrl(String database) {
+        return bareUrl(database) + (bareUrl(database).contains("?") ? "&" : "?") + "currentSchema=whatsapp_outbox,public";
+    }
+
+    /** A URL whose connections see {@code public} only, as a host's do. */
+    public static String bareUrl(String database) {
         return server().getJdbcUrl("postgres", database);
     }
 }
