@@ -159,6 +159,32 @@ public final class OutboxMigrator {
      * the trigger's function moved from {@code public} into the outbox's schema (a catalog change,
      * no row copied). Only when the schema has no outbox yet and {@code public} has one.
      */
+    /**
+     * Moves an install from before schemas into {@code schema}, rows and all, when it is in
+     * {@code public} and {@code schema} has none: what {@link #migrate} does first, for hosts whose
+     * Flyway runs the scripts.
+     */
+    public static void moveFromPublic(DataSource dataSource, String schema) {
+        SchemaNames names = new SchemaNames(schema);
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+                s.execute("CREATE SCHEMA IF NOT EXISTS " + names.schema());
+                moveFromPublic(c, names);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("moving the outbox's tables into " + schema + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private static void moveFromPublic(Connection c, SchemaNames names) throws SQLException {
         if (names.schema().equals("public") || exists(c, names.table("outbox_schema_history"))
                 || !exists(c, "public.outbox_schema_history")) {

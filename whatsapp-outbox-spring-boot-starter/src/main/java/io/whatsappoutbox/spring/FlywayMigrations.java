@@ -16,24 +16,25 @@ import org.flywaydb.core.Flyway;
 final class FlywayMigrations {
     private FlywayMigrations() {}
 
-    static void migrate(DataSource dataSource) {
-        Flyway.configure().dataSource(dataSource).locations(OutboxMigrator.LOCATION)
-                .table(OutboxMigrator.FLYWAY_HISTORY_TABLE)
-                // the schema holds the host's tables (and maybe the library's): start from what is there
-                .baselineOnMigrate(true).baselineVersion(String.valueOf(appliedByTheLibrary(dataSource)))
+    static void migrate(DataSource dataSource, String schema) {
+        OutboxMigrator.moveFromPublic(dataSource, schema);
+        Flyway.configure().dataSource(dataSource).locations(OutboxMigrator.LOCATION).schemas(schema)
+                .defaultSchema(schema).table(OutboxMigrator.FLYWAY_HISTORY_TABLE)
+                // a schema the library migrated itself: carry on from its version
+                .baselineOnMigrate(true).baselineVersion(String.valueOf(appliedByTheLibrary(dataSource, schema)))
                 .baselineDescription("whatsapp-outbox schema before Flyway").load().migrate();
     }
 
     /** The version OutboxMigrator recorded, 0 when it never ran here. */
-    private static int appliedByTheLibrary(DataSource dataSource) {
+    private static int appliedByTheLibrary(DataSource dataSource, String schema) {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT to_regclass('outbox_schema_history') IS NOT NULL")) {
+            try (ResultSet rs = s.executeQuery("SELECT to_regclass('" + schema + ".outbox_schema_history') IS NOT NULL")) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
                     return 0;
                 }
             }
-            try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM outbox_schema_history")) {
+            try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM " + schema + ".outbox_schema_history")) {
                 rs.next();
                 return rs.getInt(1);
             }

@@ -54,12 +54,12 @@ public class WhatsAppOutboxAutoConfiguration {
     public JdbcOutbox whatsAppOutbox(DataSource dataSource, WhatsAppOutboxProperties properties) {
         check(properties);
         WhatsAppOutboxProperties.EncryptionKey key = properties.encryptionKey();
-        JdbcOutbox outbox = JdbcOutbox.builder().dataSource(dataSource)
+        JdbcOutbox outbox = JdbcOutbox.builder().dataSource(dataSource).schema(properties.schema())
                 .encryptionKeys(EncryptionKeys.fromBase64(key.id(), key.base64()))
                 .hostTransactions(new SpringHostTransactions(dataSource)).build();
         switch (properties.migrations().mode()) {
             case LIBRARY -> outbox.migrate();
-            case FLYWAY -> FlywayMigrations.migrate(dataSource);
+            case FLYWAY -> FlywayMigrations.migrate(dataSource, properties.schema());
             case NONE -> { }
         }
         properties.accounts().forEach((org, account) -> saveAccount(outbox, org, account));
@@ -153,6 +153,9 @@ public class WhatsAppOutboxAutoConfiguration {
         }
         if (key != null && key.base64() != null && (key.id() == null || key.id().isBlank())) {
             v.add("whatsapp.outbox.encryption-key.id", "is missing", "a short name for the key, such as k1");
+        }
+        if (p.schema() == null || !p.schema().matches("[a-z_][a-z0-9_]{0,62}")) {
+            v.add("whatsapp.outbox.schema", "is '" + p.schema() + "'", "a lower-case SQL identifier (letters, digits, _)");
         }
         if (p.migrations().mode() == WhatsAppOutboxProperties.MigrationMode.FLYWAY
                 && !ClassUtils.isPresent("org.flywaydb.core.Flyway", WhatsAppOutboxAutoConfiguration.class.getClassLoader())) {

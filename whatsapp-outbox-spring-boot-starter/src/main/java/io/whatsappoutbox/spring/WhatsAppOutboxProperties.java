@@ -10,11 +10,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * its dispatcher and its webhook endpoints. Checked at start-up; an error names the property.
  *
  * @param encryptionKey the key that encrypts the access tokens and app secrets stored in the database
+ * @param schema the PostgreSQL schema of the outbox's tables, apart from the application's
  * @param accounts WhatsApp accounts by org id, saved to the database at start-up when absent or changed
  *     (or manage them with the operator CLI's {@code config} commands and leave this empty)
  */
 @ConfigurationProperties("whatsapp.outbox")
-public record WhatsAppOutboxProperties(EncryptionKey encryptionKey, @DefaultValue Migrations migrations,
+public record WhatsAppOutboxProperties(EncryptionKey encryptionKey, @DefaultValue("whatsapp_outbox") String schema,
+        @DefaultValue Migrations migrations,
         @DefaultValue Dispatcher dispatcher, @DefaultValue Meta meta, @DefaultValue Sms sms,
         Map<String, Account> accounts, @DefaultValue Webhooks webhooks) {
 

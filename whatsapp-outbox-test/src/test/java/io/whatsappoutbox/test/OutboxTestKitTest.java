@@ -45,8 +45,8 @@ class OutboxTestKitTest {
     /** The outbox schema's version, and an outbox table read: the migrations ran. */
     static int schemaVersion(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT (SELECT max(version) FROM outbox_schema_history)"
-                        + " + (SELECT count(*) FROM outbound_message)")) {
+                ResultSet r = s.executeQuery("SELECT (SELECT max(version) FROM whatsapp_outbox.outbox_schema_history)"
+                        + " + (SELECT count(*) FROM whatsapp_outbox.outbound_message)")) {
             r.next();
             return r.getInt(1);
         }

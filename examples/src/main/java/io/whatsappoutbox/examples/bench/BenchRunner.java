@@ -32,7 +32,7 @@ final class BenchRunner {
             DECLARE t regclass;
             BEGIN
                 FOR t IN SELECT c.oid FROM pg_class c
-                          WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace LOOP
+                          WHERE c.relkind = 'r' AND c.relnamespace::regnamespace::text IN ('public', 'whatsapp_outbox') LOOP
                     EXECUTE format('ALTER TABLE %s SET (autovacuum_enabled = false)', t);
                 END LOOP;
             END $$""";

@@ -87,6 +87,8 @@ final class BenchServer implements AutoCloseable {
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(0);
         config.setPoolName(name);
+        // the floor's and the peers' SQL names the tables bare: the outbox's schema first
+        config.addDataSourceProperty("currentSchema", "whatsapp_outbox,public");
         return new HikariDataSource(config);
     }
 

@@ -26,7 +26,7 @@ final class CliSession implements AutoCloseable {
     }
 
     /** What to connect to, resolved from flags and environment variables. */
-    record Settings(String jdbcUrl, String user, String password, EncryptionKeys keys, boolean demo) {}
+    record Settings(String jdbcUrl, String user, String password, EncryptionKeys keys, boolean demo, String schema) {}
 
     static CliSession open(Settings s) {
         DemoDatabase demo = s.demo() ? DemoDatabase.start() : null;
@@ -46,8 +46,8 @@ final class CliSession implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw new CliExit.DatabaseUnreachable("database unreachable: " + rootMessage(e), e);
             }
-            checkSchema(ds);
-            JdbcOutbox outbox = JdbcOutbox.builder().dataSource(ds).encryptionKeys(s.keys()).build();
+            checkSchema(ds, s.schema());
+            JdbcOutbox outbox = JdbcOutbox.builder().dataSource(ds).schema(s.schema()).encryptionKeys(s.keys()).build();
             return new CliSession(demo, ds, outbox);
         } catch (RuntimeException e) {
             if (ds != null) {
@@ -60,13 +60,18 @@ final class CliSession implements AutoCloseable {
         }
     }
 
-    private static void checkSchema(HikariDataSource ds) {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT to_regclass('outbound_message') IS NOT NULL")) {
+    private static void checkSchema(HikariDataSource ds, String schema) {
+        try (Connection c = ds.getConnection(); java.sql.PreparedStatement st = c.prepareStatement(
+                "SELECT to_regclass(? || '.outbound_message') IS NOT NULL, to_regclass('public.outbound_message') IS NOT NULL")) {
+            st.setString(1, schema);
+            ResultSet rs = st.executeQuery();
             rs.next();
             if (!rs.getBoolean(1)) {
-                throw new IllegalStateException("the outbox schema is not in this database (apply it with OutboxMigrator,"
-                        + " or Flyway with the location classpath:whatsapp-outbox-migration)");
+                throw new IllegalStateException("the outbox's tables are not in schema " + schema + " of this database"
+                        + (rs.getBoolean(2) && !schema.equals("public") ? " (they are in public: an install from before"
+                                + " schemas; give --schema public, or let the library's migrate() move them)"
+                                : " (apply the schema with OutboxMigrator, or Flyway with the location"
+                                        + " classpath:whatsapp-outbox-migration)"));
             }
         } catch (SQLException e) {
             throw new CliExit.DatabaseUnreachable("database unreachable: " + e.getMessage(), e);

@@ -53,6 +53,9 @@ final class DemoDatabase implements AutoCloseable {
 
     private static void seed(DataSource ds, Instant now) {
         try (JdbcOutbox outbox = JdbcOutbox.builder().dataSource(ds).build(); Connection c = ds.getConnection()) {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("SET search_path TO whatsapp_outbox, public"); // the seed's own SQL names the tables bare
+            }
             Seeder s = new Seeder(outbox, c, now);
             for (int i = 0; i < 5; i++) {
                 s.delivered("demo-org-1", Channel.WHATSAPP, Duration.ofMinutes(10 + i * 7), 900 + i * 400L);

@@ -51,6 +51,11 @@ public final class OutboxCli {
             description = "its key id (default: $OUTBOX_ENCRYPTION_KEY_ID, else k1)")
     String encryptionKeyId;
 
+    @Option(names = "--schema", scope = ScopeType.INHERIT, paramLabel = "<schema>",
+            description = "the schema of the outbox's tables (default: $OUTBOX_SCHEMA, else whatsapp_outbox; public for an"
+                    + " install from before schemas that has not been migrated since)")
+    String schema;
+
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "print the result as JSON on stdout (for scripts)")
     boolean json;
 
@@ -125,8 +130,12 @@ public final class OutboxCli {
         if (key != null) {
             keys = EncryptionKeys.fromBase64(first(encryptionKeyId, env.variable("OUTBOX_ENCRYPTION_KEY_ID"), "k1"), key);
         }
+        String outboxSchema = first(schema, env.variable("OUTBOX_SCHEMA"), "whatsapp_outbox");
+        if (!outboxSchema.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new ParameterException(cmd, "--schema must be a lower-case SQL identifier (letters, digits, _)");
+        }
         return new CliSession.Settings(url, first(user, env.variable("OUTBOX_JDBC_USER")),
-                first(password, env.variable("OUTBOX_JDBC_PASSWORD")), keys, demo);
+                first(password, env.variable("OUTBOX_JDBC_PASSWORD")), keys, demo, outboxSchema);
     }
 
     private static String first(String... values) {

@@ -87,6 +87,8 @@ final class DemoStack implements AutoCloseable {
         hc.setPassword(config.jdbcPassword() == null ? (embedded != null ? "postgres" : null) : config.jdbcPassword().reveal());
         hc.setMaximumPoolSize(20);
         hc.setPoolName("demo");
+        // the demo's own SQL (the story's checks, the serve mode's views) names the outbox's tables bare
+        hc.addDataSourceProperty("currentSchema", "whatsapp_outbox,public");
         dataSource = new HikariDataSource(hc);
         outbox = JdbcOutbox.builder().dataSource(dataSource)
                 .encryptionKeys(EncryptionKeys.fromBase64("k1", config.encryptionKeyBase64()))

@@ -84,7 +84,7 @@ public class AppointmentApp {
 
         Optional<OutboundMessage> reminder = awaitSent(outbox, "appointment-" + booked + "-reminder");
         List<String> sent = meta.requests();
-        long rolledBackRows = jdbc.queryForObject("SELECT count(*) FROM outbound_message WHERE to_recipient = ?",
+        long rolledBackRows = jdbc.queryForObject("SELECT count(*) FROM whatsapp_outbox.outbound_message WHERE to_recipient = ?",
                 Long.class, "+33698765432");
         long appointmentsKept = jdbc.queryForObject("SELECT count(*) FROM appointment", Long.class);
         out.println("Reminder of appointment " + booked + ": " + reminder.map(m -> m.status() + " as "
