@@ -75,6 +75,7 @@ class DatabaseRestartTest {
         config.setMaximumPoolSize(8);
         config.setConnectionTimeout(1000); // callers fail fast during the outage, and retry
         config.setPoolName("restart-test");
+        config.addDataSourceProperty("currentSchema", "whatsapp_outbox,public"); // the test's own SQL names tables bare
         pool = new HikariDataSource(config);
         OutboxMigrator.migrate(pool);
         JdbcOutbox outbox = JdbcOutbox.builder().dataSource(pool).build();
