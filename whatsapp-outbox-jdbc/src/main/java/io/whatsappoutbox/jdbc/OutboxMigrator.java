@@ -75,13 +75,40 @@ public final class OutboxMigrator {
      */
     public static List<Integer> migrate(DataSource dataSource, Clock clock, String appliedBy, String schema) {
         SchemaNames names = new SchemaNames(schema);
+        return locked(dataSource, names, "whatsapp-outbox migration failed", c -> migrate(c, clock, appliedBy, names));
+    }
+
+    /**
+     * Moves an install from before schemas into {@code schema}, rows and all, when it is in
+     * {@code public} and {@code schema} has none: what {@link #migrate} does first, for hosts whose
+     * Flyway runs the scripts.
+     */
+    public static void moveFromPublic(DataSource dataSource, String schema) {
+        SchemaNames names = new SchemaNames(schema);
+        locked(dataSource, names, "moving the outbox's tables into " + schema + " failed", c -> {
+            moveFromPublic(c, names);
+            return null;
+        });
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** {@code work} in one transaction that holds the migration lock, the schema created first. */
+    private static <T> T locked(DataSource dataSource, SchemaNames names, String failure, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                List<Integer> applied = migrate(c, clock, appliedBy, names);
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+                    s.execute("CREATE SCHEMA IF NOT EXISTS " + names.schema());
+                }
+                T result = work.run(c);
                 c.commit();
-                return applied;
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -89,15 +116,13 @@ public final class OutboxMigrator {
                 c.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("whatsapp-outbox migration failed: " + e.getMessage(), e);
+            throw new IllegalStateException(failure + ": " + e.getMessage(), e);
         }
     }
 
     private static List<Integer> migrate(Connection c, Clock clock, String appliedBy, SchemaNames names)
             throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + names.schema());
             moveFromPublic(c, names);
             // the scripts name their objects bare: they are created in the outbox's schema, for this transaction only
             s.execute("SET LOCAL search_path TO " + names.schema());
@@ -159,32 +184,6 @@ public final class OutboxMigrator {
      * the trigger's function moved from {@code public} into the outbox's schema (a catalog change,
      * no row copied). Only when the schema has no outbox yet and {@code public} has one.
      */
-    /**
-     * Moves an install from before schemas into {@code schema}, rows and all, when it is in
-     * {@code public} and {@code schema} has none: what {@link #migrate} does first, for hosts whose
-     * Flyway runs the scripts.
-     */
-    public static void moveFromPublic(DataSource dataSource, String schema) {
-        SchemaNames names = new SchemaNames(schema);
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
-                s.execute("CREATE SCHEMA IF NOT EXISTS " + names.schema());
-                moveFromPublic(c, names);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("moving the outbox's tables into " + schema + " failed: " + e.getMessage(), e);
-        }
-    }
-
     private static void moveFromPublic(Connection c, SchemaNames names) throws SQLException {
         if (names.schema().equals("public") || exists(c, names.table("outbox_schema_history"))
                 || !exists(c, "public.outbox_schema_history")) {

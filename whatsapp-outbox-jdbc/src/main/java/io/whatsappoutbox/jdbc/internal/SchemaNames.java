@@ -34,6 +34,7 @@ public final class SchemaNames implements TemplateEngine {
      */
     private static final Pattern TABLE = Pattern.compile("(?<![\\w.:$])(" + String.join("|", TABLES) + ")(?![\\w(])");
 
+    private static final int MAX_CACHED = 10_000;
     private final String schema;
     private final Map<String, String> qualified = new ConcurrentHashMap<>();
 
@@ -59,7 +60,12 @@ public final class SchemaNames implements TemplateEngine {
 
     /** {@code sql} with every bare table name of the outbox qualified by the schema. */
     public String qualify(String sql) {
-        return qualified.computeIfAbsent(sql, this::rewrite);
+        String known = qualified.get(sql);
+        if (known != null) {
+            return known;
+        }
+        // the library's statements are a fixed set; a runaway set would not grow the cache for ever
+        return qualified.size() < MAX_CACHED ? qualified.computeIfAbsent(sql, this::rewrite) : rewrite(sql);
     }
 
     /** One table, qualified: for names built at run time. */
