@@ -32,7 +32,7 @@ public final class SchemaNames implements TemplateEngine {
      * not already qualified, not a bind parameter ({@code :message}); literals and quoted identifiers
      * are skipped before.
      */
-    private static final Pattern TABLE = Pattern.compile("(?<![\\w.:$])(" + String.join("|", TABLES) + ")(?![\\w(])");
+    private static final Pattern TABLE = Pattern.compile("(?<![\\w.:$])(" + String.join("|", TABLES) + ")(?!\\w)");
 
     private static final int MAX_CACHED = 10_000;
     private final String schema;

@@ -18,6 +18,8 @@ class SchemaNamesTest {
                 .isEqualTo("CREATE INDEX outbound_message_claim ON whatsapp_outbox.outbound_message (org_id)");
         assertThat(names.qualify("INSERT INTO message (org_id) SELECT * FROM public.message"))
                 .isEqualTo("INSERT INTO whatsapp_outbox.message (org_id) SELECT * FROM public.message");
+        assertThat(names.qualify("INSERT INTO outbound_message(org_id) VALUES (:org)"))
+                .isEqualTo("INSERT INTO whatsapp_outbox.outbound_message(org_id) VALUES (:org)");
     }
 
     @Test
