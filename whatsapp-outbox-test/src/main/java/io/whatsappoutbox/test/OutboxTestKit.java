@@ -7,6 +7,8 @@ import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.jdbc.JdbcOutbox;
 import io.whatsappoutbox.jdbc.OutboxMigrator;
+import io.whatsappoutbox.test.internal.ContainerServer;
+import io.whatsappoutbox.test.internal.DatabaseServer;
 import io.whatsappoutbox.test.internal.EmbeddedServer;
 import io.whatsappoutbox.test.internal.Waits;
 import java.net.URI;
@@ -48,6 +50,9 @@ public final class OutboxTestKit implements BeforeAllCallback, BeforeEachCallbac
     private final Duration timeout;
     private final MetaStub meta;
     private final TwilioStub twilio;
+    /** The Testcontainers image, or null for the embedded server. */
+    private final String containerImage;
+    private DatabaseServer server;
     private boolean classScoped;
     private boolean running;
     private String database;
@@ -55,6 +60,7 @@ public final class OutboxTestKit implements BeforeAllCallback, BeforeEachCallbac
 
     private OutboxTestKit(Builder b) {
         this.freshDatabase = b.freshDatabase;
+        this.containerImage = b.containerImage;
         this.timeout = b.timeout;
         this.meta = new MetaStub(b.metaAppSecret, b.clock, b.timeout);
         this.twilio = new TwilioStub(b.twilioAuthToken, b.twilioCallbackUrl, b.clock, b.timeout);
@@ -95,6 +101,9 @@ public final class OutboxTestKit implements BeforeAllCallback, BeforeEachCallbac
     }
 
     private void start() {
+        if (containerImage != null) {
+            server(); // where Docker does not run, the tests are skipped before they start
+        }
         if (!running) {
             meta.start();
             twilio.start();
@@ -116,13 +125,13 @@ public final class OutboxTestKit implements BeforeAllCallback, BeforeEachCallbac
     public synchronized DataSource dataSource() {
         requireRunning("dataSource");
         if (dataSource == null) {
-            String name = EmbeddedServer.createDatabase();
-            HikariDataSource ds = EmbeddedServer.pool(name, POOL_SIZE);
+            String name = server().createDatabase();
+            HikariDataSource ds = server().pool(name, POOL_SIZE);
             try {
                 OutboxMigrator.migrate(ds);
             } catch (RuntimeException e) {
                 ds.close();
-                EmbeddedServer.dropDatabase(name);
+                server().dropDatabase(name);
                 throw e;
             }
             database = name;
@@ -137,7 +146,7 @@ public final class OutboxTestKit implements BeforeAllCallback, BeforeEachCallbac
      */
     public synchronized String jdbcUrl() {
         dataSource();
-        return EmbeddedServer.jdbcUrl(database);
+        return server().jdbcUrl(database);
     }
 
     public MetaStub meta() {
@@ -197,6 +206,24 @@ public final class OutboxTestKit implements BeforeAllCallback, BeforeEachCallbac
                 + m.lastError().category() + ")") + " after " + m.attemptCount() + " attempt(s)";
     }
 
+    private synchronized DatabaseServer server() {
+        if (server == null) {
+            if (containerImage == null) {
+                server = EmbeddedServer.instance();
+            } else {
+                try {
+                    Class.forName("org.testcontainers.containers.PostgreSQLContainer", false,
+                            OutboxTestKit.class.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    throw new IllegalStateException("testcontainers(" + containerImage + ") needs"
+                            + " org.testcontainers:postgresql on the test classpath", e);
+                }
+                server = ContainerServer.of(containerImage);
+            }
+        }
+        return server;
+    }
+
     private void requireRunning(String what) {
         if (!running) {
             throw new IllegalStateException(what + ": the kit serves a test only while it runs; register it with"
@@ -207,7 +234,7 @@ public final class OutboxTestKit implements BeforeAllCallback, BeforeEachCallbac
     private synchronized void closeDatabase() {
         if (dataSource != null) {
             dataSource.close();
-            EmbeddedServer.dropDatabase(database);
+            server().dropDatabase(database);
             dataSource = null;
             database = null;
         }
@@ -216,6 +243,7 @@ public final class OutboxTestKit implements BeforeAllCallback, BeforeEachCallbac
     /** The kit's settings; {@link #build()} checks them all at once. */
     public static final class Builder {
         private FreshDatabase freshDatabase = FreshDatabase.PER_CLASS;
+        private String containerImage;
         private Duration timeout = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
         private Secret metaAppSecret = Secret.of("kit-meta-app-secret-0001");
@@ -223,6 +251,17 @@ public final class OutboxTestKit implements BeforeAllCallback, BeforeEachCallbac
         private String twilioCallbackUrl = "https://host.example/webhooks/twilio/status";
 
         private Builder() {}
+
+        /**
+         * The databases on PostgreSQL in a Testcontainers container of {@code image} (such as
+         * {@code postgres:17-alpine}) instead of the embedded server: the host's own PostgreSQL
+         * version. Needs {@code org.testcontainers:postgresql} on the test classpath and Docker;
+         * where Docker does not run, the kit's tests are skipped with the reason, never failed.
+         */
+        public Builder testcontainers(String image) {
+            this.containerImage = image;
+            return this;
+        }
 
         /** A new database per test class (the default, with a {@code static} kit) or per test. */
         public Builder freshDatabase(FreshDatabase freshDatabase) {
@@ -276,6 +315,10 @@ public final class OutboxTestKit implements BeforeAllCallback, BeforeEachCallbac
             if (v.requirePresent("twilioCallbackUrl", twilioCallbackUrl) && !isHttpUrl(twilioCallbackUrl)) {
                 v.add("twilioCallbackUrl", "'" + Violations.printable(twilioCallbackUrl)
                         + "' is not an absolute http(s) URL", "the URL Twilio posts status callbacks to");
+            }
+            if (containerImage != null && !containerImage.matches("[A-Za-z0-9][A-Za-z0-9._/:@-]{0,199}")) {
+                v.add("testcontainers", "'" + Violations.printable(containerImage) + "' is not an image name",
+                        "a Docker image such as postgres:17-alpine");
             }
             v.throwIfAny("test kit settings");
             return new OutboxTestKit(this);

@@ -1,22 +1,17 @@
 package io.whatsappoutbox.test.internal;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.UUID;
 
 /**
  * One embedded PostgreSQL server per JVM, started on first use and stopped when the JVM exits:
  * starting one costs seconds, a database on it milliseconds. Internal.
  */
-public final class EmbeddedServer {
-    public static final String USER = "postgres";
-    public static final String PASSWORD = "postgres";
+public final class EmbeddedServer implements DatabaseServer {
+    private static final EmbeddedServer INSTANCE = new EmbeddedServer();
     // the one piece of state shared across kits: the server itself, never a test's data
     private static EmbeddedPostgres server;
 
@@ -46,37 +41,18 @@ public final class EmbeddedServer {
         return server;
     }
 
-    /** A new empty database's name; unique across kits and JVM runs sharing nothing. */
-    public static String createDatabase() {
-        String name = "outbox_kit_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        admin("CREATE DATABASE " + name);
-        return name;
+    /** The JVM's embedded server (started on first use). */
+    public static EmbeddedServer instance() {
+        return INSTANCE;
     }
 
-    /** Drops the database, closing whatever connections a test left open on it. */
-    public static void dropDatabase(String name) {
-        admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    }
-
-    public static String jdbcUrl(String database) {
+    @Override
+    public String jdbcUrl(String database) {
         return server().getJdbcUrl(USER, database);
     }
 
-    public static HikariDataSource pool(String database, int size) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl(database));
-        config.setUsername(USER);
-        config.setPassword(PASSWORD);
-        config.setMaximumPoolSize(size);
-        config.setPoolName(database);
-        return new HikariDataSource(config);
-    }
-
-    private static void admin(String statement) {
-        try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute(statement);
-        } catch (SQLException e) {
-            throw new IllegalStateException("embedded PostgreSQL refused: " + statement, e);
-        }
+    @Override
+    public Connection admin() throws SQLException {
+        return server().getPostgresDatabase().getConnection();
     }
 }
