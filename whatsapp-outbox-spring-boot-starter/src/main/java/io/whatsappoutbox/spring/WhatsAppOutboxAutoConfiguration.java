@@ -14,8 +14,10 @@ import io.whatsappoutbox.jdbc.ProviderConfig;
 import io.whatsappoutbox.meta.MetaCloudProvider;
 import io.whatsappoutbox.sms.TwilioSmsProvider;
 import java.net.URI;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,13 +68,17 @@ public class WhatsAppOutboxAutoConfiguration {
         return outbox;
     }
 
-    /** Saves an account of the properties when the stored one is absent or differs. */
+    /** Saves an account of the properties when the stored one is absent or differs, its app secret included. */
     private static void saveAccount(JdbcOutbox outbox, String org, WhatsAppOutboxProperties.Account a) {
         ProviderConfig wanted = new ProviderConfig(org, a.phoneNumberId(), a.businessAccountId(),
                 Secret.of(a.accessToken()), a.appSecret() == null ? null : Secret.of(a.appSecret()), true, null);
         boolean same = outbox.providerConfigs().forOrg(org).filter(stored -> stored.phoneNumberId().equals(a.phoneNumberId())
                 && Objects.equals(stored.businessAccountId(), a.businessAccountId())
-                && stored.accessToken().matches(a.accessToken())).isPresent();
+                && stored.accessToken().matches(a.accessToken())).isPresent()
+                // Meta resets the app secret in its dashboard: a new one in the properties must be saved
+                && (a.appSecret() == null || outbox.providerConfigs().webhookSecrets()
+                        .candidatesFor(Set.of(a.phoneNumberId()), Instant.now()).stream()
+                        .anyMatch(c -> org.equals(c.orgId()) && c.validUntil() == null && c.secret().matches(a.appSecret())));
         if (!same) {
             outbox.providerConfigs().save(wanted, ACTOR);
             log.info("WhatsApp account of org {} saved from whatsapp.outbox.accounts", org);

@@ -100,4 +100,25 @@ class WhatsAppOutboxAutoConfigurationTest {
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(JdbcOutbox.class)
                         .hasBean("hostOutbox"));
     }
+
+    @Test
+    void anAccountOfThePropertiesIsSavedAndANewAppSecretReplacesTheStoredOne() {
+        String[] account = {"whatsapp.outbox.encryption-key.id=k1", "whatsapp.outbox.encryption-key.base64=" + KEY,
+            "whatsapp.outbox.accounts.org-props.phone-number-id=100000000000077",
+            "whatsapp.outbox.accounts.org-props.access-token=EAAJ-props"};
+        runner.withUserConfiguration(WithDataSource.class).withPropertyValues(account)
+                .withPropertyValues("whatsapp.outbox.accounts.org-props.app-secret=secret-before-reset")
+                .run(context -> assertThat(appSecrets(context.getBean(JdbcOutbox.class))).containsExactly(true, false));
+        runner.withUserConfiguration(WithDataSource.class).withPropertyValues(account)
+                .withPropertyValues("whatsapp.outbox.accounts.org-props.app-secret=secret-after-reset")
+                .run(context -> assertThat(appSecrets(context.getBean(JdbcOutbox.class))).containsExactly(false, true));
+    }
+
+    /** Whether the org's current secret is the one before Meta's reset, and the one after. */
+    static java.util.List<Boolean> appSecrets(JdbcOutbox outbox) {
+        var current = outbox.providerConfigs().webhookSecrets().candidates(java.time.Instant.now()).stream()
+                .filter(c -> "org-props".equals(c.orgId()) && c.validUntil() == null).toList();
+        return java.util.List.of(current.stream().anyMatch(c -> c.secret().matches("secret-before-reset")),
+                current.stream().anyMatch(c -> c.secret().matches("secret-after-reset")));
+    }
 }
