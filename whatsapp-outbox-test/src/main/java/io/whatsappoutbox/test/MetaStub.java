@@ -14,9 +14,9 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.jdbc.ProviderConfig;
+import io.whatsappoutbox.test.internal.ReceivedSends;
 import io.whatsappoutbox.test.internal.Script;
 import io.whatsappoutbox.test.internal.Waits;
 import java.io.IOException;
@@ -26,7 +26,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,16 +50,15 @@ public final class MetaStub {
 
     private final Secret appSecret;
     private final Clock clock;
-    private final Duration timeout;
     private final Script<MetaError> script = new Script<>();
-    private final List<MetaSend> sends = new CopyOnWriteArrayList<>();
+    private final ReceivedSends<MetaSend> sends;
     private final String transformer = "outbox-kit-meta-" + UUID.randomUUID();
     private WireMockServer server;
 
     MetaStub(Secret appSecret, Clock clock, Duration timeout) {
         this.appSecret = appSecret;
         this.clock = clock;
-        this.timeout = timeout;
+        this.sends = new ReceivedSends<>("the Meta stub", MetaSend::to, timeout);
     }
 
     synchronized void start() {
@@ -124,22 +122,17 @@ public final class MetaStub {
 
     /** Every send received since the last reset, oldest first. */
     public List<MetaSend> sends() {
-        return List.copyOf(sends);
+        return sends.all();
     }
 
     /** The sends received for {@code to} ({@code +33612345678}), oldest first. */
     public List<MetaSend> sendsTo(String to) {
-        String e164 = PhoneNumber.of(to).value();
-        return sends.stream().filter(s -> e164.equals(s.to())).toList();
+        return sends.to(to);
     }
 
     /** Fails unless exactly {@code expected} sends to {@code to} were received, now. */
     public void assertSendsTo(String to, int expected) {
-        List<MetaSend> got = sendsTo(to);
-        if (got.size() != expected) {
-            throw new AssertionError("expected " + expected + " send(s) to " + PhoneNumber.mask(to)
-                    + " by the Meta stub, got " + got.size() + ": " + got);
-        }
+        sends.assertTo(to, expected);
     }
 
     /**
@@ -147,21 +140,12 @@ public final class MetaStub {
      * and returns them.
      */
     public List<MetaSend> awaitSendsTo(String to, int expected) {
-        Waits.until(expected + " send(s) to " + PhoneNumber.mask(to) + " by the Meta stub", timeout,
-                () -> sendsTo(to).size() >= expected, () -> sendsTo(to).toString());
-        assertSendsTo(to, expected);
-        return sendsTo(to);
+        return sends.awaitTo(to, expected);
     }
 
     /** Waits until {@code expected} sends in all were received, then fails if there are more. */
     public List<MetaSend> awaitSends(int expected) {
-        Waits.until(expected + " send(s) by the Meta stub", timeout, () -> sends.size() >= expected,
-                () -> sends.toString());
-        if (sends.size() != expected) {
-            throw new AssertionError("expected " + expected + " send(s) by the Meta stub, got " + sends.size()
-                    + ": " + sends);
-        }
-        return sends();
+        return sends.awaitAll(expected);
     }
 
     /** The {@code sent} receipt Meta would post for the message it answered with {@code wamid}. */
@@ -185,7 +169,7 @@ public final class MetaStub {
     }
 
     private SignedWebhook receipt(String wamid, String status, MetaError error) {
-        MetaSend send = sends.stream().filter(s -> wamid != null && wamid.equals(s.wamid())).findFirst()
+        MetaSend send = sends.first(s -> wamid != null && wamid.equals(s.wamid()))
                 .orElseThrow(() -> new IllegalArgumentException("wamid: the Meta stub answered no send with '"
                         + wamid + "' since its last reset"));
         return WebhookSigner.meta(appSecret, MetaPayloads.statusWebhook(send, status, error, clock.instant()));

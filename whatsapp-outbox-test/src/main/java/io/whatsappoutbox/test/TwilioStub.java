@@ -10,11 +10,11 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.sms.internal.FormDecoder;
 import io.whatsappoutbox.sms.internal.FormParam;
 import io.whatsappoutbox.sms.internal.MalformedFormException;
+import io.whatsappoutbox.test.internal.ReceivedSends;
 import io.whatsappoutbox.test.internal.Script;
 import io.whatsappoutbox.test.internal.Waits;
 import java.time.Clock;
@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Twilio's Messages API on WireMock: {@code POST /2010-04-01/Accounts/<sid>/Messages.json}
@@ -48,9 +47,8 @@ public final class TwilioStub {
     private final Secret authToken;
     private final String callbackUrl;
     private final Clock clock;
-    private final Duration timeout;
     private final Script<TwilioError> script = new Script<>();
-    private final List<TwilioSend> sends = new CopyOnWriteArrayList<>();
+    private final ReceivedSends<TwilioSend> sends;
     private final String transformer = "outbox-kit-twilio-" + UUID.randomUUID();
     private WireMockServer server;
 
@@ -58,7 +56,7 @@ public final class TwilioStub {
         this.authToken = authToken;
         this.callbackUrl = callbackUrl;
         this.clock = clock;
-        this.timeout = timeout;
+        this.sends = new ReceivedSends<>("the Twilio stub", TwilioSend::to, timeout);
     }
 
     synchronized void start() {
@@ -117,30 +115,24 @@ public final class TwilioStub {
         script.delay(delay);
     }
 
+    /** Every send received since the last reset, oldest first. */
     public List<TwilioSend> sends() {
-        return List.copyOf(sends);
+        return sends.all();
     }
 
+    /** The sends received for {@code to}, oldest first. */
     public List<TwilioSend> sendsTo(String to) {
-        String e164 = PhoneNumber.of(to).value();
-        return sends.stream().filter(s -> e164.equals(s.to())).toList();
+        return sends.to(to);
     }
 
     /** Fails unless exactly {@code expected} sends to {@code to} were received, now. */
     public void assertSendsTo(String to, int expected) {
-        List<TwilioSend> got = sendsTo(to);
-        if (got.size() != expected) {
-            throw new AssertionError("expected " + expected + " send(s) to " + PhoneNumber.mask(to)
-                    + " by the Twilio stub, got " + got.size() + ": " + got);
-        }
+        sends.assertTo(to, expected);
     }
 
     /** Waits until {@code expected} sends to {@code to} were received, then fails if there are more. */
     public List<TwilioSend> awaitSendsTo(String to, int expected) {
-        Waits.until(expected + " send(s) to " + PhoneNumber.mask(to) + " by the Twilio stub", timeout,
-                () -> sendsTo(to).size() >= expected, () -> sendsTo(to).toString());
-        assertSendsTo(to, expected);
-        return sendsTo(to);
+        return sends.awaitTo(to, expected);
     }
 
     /** The {@code sent} status callback Twilio would post for the message {@code sid}. */
@@ -167,7 +159,7 @@ public final class TwilioStub {
     }
 
     private SignedWebhook callback(String sid, String status, Integer errorCode) {
-        TwilioSend send = sends.stream().filter(s -> sid != null && sid.equals(s.sid())).findFirst()
+        TwilioSend send = sends.first(s -> sid != null && sid.equals(s.sid()))
                 .orElseThrow(() -> new IllegalArgumentException("sid: the Twilio stub answered no send with '" + sid
                         + "' since its last reset"));
         Map<String, String> params = new LinkedHashMap<>();
