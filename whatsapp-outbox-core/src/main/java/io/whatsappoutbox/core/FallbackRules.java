@@ -92,6 +92,8 @@ public final class FallbackRules {
                     .dossierId(parent.dossierId())
                     .idempotencyKey(parent.idempotencyKey() + KEY_SUFFIX)
                     .fallbackOf(parent.id())
+                    // the same content needs the same consent on SMS: a marketing message stays marketing
+                    .purpose(parent.purpose())
                     .recipientTimeZone(parent.recipientTimeZone())
                     .sendBy(parent.sendBy())
                     .priority(parent.priority())

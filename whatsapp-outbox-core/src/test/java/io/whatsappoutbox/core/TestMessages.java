@@ -9,7 +9,7 @@ public final class TestMessages {
     public static OutboundMessage stored(long id, OutboundMessageRequest r, MessageStatus status, Instant now) {
         return new OutboundMessage(id, r.orgId(), r.dossierId(), r.channel(), r.to(), r.content(), status,
                 r.idempotencyKey(), 0, r.maxAttempts() == null ? 5 : r.maxAttempts(), 0, now, null, null,
-                r.fallbackOf(), now, now, null, null, null, r.createdBy(), r.createdBy());
+                r.fallbackOf(), now, now, null, null, null, r.createdBy(), r.createdBy(), r.purpose());
     }
 
     public static OutboundMessage whatsappText(String text, Instant now) {
