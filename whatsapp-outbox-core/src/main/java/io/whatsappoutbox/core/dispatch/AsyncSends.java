@@ -95,7 +95,7 @@ final class AsyncSends {
             }
             position = shared.next(c, startedAt);
             if (position == null) {
-                return CompletableFuture.completedFuture(outcomes.paced(c, startedAt));
+                return CompletableFuture.completedFuture(outcomes.paced(c, startedAt, shared.retryAt(c, startedAt)));
             }
         } catch (RuntimeException | Error e) {
             return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));

@@ -47,8 +47,13 @@ final class AttemptOutcomes {
 
     /** No pace slot of the message's sender came in time: it is tried again shortly, no attempt spent. */
     AttemptResult paced(ClaimedMessage c, Instant startedAt) {
+        return paced(c, startedAt, startedAt.plus(PACED_RETRY));
+    }
+
+    /** The same, due again at {@code retryAt} (a shared pace's next positions). */
+    AttemptResult paced(ClaimedMessage c, Instant startedAt, Instant retryAt) {
         return defer(c, new ErrorInfo(OutboxErrorCodes.ORG_THROTTLED, "Sender " + Pacer.senderOf(c)
-                + " at its pace limit", ErrorCategory.RATE_LIMITED), startedAt.plus(PACED_RETRY), startedAt);
+                + " at its pace limit", ErrorCategory.RATE_LIMITED), retryAt, startedAt);
     }
 
     /**

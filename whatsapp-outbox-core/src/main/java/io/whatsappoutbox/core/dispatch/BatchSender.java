@@ -150,7 +150,7 @@ final class BatchSender {
             Instant position = sharedPace ? shared.next(c, startedAt) : null;
             if (sharedPace) {
                 if (position == null) {
-                    return outcomes.paced(c, startedAt);
+                    return outcomes.paced(c, startedAt, shared.retryAt(c, startedAt));
                 }
                 sleepUntil(position);
             }
@@ -164,7 +164,7 @@ final class BatchSender {
                     return outcomes.givenBack(c, callAt);
                 }
                 if (position != null && SharedPace.late(position, callAt)) {
-                    return outcomes.paced(c, startedAt);
+                    return outcomes.paced(c, startedAt, shared.retryAt(c, callAt));
                 }
                 Instant giveUpAt = outcomes.giveUpAt(m);
                 if (giveUpAt != null && !callAt.isBefore(giveUpAt)) {

@@ -18,12 +18,16 @@ import org.slf4j.LoggerFactory;
  * for the batch), handed to its messages in the order they come to be sent. A message starts at its
  * position, never before, and not at all when it would start more than {@link #LATE} after it: it
  * is then tried again shortly, as a message without a position is. Started within that, the
- * messages of one number in any second are at most its rate plus the lateness' share of it.
+ * messages of one number in any second are at most its rate plus the lateness' share of it. A
+ * message left without a position waits for where its number's positions would go on, not a
+ * fixed second: claimed again sooner, it would find the positions still taken and go back again.
  */
 final class SharedPace {
     private static final Logger log = LoggerFactory.getLogger(SharedPace.class);
     /** How late after its position a message may still start. */
     static final Duration LATE = Duration.ofMillis(25);
+    /** The shortest wait of a message left without a position. */
+    static final Duration MIN_RETRY = Duration.ofMillis(200);
     /** A store that shares no pacing: every message is paced by this instance's limiters alone. */
     static final SharedPace NONE = new SharedPace(Map.of());
 
@@ -88,6 +92,21 @@ final class SharedPace {
         return byNumber.get(Pacer.numberOf(c)).next(now);
     }
 
+    /**
+     * When a message of a shared number left without a position (or late for its own) is due again:
+     * at the positions after the ones granted, one further position for each such message of the
+     * batch, so that they come back at the number's pace; never sooner than {@link #MIN_RETRY}.
+     */
+    Instant retryAt(ClaimedMessage c, Instant now) {
+        Positions p = byNumber.get(Pacer.numberOf(c));
+        Instant earliest = now.plus(MIN_RETRY);
+        if (p == null) {
+            return earliest;
+        }
+        Instant at = p.slots.position(p.slots.count() + p.left.getAndIncrement());
+        return at.isAfter(earliest) ? at : earliest;
+    }
+
     /** True when a message of that position may no longer start at {@code now}. */
     static boolean late(Instant position, Instant now) {
         return now.isAfter(position.plus(LATE));
@@ -96,6 +115,8 @@ final class SharedPace {
     private static final class Positions {
         private final SendSlots slots;
         private final AtomicInteger handedOut = new AtomicInteger();
+        /** Messages of the batch that got no position, or missed theirs. */
+        private final AtomicInteger left = new AtomicInteger();
 
         Positions(SendSlots slots) {
             this.slots = slots;

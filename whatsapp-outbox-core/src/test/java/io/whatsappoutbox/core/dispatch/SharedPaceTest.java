@@ -81,6 +81,48 @@ class SharedPaceTest {
         assertThat(SharedPace.late(NOW, NOW.plus(SharedPace.LATE).plusNanos(1))).isTrue();
     }
 
+    /** A store that grants {@code count} positions per number from {@code first}, whatever is wanted. */
+    DispatchStore grantingOnly(Instant first, int count) {
+        return new ForwardingDispatchStore(new InMemoryStore(Clock.fixed(NOW, ZoneOffset.UTC))) {
+            @Override
+            public Map<String, SendSlots> reserveSendSlots(Map<String, Integer> wanted, Map<String, Integer> perSecond,
+                    Duration within, Instant now) {
+                Map<String, SendSlots> out = new HashMap<>();
+                wanted.forEach((n, w) -> out.put(n, new SendSlots(first, Math.min(w, count), perSecond.get(n))));
+                return out;
+            }
+        };
+    }
+
+    @Test
+    void messagesLeftWithoutAPositionComeBackAtTheNumbersPaceAfterTheGrantedOnes() {
+        List<ClaimedMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            batch.add(from("111", 20, i));
+        }
+        // the number is booked until +3 s by other instances; this batch gets 2 of its 5 positions
+        Instant first = NOW.plusSeconds(3);
+        SharedPace pace = SharedPace.reserve(grantingOnly(first, 2), pacer, batch, Duration.ofSeconds(5), NOW);
+        assertThat(pace.next(batch.get(0), NOW)).isEqualTo(first);
+        assertThat(pace.next(batch.get(1), NOW)).isEqualTo(first.plusMillis(50));
+        assertThat(pace.next(batch.get(2), NOW)).isNull();
+
+        // not a fixed second later, when the positions are still taken, but where they would go on
+        assertThat(List.of(pace.retryAt(batch.get(2), NOW), pace.retryAt(batch.get(3), NOW),
+                pace.retryAt(batch.get(4), NOW))).containsExactly(first.plusMillis(100), first.plusMillis(150),
+                first.plusMillis(200));
+    }
+
+    @Test
+    void aMessageLeftWithoutAPositionWaitsAtLeastTheShortestRetry() {
+        ClaimedMessage m = from("111", 20, 1);
+        // every position skipped as late: the grant's end is already behind
+        SharedPace pace = SharedPace.reserve(grantingOnly(NOW, 0), pacer, List.of(m), Duration.ofSeconds(5), NOW);
+        assertThat(pace.next(m, NOW)).isNull();
+        assertThat(pace.retryAt(m, NOW.plusSeconds(1))).isEqualTo(NOW.plusSeconds(1).plus(SharedPace.MIN_RETRY));
+        assertThat(SharedPace.NONE.retryAt(m, NOW)).isEqualTo(NOW.plus(SharedPace.MIN_RETRY));
+    }
+
     @Test
     void aStoreThatSharesNoPacingLeavesEveryMessageToThisInstance() {
         DispatchStore own = new ForwardingDispatchStore(new InMemoryStore(Clock.fixed(NOW, ZoneOffset.UTC)));
