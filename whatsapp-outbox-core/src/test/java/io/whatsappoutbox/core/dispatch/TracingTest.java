@@ -1,0 +1,192 @@
+package io.whatsappoutbox.core.dispatch;
+
+import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.transport.ReceiverContext;
+import io.micrometer.observation.transport.SenderContext;
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.DeliveryStatus;
+import io.whatsappoutbox.core.ErrorCategory;
+import io.whatsappoutbox.core.FallbackRule;
+import io.whatsappoutbox.core.FallbackRules;
+import io.whatsappoutbox.core.MessageStatus;
+import io.whatsappoutbox.core.OutboundMessage;
+import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.whatsappoutbox.core.internal.OutboxObservations;
+import io.whatsappoutbox.core.testing.InMemoryStore;
+import io.whatsappoutbox.core.testing.Requests;
+import io.whatsappoutbox.core.testing.ScriptedProvider;
+import io.whatsappoutbox.core.webhook.DeliveryReceipt;
+import io.whatsappoutbox.core.webhook.WebhookBatch;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The observations of enqueue, send and receipt over the in-memory store, with a handler standing
+ * in for a tracer's propagator: what the enqueue's setter wrote is what the send's getter reads.
+ */
+class TracingTest {
+    private final TestObservationRegistry registry = TestObservationRegistry.create();
+    /** What the send observations' getters read, by message id. */
+    private final Map<String, String> readBySend = new ConcurrentHashMap<>();
+
+    TracingTest() {
+        registry.observationConfig().observationHandler(new Propagation(readBySend));
+    }
+
+    /** Injects a traceparent naming the enqueue's org, as a tracer's propagator would; reads it back on a send. */
+    private record Propagation(Map<String, String> readBySend) implements ObservationHandler<Observation.Context> {
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public void onStart(Observation.Context context) {
+            if (context instanceof SenderContext sender) {
+                sender.getSetter().set(sender.getCarrier(), "traceparent",
+                        "00-" + "1".repeat(32) + "-" + "2".repeat(16) + "-01");
+                sender.getSetter().set(sender.getCarrier(), "tracestate", "vendor=a,other=b=c");
+            } else if (context instanceof ReceiverContext receiver) {
+                String read = (String) receiver.getGetter().get(receiver.getCarrier(), "traceparent");
+                readBySend.put(context.getHighCardinalityKeyValue(OutboxObservations.MESSAGE_ID).getValue(),
+                        read == null ? "none" : read);
+            }
+        }
+
+        @Override
+        public boolean supportsContext(Observation.Context context) {
+            return true;
+        }
+    }
+
+    private OutboundMessage tracedEnqueue(InMemoryStore store, OutboundMessageRequest request) {
+        return OutboxObservations.of(registry).enqueue(List.of(request),
+                trace -> store.enqueue(request, Instant.now(), trace));
+    }
+
+    private Dispatcher dispatcher(InMemoryStore store, ScriptedProvider meta) {
+        return Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).webhookStore(store)
+                .observationRegistry(registry).build();
+    }
+
+    @Test
+    void theSendReadsTheTraceContextTheEnqueueStoredOnTheMessage() {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        OutboundMessage m = tracedEnqueue(store, Requests.template("org-1", 1));
+        assertThat(m.traceContext()).containsEntry("traceparent", "00-" + "1".repeat(32) + "-" + "2".repeat(16) + "-01")
+                .containsEntry("tracestate", "vendor=a,other=b=c");
+        assertThat(registry).hasObservationWithNameEqualTo(OutboxObservations.ENQUEUE).that()
+                .hasLowCardinalityKeyValue(OutboxObservations.CHANNEL, "WHATSAPP")
+                .hasHighCardinalityKeyValue(OutboxObservations.ORG, "org-1")
+                .hasBeenStarted().hasBeenStopped();
+
+        try (Dispatcher d = dispatcher(store, ScriptedProvider.whatsapp())) {
+            assertThat(d.dispatchOnce()).isEqualTo(1);
+        }
+
+        assertThat(readBySend).containsEntry(Long.toString(m.id()), m.traceContext().get("traceparent"));
+        assertThat(registry).hasObservationWithNameEqualTo(OutboxObservations.SEND).that()
+                .hasLowCardinalityKeyValue(OutboxObservations.OUTCOME, "SENT")
+                .hasLowCardinalityKeyValue(OutboxObservations.PROVIDER, "scripted-meta")
+                .hasLowCardinalityKeyValue(OutboxObservations.CHANNEL, "WHATSAPP")
+                .hasLowCardinalityKeyValue(OutboxObservations.ERROR_CATEGORY, "none")
+                .hasHighCardinalityKeyValue(OutboxObservations.MESSAGE_ID, Long.toString(m.id()))
+                .doesNotHaveError().hasBeenStopped();
+    }
+
+    @Test
+    void anAsynchronousSendIsObservedUntilItsAnswerWithTheErrorCategory() {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        OutboundMessage m = tracedEnqueue(store, Requests.template("org-1", 1));
+        ScriptedProvider meta = ScriptedProvider.whatsapp().asynchronous()
+                .script(Requests.phone(1), ScriptedProvider.error("131026", 400));
+
+        try (Dispatcher d = dispatcher(store, meta)) {
+            d.dispatchOnce();
+        }
+
+        assertThat(readBySend).containsEntry(Long.toString(m.id()), m.traceContext().get("traceparent"));
+        assertThat(registry).hasObservationWithNameEqualTo(OutboxObservations.SEND).that()
+                .hasLowCardinalityKeyValue(OutboxObservations.OUTCOME, "DEAD_LETTER")
+                .hasLowCardinalityKeyValue(OutboxObservations.ERROR_CATEGORY, ErrorCategory.UNDELIVERABLE.name())
+                .hasBeenStopped();
+    }
+
+    @Test
+    void aFallbackCarriesItsParentsTraceContextToItsOwnSend() {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        OutboundMessage m = tracedEnqueue(store, Requests.template("org-1", 1));
+        ScriptedProvider meta = ScriptedProvider.whatsapp()
+                .script(Requests.phone(1), ScriptedProvider.error("131026", 400));
+        ScriptedProvider sms = ScriptedProvider.sms();
+
+        try (Dispatcher d = Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).provider(Channel.SMS, sms)
+                .fallbackRules(FallbackRules.of(FallbackRule.forTemplates("appointment_reminder")
+                        .onDeadLetter(ErrorCategory.UNDELIVERABLE).smsText(x -> "Rappel de rendez-vous")))
+                .observationRegistry(registry).build()) {
+            d.dispatchOnce();
+            d.dispatchOnce();
+        }
+
+        OutboundMessage fallback = store.fallbackOf(m.id()).orElseThrow();
+        assertThat(fallback.traceContext()).isEqualTo(m.traceContext());
+        assertThat(fallback.status()).isEqualTo(MessageStatus.SENT);
+        assertThat(readBySend).containsEntry(Long.toString(fallback.id()), m.traceContext().get("traceparent"));
+    }
+
+    @Test
+    void aWebhookBatchIsObservedWithItsSourceAndStatuses() {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        OutboundMessage m = tracedEnqueue(store, Requests.template("org-1", 1));
+        try (Dispatcher d = dispatcher(store, ScriptedProvider.whatsapp())) {
+            d.dispatchOnce();
+            String providerId = store.message(m.id()).providerMessageId();
+            d.webhooks().accept(new WebhookBatch("meta", List.of(
+                    new DeliveryReceipt(Channel.WHATSAPP, providerId, DeliveryStatus.DELIVERED, Instant.now(), null),
+                    new DeliveryReceipt(Channel.WHATSAPP, providerId, DeliveryStatus.READ, Instant.now(), null)),
+                    List.of()));
+        }
+
+        assertThat(store.message(m.id()).status()).isEqualTo(MessageStatus.READ);
+        assertThat(registry).hasObservationWithNameEqualTo(OutboxObservations.RECEIPT).that()
+                .hasLowCardinalityKeyValue(OutboxObservations.SOURCE, "meta")
+                .hasLowCardinalityKeyValue(OutboxObservations.STATUS, "DELIVERED,READ")
+                .hasHighCardinalityKeyValue("applied", "2")
+                .hasBeenStopped();
+    }
+
+    @Test
+    void withoutARegistryNothingIsObservedAndNoTraceContextIsStored() {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        OutboundMessageRequest request = Requests.template("org-1", 1);
+        OutboundMessage m = OutboxObservations.of(null).enqueue(List.of(request),
+                trace -> store.enqueue(request, Instant.now(), trace));
+        try (Dispatcher d = Dispatcher.builder(store).provider(Channel.WHATSAPP, ScriptedProvider.whatsapp()).build()) {
+            d.dispatchOnce();
+        }
+
+        assertThat(m.traceContext()).isEmpty();
+        assertThat(store.message(m.id()).status()).isEqualTo(MessageStatus.SENT);
+        assertThat(readBySend).isEmpty();
+    }
+
+    @Test
+    void theStoredTraceContextReadsBackAsWrittenAndStaysBounded() {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("traceparent", "00-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01");
+        fields.put("tracestate", "k=v=w,x=y");
+        String stored = OutboxObservations.encode(fields);
+        assertThat(OutboxObservations.decode(stored)).containsExactlyEntriesOf(fields);
+        assertThat(OutboxObservations.encode(Map.of())).isNull();
+        assertThat(OutboxObservations.decode(null)).isEmpty();
+
+        fields.put("baggage", "x".repeat(2000));
+        assertThat(OutboxObservations.decode(OutboxObservations.encode(fields)))
+                .containsOnlyKeys("traceparent", "tracestate");
+    }
+}
