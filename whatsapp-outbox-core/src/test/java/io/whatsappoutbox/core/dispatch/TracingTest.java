@@ -3,11 +3,7 @@ package io.whatsappoutbox.core.dispatch;
 import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.tck.TestObservationRegistry;
-import io.micrometer.observation.transport.ReceiverContext;
-import io.micrometer.observation.transport.SenderContext;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.DeliveryStatus;
 import io.whatsappoutbox.core.ErrorCategory;
@@ -20,13 +16,13 @@ import io.whatsappoutbox.core.internal.OutboxObservations;
 import io.whatsappoutbox.core.testing.InMemoryStore;
 import io.whatsappoutbox.core.testing.Requests;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
+import io.whatsappoutbox.core.testing.StandInPropagation;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.WebhookBatch;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,33 +31,12 @@ import org.junit.jupiter.api.Test;
  */
 class TracingTest {
     private final TestObservationRegistry registry = TestObservationRegistry.create();
+    private final StandInPropagation propagation = new StandInPropagation();
     /** What the send observations' getters read, by message id. */
-    private final Map<String, String> readBySend = new ConcurrentHashMap<>();
+    private final Map<String, String> readBySend = propagation.readBySend();
 
     TracingTest() {
-        registry.observationConfig().observationHandler(new Propagation(readBySend));
-    }
-
-    /** Injects a traceparent naming the enqueue's org, as a tracer's propagator would; reads it back on a send. */
-    private record Propagation(Map<String, String> readBySend) implements ObservationHandler<Observation.Context> {
-        @Override
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        public void onStart(Observation.Context context) {
-            if (context instanceof SenderContext sender) {
-                sender.getSetter().set(sender.getCarrier(), "traceparent",
-                        "00-" + "1".repeat(32) + "-" + "2".repeat(16) + "-01");
-                sender.getSetter().set(sender.getCarrier(), "tracestate", "vendor=a,other=b=c");
-            } else if (context instanceof ReceiverContext receiver) {
-                String read = (String) receiver.getGetter().get(receiver.getCarrier(), "traceparent");
-                readBySend.put(context.getHighCardinalityKeyValue(OutboxObservations.MESSAGE_ID).getValue(),
-                        read == null ? "none" : read);
-            }
-        }
-
-        @Override
-        public boolean supportsContext(Observation.Context context) {
-            return true;
-        }
+        registry.observationConfig().observationHandler(propagation);
     }
 
     private OutboundMessage tracedEnqueue(InMemoryStore store, OutboundMessageRequest request) {
@@ -78,8 +53,8 @@ class TracingTest {
     void theSendReadsTheTraceContextTheEnqueueStoredOnTheMessage() {
         InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
         OutboundMessage m = tracedEnqueue(store, Requests.template("org-1", 1));
-        assertThat(m.traceContext()).containsEntry("traceparent", "00-" + "1".repeat(32) + "-" + "2".repeat(16) + "-01")
-                .containsEntry("tracestate", "vendor=a,other=b=c");
+        assertThat(m.traceContext()).containsEntry("traceparent", StandInPropagation.TRACEPARENT)
+                .containsEntry("tracestate", StandInPropagation.TRACESTATE);
         assertThat(registry).hasObservationWithNameEqualTo(OutboxObservations.ENQUEUE).that()
                 .hasLowCardinalityKeyValue(OutboxObservations.CHANNEL, "WHATSAPP")
                 .hasHighCardinalityKeyValue(OutboxObservations.ORG, "org-1")
