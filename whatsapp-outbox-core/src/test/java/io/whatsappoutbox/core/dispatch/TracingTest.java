@@ -136,21 +136,6 @@ class TracingTest {
     }
 
     @Test
-    void withoutARegistryNothingIsObservedAndNoTraceContextIsStored() {
-        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
-        OutboundMessageRequest request = Requests.template("org-1", 1);
-        OutboundMessage m = OutboxObservations.of(null).enqueue(List.of(request),
-                trace -> store.enqueue(request, Instant.now(), trace));
-        try (Dispatcher d = Dispatcher.builder(store).provider(Channel.WHATSAPP, ScriptedProvider.whatsapp()).build()) {
-            d.dispatchOnce();
-        }
-
-        assertThat(m.traceContext()).isEmpty();
-        assertThat(store.message(m.id()).status()).isEqualTo(MessageStatus.SENT);
-        assertThat(readBySend).isEmpty();
-    }
-
-    @Test
     void theStoredTraceContextReadsBackAsWrittenAndStaysBounded() {
         Map<String, String> fields = new java.util.LinkedHashMap<>();
         fields.put("traceparent", "00-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01");
