@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *         .provider(Channel.WHATSAPP, metaProvider)
  *         .provider(Channel.SMS, smsProvider)
  *         .meterRegistry(registry)
- *         .observationRegistry(observations)   // optional: traces enqueue, send and receipt
+ *         .observationRegistry(observations)   // optional: observes sends and receipts (tracing)
  *         .build();
  * dispatcher.start();
  * ...
