@@ -195,8 +195,11 @@ final class AsyncSends {
                         "its call would start at " + callAt, callAt));
             }
             observed = observations.startSend(m);
-            try (Observation.Scope scope = observed.openScope()) {
+            Observation.Scope scope = OutboxObservations.open(observed);
+            try {
                 call = chains.get(m.channel()).sendAsync(m);
+            } finally {
+                OutboxObservations.close(scope);
             }
         } catch (RuntimeException | Error e) {
             calls.release();

@@ -179,8 +179,11 @@ final class BatchSender {
                     return outcomes.expired(c, giveUpAt, "its call would start at " + callAt, callAt);
                 }
                 observed = observations.startSend(m);
-                try (Observation.Scope scope = observed.openScope()) {
+                Observation.Scope scope = OutboxObservations.open(observed);
+                try {
                     outcome = chains.get(m.channel()).send(m);
+                } finally {
+                    OutboxObservations.close(scope);
                 }
             } finally {
                 threads.release();

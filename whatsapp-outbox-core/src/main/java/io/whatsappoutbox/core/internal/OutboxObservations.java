@@ -21,6 +21,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The outbox's Micrometer observations: the enqueue (a sender whose propagation fields are stored
@@ -50,6 +52,7 @@ public final class OutboxObservations {
     /** Longest stored trace context: the trace fields fit many times over; a large baggage is cut. */
     static final int MAX_ENCODED = 1024;
 
+    private static final Logger log = LoggerFactory.getLogger(OutboxObservations.class);
     private static final OutboxObservations OFF = new OutboxObservations(ObservationRegistry.NOOP);
 
     private final ObservationRegistry registry;
@@ -81,7 +84,7 @@ public final class OutboxObservations {
         OutboundMessageRequest first = requests.get(0);
         Set<Channel> channels = EnumSet.noneOf(Channel.class);
         requests.forEach(r -> channels.add(r.channel()));
-        Observation o = Observation.createNotStarted(ENQUEUE,
+        Observation o = started("an enqueue", () -> Observation.createNotStarted(ENQUEUE,
                         () -> {
                             SenderContext<Map<String, String>> c = new SenderContext<>(Map::put, Kind.PRODUCER);
                             c.setCarrier(new LinkedHashMap<>());
@@ -90,15 +93,67 @@ public final class OutboxObservations {
                 .contextualName("whatsapp-outbox enqueue")
                 .lowCardinalityKeyValue(CHANNEL, channels.size() == 1 ? channels.iterator().next().name() : "MIXED")
                 .highCardinalityKeyValue(ORG, first.orgId())
-                .highCardinalityKeyValue(MESSAGES, Integer.toString(requests.size()))
-                .start();
-        try (Observation.Scope scope = o.openScope()) {
-            return work.write(carrier(o));
+                .highCardinalityKeyValue(MESSAGES, Integer.toString(requests.size())));
+        Observation.Scope scope = open(o);
+        T written;
+        try {
+            written = work.write(carrier(o));
         } catch (Exception | Error e) {
-            o.error(e);
+            close(scope);
+            stopped("an enqueue", o, e);
             throw e;
-        } finally {
+        }
+        close(scope);
+        stopped("an enqueue", o, null);
+        return written;
+    }
+
+    /**
+     * The observation built and started, or {@link Observation#NOOP} when a host's handler throws:
+     * a failing tracer costs the trace, never the enqueue, the send or the webhook.
+     */
+    private static Observation started(String what, Supplier<Observation> observation) {
+        try {
+            return observation.get().start();
+        } catch (RuntimeException e) {
+            log.warn("Observing {} failed at its start: {}", what, SafeText.describe(e));
+            return Observation.NOOP;
+        }
+    }
+
+    private static void stopped(String what, Observation o, Throwable error) {
+        try {
+            if (error != null) {
+                o.error(error);
+            }
             o.stop();
+        } catch (RuntimeException e) {
+            log.warn("Observing {} failed at its end: {}", what, SafeText.describe(e));
+        }
+    }
+
+    /** Makes {@code o} current in this thread; null when it is NOOP or a handler throws. */
+    public static Observation.Scope open(Observation o) {
+        if (o.isNoop()) {
+            return null;
+        }
+        try {
+            return o.openScope();
+        } catch (RuntimeException e) {
+            log.warn("Observing: opening a scope failed: {}", SafeText.describe(e));
+            return null;
+        }
+    }
+
+    /** Closes what {@link #open} gave; a handler that throws is logged. */
+    public static void close(Observation.Scope scope) {
+        if (scope == null) {
+            return;
+        }
+        try {
+            scope.close();
+        } catch (RuntimeException e) {
+            log.warn("Observing: closing a scope failed: {}", SafeText.describe(e));
         }
     }
 
@@ -118,6 +173,10 @@ public final class OutboxObservations {
         if (registry.isNoop()) {
             return Observation.NOOP;
         }
+        return started("a send", () -> send(m));
+    }
+
+    private Observation send(OutboundMessage m) {
         Map<String, String> stored = m.traceContext();
         return Observation.createNotStarted(SEND,
                         () -> {
@@ -129,8 +188,7 @@ public final class OutboxObservations {
                 .contextualName("whatsapp-outbox send")
                 .lowCardinalityKeyValue(CHANNEL, m.channel().name())
                 .highCardinalityKeyValue(ORG, m.orgId())
-                .highCardinalityKeyValue(MESSAGE_ID, Long.toString(m.id()))
-                .start();
+                .highCardinalityKeyValue(MESSAGE_ID, Long.toString(m.id()));
     }
 
     /**
@@ -145,10 +203,7 @@ public final class OutboxObservations {
                 .lowCardinalityKeyValue(PROVIDER, result.provider() == null ? NONE : result.provider())
                 .lowCardinalityKeyValue(ERROR_CATEGORY,
                         result.error() == null ? NONE : result.error().category().name());
-        if (thrown != null) {
-            o.error(thrown);
-        }
-        o.stop();
+        stopped("a send", o, thrown);
         return result;
     }
 
@@ -165,25 +220,27 @@ public final class OutboxObservations {
         for (DeliveryReceipt r : batch.receipts()) {
             statuses.add(r.status().name());
         }
-        Observation o = Observation.createNotStarted(RECEIPT, registry)
+        Observation o = started("a webhook batch", () -> Observation.createNotStarted(RECEIPT, registry)
                 .contextualName("whatsapp-outbox receipt")
                 .lowCardinalityKeyValue(SOURCE, batch.source())
                 .lowCardinalityKeyValue(STATUS, statuses.isEmpty() ? NONE : String.join(",", statuses))
                 .highCardinalityKeyValue("receipts", Integer.toString(batch.receipts().size()))
-                .highCardinalityKeyValue("inbound", Integer.toString(batch.inbound().size()))
-                .start();
-        try (Observation.Scope scope = o.openScope()) {
-            WebhookResult r = apply.get();
-            o.highCardinalityKeyValue(KeyValue.of("applied", Integer.toString(r.applied())))
-                    .highCardinalityKeyValue(KeyValue.of("duplicates", Integer.toString(r.duplicates())))
-                    .highCardinalityKeyValue(KeyValue.of("pending", Integer.toString(r.pending())));
-            return r;
+                .highCardinalityKeyValue("inbound", Integer.toString(batch.inbound().size())));
+        Observation.Scope scope = open(o);
+        WebhookResult r;
+        try {
+            r = apply.get();
         } catch (RuntimeException | Error e) {
-            o.error(e);
+            close(scope);
+            stopped("a webhook batch", o, e);
             throw e;
-        } finally {
-            o.stop();
         }
+        close(scope);
+        o.highCardinalityKeyValue(KeyValue.of("applied", Integer.toString(r.applied())))
+                .highCardinalityKeyValue(KeyValue.of("duplicates", Integer.toString(r.duplicates())))
+                .highCardinalityKeyValue(KeyValue.of("pending", Integer.toString(r.pending())));
+        stopped("a webhook batch", o, null);
+        return r;
     }
 
     /**

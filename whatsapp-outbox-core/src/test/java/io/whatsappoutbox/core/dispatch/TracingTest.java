@@ -2,7 +2,11 @@ package io.whatsappoutbox.core.dispatch;
 
 import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.DeliveryStatus;
@@ -20,6 +24,7 @@ import io.whatsappoutbox.core.testing.StandInPropagation;
 import io.whatsappoutbox.core.webhook.DeliveryReceipt;
 import io.whatsappoutbox.core.webhook.WebhookBatch;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +138,60 @@ class TracingTest {
                 .hasLowCardinalityKeyValue(OutboxObservations.STATUS, "DELIVERED,READ")
                 .hasHighCardinalityKeyValue("applied", "2")
                 .hasBeenStopped();
+    }
+
+    /** A host's tracing handler that throws when an observation starts, or when it stops. */
+    private static ObservationRegistry throwingOn(boolean start) {
+        ObservationRegistry broken = ObservationRegistry.create();
+        broken.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
+            @Override
+            public void onStart(Observation.Context context) {
+                if (start) {
+                    throw new IllegalStateException("tracer down");
+                }
+            }
+
+            @Override
+            public void onStop(Observation.Context context) {
+                throw new IllegalStateException("tracer down");
+            }
+
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return true;
+            }
+        });
+        return broken;
+    }
+
+    @Test
+    void aTracingHandlerThatThrowsCostsTheTraceNeverTheEnqueueTheSendOrTheReceipt() {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        OutboundMessageRequest one = Requests.template("org-1", 1);
+        OutboundMessageRequest two = Requests.template("org-1", 2);
+        long first = OutboxObservations.of(throwingOn(true)).enqueue(List.of(one),
+                trace -> store.enqueue(one, Instant.now(), trace)).id();
+        long second = OutboxObservations.of(throwingOn(false)).enqueue(List.of(two),
+                trace -> store.enqueue(two, Instant.now(), trace)).id();
+        ScriptedProvider meta = ScriptedProvider.whatsapp();
+        // a result lost to the handler would leave dispatchOnce waiting for ever: bounded, to fail instead
+        assertTimeoutPreemptively(Duration.ofMinutes(1), () -> {
+            try (Dispatcher d = Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).batchSize(1)
+                    .observationRegistry(throwingOn(true)).build()) {
+                d.dispatchOnce();
+            }
+            try (Dispatcher d = Dispatcher.builder(store).provider(Channel.WHATSAPP, ScriptedProvider.whatsapp()
+                    .asynchronous()).batchSize(1).webhookStore(store).observationRegistry(throwingOn(false)).build()) {
+                d.dispatchOnce();
+                d.webhooks().accept(new WebhookBatch("meta", List.of(new DeliveryReceipt(Channel.WHATSAPP,
+                        store.message(first).providerMessageId(), DeliveryStatus.DELIVERED, Instant.now(), null)),
+                        List.of()));
+            }
+        });
+
+        assertThat(store.message(first).status()).isEqualTo(MessageStatus.DELIVERED);
+        assertThat(store.message(second).status()).isEqualTo(MessageStatus.SENT);
+        assertThat(meta.callsFor(first)).isEqualTo(1);
     }
 
     @Test
