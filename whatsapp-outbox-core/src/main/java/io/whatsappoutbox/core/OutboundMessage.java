@@ -3,6 +3,9 @@ package io.whatsappoutbox.core;
 import io.whatsappoutbox.core.internal.SafeText;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,6 +23,8 @@ import java.util.Optional;
  * @param sendBy the latest time the message may be sent, or null
  * @param priority which of the org's due messages go first
  * @param orderingKey messages of the org with the same key go in enqueue order, or null
+ * @param traceContext the propagation fields ({@code traceparent}, {@code tracestate}, ...) of the
+ *     trace that enqueued the message, which its sends join; empty when the enqueue was not traced
  */
 public record OutboundMessage(
         long id,
@@ -48,11 +53,28 @@ public record OutboundMessage(
         ZoneId recipientTimeZone,
         Instant sendBy,
         Priority priority,
-        String orderingKey) {
+        String orderingKey,
+        Map<String, String> traceContext) {
 
     public OutboundMessage {
         purpose = purpose == null ? ConsentPurpose.TRANSACTIONAL : purpose;
         priority = priority == null ? Priority.NORMAL : priority;
+        // in the tracer's order: the trace fields before any baggage
+        traceContext = traceContext == null || traceContext.isEmpty() ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(traceContext));
+    }
+
+    /** A message enqueued without tracing: no trace context. */
+    public OutboundMessage(long id, String orgId, String dossierId, Channel channel, PhoneNumber to,
+            MessageContent content, MessageStatus status, String idempotencyKey, int attemptCount, int maxAttempts,
+            int deferralCount, Instant nextAttemptAt, ErrorInfo lastError, String providerMessageId, Long fallbackOf,
+            Instant createdAt, Instant updatedAt, Instant sentAt, Instant deliveredAt, Instant readAt, String createdBy,
+            String updatedBy, ConsentPurpose purpose, ZoneId recipientTimeZone, Instant sendBy, Priority priority,
+            String orderingKey) {
+        this(id, orgId, dossierId, channel, to, content, status, idempotencyKey, attemptCount, maxAttempts,
+                deferralCount, nextAttemptAt, lastError, providerMessageId, fallbackOf, createdAt, updatedAt, sentAt,
+                deliveredAt, readAt, createdBy, updatedBy, purpose, recipientTimeZone, sendBy, priority, orderingKey,
+                Map.of());
     }
 
     /** A message that needs the channel's transactional consent. */
@@ -101,7 +123,8 @@ public record OutboundMessage(
                 + ", providerMessageId=" + providerMessageId + ", fallbackOf=" + fallbackOf + ", purpose=" + purpose
                 + (recipientTimeZone == null ? "" : ", recipientTimeZone=" + recipientTimeZone)
                 + (sendBy == null ? "" : ", sendBy=" + sendBy) + ", priority=" + priority
-                + (orderingKey == null ? "" : ", orderingKey=" + SafeText.redact(orderingKey)) + ", createdAt=" + createdAt
+                + (orderingKey == null ? "" : ", orderingKey=" + SafeText.redact(orderingKey))
+                + (traceContext.isEmpty() ? "" : ", traced") + ", createdAt=" + createdAt
                 + ", updatedAt=" + updatedAt + ", sentAt=" + sentAt + ", deliveredAt=" + deliveredAt + ", readAt="
                 + readAt + "]";
     }

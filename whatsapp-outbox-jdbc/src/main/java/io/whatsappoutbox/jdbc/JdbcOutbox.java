@@ -6,6 +6,8 @@ import io.whatsappoutbox.core.BusinessKey;
 import io.whatsappoutbox.core.ErrorInfo;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
+import io.micrometer.observation.ObservationRegistry;
+import io.whatsappoutbox.core.internal.OutboxObservations;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.dispatch.Dispatcher;
 import io.whatsappoutbox.core.spi.TemplateSource;
@@ -74,9 +76,13 @@ public final class JdbcOutbox implements AutoCloseable {
     private final HostCancels cancels;
     private final HostJoin hostJoin;
     private final SchemaNames schema;
+    private final ObservationRegistry observationRegistry;
+    private final OutboxObservations observations;
 
     private JdbcOutbox(Builder b) {
         this.clock = b.clock;
+        this.observationRegistry = b.observationRegistry;
+        this.observations = OutboxObservations.of(b.observationRegistry);
         if (b.dataSource != null) {
             this.dataSource = b.dataSource;
             this.ownPool = null;
@@ -121,12 +127,16 @@ public final class JdbcOutbox implements AutoCloseable {
         return enqueueAll(hostConnection, List.of(Objects.requireNonNull(request, "request"))).get(0);
     }
 
-    /** Enqueues many messages on the host's connection in one round trip; all or none. */
+    /**
+     * Enqueues many messages on the host's connection in one round trip; all or none. With
+     * {@link Builder#observationRegistry}, the call is one {@code whatsapp.outbox.enqueue}
+     * observation and every message it writes carries that observation's trace context.
+     */
     public List<EnqueueResult> enqueueAll(Connection hostConnection, List<OutboundMessageRequest> requests) {
         Objects.requireNonNull(hostConnection, "hostConnection");
         Objects.requireNonNull(requests, "requests");
         try {
-            return enqueue.enqueue(hostConnection, requests);
+            return observations.enqueue(requests, trace -> enqueue.enqueue(hostConnection, requests, trace));
         } catch (SQLException e) {
             throw new OutboxStoreException("enqueue failed: " + e.getMessage(), e);
         }
@@ -272,6 +282,7 @@ public final class JdbcOutbox implements AutoCloseable {
         return Dispatcher.builder(dispatchStore)
                 .webhookStore(webhookStore)
                 .wakeUps(new PostgresWakeUps(dataSource))
+                .observationRegistry(observationRegistry)
                 .clock(clock);
     }
 
@@ -360,6 +371,7 @@ public final class JdbcOutbox implements AutoCloseable {
         Duration retentionEvery;
         Path retentionArchive;
         boolean sharedPacing;
+        ObservationRegistry observationRegistry;
 
         private Builder() {}
 
@@ -512,6 +524,18 @@ public final class JdbcOutbox implements AutoCloseable {
          */
         public Builder sharedPacing(boolean sharedPacing) {
             this.sharedPacing = sharedPacing;
+            return this;
+        }
+
+        /**
+         * Observes each enqueue call as {@code whatsapp.outbox.enqueue} and stores its trace context
+         * (the tracer's propagation fields) on the messages written, so that their sends, observed by
+         * a dispatcher from {@link JdbcOutbox#dispatcher()} (which takes this registry), join the
+         * trace of the request that enqueued them. Unset or {@link ObservationRegistry#NOOP} (the
+         * default): nothing is observed and the column stays NULL.
+         */
+        public Builder observationRegistry(ObservationRegistry observationRegistry) {
+            this.observationRegistry = observationRegistry;
             return this;
         }
 

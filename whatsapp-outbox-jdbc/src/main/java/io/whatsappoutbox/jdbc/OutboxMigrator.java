@@ -43,7 +43,7 @@ public final class OutboxMigrator {
             "V3__every_message_type.sql", "V4__template_registry.sql", "V5__consent_by_purpose.sql",
             "V6__inbound_details_and_pricing.sql", "V7__lifecycle_holds.sql", "V9__messaging_limits.sql",
             "V10__shared_pacing.sql", "V11__send_by.sql", "V12__cancel_by_dossier.sql",
-            "V14__priority_and_ordering.sql", "V15__sending_hours.sql");
+            "V14__priority_and_ordering.sql", "V15__sending_hours.sql", "V16__trace_context.sql");
     private static final long LOCK_KEY = 0x5741_4f42_4d49_4752L; // "WAOBMIGR"
     private static final Logger log = LoggerFactory.getLogger(OutboxMigrator.class);
 

@@ -1,6 +1,7 @@
 package io.whatsappoutbox.spring;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentPolicy;
 import io.whatsappoutbox.core.FallbackRules;
@@ -36,13 +37,14 @@ import org.springframework.util.ClassUtils;
 /**
  * The outbox on the application's DataSource, its writes joining Spring's transactions, the Meta
  * (and, when enabled, Twilio) provider, the dispatcher as a lifecycle bean, its health indicator,
- * the application's MeterRegistry, and the opt-in webhook endpoints. Every bean backs off when the
+ * the application's MeterRegistry and ObservationRegistry (tracing), and the opt-in webhook endpoints. Every bean backs off when the
  * host defines its own.
  */
 @AutoConfiguration(after = {DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class},
         afterName = {"org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
                 "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration",
-                "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"})
+                "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration",
+                "org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration"})
 @ConditionalOnBean(DataSource.class)
 @EnableConfigurationProperties(WhatsAppOutboxProperties.class)
 public class WhatsAppOutboxAutoConfiguration {
@@ -53,11 +55,15 @@ public class WhatsAppOutboxAutoConfiguration {
     @ConditionalOnMissingBean
     // after the host's own Flyway or Liquibase: its first migration must find its schema as it left it
     @DependsOnDatabaseInitialization
-    public JdbcOutbox whatsAppOutbox(DataSource dataSource, WhatsAppOutboxProperties properties) {
+    public JdbcOutbox whatsAppOutbox(DataSource dataSource, WhatsAppOutboxProperties properties,
+            ObjectProvider<ObservationRegistry> observations) {
         check(properties);
         WhatsAppOutboxProperties.EncryptionKey key = properties.encryptionKey();
+        // the application's registry (Actuator's, with its tracing bridge): enqueue, send and receipt
+        // are observed, and the dispatcher from outbox.dispatcher() takes it too
         JdbcOutbox outbox = JdbcOutbox.builder().dataSource(dataSource).schema(properties.schema())
                 .encryptionKeys(EncryptionKeys.fromBase64(key.id(), key.base64()))
+                .observationRegistry(observations.getIfAvailable())
                 .hostTransactions(new SpringHostTransactions(dataSource)).build();
         switch (properties.migrations().mode()) {
             case LIBRARY -> outbox.migrate();

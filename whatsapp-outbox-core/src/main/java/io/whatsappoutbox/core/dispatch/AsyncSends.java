@@ -2,6 +2,8 @@ package io.whatsappoutbox.core.dispatch;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.OutboundMessage;
+import io.micrometer.observation.Observation;
+import io.whatsappoutbox.core.internal.OutboxObservations;
 import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.store.AttemptResult;
 import io.whatsappoutbox.core.store.ClaimedMessage;
@@ -36,10 +38,12 @@ final class AsyncSends {
     /** Starts the calls whose pace slot is later; null parks the calling thread instead. */
     private final ScheduledExecutorService pacing;
     private final AttemptOutcomes outcomes;
+    private final OutboxObservations observations;
     private final Clock clock;
 
     AsyncSends(Map<Channel, ProviderChain> chains, Pacer pacer, CallPermits calls, LeaseBudget budget,
-            Executor executor, ScheduledExecutorService pacing, AttemptOutcomes outcomes, Clock clock) {
+            Executor executor, ScheduledExecutorService pacing, AttemptOutcomes outcomes,
+            OutboxObservations observations, Clock clock) {
         this.chains = chains;
         this.pacer = pacer;
         this.calls = calls;
@@ -47,6 +51,7 @@ final class AsyncSends {
         this.executor = executor;
         this.pacing = pacing;
         this.outcomes = outcomes;
+        this.observations = observations;
         this.clock = clock;
     }
 
@@ -172,6 +177,7 @@ final class AsyncSends {
             Instant startedAt) {
         OutboundMessage m = c.message();
         CompletionStage<ProviderChain.Outcome> call;
+        Observation observed = Observation.NOOP;
         try {
             Instant callAt = clock.instant();
             if (callAt.isAfter(lastCallStart)) {
@@ -188,24 +194,32 @@ final class AsyncSends {
                 return CompletableFuture.completedFuture(outcomes.expired(c, giveUpAt,
                         "its call would start at " + callAt, callAt));
             }
-            call = chains.get(m.channel()).sendAsync(m);
+            observed = observations.startSend(m);
+            Observation.Scope scope = OutboxObservations.open(observed);
+            try {
+                call = chains.get(m.channel()).sendAsync(m);
+            } finally {
+                OutboxObservations.close(scope);
+            }
         } catch (RuntimeException | Error e) {
             calls.release();
-            return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
+            return CompletableFuture.completedFuture(
+                    OutboxObservations.stopSend(observed, outcomes.failed(c, null, e, startedAt), e));
         }
+        Observation send = observed;
         return call.handle((outcome, thrown) -> {
             calls.release();
             if (thrown != null) {
-                return outcomes.failed(c, null, thrown, startedAt);
+                return OutboxObservations.stopSend(send, outcomes.failed(c, null, thrown, startedAt), thrown);
             }
             try {
                 if (outcome.provider() != null) {
                     budget.observe(outcome.duration());
                     calls.resizeIfDue(pacer, budget);
                 }
-                return outcomes.decide(c, outcome, startedAt);
+                return OutboxObservations.stopSend(send, outcomes.decide(c, outcome, startedAt), null);
             } catch (RuntimeException | Error e) {
-                return outcomes.failed(c, outcome, e, startedAt);
+                return OutboxObservations.stopSend(send, outcomes.failed(c, outcome, e, startedAt), e);
             }
         });
     }

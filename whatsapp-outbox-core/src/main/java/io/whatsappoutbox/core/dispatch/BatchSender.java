@@ -2,7 +2,9 @@ package io.whatsappoutbox.core.dispatch;
 
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.OutboundMessage;
+import io.micrometer.observation.Observation;
 import io.whatsappoutbox.core.internal.FailureDecider;
+import io.whatsappoutbox.core.internal.OutboxObservations;
 import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.internal.SendRules;
 import io.whatsappoutbox.core.store.AttemptResult;
@@ -36,6 +38,7 @@ final class BatchSender {
     private final Pacer pacer;
     private final SendThreads threads;
     private final OutboxListener listener;
+    private final OutboxObservations observations;
     private final Clock clock;
     private final Duration stuckAfter;
     private final LeaseBudget budget;
@@ -44,19 +47,22 @@ final class BatchSender {
     private final AsyncSends async;
 
     BatchSender(DispatchStore store, SendRules rules, FailureDecider decider, Map<Channel, ProviderChain> chains,
-            Pacer pacer, SendThreads threads, OutboxListener listener, Clock clock, Duration stuckAfter,
+            Pacer pacer, SendThreads threads, OutboxListener listener, OutboxObservations observations, Clock clock,
+            Duration stuckAfter,
             LeaseBudget budget, HeldSends holds, CallPermits calls, ScheduledExecutorService pacing) {
         this.store = store;
         this.chains = chains;
         this.pacer = pacer;
         this.threads = threads;
         this.listener = listener;
+        this.observations = observations;
         this.clock = clock;
         this.stuckAfter = stuckAfter;
         this.budget = budget;
         this.outcomes = new AttemptOutcomes(decider, chains, listener, clock);
         this.gate = new SendGate(store, rules, holds, chains, outcomes);
-        this.async = new AsyncSends(chains, pacer, calls, budget, threads.executor(), pacing, outcomes, clock);
+        this.async = new AsyncSends(chains, pacer, calls, budget, threads.executor(), pacing, outcomes,
+                observations, clock);
     }
 
     /**
@@ -145,6 +151,7 @@ final class BatchSender {
         OutboundMessage m = c.message();
         Instant startedAt = clock.instant();
         ProviderChain.Outcome outcome;
+        Observation observed = Observation.NOOP;
         try {
             boolean sharedPace = shared.paces(c);
             Instant position = sharedPace ? shared.next(c, startedAt) : null;
@@ -171,20 +178,26 @@ final class BatchSender {
                     // pacing or a busy send thread made it late since the gate
                     return outcomes.expired(c, giveUpAt, "its call would start at " + callAt, callAt);
                 }
-                outcome = chains.get(m.channel()).send(m);
+                observed = observations.startSend(m);
+                Observation.Scope scope = OutboxObservations.open(observed);
+                try {
+                    outcome = chains.get(m.channel()).send(m);
+                } finally {
+                    OutboxObservations.close(scope);
+                }
             } finally {
                 threads.release();
             }
         } catch (RuntimeException | Error e) {
-            return outcomes.failed(c, null, e, startedAt);
+            return OutboxObservations.stopSend(observed, outcomes.failed(c, null, e, startedAt), e);
         }
         try {
             if (outcome.provider() != null) {
                 budget.observe(outcome.duration());
             }
-            return outcomes.decide(c, outcome, startedAt);
+            return OutboxObservations.stopSend(observed, outcomes.decide(c, outcome, startedAt), null);
         } catch (RuntimeException | Error e) {
-            return outcomes.failed(c, outcome, e, startedAt);
+            return OutboxObservations.stopSend(observed, outcomes.failed(c, outcome, e, startedAt), e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.whatsappoutbox.core.dispatch;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentPolicy;
 import io.whatsappoutbox.core.ErrorCatalogue;
@@ -42,6 +43,7 @@ import org.slf4j.LoggerFactory;
  *         .provider(Channel.WHATSAPP, metaProvider)
  *         .provider(Channel.SMS, smsProvider)
  *         .meterRegistry(registry)
+ *         .observationRegistry(observations)   // optional: observes sends and receipts (tracing)
  *         .build();
  * dispatcher.start();
  * ...
@@ -84,7 +86,7 @@ public final class Dispatcher implements AutoCloseable {
                 this::afterWrite, inFlight::release);
         // the webhook side decides failed receipts with the very policy the sends are decided with
         this.webhooks = s.webhookStore == null ? null
-                : new WebhookApplier(s.webhookStore, sending.policy, s.optOut, clock, listener);
+                : new WebhookApplier(s.webhookStore, sending.policy, s.optOut, clock, listener, s.observations);
         this.maintenance = new Maintenance(s.store, clock, s.fallbackRules, listener, webhooks, s.maintenanceInterval,
                 s.stuckAfter, sending.holds);
         this.claims = new ClaimLoop(s, inFlight, sending.sender, writer, maintenance, state);
@@ -224,6 +226,7 @@ public final class Dispatcher implements AutoCloseable {
         OptOutRules optOut = OptOutRules.defaults();
         Clock clock = Clock.systemUTC();
         MeterRegistry meterRegistry;
+        ObservationRegistry observationRegistry;
         ExecutorService executor;
         WakeUpSource wakeUps;
         final List<OutboxListener> listeners = new ArrayList<>();
@@ -319,6 +322,17 @@ public final class Dispatcher implements AutoCloseable {
 
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
+            return this;
+        }
+
+        /**
+         * Observes each provider call ({@code whatsapp.outbox.send}, joining the trace stored on the
+         * message at enqueue) and each webhook batch of {@link Dispatcher#webhooks()}
+         * ({@code whatsapp.outbox.receipt}). Unset or {@link ObservationRegistry#NOOP} (the default):
+         * nothing is observed and nothing is allocated for it.
+         */
+        public Builder observationRegistry(ObservationRegistry observationRegistry) {
+            this.observationRegistry = observationRegistry;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.whatsappoutbox.core.dispatch;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.whatsappoutbox.core.internal.OutboxObservations;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentPolicy;
 import io.whatsappoutbox.core.internal.OptOutRules;
@@ -42,6 +43,7 @@ final class DispatcherSettings {
     final OptOutRules optOut;
     final Clock clock;
     final MeterRegistry meterRegistry;
+    final OutboxObservations observations;
     /** Null: the dispatcher runs its own pool. */
     final ExecutorService executor;
     final WakeUpSource wakeUps;
@@ -93,6 +95,7 @@ final class DispatcherSettings {
         optOut = b.optOut;
         clock = b.clock;
         meterRegistry = b.meterRegistry;
+        observations = OutboxObservations.of(b.observationRegistry);
         executor = b.executor;
         wakeUps = b.wakeUps;
         circuitBreaker = b.circuitBreaker;

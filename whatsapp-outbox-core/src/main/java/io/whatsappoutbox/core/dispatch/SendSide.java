@@ -49,7 +49,7 @@ final class SendSide {
                 s.autoConcurrency ? own : null, s.concurrency, lease);
         this.holds = new HeldSends(s.store, SendSide::isMarketing);
         this.sender = new BatchSender(s.store, new SendRules(s.consentPolicy), policy.decider(), chains,
-                pacer, threads, listener, s.clock, s.stuckAfter,
+                pacer, threads, listener, s.observations, s.clock, s.stuckAfter,
                 lease, holds, new CallPermits(s.clock), pacing = s.asynchronous
                         ? Executors.newSingleThreadScheduledExecutor(Threads.daemons("whatsapp-outbox-pacing")) : null);
     }

@@ -206,7 +206,7 @@ public final class ReceiptReconciliation {
                 m.idempotencyKey(), m.attemptCount(), m.maxAttempts(), m.deferralCount(), m.nextAttemptAt(),
                 m.lastError(), m.providerMessageId(), m.fallbackOf(), m.createdAt(), m.updatedAt(), m.sentAt(),
                 m.deliveredAt(), m.readAt(), m.createdBy(), m.updatedBy(), m.purpose(), m.recipientTimeZone(),
-                m.sendBy(), m.priority(), m.orderingKey());
+                m.sendBy(), m.priority(), m.orderingKey(), m.traceContext());
     }
 
     /** What the batch does to one message, while it is decided. */

@@ -30,6 +30,7 @@ public final class WebhookApplier implements WebhookSink {
     private final Clock clock;
     private final OutboxListener listener;
     private final DeliveryDecisions decisions;
+    private final OutboxObservations observations;
 
     /**
      * @param optOutKeywords the opt-out words (normalized here), or null for the defaults
@@ -44,6 +45,16 @@ public final class WebhookApplier implements WebhookSink {
     /** @throws io.whatsappoutbox.core.InvalidInputException when a keyword or payload is blank */
     public WebhookApplier(WebhookStore store, DeliveryPolicy policy, OptOutRules optOut, Clock clock,
             OutboxListener listener) {
+        this(store, policy, optOut, clock, listener, OutboxObservations.of(null));
+    }
+
+    /**
+     * @param observations each batch applied is observed as {@code whatsapp.outbox.receipt}
+     * @throws io.whatsappoutbox.core.InvalidInputException when a keyword or payload is blank
+     */
+    public WebhookApplier(WebhookStore store, DeliveryPolicy policy, OptOutRules optOut, Clock clock,
+            OutboxListener listener, OutboxObservations observations) {
+        this.observations = Objects.requireNonNull(observations, "observations");
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -69,6 +80,10 @@ public final class WebhookApplier implements WebhookSink {
 
     @Override
     public WebhookResult accept(WebhookBatch batch) {
+        return observations.receipt(batch, () -> apply(batch));
+    }
+
+    private WebhookResult apply(WebhookBatch batch) {
         WebhookStore.Applied applied = store.apply(batch, decisions, clock.instant());
         record(applied);
         WebhookResult r = applied.result();

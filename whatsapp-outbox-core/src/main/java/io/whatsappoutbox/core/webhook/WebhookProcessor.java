@@ -1,6 +1,7 @@
 package io.whatsappoutbox.core.webhook;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.FallbackRules;
@@ -10,6 +11,7 @@ import io.whatsappoutbox.core.internal.DeliveryPolicy;
 import io.whatsappoutbox.core.internal.Listeners;
 import io.whatsappoutbox.core.internal.Violations;
 import io.whatsappoutbox.core.internal.OptOutRules;
+import io.whatsappoutbox.core.internal.OutboxObservations;
 import io.whatsappoutbox.core.internal.WebhookApplier;
 import io.whatsappoutbox.core.store.WebhookStore;
 import java.time.Clock;
@@ -80,6 +82,7 @@ public final class WebhookProcessor implements WebhookSink {
         private Duration haltOrgFor = Duration.ofMinutes(10);
         private Clock clock = Clock.systemUTC();
         private MeterRegistry meterRegistry;
+        private ObservationRegistry observationRegistry;
         private final List<OutboxListener> listeners = new ArrayList<>();
 
         private Builder(WebhookStore store) {
@@ -158,6 +161,15 @@ public final class WebhookProcessor implements WebhookSink {
         }
 
         /**
+         * Observes each batch applied as {@code whatsapp.outbox.receipt}. Unset or
+         * {@link ObservationRegistry#NOOP} (the default): nothing is observed.
+         */
+        public Builder observationRegistry(ObservationRegistry observationRegistry) {
+            this.observationRegistry = observationRegistry;
+            return this;
+        }
+
+        /**
          * Adds a listener told of every delivery receipt and fallback the processor applies (several
          * may be added; the meters of {@link #meterRegistry} are one without being added).
          */
@@ -179,7 +191,7 @@ public final class WebhookProcessor implements WebhookSink {
             DeliveryPolicy policy = new DeliveryPolicy(retryPolicy, fallbackRules, haltOrgFor, catalogues,
                     providerCatalogues);
             return new WebhookProcessor(new WebhookApplier(store, policy, optOut, clock,
-                    Listeners.of(meterRegistry, listeners)));
+                    Listeners.of(meterRegistry, listeners), OutboxObservations.of(observationRegistry)));
         }
     }
 }

@@ -133,13 +133,30 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
 
     /** Writes a QUEUED message due at {@code dueAt}. */
     public synchronized OutboundMessage enqueue(OutboundMessageRequest request, Instant dueAt, Instant now) {
+        return enqueue(request, dueAt, now, null);
+    }
+
+    /**
+     * Writes a QUEUED message due at {@code now} carrying {@code traceContext}, as a traced enqueue
+     * would; a fallback takes its parent's, as the JDBC store's does.
+     */
+    public synchronized OutboundMessage enqueue(OutboundMessageRequest request, Instant now,
+            java.util.Map<String, String> traceContext) {
+        return enqueue(request, now, now, traceContext);
+    }
+
+    private OutboundMessage enqueue(OutboundMessageRequest request, Instant dueAt, Instant now,
+            java.util.Map<String, String> traceContext) {
+        if (traceContext == null && request.fallbackOf() != null && rows.containsKey(request.fallbackOf())) {
+            traceContext = rows.get(request.fallbackOf()).message.traceContext();
+        }
         long id = nextId++;
         OutboundMessage m = new OutboundMessage(id, request.orgId(), request.dossierId(), request.channel(), request.to(),
                 request.content(), MessageStatus.QUEUED, request.idempotencyKey(), 0,
                 request.maxAttempts() == null ? 5 : request.maxAttempts(), 0, dueAt, null, null, request.fallbackOf(),
                 now, now, null, null, null, request.createdBy(), request.createdBy(), request.purpose(),
                 request.recipientTimeZone(), request.sendBy(), request.priority(),
-                request.orderingKey());
+                request.orderingKey(), traceContext);
         rows.put(id, new Row(m));
         if (request.fallbackOf() != null) {
             fallbackByParent.putIfAbsent(request.fallbackOf(), id);
@@ -590,7 +607,7 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
                         m.nextAttemptAt(), m.lastError(), m.providerMessageId(), m.fallbackOf(), m.createdAt(), now,
                         m.sentAt(), c.deliveredAt() != null ? c.deliveredAt() : m.deliveredAt(),
                         c.readAt() != null ? c.readAt() : m.readAt(), m.createdBy(), "webhook", m.purpose(),
-                        m.recipientTimeZone(), m.sendBy(), m.priority(), m.orderingKey());
+                        m.recipientTimeZone(), m.sendBy(), m.priority(), m.orderingKey(), m.traceContext());
                 continue;
             }
             row.message = with(m, c.status(), m.attemptCount(), m.deferralCount(),
@@ -626,6 +643,7 @@ public final class InMemoryStore implements DispatchStore, WebhookStore {
         return new OutboundMessage(m.id(), m.orgId(), m.dossierId(), m.channel(), m.to(), m.content(), status,
                 m.idempotencyKey(), attemptCount, m.maxAttempts(), deferralCount, nextAttemptAt, lastError,
                 providerMessageId, m.fallbackOf(), m.createdAt(), now, sentAt, m.deliveredAt(), m.readAt(), m.createdBy(),
-                "dispatcher", m.purpose(), m.recipientTimeZone(), m.sendBy(), m.priority(), m.orderingKey());
+                "dispatcher", m.purpose(), m.recipientTimeZone(), m.sendBy(), m.priority(), m.orderingKey(),
+                m.traceContext());
     }
 }

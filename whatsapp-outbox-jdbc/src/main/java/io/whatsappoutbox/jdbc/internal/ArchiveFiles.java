@@ -44,7 +44,7 @@ final class ArchiveFiles {
             "locked_until", "error_code", "error_message", "error_category", "provider", "provider_message_id",
             "fallback_of", "operation_id", "created_at", "updated_at", "sent_at", "delivered_at", "read_at",
             "failed_at", "created_by", "updated_by", "consent_purpose", "send_by", "priority", "ordering_key",
-            "recipient_time_zone");
+            "recipient_time_zone", "trace_context");
 
     static final List<String> ATTEMPT_COLUMNS = List.of("id", "message_id", "org_id", "attempt_number", "provider",
             "outcome", "error_code", "error_message", "error_category", "http_status", "provider_message_id",

@@ -9,6 +9,7 @@ import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
+import io.whatsappoutbox.core.internal.OutboxObservations;
 import io.whatsappoutbox.jdbc.ops.OperationKind;
 import java.sql.Array;
 import java.sql.Connection;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,21 +40,29 @@ public final class EnqueueWriter {
     private static final String ROW_ARRAYS = """
             ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
             ?::text[], ?::int[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[],
-            ?::smallint[], ?::text[]""";
+            ?::smallint[], ?::text[], ?::text[]""";
     private static final String ROW_FIELDS = """
             org_id, dossier_id, channel, to_recipient, template_code, content_type, payload, content_hash,
             idempotency_key, max_attempts, next_attempt_at, fallback_of, created_by, consent_purpose,
-            recipient_time_zone, send_by, priority, ordering_key""";
-    /** The insert of the rows of {@code x}; its two parameters are the created and updated time. */
+            recipient_time_zone, send_by, priority, ordering_key, trace_context""";
+    /**
+     * The insert of the rows of {@code x}; its two parameters are the created and updated time. A
+     * fallback without a trace context of its own takes its parent's (a look-up by primary key, only
+     * for fallbacks), so that its send joins the trace that enqueued the parent.
+     */
     private static final String INSERT_ROWS = """
             INSERT INTO outbound_message (org_id, dossier_id, channel, to_recipient, template_code, content_type,
                 payload_json, content_hash, status, idempotency_key, max_attempts, next_attempt_at, fallback_of,
                 created_at, updated_at, created_by, updated_by, consent_purpose, recipient_time_zone, send_by,
-                priority, ordering_key)
+                priority, ordering_key, trace_context)
             SELECT x.org_id, x.dossier_id, x.channel, x.to_recipient, x.template_code, x.content_type,
                    x.payload::jsonb, x.content_hash, 'QUEUED', x.idempotency_key, x.max_attempts,
                    x.next_attempt_at::timestamptz, x.fallback_of, ?, ?, x.created_by, x.created_by, x.consent_purpose,
-                   x.recipient_time_zone, x.send_by::timestamptz, x.priority, x.ordering_key
+                   x.recipient_time_zone, x.send_by::timestamptz, x.priority, x.ordering_key,
+                   CASE WHEN x.fallback_of IS NULL THEN x.trace_context
+                        ELSE coalesce(x.trace_context,
+                                      (SELECT p.trace_context FROM outbound_message p WHERE p.id = x.fallback_of))
+                   END
             """;
     private static final String INSERT = INSERT_ROWS + "  FROM unnest(" + ROW_ARRAYS + ")\n"
             + "       WITH ORDINALITY AS x(" + ROW_FIELDS + ", ord)\n"
@@ -133,6 +143,15 @@ public final class EnqueueWriter {
      * this call remains written (a savepoint undoes the batch inside the host's transaction).
      */
     public List<EnqueueResult> enqueue(Connection c, List<OutboundMessageRequest> requests) throws SQLException {
+        return enqueue(c, requests, null);
+    }
+
+    /**
+     * As {@link #enqueue(Connection, List)}, every new message carrying {@code traceContext} (the
+     * enqueue's observation; null: none, a fallback then takes its parent's).
+     */
+    public List<EnqueueResult> enqueue(Connection c, List<OutboundMessageRequest> requests,
+            Map<String, String> traceContext) throws SQLException {
         Objects.requireNonNull(c, "connection");
         if (requests.isEmpty()) {
             return List.of();
@@ -143,7 +162,7 @@ public final class EnqueueWriter {
         boolean guard = unique.size() > 1 && !c.getAutoCommit();
         Savepoint savepoint = guard ? c.setSavepoint() : null;
         try {
-            List<EnqueueResult> results = write(c, requests, unique, marketing);
+            List<EnqueueResult> results = write(c, requests, unique, marketing, traceContext);
             if (savepoint != null) {
                 c.releaseSavepoint(savepoint);
             }
@@ -166,7 +185,8 @@ public final class EnqueueWriter {
     }
 
     private List<EnqueueResult> write(Connection c, List<OutboundMessageRequest> requests,
-            Map<String, OutboundMessageRequest> unique, Set<String> marketing) throws SQLException {
+            Map<String, OutboundMessageRequest> unique, Set<String> marketing, Map<String, String> traceContext)
+            throws SQLException {
         // PostgreSQL keeps microseconds: answer with what is stored
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         List<OutboundMessageRequest> batch = new ArrayList<>(unique.values());
@@ -189,6 +209,8 @@ public final class EnqueueWriter {
         String[] sendBy = new String[n];
         Short[] priority = new Short[n];
         String[] orderingKey = new String[n];
+        String trace = OutboxObservations.encode(traceContext);
+        String[] traces = trace == null ? null : new String[n];
         for (int i = 0; i < n; i++) {
             OutboundMessageRequest r = batch.get(i);
             org[i] = r.orgId();
@@ -209,19 +231,24 @@ public final class EnqueueWriter {
             sendBy[i] = r.sendBy() == null ? null : Times.iso(r.sendBy());
             priority[i] = (short) r.priority().rank();
             orderingKey[i] = r.orderingKey();
+            if (traces != null) {
+                traces[i] = trace;
+            }
         }
         Map<String, Long> created = new HashMap<>();
         Map<Long, List<Long>> superseded = new HashMap<>();
         boolean superseding = batch.stream().anyMatch(r -> r.supersedes() != null);
         try (PreparedStatement p = c.prepareStatement(superseding ? insertSuperseding : insert)) {
-            List<Array> arrays = new ArrayList<>(List.of(
+            List<Array> arrays = new ArrayList<>(Arrays.asList(
                 c.createArrayOf("text", org), c.createArrayOf("text", dossier), c.createArrayOf("text", channel),
                 c.createArrayOf("text", to), c.createArrayOf("text", template), c.createArrayOf("text", type),
                 c.createArrayOf("text", payload), c.createArrayOf("text", hash), c.createArrayOf("text", key),
                 c.createArrayOf("int4", maxAttempts), c.createArrayOf("text", due), c.createArrayOf("int8", fallbackOf),
                 c.createArrayOf("text", createdBy), c.createArrayOf("text", purpose), c.createArrayOf("text", zone),
                 c.createArrayOf("text", sendBy), c.createArrayOf("int2", priority),
-                c.createArrayOf("text", orderingKey)));
+                c.createArrayOf("text", orderingKey),
+                // untraced: one NULL, which unnest pads to every row
+                traces == null ? null : c.createArrayOf("text", traces)));
             if (superseding) {
                 bindSuperseding(c, p, batch, arrays, now);
             } else {
@@ -250,7 +277,7 @@ public final class EnqueueWriter {
             if (newId != null) {
                 // a key repeated in the batch is created once and answered as existing after that
                 boolean first = reported.putIfAbsent(id, Boolean.TRUE) == null;
-                results.add(new EnqueueResult(stored(newId, r, now, marketing), first,
+                results.add(new EnqueueResult(stored(newId, r, now, marketing, traceContext), first,
                         first ? superseded.get(newId) : List.of()));
                 continue;
             }
@@ -366,13 +393,19 @@ public final class EnqueueWriter {
                 ? ConsentPurpose.MARKETING : r.purpose();
     }
 
-    private OutboundMessage stored(long id, OutboundMessageRequest r, Instant now, Set<String> marketing) {
+    private OutboundMessage stored(long id, OutboundMessageRequest r, Instant now, Set<String> marketing,
+            Map<String, String> traceContext) {
         return new OutboundMessage(id, r.orgId(), r.dossierId(), r.channel(), r.to(), r.content(), MessageStatus.QUEUED,
                 r.idempotencyKey(), 0, r.maxAttempts() == null ? defaultMaxAttempts : r.maxAttempts(), 0,
                 r.notBefore() == null ? now : r.notBefore().truncatedTo(ChronoUnit.MICROS), null, null, r.fallbackOf(),
                 now, now, null, null, null,
                 r.createdBy(), r.createdBy(), purposeOf(r, marketing), r.recipientTimeZone(),
-                r.sendBy(), r.priority(), r.orderingKey());
+                r.sendBy(), r.priority(), r.orderingKey(), trace(traceContext));
+    }
+
+    /** As the row holds it: what the encoding keeps. */
+    private static Map<String, String> trace(Map<String, String> traceContext) {
+        return traceContext == null ? null : OutboxObservations.decode(OutboxObservations.encode(traceContext));
     }
 
     private static String identity(String org, String key) {

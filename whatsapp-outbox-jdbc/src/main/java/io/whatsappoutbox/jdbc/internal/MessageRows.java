@@ -11,6 +11,7 @@ import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.Priority;
 import io.whatsappoutbox.core.OutboxErrorCodes;
+import io.whatsappoutbox.core.internal.OutboxObservations;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.DateTimeException;
@@ -27,7 +28,7 @@ public final class MessageRows {
             idempotency_key, attempt_count, max_attempts, deferral_count, next_attempt_at, error_code,
             error_message, error_category, provider_message_id, fallback_of, created_at, updated_at, sent_at,
             delivered_at, read_at, created_by, updated_by, consent_purpose, recipient_time_zone, send_by, priority,
-            ordering_key""";
+            ordering_key, trace_context""";
 
     private final ContentCodec codec;
 
@@ -109,6 +110,7 @@ public final class MessageRows {
         private final int sendBy;
         private final int priority;
         private final int orderingKey;
+        private final int traceContext;
         private final boolean binaryTimes;
 
         private Reader(ResultSet rs) throws SQLException {
@@ -142,6 +144,7 @@ public final class MessageRows {
             sendBy = rs.findColumn("send_by");
             priority = rs.findColumn("priority");
             orderingKey = rs.findColumn("ordering_key");
+            traceContext = rs.findColumn("trace_context");
             binaryTimes = Times.sentInBinary(rs, nextAttemptAt) && Times.sentInBinary(rs, createdAt)
                     && Times.sentInBinary(rs, updatedAt) && Times.sentInBinary(rs, sentAt)
                     && Times.sentInBinary(rs, deliveredAt) && Times.sentInBinary(rs, readAt)
@@ -206,7 +209,8 @@ public final class MessageRows {
                     zone(rs.getString(recipientTimeZone)),
                     Times.instant(rs, sendBy, binaryTimes),
                     priority(rs.getInt(priority), rowId),
-                    rs.getString(orderingKey));
+                    rs.getString(orderingKey),
+                    OutboxObservations.decode(rs.getString(traceContext)));
         }
 
         private static Priority priority(int rank, long rowId) {

@@ -1,6 +1,9 @@
 package io.whatsappoutbox.examples.springboot;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
 import io.whatsappoutbox.core.MessageStatus;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.jdbc.EncryptionKeys;
@@ -72,9 +75,16 @@ public class AppointmentApp {
         Appointments appointments = context.getBean(Appointments.class);
         JdbcOutbox outbox = context.getBean(JdbcOutbox.class);
         JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+        ObservationRegistry observations = context.getBean(ObservationRegistry.class);
+        Tracer tracer = context.getBean(Tracer.class);
         LocalDateTime visit = LocalDateTime.of(2026, 12, 7, 10, 30);
 
-        long booked = appointments.book("+33612345678", visit, false);
+        // the booking as a request would run it: in a trace (the HTTP server observation in a web app)
+        String[] bookingTrace = new String[1];
+        long booked = Observation.createNotStarted("appointment.booking", observations).observe(() -> {
+            bookingTrace[0] = tracer.currentSpan().context().traceId();
+            return appointments.book("+33612345678", visit, false);
+        });
         out.println("Booked appointment " + booked + " for +336******78, its reminder enqueued in the same transaction");
         try {
             appointments.book("+33698765432", visit.plusHours(2), true);
@@ -93,8 +103,13 @@ public class AppointmentApp {
                 + sent.stream().map(b -> b.replaceAll("\\+(\\d{3})\\d+(\\d{2})", "+$1******$2")).toList());
         out.println("Rolled-back booking: " + appointmentsKept + " appointment row kept in all, " + rolledBackRows
                 + " reminder row, " + sent.stream().filter(b -> b.contains("+33698765432")).count() + " send");
+        // the send's span ends when the provider has answered, before the SENT row is written
+        List<String> sendTraces = context.getBean(SendSpans.class).traceIds();
+        String sendTrace = sendTraces.isEmpty() ? "none" : sendTraces.get(0);
+        out.println("trace: booking " + bookingTrace[0] + " -> send " + sendTrace);
         boolean ok = reminder.isPresent() && sent.size() == 1 && sent.get(0).contains("+33612345678")
-                && rolledBackRows == 0 && appointmentsKept == 1;
+                && rolledBackRows == 0 && appointmentsKept == 1 && sendTraces.size() == 1
+                && sendTrace.equals(bookingTrace[0]);
         out.println(ok ? "OK: one reminder sent, the rolled-back one never existed" : "FAILED");
         return ok ? 0 : 1;
     }

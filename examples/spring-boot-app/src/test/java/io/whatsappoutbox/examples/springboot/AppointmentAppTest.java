@@ -19,7 +19,9 @@ class AppointmentAppTest {
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(out).isZero();
         assertThat(out).contains("SENT as wamid.example-1").contains("received 1 send(s)")
-                .contains("0 reminder row, 0 send").endsWith("OK: one reminder sent, the rolled-back one never existed"
+                .contains("0 reminder row, 0 send")
+                .containsPattern("trace: booking ([0-9a-f]{32}) -> send \\1" + System.lineSeparator())
+                .endsWith("OK: one reminder sent, the rolled-back one never existed"
                         + System.lineSeparator())
                 .doesNotContain("+33612345678").doesNotContain("+33698765432");
     }
