@@ -257,8 +257,9 @@ public final class OutboxObservations {
         for (Map.Entry<String, String> e : fields.entrySet()) {
             String name = e.getKey();
             String value = Objects.requireNonNullElse(e.getValue(), "");
+            // a NUL cannot be stored in a PostgreSQL text: it would fail the host's whole enqueue
             if (name == null || name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\n') >= 0
-                    || value.indexOf('\n') >= 0) {
+                    || name.indexOf('\0') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
                 continue;
             }
             int length = out.length() + (out.length() == 0 ? 0 : 1) + name.length() + 1 + value.length();

@@ -208,4 +208,14 @@ class TracingTest {
         assertThat(OutboxObservations.decode(OutboxObservations.encode(fields)))
                 .containsOnlyKeys("traceparent", "tracestate");
     }
+
+    @Test
+    void fieldsPostgreSqlCannotStoreOrTheLinesCannotHoldAreLeftOut() {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("traceparent", "00-" + "a".repeat(32) + "-" + "b".repeat(16) + "-01");
+        fields.put("baggage", "user=a\u0000b");
+        fields.put("multi", "one\ntwo");
+        fields.put("na=me", "v");
+        assertThat(OutboxObservations.decode(OutboxObservations.encode(fields))).containsOnlyKeys("traceparent");
+    }
 }
