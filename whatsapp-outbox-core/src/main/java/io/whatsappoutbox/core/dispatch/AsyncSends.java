@@ -96,7 +96,7 @@ final class AsyncSends {
         Instant position;
         try {
             if (!shared.paces(c)) {
-                return paced(c, null, lastCallStart, startedAt);
+                return paced(c, null, shared, lastCallStart, startedAt);
             }
             position = shared.next(c, startedAt);
             if (position == null) {
@@ -106,25 +106,29 @@ final class AsyncSends {
             return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
         }
         return after(Duration.between(clock.instant(), position).toNanos(), c, startedAt,
-                () -> paced(c, position, lastCallStart, startedAt));
+                () -> paced(c, position, shared, lastCallStart, startedAt));
     }
 
     /**
      * The sender's slot of this instance, then the call; a message with a shared position that the
      * wait for the slot would make late is tried again shortly instead.
      */
-    private CompletionStage<AttemptResult> paced(ClaimedMessage c, Instant position, Instant lastCallStart,
-            Instant startedAt) {
+    private CompletionStage<AttemptResult> paced(ClaimedMessage c, Instant position, SharedPace shared,
+            Instant lastCallStart, Instant startedAt) {
         long waitNanos;
         try {
             waitNanos = pacer.reserve(c);
-            if (waitNanos < 0 || position != null && SharedPace.late(position, clock.instant().plusNanos(waitNanos))) {
+            if (waitNanos < 0) {
                 return CompletableFuture.completedFuture(outcomes.paced(c, startedAt));
+            }
+            Instant callAt = clock.instant().plusNanos(waitNanos);
+            if (position != null && SharedPace.late(position, callAt)) {
+                return CompletableFuture.completedFuture(outcomes.paced(c, startedAt, shared.retryAt(c, callAt)));
             }
         } catch (RuntimeException | Error e) {
             return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
         }
-        return after(waitNanos, c, startedAt, () -> call(c, position, lastCallStart, startedAt));
+        return after(waitNanos, c, startedAt, () -> call(c, position, shared, lastCallStart, startedAt));
     }
 
     /** What {@code next} gives, {@code waitNanos} from now: from the pacing scheduler, no thread waiting. */
@@ -148,8 +152,8 @@ final class AsyncSends {
     }
 
     /** Starts the call of a paced message within its lease and a call permit. */
-    private CompletionStage<AttemptResult> call(ClaimedMessage c, Instant position, Instant lastCallStart,
-            Instant startedAt) {
+    private CompletionStage<AttemptResult> call(ClaimedMessage c, Instant position, SharedPace shared,
+            Instant lastCallStart, Instant startedAt) {
         try {
             if (!calls.tryAcquire()) {
                 // every permit is out: wait for one on a send thread, never on the pacing scheduler's
@@ -159,11 +163,11 @@ final class AsyncSends {
                         waited.complete(outcomes.givenBack(c, clock.instant()));
                         return;
                     }
-                    permitted(c, position, lastCallStart, startedAt).whenComplete((r, never) -> waited.complete(r));
+                    permitted(c, position, shared, lastCallStart, startedAt).whenComplete((r, never) -> waited.complete(r));
                 });
                 return waited;
             }
-            return permitted(c, position, lastCallStart, startedAt);
+            return permitted(c, position, shared, lastCallStart, startedAt);
         } catch (RuntimeException | Error e) {
             return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
         }
@@ -173,8 +177,8 @@ final class AsyncSends {
      * With a call permit taken: the call, unless the lease is too short for it now, or the wait for
      * the permit made it late for its shared position.
      */
-    private CompletionStage<AttemptResult> permitted(ClaimedMessage c, Instant position, Instant lastCallStart,
-            Instant startedAt) {
+    private CompletionStage<AttemptResult> permitted(ClaimedMessage c, Instant position, SharedPace shared,
+            Instant lastCallStart, Instant startedAt) {
         OutboundMessage m = c.message();
         CompletionStage<ProviderChain.Outcome> call;
         Observation observed = Observation.NOOP;
@@ -186,7 +190,7 @@ final class AsyncSends {
             }
             if (position != null && SharedPace.late(position, callAt)) {
                 calls.release();
-                return CompletableFuture.completedFuture(outcomes.paced(c, startedAt));
+                return CompletableFuture.completedFuture(outcomes.paced(c, startedAt, shared.retryAt(c, callAt)));
             }
             Instant giveUpAt = outcomes.giveUpAt(m);
             if (giveUpAt != null && !callAt.isBefore(giveUpAt)) {
