@@ -3,11 +3,15 @@ package io.whatsappoutbox.examples.bench;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The last lines of a child process's output, and the exception it ended on. */
 final class OutputTail {
     private static final Pattern THROWABLE = Pattern.compile("^(Caused by: )?[\\w$]+(\\.[\\w$]+)+(Exception|Error)\\b.*");
+    /** A throwable's class name anywhere in a line: a stack trace can follow progress printed without a newline. */
+    private static final Pattern THROWABLE_IN_LINE =
+            Pattern.compile("[a-z][\\w$]*(\\.[\\w$]+)*\\.[A-Z][\\w$]*(Exception|Error)\\b.*");
 
     private final int lines;
     private final Deque<String> kept = new ArrayDeque<>();
@@ -31,8 +35,11 @@ final class OutputTail {
     }
 
     private void keep(String line) {
-        if (firstThrowable == null && THROWABLE.matcher(line).matches()) {
-            firstThrowable = line;
+        if (firstThrowable == null) {
+            Matcher m = THROWABLE_IN_LINE.matcher(line);
+            if (m.find()) {
+                firstThrowable = line.substring(m.start());
+            }
         }
         kept.addLast(line);
         if (kept.size() > lines) {

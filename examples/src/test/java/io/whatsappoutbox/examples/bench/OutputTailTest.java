@@ -42,4 +42,14 @@ class OutputTailTest {
         assertThat(tail.cause()).isEqualTo("no exception in its output");
         assertThat(tail.text().lines()).containsExactly("   library: warming up", "Killed");
     }
+
+    @Test
+    void anExceptionPrintedRightAfterProgressWithoutANewlineIsStillTheCause() {
+        OutputTail tail = new OutputTail(5);
+        byte[] out = ("   floor/200: warming up ... compiling: 47.5 100.9java.sql.SQLTransientConnectionException: drain -"
+                + " Connection is not available\n\tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:184)\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        tail.write(out, out.length);
+        assertThat(tail.cause()).isEqualTo("java.sql.SQLTransientConnectionException: drain - Connection is not available");
+    }
 }
