@@ -199,12 +199,7 @@ final class AsyncSends {
                         "its call would start at " + callAt, callAt));
             }
             observed = observations.startSend(m);
-            Observation.Scope scope = OutboxObservations.open(observed);
-            try {
-                call = chains.get(m.channel()).sendAsync(m);
-            } finally {
-                OutboxObservations.close(scope);
-            }
+            call = OutboxObservations.inScope(observed, () -> chains.get(m.channel()).sendAsync(m));
         } catch (RuntimeException | Error e) {
             calls.release();
             return CompletableFuture.completedFuture(

@@ -179,12 +179,7 @@ final class BatchSender {
                     return outcomes.expired(c, giveUpAt, "its call would start at " + callAt, callAt);
                 }
                 observed = observations.startSend(m);
-                Observation.Scope scope = OutboxObservations.open(observed);
-                try {
-                    outcome = chains.get(m.channel()).send(m);
-                } finally {
-                    OutboxObservations.close(scope);
-                }
+                outcome = OutboxObservations.inScope(observed, () -> chains.get(m.channel()).send(m));
             } finally {
                 threads.release();
             }

@@ -132,8 +132,18 @@ public final class OutboxObservations {
         }
     }
 
+    /** A provider call, made with {@code o} current in this thread (when it observes anything). */
+    public static <T> T inScope(Observation o, Supplier<T> call) {
+        Observation.Scope scope = open(o);
+        try {
+            return call.get();
+        } finally {
+            close(scope);
+        }
+    }
+
     /** Makes {@code o} current in this thread; null when it is NOOP or a handler throws. */
-    public static Observation.Scope open(Observation o) {
+    private static Observation.Scope open(Observation o) {
         if (o.isNoop()) {
             return null;
         }
@@ -146,7 +156,7 @@ public final class OutboxObservations {
     }
 
     /** Closes what {@link #open} gave; a handler that throws is logged. */
-    public static void close(Observation.Scope scope) {
+    private static void close(Observation.Scope scope) {
         if (scope == null) {
             return;
         }
