@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -150,7 +151,7 @@ public final class OutboxBenchmark {
 
     /**
      * The floor and the library drain the RESULT line's backlog {@code rounds - 1} more times,
-     * alternating, each time in a fresh JVM with its warm-up (or, with {@code --same-jvm}, in this
+     * alternating which goes first, each time in a fresh JVM with its warm-up (or, with {@code --same-jvm}, in this
      * one): one run of the same code varies by up to a third between runs, so each figure of theirs
      * at that backlog becomes the median round's.
      */
@@ -168,7 +169,13 @@ public final class OutboxBenchmark {
         List<Figures> extra = new ArrayList<>();
         for (int r = 2; r <= o.rounds(); r++) {
             out.printf("   round %d of %d, backlog %d:%n", r, o.rounds(), scale);
-            for (Named n : pair) {
+            // the second of two runs in a row is often the slower, whatever it runs: the first
+            // round runs the floor first, the next the library first, and so on
+            List<Named> ordered = new ArrayList<>(pair);
+            if (r % 2 == 0) {
+                Collections.reverse(ordered);
+            }
+            for (Named n : ordered) {
                 extra.addAll(o.sameJvm() ? runContender(server, round, out, n, false) : fork(server, round, out, n));
             }
         }
