@@ -42,6 +42,12 @@ final class ProviderChain {
     private final Duration openWait;
     /** Every provider of the chain sends without holding a thread: the dispatcher takes the asynchronous path. */
     private final boolean asynchronous;
+    /**
+     * How long past its own call timeout a provider's stage may stay open before the chain gives
+     * it up as a {@code TIMEOUT}: within the lease's write margin, so that a stage a provider never
+     * completes neither holds its message past the lease nor its breaker's call forever.
+     */
+    private final Duration answerGrace;
 
     /** One provider, its breaker and the catalogue its codes are read with. */
     record Link(MessageProvider provider, CircuitBreaker breaker, ErrorCatalogue catalogue) {}
@@ -50,8 +56,9 @@ final class ProviderChain {
     record Outcome(String provider, SendResult result, ErrorCatalogue catalogue, Duration duration) {}
 
     ProviderChain(Channel channel, List<MessageProvider> providers, ErrorCatalogue catalogueOverride,
-            CircuitBreakerConfig breakerConfig, OutboxListener listener) {
+            CircuitBreakerConfig breakerConfig, OutboxListener listener, Duration answerGrace) {
         this.channel = channel;
+        this.answerGrace = answerGrace;
         this.listener = listener;
         List<Link> built = new ArrayList<>();
         for (MessageProvider p : providers) {
@@ -160,7 +167,8 @@ final class ProviderChain {
         // the supplier runs only once the breaker lets the call through
         CircuitBreaker.decorateCompletionStage(link.breaker(), () -> {
             noteActive(link.provider().name());
-            return call(link, message).thenApply(result -> countedAgainstBreaker(link, message, result));
+            return bounded(link, message, call(link, message))
+                    .thenApply(result -> countedAgainstBreaker(link, message, result));
         }).get().whenComplete((result, thrown) -> {
             Throwable cause = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause()
                     : thrown;
@@ -190,6 +198,28 @@ final class ProviderChain {
         }
         return stage.handle((result, thrown) -> thrown != null ? exception(link, message, thrown)
                 : result != null ? result : exception(link, message, new IllegalStateException("provider returned no result")));
+    }
+
+    /**
+     * The provider's answer, or a {@code TIMEOUT} once its call timeout and the grace have passed
+     * without one (the provider's stage is left alone: whatever it answers later is not used, as
+     * for a call its own client gave up). A provider without a call timeout is waited for.
+     */
+    private CompletionStage<SendResult> bounded(Link link, OutboundMessage message, CompletionStage<SendResult> answer) {
+        Duration timeout = link.provider().callTimeout();
+        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+            return answer;
+        }
+        Duration limit = timeout.plus(answerGrace);
+        CompletableFuture<SendResult> bounded = new CompletableFuture<>();
+        answer.whenComplete((result, never) -> bounded.complete(result));
+        return bounded.orTimeout(limit.toNanos(), TimeUnit.NANOSECONDS).exceptionally(thrown -> {
+            log.warn("Provider {} gave no answer for message {} of org {} within {} ms (its call timeout and {} ms):"
+                    + " recorded as a timeout, it may have sent the message", link.provider().name(), message.id(),
+                    message.orgId(), limit.toMillis(), answerGrace.toMillis());
+            return SendResult.rejected(ProviderError.network(OutboxErrorCodes.TIMEOUT,
+                    link.provider().name() + " gave no answer within " + limit.toMillis() + " ms"));
+        });
     }
 
     private static SendResult exception(Link link, OutboundMessage message, Throwable e) {

@@ -83,7 +83,8 @@ final class SendSide {
                 .build();
         Map<Channel, ProviderChain> chains = new EnumMap<>(Channel.class);
         s.providers.forEach((channel, list) -> chains.put(channel,
-                new ProviderChain(channel, list, s.catalogues.get(channel), breaker, listener)));
+                new ProviderChain(channel, list, s.catalogues.get(channel), breaker, listener,
+                        LeaseBudget.writeMargin(s.lease).dividedBy(2))));
         return chains;
     }
 

@@ -55,7 +55,10 @@ public interface MessageProvider {
      * The longest one {@link #send} may take (an HTTP client's call timeout). The dispatcher starts
      * no call later than this before the message's lease ends, so that no call outlives its lease,
      * and refuses a lease not longer than it. Zero, the default, says the provider does not bound
-     * its calls: the dispatcher then keeps no room for the call itself.
+     * its calls: the dispatcher then keeps no room for the call itself. A {@link #sendAsync} stage
+     * still open this long after the call, and half the lease's write margin more, is given up as
+     * {@code TIMEOUT} (it may have sent the message) and retried, before the lease could be
+     * recovered: what the stage answers later is not used.
      */
     default Duration callTimeout() {
         return Duration.ZERO;

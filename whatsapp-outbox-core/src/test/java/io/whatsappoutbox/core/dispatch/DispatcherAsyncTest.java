@@ -69,6 +69,21 @@ class DispatcherAsyncTest {
     }
 
     @Test
+    void aStageTheProviderLeavesOpenPastItsCallTimeoutIsATimeoutAndTheRetrySends() {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        long id = store.enqueue(Requests.template("org-1", 1), Instant.now()).id();
+        // the first call's stage would stay open for a minute: longer than the lease
+        ScriptedProvider meta = ScriptedProvider.whatsapp().asynchronous().callTimeout(Duration.ofMillis(300));
+        meta.script(Requests.phone(1), meta.hangThenAccept(Duration.ofMinutes(1)));
+        started(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).lease(Duration.ofSeconds(12)));
+
+        Eventually.await("sent on the retry", WAIT, () -> store.message(id).status() == MessageStatus.SENT);
+        assertThat(store.attempts(id)).extracting(a -> a.outcome()).containsExactly(Outcome.RETRY, Outcome.SENT);
+        assertThat(store.attempts(id).get(0).error().code()).isEqualTo(OutboxErrorCodes.TIMEOUT);
+        assertThat(meta.callsFor(id)).isEqualTo(2);
+    }
+
+    @Test
     void aRejectedAnswerIsDecidedByTheCatalogueAsOnTheSynchronousPath() {
         InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
         long id = store.enqueue(Requests.template("org-1", 1), Instant.now()).id();
