@@ -3,6 +3,8 @@ package io.whatsappoutbox.meta;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.whatsappoutbox.core.MessageContent;
@@ -52,5 +54,34 @@ class MetaCloudProviderAsyncResponseTest extends MetaCloudProviderResponseTest {
         assertThat(queued).isZero();
         assertThat(provider.httpClient().dispatcher().getMaxRequestsPerHost()).isEqualTo(512);
         assertThat(provider.httpClient().dispatcher().getMaxRequests()).isEqualTo(512);
+    }
+
+    @Test
+    void aStageCancelledWhileItsCallIsQueuedNeverSendsIt() throws Exception {
+        meta.stubFor(post(anyUrl()).willReturn(aResponse().withStatus(200).withFixedDelay(1_000)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"messaging_product\":\"whatsapp\",\"contacts\":[{\"input\":\"+33612345678\","
+                        + "\"wa_id\":\"33612345678\"}],\"messages\":[{\"id\":\"wamid.HBgLMzM2MTIzNDU2NzgVAgARGBI\"}]}")));
+        try (MetaCloudProvider one = MetaCloudProvider.builder().accounts(TestAccounts.standard())
+                .baseUrl(meta.baseUrl()).maxRequests(1).maxRequestsPerHost(1).build()) {
+            CompletableFuture<SendResult> first = one.sendAsync(Messages.whatsapp(MessageContent.text("un")))
+                    .toCompletableFuture();
+            CompletableFuture<SendResult> second = one.sendAsync(Messages.whatsapp(MessageContent.text("deux")))
+                    .toCompletableFuture();
+            assertThat(one.httpClient().dispatcher().queuedCallsCount()).isEqualTo(1);
+
+            // the dispatcher gives a stage up this way once its call timeout has passed
+            second.cancel(false);
+
+            assertThat(first.get(60, TimeUnit.SECONDS)).isInstanceOf(SendResult.Accepted.class);
+            // the cancelled call leaves OkHttp's queue once the first is done, and fails there unsent
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (one.httpClient().dispatcher().runningCallsCount() + one.httpClient().dispatcher().queuedCallsCount() > 0
+                    && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(one.httpClient().dispatcher().runningCallsCount()).isZero();
+            meta.verify(1, postRequestedFor(urlMatching(".*/messages")));
+        }
     }
 }

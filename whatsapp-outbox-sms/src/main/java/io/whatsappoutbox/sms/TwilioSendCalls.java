@@ -45,9 +45,18 @@ final class TwilioSendCalls {
         return answer(message, to, response);
     }
 
-    /** Completed from OkHttp's thread with exactly what {@link #execute} would answer. */
+    /**
+     * Completed from OkHttp's thread with exactly what {@link #execute} would answer. Cancelling
+     * the stage (the dispatcher gives up a stage past its call timeout) cancels the call: one still
+     * in OkHttp's queue is never sent.
+     */
     CompletionStage<SendResult> enqueue(Call call, OutboundMessage message, String to) {
         CompletableFuture<SendResult> answered = new CompletableFuture<>();
+        answered.whenComplete((result, thrown) -> {
+            if (answered.isCancelled()) {
+                call.cancel();
+            }
+        });
         call.enqueue(new Callback() {
             @Override
             public void onFailure(Call c, IOException e) {

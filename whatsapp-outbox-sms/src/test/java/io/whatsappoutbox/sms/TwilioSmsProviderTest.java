@@ -33,7 +33,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -219,5 +221,28 @@ class TwilioSmsProviderTest {
             pool.shutdownNow();
         }
         assertThat(twilio.findAll(postRequestedFor(urlPathEqualTo(MESSAGES_PATH)))).hasSize(32);
+    }
+
+    @Test
+    void a_stage_cancelled_while_its_call_is_queued_never_sends_it() throws Exception {
+        twilio.stubFor(post(urlPathEqualTo(MESSAGES_PATH)).willReturn(aResponse().withStatus(201).withFixedDelay(1_000)
+                .withHeader("Content-Type", "application/json").withBody(created("queued"))));
+        try (TwilioSmsProvider p = provider().from(FROM).maxRequests(1).maxRequestsPerHost(1).build()) {
+            CompletableFuture<SendResult> first = p.sendAsync(sms("one")).toCompletableFuture();
+            CompletableFuture<SendResult> second = p.sendAsync(sms("two")).toCompletableFuture();
+            assertThat(p.httpClient().dispatcher().queuedCallsCount()).isEqualTo(1);
+
+            // the dispatcher gives a stage up this way once its call timeout has passed
+            second.cancel(false);
+
+            assertThat(first.get(60, TimeUnit.SECONDS)).isInstanceOf(SendResult.Accepted.class);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (p.httpClient().dispatcher().runningCallsCount() + p.httpClient().dispatcher().queuedCallsCount() > 0
+                    && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(p.httpClient().dispatcher().runningCallsCount()).isZero();
+            onlyRequest();
+        }
     }
 }

@@ -167,8 +167,7 @@ final class ProviderChain {
         // the supplier runs only once the breaker lets the call through
         CircuitBreaker.decorateCompletionStage(link.breaker(), () -> {
             noteActive(link.provider().name());
-            return bounded(link, message, call(link, message))
-                    .thenApply(result -> countedAgainstBreaker(link, message, result));
+            return call(link, message).thenApply(result -> countedAgainstBreaker(link, message, result));
         }).get().whenComplete((result, thrown) -> {
             Throwable cause = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause()
                     : thrown;
@@ -184,8 +183,11 @@ final class ProviderChain {
         return outcome;
     }
 
-    /** The provider's stage, with what it throws or fails with turned into its PROVIDER_EXCEPTION answer. */
-    private static CompletionStage<SendResult> call(Link link, OutboundMessage message) {
+    /**
+     * The provider's stage, with what it throws or fails with turned into its PROVIDER_EXCEPTION
+     * answer, bounded by its call timeout.
+     */
+    private CompletionStage<SendResult> call(Link link, OutboundMessage message) {
         CompletionStage<SendResult> stage;
         try {
             stage = link.provider().sendAsync(message);
@@ -196,16 +198,20 @@ final class ProviderChain {
             return CompletableFuture.completedFuture(exception(link, message,
                     new IllegalStateException("provider returned no stage")));
         }
-        return stage.handle((result, thrown) -> thrown != null ? exception(link, message, thrown)
-                : result != null ? result : exception(link, message, new IllegalStateException("provider returned no result")));
+        CompletionStage<SendResult> provided = stage;
+        return bounded(link, message, provided, provided.handle((result, thrown) -> thrown != null
+                ? exception(link, message, thrown)
+                : result != null ? result : exception(link, message, new IllegalStateException("provider returned no result"))));
     }
 
     /**
      * The provider's answer, or a {@code TIMEOUT} once its call timeout and the grace have passed
-     * without one (the provider's stage is left alone: whatever it answers later is not used, as
-     * for a call its own client gave up). A provider without a call timeout is waited for.
+     * without one: the provider's stage is then cancelled (a provider may cancel its call, so that
+     * one still queued in its client is never sent) and whatever it answers later is not used. A
+     * provider without a call timeout is waited for.
      */
-    private CompletionStage<SendResult> bounded(Link link, OutboundMessage message, CompletionStage<SendResult> answer) {
+    private CompletionStage<SendResult> bounded(Link link, OutboundMessage message, CompletionStage<SendResult> provided,
+            CompletionStage<SendResult> answer) {
         Duration timeout = link.provider().callTimeout();
         if (timeout == null || timeout.isZero() || timeout.isNegative()) {
             return answer;
@@ -214,6 +220,9 @@ final class ProviderChain {
         CompletableFuture<SendResult> bounded = new CompletableFuture<>();
         answer.whenComplete((result, never) -> bounded.complete(result));
         return bounded.orTimeout(limit.toNanos(), TimeUnit.NANOSECONDS).exceptionally(thrown -> {
+            if (provided instanceof CompletableFuture<?> f) {
+                f.cancel(false);
+            }
             log.warn("Provider {} gave no answer for message {} of org {} within {} ms (its call timeout and {} ms):"
                     + " recorded as a timeout, it may have sent the message", link.provider().name(), message.id(),
                     message.orgId(), limit.toMillis(), answerGrace.toMillis());
