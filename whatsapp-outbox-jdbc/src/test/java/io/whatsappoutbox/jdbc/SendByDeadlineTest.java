@@ -13,6 +13,7 @@ import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.PhoneNumber;
 import io.whatsappoutbox.core.Secret;
 import io.whatsappoutbox.core.dispatch.Dispatcher;
+import io.whatsappoutbox.core.dispatch.OutboxListener;
 import io.whatsappoutbox.core.testing.MutableClock;
 import io.whatsappoutbox.core.testing.Requests;
 import io.whatsappoutbox.core.testing.ScriptedProvider;
@@ -22,6 +23,8 @@ import io.whatsappoutbox.jdbc.testing.Sql;
 import io.whatsappoutbox.jdbc.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,8 +57,16 @@ class SendByDeadlineTest {
         ds.close();
     }
 
+    final List<OutboxListener.DeadLettered> deadLetters = new CopyOnWriteArrayList<>();
+
     Dispatcher dispatcher(FallbackRules rules) {
         dispatcher = outbox.dispatcher().provider(Channel.WHATSAPP, meta).provider(Channel.SMS, sms).fallbackRules(rules)
+                .listener(new OutboxListener() {
+                    @Override
+                    public void onDeadLetter(DeadLettered deadLetter) {
+                        deadLetters.add(deadLetter);
+                    }
+                })
                 .closeTimeout(Duration.ofSeconds(10)).build();
         return dispatcher;
     }
@@ -95,6 +106,9 @@ class SendByDeadlineTest {
                     assertThat(c.errorCode()).isEqualTo(OutboxErrorCodes.EXPIRED);
                     assertThat(c.count()).isEqualTo(1);
                 });
+        // the dead-letter counter (and any listener) sees it, as an expiry at the gate
+        assertThat(deadLetters).containsExactly(new OutboxListener.DeadLettered(Channel.WHATSAPP, null,
+                OutboxErrorCodes.EXPIRED, ErrorCategory.EXPIRED, false));
 
         d.dispatchOnce();
         assertThat(meta.callsFor(overdue)).isZero();

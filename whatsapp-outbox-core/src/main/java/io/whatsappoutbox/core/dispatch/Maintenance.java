@@ -1,16 +1,20 @@
 package io.whatsappoutbox.core.dispatch;
 
+import io.whatsappoutbox.core.Channel;
+import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.FallbackRules;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
-import io.whatsappoutbox.core.store.DispatchStore;
+import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.internal.SafeText;
 import io.whatsappoutbox.core.internal.WebhookApplier;
+import io.whatsappoutbox.core.store.DispatchStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,9 +105,16 @@ final class Maintenance {
         }
         fallbackRules.shortestNotDeliveredDelay().ifPresent(delay -> sweepUndelivered(now, delay));
         // what no claim reaches in time (a backlog, a wait past the deadline) does not sit queued
-        int expired = store.expireOverdue(now, EXPIRE_PAGE);
-        if (expired > 0) {
-            log.info("Ended {} queued message(s) past their sendBy as EXPIRED", expired);
+        Map<Channel, Integer> expired = store.expireOverdue(now, EXPIRE_PAGE);
+        if (!expired.isEmpty()) {
+            log.info("Ended queued message(s) past their sendBy as EXPIRED: {}", expired);
+            // counted as the dead letters they are, as the gate's expiries are
+            expired.forEach((channel, count) -> {
+                for (int i = 0; i < count; i++) {
+                    listener.onDeadLetter(new OutboxListener.DeadLettered(channel, null, OutboxErrorCodes.EXPIRED,
+                            ErrorCategory.EXPIRED, false));
+                }
+            });
         }
         if (webhooks != null) {
             webhooks.applyWaitingReceipts();

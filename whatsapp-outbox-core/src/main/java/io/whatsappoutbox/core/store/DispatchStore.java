@@ -92,10 +92,10 @@ public interface DispatchStore {
      * dead letters {@code EXPIRED}, without a call and without fallback (an SMS would be as late);
      * the dispatcher's gate does the same for the ones it claims. A store without deadlines has none.
      *
-     * @return how many it ended
+     * @return how many it ended, by channel (none: an empty map)
      */
-    default int expireOverdue(Instant now, int limit) {
-        return 0;
+    default Map<Channel, Integer> expireOverdue(Instant now, int limit) {
+        return Map.of();
     }
 
     /**

@@ -376,7 +376,8 @@ final class DispatchSql {
                     ORDER BY q.send_by
                     LIMIT :limit
                     FOR UPDATE SKIP LOCKED))
-               AND m.status = ANY(:sources)""";
+               AND m.status = ANY(:sources)
+            RETURNING m.channel""";
 
     static final String INSERT_ATTEMPTS = """
             INSERT INTO outbound_attempt (message_id, org_id, attempt_number, provider, outcome, error_code,

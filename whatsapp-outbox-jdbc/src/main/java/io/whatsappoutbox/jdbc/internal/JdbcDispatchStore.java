@@ -1,14 +1,13 @@
 package io.whatsappoutbox.jdbc.internal;
 
-import io.whatsappoutbox.core.Priority;
 import io.whatsappoutbox.core.Channel;
 import io.whatsappoutbox.core.ConsentStatus;
 import io.whatsappoutbox.core.ErrorCategory;
-import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboundMessageRequest;
 import io.whatsappoutbox.core.OutboxErrorCodes;
-import io.whatsappoutbox.core.store.SessionWindow;
+import io.whatsappoutbox.core.Priority;
+import io.whatsappoutbox.core.internal.MessageStateMachine.Transition;
 import io.whatsappoutbox.core.store.AttemptResult;
 import io.whatsappoutbox.core.store.ClaimShare;
 import io.whatsappoutbox.core.store.ClaimedMessage;
@@ -18,6 +17,7 @@ import io.whatsappoutbox.core.store.QueueSnapshot;
 import io.whatsappoutbox.core.store.QuotaGrant;
 import io.whatsappoutbox.core.store.SendSlots;
 import io.whatsappoutbox.core.store.SendingHolds;
+import io.whatsappoutbox.core.store.SessionWindow;
 import io.whatsappoutbox.core.store.WebhookDecisions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -260,15 +260,19 @@ public final class JdbcDispatchStore implements DispatchStore {
     }
 
     @Override
-    public int expireOverdue(Instant now, int limit) {
-        return jdbi.withHandle(h -> h.createUpdate(DispatchSql.EXPIRE_OVERDUE)
+    public Map<Channel, Integer> expireOverdue(Instant now, int limit) {
+        List<String> channels = jdbi.withHandle(h -> h.createQuery(DispatchSql.EXPIRE_OVERDUE)
                 .bind("target", Transition.EXPIRE.target().name())
                 .bindArray("sources", String.class, Transition.EXPIRE.sources().stream().map(Enum::name).toList())
                 .bind("code", OutboxErrorCodes.EXPIRED)
                 .bind("category", ErrorCategory.EXPIRED.name())
                 .bind("now", now)
                 .bind("limit", limit)
-                .execute());
+                .mapTo(String.class)
+                .list());
+        Map<Channel, Integer> expired = new EnumMap<>(Channel.class);
+        channels.forEach(c -> expired.merge(Channel.valueOf(c), 1, Integer::sum));
+        return expired;
     }
 
     @Override
