@@ -17,8 +17,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sends messages through Meta's WhatsApp Cloud API:
@@ -36,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * answer: it propagates, and the dispatcher records it as {@code PROVIDER_EXCEPTION} and retries.
  *
  * <p>It is asynchronous ({@link #sendAsync}): with {@link Builder#asynchronous} and its own client,
- * through the JDK's non-blocking {@code java.net.http.HttpClient}, where a call in flight holds no
- * thread, at most {@link Builder#maxRequests} (and {@link Builder#maxRequestsPerHost}) at once, the
- * others waiting in line; HTTP/2 is negotiated by TLS ALPN where Graph offers it, HTTP/1.1 to a
+ * through Apache HttpClient 5's non-blocking client, where a call in flight holds no thread, at
+ * most {@link Builder#maxRequests} (and {@link Builder#maxRequestsPerHost}) at once, the others
+ * waiting in line, no automatic retry; HTTP/2 is negotiated by TLS ALPN where Graph offers it, HTTP/1.1 to a
  * cleartext loopback stub. Otherwise (a host's OkHttp client, whose interceptors, proxy and TLS
  * settings then apply; or not asked for) through OkHttp's {@code Call.enqueue}, whose dispatcher
  * thread blocks for the call's round trip. Every path answers alike. The synchronous send, media
@@ -52,7 +50,6 @@ import org.slf4j.LoggerFactory;
  * built once and shared by its {@link #directCalls()}; {@link #close()} releases it.
  */
 public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(MetaCloudProvider.class);
     private final HttpUrl baseUrl;
     private final String graphVersion;
     private final OkHttpClient client;
@@ -85,17 +82,11 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     }
 
     /**
-     * The JDK client's path when the host asked for asynchronous sends and left the client to the
+     * The non-blocking client's path when the host asked for asynchronous sends and left the client to the
      * provider; a host's OkHttp client keeps every call, its interceptors and proxy with it.
      */
     private static MetaNonBlockingCalls nonBlocking(MetaProviderSettings s, HttpUrl baseUrl, MetaSendCalls calls) {
         if (!s.asynchronous() || s.httpClient() != null) {
-            return null;
-        }
-        if (!MetaNonBlockingCalls.usable()) {
-            log.warn("The JVM sets {}: the JDK HTTP client would send a POST twice after a dropped connection, so"
-                    + " the Meta provider's asynchronous sends go through OkHttp's threads instead",
-                    MetaNonBlockingCalls.RETRY_ALL_METHODS);
             return null;
         }
         return new MetaNonBlockingCalls(s, baseUrl, calls);
@@ -141,8 +132,8 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     }
 
     /**
-     * Asynchronous: completed with exactly what {@link #send} would answer, from the provider's
-     * own small pool on the JDK client's path, from OkHttp's thread otherwise.
+     * Asynchronous: completed with exactly what {@link #send} would answer, from the non-blocking
+     * client's I/O thread, or OkHttp's thread with a host's client or without {@link Builder#asynchronous}.
      */
     @Override
     public CompletionStage<SendResult> sendAsync(OutboundMessage message) {
@@ -166,9 +157,8 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
      * Stops sending: later sends and direct calls fail as {@code NETWORK_ERROR} without a call.
      * Releases the HTTP client's threads and idle connections when this provider created the
      * client; a client passed to {@link Builder#httpClient} belongs to the host and is left alone.
-     * On the JDK client's path, calls waiting for room are answered as not sent and its pool ends
-     * once the calls in flight are answered (on Java 17 its selector thread and connections go
-     * with the provider, Java 21 shuts the client down). Closing again does nothing.
+     * On the non-blocking path, calls waiting for room are answered as not sent and the client
+     * closes once the calls in flight are answered. Closing again does nothing.
      */
     @Override
     public void close() {
@@ -188,7 +178,7 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         return client;
     }
 
-    /** The JDK client's asynchronous path, null when sendAsync enqueues on OkHttp (tests). */
+    /** The non-blocking asynchronous path, null when sendAsync enqueues on OkHttp (tests). */
     MetaNonBlockingCalls nonBlockingCalls() {
         return nonBlocking;
     }
@@ -252,8 +242,8 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
 
         /**
          * Most asynchronous calls at once, 512 by default: at 250 ms a call, 512 carry 2,000 msg/s.
-         * Sizes the provider's own client only (its JDK client's line of calls, or its OkHttp
-         * dispatcher): a host's client keeps its dispatcher.
+         * Sizes the provider's own client only (its non-blocking client's calls and connections, or
+         * its OkHttp dispatcher): a host's client keeps its dispatcher.
          */
         public Builder maxRequests(int maxRequests) {
             this.maxRequests = maxRequests;
@@ -268,8 +258,8 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
 
         /**
          * Lets the dispatcher send through {@link #sendAsync} instead of its send threads: with the
-         * provider's own client, the JDK's non-blocking HTTP client, where a call in flight holds no
-         * thread; with a host's {@link #httpClient}, OkHttp's asynchronous calls (a thread each).
+         * provider's own client, a non-blocking HTTP client (Apache HttpClient 5), where a call in
+         * flight holds no thread; with a host's {@link #httpClient}, OkHttp's asynchronous calls (a thread each).
          * Off by default.
          */
         public Builder asynchronous(boolean asynchronous) {

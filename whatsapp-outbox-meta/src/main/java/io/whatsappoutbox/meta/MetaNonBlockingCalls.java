@@ -3,70 +3,83 @@ package io.whatsappoutbox.meta;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.spi.SendResult;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ProxySelector;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.HttpUrl;
+import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.impl.routing.SystemDefaultRoutePlanner;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.nio.entity.AsyncEntityProducers;
+import org.apache.hc.core5.http.nio.support.AsyncRequestBuilder;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.reactor.IOReactorStatus;
+import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The asynchronous send through the JDK's own {@link HttpClient}: a call in flight holds no thread
- * (the client's one selector thread does the I/O, a small pool of this provider's own runs what
- * follows an answer), unlike OkHttp's {@code enqueue}, whose dispatcher thread blocks for the whole
- * round trip. Same request, same answers and the same safety rules as {@link MetaHttpClient}:
+ * The asynchronous send through Apache HttpClient 5's non-blocking client: a call in flight holds
+ * no thread (two I/O reactor threads do every connection's I/O), unlike OkHttp's {@code enqueue},
+ * whose dispatcher thread blocks for the whole round trip. Same request, same answers and the same
+ * safety rules as {@link MetaHttpClient}:
  *
  * <ul>
- *   <li>HTTP/2 negotiated by TLS ALPN where Graph offers it; HTTP/1.1 on a cleartext loopback
- *       base URL (a stub), so that no h2c upgrade is ever attempted;</li>
- *   <li>no redirect followed, no proxy but the JVM's default one (as OkHttp), no cookies;</li>
- *   <li>no silent second POST: the JDK client retries a POST only when the JVM sets
- *       {@code jdk.httpclient.enableAllMethodRetry}, and {@link #usable()} refuses this path then;
- *       it retries only a connect that failed, or a request the HTTP/2 peer says it never
- *       processed, both never sent;</li>
- *   <li>the connect timeout is the client's; the read timeout bounds the wait for Meta's status
- *       line and headers (the JDK's request timeout, which stops at the headers); the call timeout
- *       bounds the whole call, body included, from a timer that cancels the exchange. Each is a
- *       {@code TIMEOUT}, with the status when it had come, as on the OkHttp path;</li>
+ *   <li>HTTP/2 negotiated by TLS ALPN where Graph offers it, its streams multiplexed on one
+ *       connection; HTTP/1.1 only on a cleartext loopback base URL (a stub), so that no h2c
+ *       upgrade is ever attempted;</li>
+ *   <li>no automatic retry of any kind (a POST that reached Meta is never sent twice behind the
+ *       outbox's back), no redirect followed, no cookies, no content compression; the JVM's
+ *       default proxy selector, as OkHttp;</li>
+ *   <li>the connect timeout; the read timeout as the longest silence on the connection while
+ *       Meta's answer is awaited or read (OkHttp's read timeout); the call timeout bounds the
+ *       whole call from a timer that cancels the exchange. Each is a {@code TIMEOUT}, with the
+ *       status when it had come, as on the OkHttp path;</li>
  *   <li>at most {@code maxCalls} calls at once (the builder's {@code maxRequests} and
- *       {@code maxRequestsPerHost}: every send goes to the one Graph host); the others wait in
- *       line, holding no thread, as OkHttp's dispatcher queues them. The JDK's own pool limits
- *       are JVM-wide system properties and are left alone.</li>
+ *       {@code maxRequestsPerHost}: every send goes to the one Graph host), as many connections
+ *       pooled; the others wait in line holding no thread, as OkHttp's dispatcher queues them.</li>
  * </ul>
  *
- * <p>The answer is handed on from this provider's pool as soon as the body is read, not from the
- * JDK's {@code sendAsync} stage, which the JDK completes in the common pool (on a 2-core machine a
- * new thread per answer). {@link #close()} answers the calls still waiting in line as not sent and
- * lets the pool go once the calls in flight are answered.
+ * <p>The stage is completed from an I/O reactor thread, as the SPI allows (the dispatcher does
+ * cheap work there). {@link #close()} answers the calls still waiting in line as not sent and
+ * closes the client once the calls in flight are answered.
  */
 final class MetaNonBlockingCalls {
     // the provider's logger: log configuration names the provider
     private static final Logger log = LoggerFactory.getLogger(MetaCloudProvider.class);
-    /** The JVM-wide switch that makes the JDK client retry a POST on a connection found closed. */
-    static final String RETRY_ALL_METHODS = "jdk.httpclient.enableAllMethodRetry";
-    /** What follows an answer (mapping, logging, the dispatcher's hand-off) takes microseconds. */
-    private static final int THREADS = 2;
+    /** Every connection's I/O; what follows an answer (mapping, logging, the dispatcher's hand-off) takes microseconds. */
+    private static final int IO_THREADS = 2;
 
-    private final HttpClient client;
-    private final ScheduledThreadPoolExecutor pool;
+    private final CloseableHttpAsyncClient client;
+    /** The call timers; one thread. */
+    private final ScheduledThreadPoolExecutor timers;
     private final MetaSendCalls calls;
-    private final Duration readTimeout;
     private final Duration callTimeout;
     private final int maxCalls;
     private final Object lock = new Object();
@@ -79,36 +92,51 @@ final class MetaNonBlockingCalls {
 
     MetaNonBlockingCalls(MetaProviderSettings s, HttpUrl baseUrl, MetaSendCalls calls) {
         this.calls = calls;
-        this.readTimeout = s.readTimeout();
         this.callTimeout = s.callTimeout();
         this.maxCalls = Math.min(s.maxRequests(), s.maxRequestsPerHost());
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ScheduledThreadPoolExecutor(THREADS, r -> {
-            Thread t = new Thread(r, "whatsapp-outbox-meta-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.timers = new ScheduledThreadPoolExecutor(1, daemons("whatsapp-outbox-meta-http-timer"));
         // a call answered in time cancels its timer: the timers of answered calls must not pile up
-        pool.setRemoveOnCancelPolicy(true);
-        HttpClient.Builder b = HttpClient.newBuilder()
-                .executor(pool)
-                .connectTimeout(s.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(baseUrl.isHttps() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
-        ProxySelector proxies = ProxySelector.getDefault();
-        if (proxies != null) {
-            b.proxy(proxies);
-        }
-        this.client = b.build();
+        timers.setRemoveOnCancelPolicy(true);
+        timers.prestartAllCoreThreads();
+        PoolingAsyncClientConnectionManagerBuilder pool = PoolingAsyncClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(maxCalls)
+                .setMaxConnPerRoute(maxCalls)
+                .setMessageMultiplexing(true)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(timeout(s.connectTimeout()))
+                        .setSocketTimeout(timeout(s.readTimeout()))
+                        .build())
+                .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(
+                        baseUrl.isHttps() ? HttpVersionPolicy.NEGOTIATE : HttpVersionPolicy.FORCE_HTTP_1).build());
+        this.client = HttpAsyncClients.custom()
+                .setConnectionManager(pool.build())
+                .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(IO_THREADS).build())
+                .setThreadFactory(daemons("whatsapp-outbox-meta-http-io"))
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setResponseTimeout(timeout(s.readTimeout()))
+                        .setRedirectsEnabled(false)
+                        .build())
+                .setRoutePlanner(new SystemDefaultRoutePlanner(ProxySelector.getDefault()))
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableContentCompression()
+                .build();
+        client.start();
     }
 
-    /**
-     * Whether this path keeps the rule of no silent second POST in this JVM: not when the JVM
-     * lets the JDK client retry every method.
-     */
-    static boolean usable() {
-        String retryAll = System.getProperty(RETRY_ALL_METHODS);
-        return retryAll == null || retryAll.strip().equalsIgnoreCase("false");
+    private static Timeout timeout(Duration d) {
+        return Timeout.ofMilliseconds(d.toMillis());
+    }
+
+    private static ThreadFactory daemons(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Sends a prepared request; the stage completes with exactly what the synchronous send would answer. */
@@ -140,37 +168,24 @@ final class MetaNonBlockingCalls {
     private void start(MetaSendRequests.Prepared call, OutboundMessage message, CompletableFuture<SendResult> answered) {
         Exchange exchange = new Exchange(message, call.token(), answered);
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(call.url().uri())
-                    .timeout(readTimeout)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(call.body()));
-            call.headers().forEach(request::header);
-            exchange.deadline = pool.schedule(exchange::timedOut, callTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            CompletableFuture<HttpResponse<byte[]>> response = client.sendAsync(request.build(), exchange);
+            AsyncRequestBuilder request = AsyncRequestBuilder.post(call.url().uri())
+                    .setEntity(AsyncEntityProducers.create(call.body(),
+                            ContentType.parse(call.headers().get("Content-Type"))));
+            call.headers().forEach(request::setHeader);
+            exchange.deadline = timers.schedule(exchange::timedOut, callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            Future<byte[]> response = client.execute(request.build(), exchange, exchange);
             exchange.response = response;
             if (exchange.isFinished()) {
                 // the call timer fired before the exchange was known to it
                 response.cancel(true);
             }
-            response.whenComplete((answer, failure) -> {
-                // the body's end answers first (see Exchange.apply); here come the failures before it
-                if (failure != null) {
-                    exchange.finish(MetaSendCalls.failed(unwrapped(failure), exchange.status, call.token()));
-                }
-            });
         } catch (RuntimeException | Error e) {
-            // a request the JDK refused to build or start, or a pool that refused the timer
+            // a request the client refused to build or start, or a timer refused
             exchange.finish(MetaSendCalls.failed(e, 0, call.token()));
         }
     }
 
-    private static Throwable unwrapped(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    /** A call is answered: room for the next in line, and the pool let go once closed and idle. */
+    /** A call is answered: room for the next in line, and the client closed once closed and idle. */
     private void answered() {
         Waiting next;
         boolean idleAndClosed;
@@ -189,8 +204,8 @@ final class MetaNonBlockingCalls {
     }
 
     /**
-     * No call starts any more: those waiting in line are answered as not sent; the pool and the
-     * client are let go once the calls in flight are answered (at once when none is).
+     * No call starts any more: those waiting in line are answered as not sent; the client closes
+     * once the calls in flight are answered (at once when none is).
      */
     void close() {
         List<Waiting> neverStarted;
@@ -214,16 +229,17 @@ final class MetaNonBlockingCalls {
         if (!released.compareAndSet(false, true)) {
             return;
         }
-        pool.shutdown();
-        // Java 21 adds HttpClient.shutdown() (orderly, does not wait); on 17 the client's selector
-        // thread and idle connections go once the client is unreachable
-        try {
-            HttpClient.class.getMethod("shutdown").invoke(client);
-        } catch (NoSuchMethodException e) {
-            // Java 17-20
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            log.debug("The Meta provider's HTTP client did not shut down: {}", e.toString());
-        }
+        // from the timer thread: the last answer may come from an I/O thread, which cannot wait
+        // for its own reactor to stop
+        timers.execute(() -> {
+            try {
+                client.close(CloseMode.GRACEFUL);
+            } catch (RuntimeException e) {
+                log.debug("The Meta provider's HTTP client did not close: {}", e.toString());
+            } finally {
+                timers.shutdown();
+            }
+        });
     }
 
     /** Calls started and not yet answered, and calls waiting for room (tests). */
@@ -239,34 +255,42 @@ final class MetaNonBlockingCalls {
         }
     }
 
-    /** Whether the pool was let go, waiting a little for its idle threads to end (tests). */
+    /** Whether the client's close has begun, without waiting (tests). */
+    boolean closing() {
+        return released.get();
+    }
+
+    /** Whether the client was closed and its threads have ended, waiting a little for them (tests). */
     boolean released() {
         try {
-            return pool.isShutdown() && pool.awaitTermination(10, TimeUnit.SECONDS);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!released.get() && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            return released.get() && timers.awaitTermination(10, TimeUnit.SECONDS)
+                    && client.getStatus() == IOReactorStatus.SHUT_DOWN;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
     }
 
-    /** The threads of this provider's pool alive now (tests: in-flight calls hold none). */
-    int poolThreads() {
-        return pool.getPoolSize();
-    }
-
     /**
-     * One send: Meta's status as soon as the headers come, the answer once the body is read, or
-     * the failure; completed once, whichever comes first (the call timer included).
+     * One send: Meta's status as soon as the headers come, its body (at most
+     * {@link MetaSendCalls#MAX_RESPONSE_BYTES}, the rest read and dropped, as the OkHttp path cuts
+     * it), the answer or the failure; completed once, whichever comes first, the call timer included.
      */
-    private final class Exchange implements HttpResponse.BodyHandler<byte[]> {
+    private final class Exchange extends AbstractBinResponseConsumer<byte[]> implements FutureCallback<byte[]> {
         private final OutboundMessage message;
         private final String token;
         private final CompletableFuture<SendResult> answered;
         private final AtomicBoolean finished = new AtomicBoolean();
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream(512);
         /** Meta's status once its headers came, 0 before: a failure after it is an unreadable answer. */
-        volatile int status;
+        private volatile int status;
+        private volatile String retryAfter;
         volatile ScheduledFuture<?> deadline;
-        volatile CompletableFuture<HttpResponse<byte[]>> response;
+        volatile Future<byte[]> response;
 
         Exchange(OutboundMessage message, String token, CompletableFuture<SendResult> answered) {
             this.message = message;
@@ -275,27 +299,64 @@ final class MetaNonBlockingCalls {
         }
 
         @Override
-        public HttpResponse.BodySubscriber<byte[]> apply(HttpResponse.ResponseInfo info) {
-            status = info.statusCode();
-            String retryAfter = info.headers().firstValue("Retry-After").orElse(null);
-            CappedBody body = new CappedBody(MetaSendCalls.MAX_RESPONSE_BYTES);
-            body.getBody().whenComplete((bytes, failure) -> {
-                if (failure != null) {
-                    finish(MetaSendCalls.failed(unwrapped(failure), info.statusCode(), token));
-                } else {
-                    finish(() -> calls.answer(info.statusCode(), retryAfter, bytes, token));
-                }
-            });
-            return body;
+        protected void start(HttpResponse r, ContentType contentType) {
+            Header header = r.getFirstHeader("Retry-After");
+            retryAfter = header == null ? null : header.getValue();
+            status = r.getCode();
+        }
+
+        @Override
+        protected int capacityIncrement() {
+            return 8 * 1024;
+        }
+
+        @Override
+        protected void data(ByteBuffer src, boolean endOfStream) {
+            int n = Math.min(src.remaining(), MetaSendCalls.MAX_RESPONSE_BYTES - body.size());
+            if (n > 0) {
+                byte[] chunk = new byte[n];
+                src.get(chunk);
+                body.write(chunk, 0, n);
+            }
+            src.position(src.limit());
+        }
+
+        @Override
+        protected byte[] buildResult() {
+            return body.toByteArray();
+        }
+
+        @Override
+        public void releaseResources() {
+            // the body is kept until the answer is read
+        }
+
+        @Override
+        public void completed(byte[] bytes) {
+            int s = status;
+            String after = retryAfter;
+            finish(() -> calls.answer(s, after, bytes, token));
+        }
+
+        @Override
+        public void failed(Exception e) {
+            // a protocol violation of the peer (garbage instead of a status line) is an I/O failure
+            // of the call, as OkHttp reports it
+            Throwable failure = e instanceof HttpException ? new java.net.ProtocolException(e.getMessage()) : e;
+            finish(MetaSendCalls.failed(failure, status, token));
+        }
+
+        @Override
+        public void cancelled() {
+            // only the call timer cancels, once it has answered
         }
 
         /** The call timeout passed: a timeout with the status if it had come, and the exchange cancelled. */
         void timedOut() {
-            if (finish(MetaSendCalls.failed(new java.net.http.HttpTimeoutException(
+            if (finish(MetaSendCalls.failed(new InterruptedIOException(
                     "the call timeout of " + callTimeout.toMillis() + " ms passed"), status, token))) {
-                CompletableFuture<HttpResponse<byte[]>> r = response;
+                Future<byte[]> r = response;
                 if (r != null) {
-                    // since Java 16, cancelling sendAsync's stage with interruption aborts the exchange
                     r.cancel(true);
                 }
             }
@@ -309,7 +370,6 @@ final class MetaNonBlockingCalls {
             return finish(() -> result);
         }
 
-        /** Answers once, from this provider's pool, never from the JDK's selector thread. */
         private boolean finish(java.util.function.Supplier<SendResult> result) {
             if (!finished.compareAndSet(false, true)) {
                 return false;
@@ -318,71 +378,19 @@ final class MetaNonBlockingCalls {
             if (timer != null) {
                 timer.cancel(false);
             }
-            Runnable answer = () -> {
-                try {
-                    answered.complete(MetaSendCalls.logged(message, result.get()));
-                } finally {
-                    answered();
-                }
-            };
+            SendResult r;
             try {
-                pool.execute(answer);
-            } catch (RuntimeException e) {
-                // the pool is shut down only once nothing is in flight; answer here all the same
-                answer.run();
+                r = MetaSendCalls.logged(message, result.get());
+            } catch (RuntimeException | Error e) {
+                answered();
+                answered.completeExceptionally(e);
+                return true;
             }
+            // the room is given back before the answer is handed on: whoever sees the answer sees
+            // the call finished (and, once closed, the client closing)
+            answered();
+            answered.complete(r);
             return true;
-        }
-    }
-
-    /** Meta's body, at most {@code max} bytes (an error page is cut there, as on the OkHttp path). */
-    private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
-        private final int max;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-
-        CappedBody(int max) {
-            this.max = max;
-        }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return body;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            if (body.isDone()) {
-                return;
-            }
-            for (ByteBuffer item : items) {
-                int n = Math.min(item.remaining(), max - bytes.size());
-                byte[] chunk = new byte[n];
-                item.get(chunk);
-                bytes.write(chunk, 0, n);
-                if (bytes.size() >= max) {
-                    body.complete(bytes.toByteArray());
-                    subscription.cancel();
-                    return;
-                }
-            }
-        }
-
-        @Override
-        public void onError(Throwable failure) {
-            body.completeExceptionally(failure);
-        }
-
-        @Override
-        public void onComplete() {
-            body.complete(bytes.toByteArray());
         }
     }
 }

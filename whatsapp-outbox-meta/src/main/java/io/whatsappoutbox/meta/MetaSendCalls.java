@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a send call to Graph through OkHttp, blocking or enqueued, and maps whatever comes back (an
- * answer or a failed call) through the one mapping every path shares, logged once; the JDK
- * client's non-blocking path ({@link MetaNonBlockingCalls}) maps through the same methods.
+ * answer or a failed call) through the one mapping every path shares, logged once; the
+ * non-blocking path ({@link MetaNonBlockingCalls}) maps through the same methods.
  */
 final class MetaSendCalls {
     // the provider's logger: log configuration names the provider

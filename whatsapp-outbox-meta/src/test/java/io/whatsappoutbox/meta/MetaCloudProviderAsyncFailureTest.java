@@ -7,7 +7,7 @@ import io.whatsappoutbox.core.spi.SendResult;
 
 /**
  * Every failure of the call, through {@code sendAsync} of a provider built {@code asynchronous}:
- * its own client's calls go through the JDK's non-blocking client, a host's OkHttp client's through
+ * its own client's calls go through the non-blocking client (Apache HttpClient 5), a host's OkHttp client's through
  * OkHttp's enqueue; answered exactly as the synchronous send answers them.
  */
 class MetaCloudProviderAsyncFailureTest extends MetaCloudProviderFailureTest {
@@ -21,19 +21,19 @@ class MetaCloudProviderAsyncFailureTest extends MetaCloudProviderFailureTest {
         return true;
     }
 
-    /** The JDK client keeps no connection in OkHttp's pool: its calls in flight are its own, none left after the send. */
+    /** The non-blocking client keeps no connection in OkHttp's pool: no call of its own left after the send. */
     @Override
     protected void assertHoldsItsOwnClient(MetaCloudProvider provider) {
         MetaNonBlockingCalls calls = provider.nonBlockingCalls();
         assertThat(calls).as("its own client's asynchronous path").isNotNull();
         assertThat(calls.running()).isZero();
-        assertThat(calls.released()).isFalse();
+        assertThat(calls.closing()).isFalse();
         assertThat(provider.httpClient().connectionPool().connectionCount()).as("OkHttp's pool, unused").isZero();
     }
 
     @Override
     protected void assertReleasedItsOwnClient(MetaCloudProvider provider) {
         super.assertReleasedItsOwnClient(provider);
-        assertThat(provider.nonBlockingCalls().released()).as("the JDK client's pool ended").isTrue();
+        assertThat(provider.nonBlockingCalls().released()).as("the non-blocking client closed").isTrue();
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The same requests, byte for byte the same JSON, URL and headers, through the JDK client's
+ * The same requests, byte for byte the same JSON, URL and headers, through the non-blocking
  * asynchronous path; to a cleartext stub over HTTP/1.1, without an h2c upgrade.
  */
 class MetaCloudProviderAsyncRequestTest extends MetaCloudProviderRequestTest {
@@ -24,7 +24,7 @@ class MetaCloudProviderAsyncRequestTest extends MetaCloudProviderRequestTest {
 
     @Override
     SendResult send(MetaCloudProvider p, OutboundMessage message) {
-        assertThat(p.nonBlockingCalls()).as("the JDK client's path").isNotNull();
+        assertThat(p.nonBlockingCalls()).as("the non-blocking path").isNotNull();
         try {
             return p.sendAsync(message).toCompletableFuture().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -4,7 +4,6 @@ import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.ProviderError;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.http.HttpTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
 
 /**
@@ -16,9 +15,8 @@ import java.nio.channels.ClosedByInterruptException;
  *   <tr><th>the call threw</th><th>before the HTTP status came</th><th>after it (reading the body)</th></tr>
  *   <tr><td>the calling thread was interrupted (shutdown)</td><td colspan="2">{@code NETWORK_ERROR}, and
  *       the thread's interrupt flag is set again</td></tr>
- *   <tr><td>a timeout: connect, read, write or the whole call (OkHttp's and Okio's
- *       {@code InterruptedIOException}s, the JDK client's {@code HttpTimeoutException}s)</td>
- *       <td colspan="2">{@code TIMEOUT}: the provider may have the message</td></tr>
+ *   <tr><td>a timeout: connect, read, write or the whole call</td><td colspan="2">{@code TIMEOUT}: the
+ *       provider may have the message</td></tr>
  *   <tr><td>another I/O failure (reset, refused, EOF, garbage)</td><td>{@code NETWORK_ERROR}</td>
  *       <td>{@code UNREADABLE_RESPONSE}</td></tr>
  *   <tr><td>a runtime exception (the HTTP library, or reading the answer)</td><td>{@code PROVIDER_EXCEPTION}</td>
@@ -45,9 +43,8 @@ public final class CallFailures {
             Thread.currentThread().interrupt();
             return error(OutboxErrorCodes.NETWORK_ERROR, httpStatus, "Call to " + provider + " interrupted: " + cause);
         }
-        if (failure instanceof InterruptedIOException || failure instanceof HttpTimeoutException) {
-            // SocketTimeoutException, OkHttp's call timeout ("timeout"), Okio's "deadline reached";
-            // the JDK client's request and connect timeouts are plain IOExceptions of their own kind
+        if (failure instanceof InterruptedIOException) {
+            // SocketTimeoutException, OkHttp's call timeout ("timeout"), Okio's "deadline reached"
             return error(OutboxErrorCodes.TIMEOUT, httpStatus, provider + " did not answer in time: " + cause);
         }
         if (httpStatus > 0) {

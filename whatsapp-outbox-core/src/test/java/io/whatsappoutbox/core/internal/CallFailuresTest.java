@@ -39,19 +39,6 @@ class CallFailuresTest {
     }
 
     @Test
-    void theJdkClientsRequestAndConnectTimeoutsAreTimeouts() {
-        for (IOException timeout : new IOException[] {new java.net.http.HttpTimeoutException("request timed out"),
-                new java.net.http.HttpConnectTimeoutException("HTTP connect timed out")}) {
-            ProviderError e = CallFailures.of("Meta", timeout, 0);
-
-            assertThat(e.code()).as(timeout.getMessage()).isEqualTo(OutboxErrorCodes.TIMEOUT);
-            assertThat(e.message()).startsWith("Meta did not answer in time: ");
-        }
-        assertThat(CallFailures.of("Meta", new java.net.http.HttpTimeoutException("timed out"), 200).httpStatus())
-                .isEqualTo(200);
-    }
-
-    @Test
     void aBodyThatTimesOutKeepsItsStatus() {
         ProviderError e = CallFailures.of("Twilio", new SocketTimeoutException("timeout"), 201);
 
