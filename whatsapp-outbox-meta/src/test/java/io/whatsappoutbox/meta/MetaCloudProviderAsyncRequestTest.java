@@ -9,7 +9,6 @@ import io.whatsappoutbox.core.MessageContent;
 import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.spi.SendResult;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,12 +23,7 @@ class MetaCloudProviderAsyncRequestTest extends MetaCloudProviderRequestTest {
 
     @Override
     SendResult send(MetaCloudProvider p, OutboundMessage message) {
-        assertThat(p.nonBlockingCalls()).as("the non-blocking path").isNotNull();
-        try {
-            return p.sendAsync(message).toCompletableFuture().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError("the stage failed instead of answering", e);
-        }
+        return Messages.sentNonBlocking(p, message);
     }
 
     @Test
