@@ -33,10 +33,14 @@ import okhttp3.OkHttpClient;
  * <p>A failure of the {@link WhatsAppAccounts} lookup itself (a store outage) is not a provider
  * answer: it propagates, and the dispatcher records it as {@code PROVIDER_EXCEPTION} and retries.
  *
- * <p>It is asynchronous ({@link #sendAsync}, OkHttp's {@code Call.enqueue}): its own client's
- * dispatcher lets {@link Builder#maxRequests} calls run at once, {@link Builder#maxRequestsPerHost}
- * of them to Graph (OkHttp's default of 5 per host would cap the pace), with as many idle
- * connections kept; HTTP/2 is negotiated by TLS ALPN where Graph offers it. Both paths answer alike.
+ * <p>It is asynchronous ({@link #sendAsync}): with {@link Builder#asynchronous} and its own client,
+ * through Apache HttpClient 5's non-blocking client, where a call in flight holds no thread, at
+ * most {@link Builder#maxRequests} (and {@link Builder#maxRequestsPerHost}) at once, the others
+ * waiting in line, no automatic retry; HTTP/2 is negotiated by TLS ALPN where Graph offers it, HTTP/1.1 to a
+ * cleartext loopback stub. Otherwise (a host's OkHttp client, whose interceptors, proxy and TLS
+ * settings then apply; or not asked for) through OkHttp's {@code Call.enqueue}, whose dispatcher
+ * thread blocks for the call's round trip. Every path answers alike. The synchronous send, media
+ * uploads, read receipts and template listing always go through OkHttp.
  *
  * <p>OkHttp's silent retry on connection failure and redirect following are turned off, so a POST
  * that may have reached Meta is never sent a second time behind the outbox's back.
@@ -58,6 +62,8 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private final boolean asynchronous;
+    /** The non-blocking asynchronous path, or null when sendAsync enqueues on OkHttp. */
+    private final MetaNonBlockingCalls nonBlocking;
 
     private MetaCloudProvider(MetaProviderSettings s, HttpUrl baseUrl) {
         this.asynchronous = s.asynchronous();
@@ -70,8 +76,20 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         MetaSendResponses responses = new MetaSendResponses(mapper);
         this.requests = new MetaSendRequests(s.accounts(), closed, baseUrl, graphVersion, mapper);
         this.calls = new MetaSendCalls(responses, s.clock());
+        this.nonBlocking = nonBlocking(s, baseUrl, calls);
         this.directCalls = new MetaDirectCalls(s.accounts(), client, closed, baseUrl, graphVersion, mapper, responses);
         this.templateSource = new MetaTemplateSource(client, closed, baseUrl, graphVersion, responses, s.clock());
+    }
+
+    /**
+     * The non-blocking client's path when the host asked for asynchronous sends and left the client to the
+     * provider; a host's OkHttp client keeps every call, its interceptors and proxy with it.
+     */
+    private static MetaNonBlockingCalls nonBlocking(MetaProviderSettings s, HttpUrl baseUrl, MetaSendCalls calls) {
+        if (!s.asynchronous() || s.httpClient() != null) {
+            return null;
+        }
+        return new MetaNonBlockingCalls(s, baseUrl, calls);
     }
 
     public static Builder builder() {
@@ -113,12 +131,18 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         return calls.execute(client.newCall(call.request()), message, call.token());
     }
 
-    /** Asynchronous: completed from OkHttp's thread with exactly what {@link #send} would answer. */
+    /**
+     * Asynchronous: completed with exactly what {@link #send} would answer, from the non-blocking
+     * client's I/O thread, or OkHttp's thread with a host's client or without {@link Builder#asynchronous}.
+     */
     @Override
     public CompletionStage<SendResult> sendAsync(OutboundMessage message) {
         MetaSendRequests.Prepared call = requests.prepare(message);
         if (call.answer() != null) {
             return CompletableFuture.completedFuture(call.answer());
+        }
+        if (nonBlocking != null) {
+            return nonBlocking.send(call, message);
         }
         return calls.enqueue(client.newCall(call.request()), message, call.token());
     }
@@ -133,18 +157,30 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
      * Stops sending: later sends and direct calls fail as {@code NETWORK_ERROR} without a call.
      * Releases the HTTP client's threads and idle connections when this provider created the
      * client; a client passed to {@link Builder#httpClient} belongs to the host and is left alone.
-     * Closing again does nothing.
+     * On the non-blocking path, calls waiting for room are answered as not sent and the client
+     * closes once the calls in flight are answered. Closing again does nothing.
      */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true) && ownsClient) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (ownsClient) {
             MetaHttpClient.release(client);
+        }
+        if (nonBlocking != null) {
+            nonBlocking.close();
         }
     }
 
     /** The one client this provider calls through: tests look at its pool and dispatcher. */
     OkHttpClient httpClient() {
         return client;
+    }
+
+    /** The non-blocking asynchronous path, null when sendAsync enqueues on OkHttp (tests). */
+    MetaNonBlockingCalls nonBlockingCalls() {
+        return nonBlocking;
     }
 
     @Override
@@ -206,7 +242,8 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
 
         /**
          * Most asynchronous calls at once, 512 by default: at 250 ms a call, 512 carry 2,000 msg/s.
-         * Sizes the provider's own client only: a host's client keeps its dispatcher.
+         * Sizes the provider's own client only (its non-blocking client's calls and connections, or
+         * its OkHttp dispatcher): a host's client keeps its dispatcher.
          */
         public Builder maxRequests(int maxRequests) {
             this.maxRequests = maxRequests;
@@ -220,9 +257,10 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         }
 
         /**
-         * Lets the dispatcher send through OkHttp's asynchronous calls instead of its send threads
-         * (off by default: measured with a provider answering in 250 ms, it does not yet beat the
-         * send threads, see docs/performance.md).
+         * Lets the dispatcher send through {@link #sendAsync} instead of its send threads: with the
+         * provider's own client, a non-blocking HTTP client (Apache HttpClient 5), where a call in
+         * flight holds no thread; with a host's {@link #httpClient}, OkHttp's asynchronous calls (a thread each).
+         * Off by default.
          */
         public Builder asynchronous(boolean asynchronous) {
             this.asynchronous = asynchronous;

@@ -20,14 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a send call to Graph, blocking or enqueued, and maps whatever comes back (an answer or a
- * failed call) through the one mapping both paths share, logged once.
+ * Runs a send call to Graph through OkHttp, blocking or enqueued, and maps whatever comes back (an
+ * answer or a failed call) through the one mapping every path shares, logged once; the
+ * non-blocking path ({@link MetaNonBlockingCalls}) maps through the same methods.
  */
 final class MetaSendCalls {
     // the provider's logger: log configuration names the provider
     private static final Logger log = LoggerFactory.getLogger(MetaCloudProvider.class);
     /** Meta's answers are a few hundred bytes; an error page is cut well before this. */
-    private static final int MAX_RESPONSE_BYTES = 256 * 1024;
+    static final int MAX_RESPONSE_BYTES = 256 * 1024;
 
     private final MetaSendResponses responses;
     private final Clock clock;
@@ -75,7 +76,12 @@ final class MetaSendCalls {
     }
 
     private static SendResult failed(Throwable failure, String token) {
-        return SendResult.rejected(CallFailures.of("Meta", failure, 0, token));
+        return failed(failure, 0, token);
+    }
+
+    /** A call that failed, {@code status} 0 before Meta's status came: the same table for every transport. */
+    static SendResult failed(Throwable failure, int status, String token) {
+        return SendResult.rejected(CallFailures.of("Meta", failure, status, token));
     }
 
     /**
@@ -85,10 +91,22 @@ final class MetaSendCalls {
     SendResult answer(Response response, String token) {
         int status = response.code();
         try (response) {
-            Duration retryAfter = RetryAfter.parse(response.header("Retry-After"), clock.instant());
-            return responses.interpret(status, read(response.body()), retryAfter, token);
+            return answer(status, response.header("Retry-After"), read(response.body()), token);
         } catch (Exception e) {
-            return SendResult.rejected(CallFailures.of("Meta", e, status, token));
+            return failed(e, status, token);
+        }
+    }
+
+    /**
+     * Meta's answer as any transport read it: its status, its {@code Retry-After} header (or null)
+     * and at most {@link #MAX_RESPONSE_BYTES} of its body. Never throws.
+     */
+    SendResult answer(int status, String retryAfterHeader, byte[] body, String token) {
+        try {
+            Duration retryAfter = RetryAfter.parse(retryAfterHeader, clock.instant());
+            return responses.interpret(status, body, retryAfter, token);
+        } catch (RuntimeException e) {
+            return failed(e, status, token);
         }
     }
 
@@ -101,7 +119,8 @@ final class MetaSendCalls {
         }
     }
 
-    private static SendResult logged(OutboundMessage message, SendResult result) {
+    /** The one log line of a send's result, whichever transport answered. */
+    static SendResult logged(OutboundMessage message, SendResult result) {
         if (result instanceof SendResult.Accepted accepted) {
             log.debug("Message {} of org {} accepted by Meta as {} (status {})", message.id(), message.orgId(),
                     accepted.providerMessageId(), accepted.providerStatus());

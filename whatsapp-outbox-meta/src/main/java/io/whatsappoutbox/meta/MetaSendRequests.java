@@ -11,6 +11,8 @@ import io.whatsappoutbox.core.spi.SendResult;
 import io.whatsappoutbox.core.spi.WhatsAppAccount;
 import io.whatsappoutbox.core.spi.WhatsAppAccounts;
 import io.whatsappoutbox.meta.internal.MetaMessageJson;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,15 +48,39 @@ final class MetaSendRequests {
         this.requests = new MetaMessageJson(mapper);
     }
 
-    /** A request ready to go, or the answer given without a call. */
-    record Prepared(Request request, String token, SendResult answer) {}
+    /**
+     * A request ready to go (its URL, JSON body and the token it carries), or the answer given
+     * without a call; either transport sends it with exactly the headers of {@link #headers}.
+     */
+    record Prepared(HttpUrl url, byte[] body, String token, SendResult answer) {
+        /** The OkHttp request: the synchronous path's, and the asynchronous one's through a host's client. */
+        Request request() {
+            Request.Builder b = new Request.Builder().url(url).post(RequestBody.create(body, JSON));
+            headers().forEach(b::header);
+            return b.build();
+        }
+
+        /** The request's headers, the same for both transports. */
+        Map<String, String> headers() {
+            Map<String, String> h = new LinkedHashMap<>();
+            h.put("Authorization", "Bearer " + token);
+            h.put("Accept", "application/json");
+            h.put("Content-Type", JSON.toString());
+            return h;
+        }
+    }
+
+    /** What a send answers once the provider is closed: nothing was sent. */
+    static SendResult closedAnswer() {
+        return SendResult.rejected(ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
+                "Not sent: the Meta provider is closed"));
+    }
 
     Prepared prepare(OutboundMessage message) {
         Objects.requireNonNull(message, "message");
         if (closed.get()) {
             log.info("Message {} of org {} not sent: the Meta provider is closed", message.id(), message.orgId());
-            return new Prepared(null, null, SendResult.rejected(ProviderError.network(OutboxErrorCodes.NETWORK_ERROR,
-                    "Not sent: the Meta provider is closed")));
+            return new Prepared(null, null, null, closedAnswer());
         }
         PhoneNumber to = message.to();
         if (message.channel() != Channel.WHATSAPP) {
@@ -84,19 +110,13 @@ final class MetaSendRequests {
                 .addPathSegment(account.phoneNumberId())
                 .addPathSegment("messages")
                 .build();
-        Request request = new Request.Builder()
-                .url(url)
-                .header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json")
-                .post(RequestBody.create(body, JSON))
-                .build();
         log.debug("Sending message {} of org {} to {} through Meta phone number id {}", message.id(),
                 message.orgId(), to.masked(), account.phoneNumberId());
-        return new Prepared(request, token, null);
+        return new Prepared(url, body, token, null);
     }
 
     private static Prepared notConfigured(OutboundMessage message, String why) {
         log.info("Message {} of org {} not sent through Meta: {}", message.id(), message.orgId(), why);
-        return new Prepared(null, null, SendResult.rejected(ProviderError.of(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED, 0, why)));
+        return new Prepared(null, null, null, SendResult.rejected(ProviderError.of(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED, 0, why)));
     }
 }

@@ -32,4 +32,14 @@ final class Messages {
                 + " " + error.describe();
         assertThat(all).doesNotContain(TestAccounts.TOKEN_1, TestAccounts.TOKEN_2, TO, TO.substring(1));
     }
+
+    /** The send through the non-blocking path, waited for: what the asynchronous subclasses of the tests send with. */
+    static io.whatsappoutbox.core.spi.SendResult sentNonBlocking(MetaCloudProvider p, OutboundMessage message) {
+        assertThat(p.nonBlockingCalls()).as("the non-blocking path").isNotNull();
+        try {
+            return p.sendAsync(message).toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the stage failed instead of answering", e);
+        }
+    }
 }

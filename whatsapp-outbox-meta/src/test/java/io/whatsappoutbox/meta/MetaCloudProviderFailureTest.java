@@ -39,7 +39,7 @@ class MetaCloudProviderFailureTest extends HttpProviderFailureContract<MetaCloud
     protected MetaCloudProvider provider(String baseUrl, Duration readTimeout, Duration callTimeout,
             OkHttpClient shared) {
         return MetaCloudProvider.builder().accounts(TestAccounts.standard()).baseUrl(baseUrl).httpClient(shared)
-                .readTimeout(readTimeout).callTimeout(callTimeout).build();
+                .readTimeout(readTimeout).callTimeout(callTimeout).asynchronous(asynchronous()).build();
     }
 
     @Override
@@ -64,10 +64,10 @@ class MetaCloudProviderFailureTest extends HttpProviderFailureContract<MetaCloud
         return provider.httpClient();
     }
 
-    private static MetaCloudProvider provider(TestAccounts accounts, String baseUrl) {
+    private MetaCloudProvider provider(TestAccounts accounts, String baseUrl) {
         return MetaCloudProvider.builder().accounts(accounts).baseUrl(baseUrl)
                 .connectTimeout(Duration.ofMillis(500)).readTimeout(Duration.ofMillis(200))
-                .callTimeout(Duration.ofSeconds(2)).build();
+                .callTimeout(Duration.ofSeconds(2)).asynchronous(asynchronous()).build();
     }
 
     private static ProviderError rejected(SendResult result) {
@@ -80,7 +80,7 @@ class MetaCloudProviderFailureTest extends HttpProviderFailureContract<MetaCloud
     @Test
     void orgWithoutAccountIsNotConfiguredAndNothingIsSent() {
         try (MetaCloudProvider p = provider(TestAccounts.standard(), server.baseUrl())) {
-            ProviderError e = rejected(p.send(Messages.whatsapp("org-unknown", MessageContent.text("x"))));
+            ProviderError e = rejected(send(p, Messages.whatsapp("org-unknown", MessageContent.text("x"))));
 
             assertThat(e.code()).isEqualTo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED);
             assertThat(e.message()).contains("org-unknown");
@@ -91,7 +91,7 @@ class MetaCloudProviderFailureTest extends HttpProviderFailureContract<MetaCloud
     @Test
     void disabledAccountIsNotConfiguredAndNothingIsSent() {
         try (MetaCloudProvider p = provider(TestAccounts.standard(), server.baseUrl())) {
-            ProviderError e = rejected(p.send(Messages.whatsapp("org-off", MessageContent.text("x"))));
+            ProviderError e = rejected(send(p, Messages.whatsapp("org-off", MessageContent.text("x"))));
 
             assertThat(e.code()).isEqualTo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED);
             assertThat(e.message()).contains("disabled");
@@ -105,8 +105,8 @@ class MetaCloudProviderFailureTest extends HttpProviderFailureContract<MetaCloud
                 new WhatsAppAccount("org-1", "1", null, null, true),
                 new WhatsAppAccount("org-2", "2", null, Secret.of("token with\nnewline"), true)));
         try (MetaCloudProvider p = provider(accounts, server.baseUrl())) {
-            ProviderError e1 = rejected(p.send(Messages.whatsapp("org-1", MessageContent.text("x"))));
-            ProviderError e2 = rejected(p.send(Messages.whatsapp("org-2", MessageContent.text("x"))));
+            ProviderError e1 = rejected(send(p, Messages.whatsapp("org-1", MessageContent.text("x"))));
+            ProviderError e2 = rejected(send(p, Messages.whatsapp("org-2", MessageContent.text("x"))));
 
             assertThat(e1.code()).isEqualTo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED);
             assertThat(e2.code()).isEqualTo(OutboxErrorCodes.PROVIDER_NOT_CONFIGURED);
@@ -118,7 +118,7 @@ class MetaCloudProviderFailureTest extends HttpProviderFailureContract<MetaCloud
     @Test
     void smsMessageIsNotForThisProvider() {
         try (MetaCloudProvider p = provider(TestAccounts.standard(), server.baseUrl())) {
-            ProviderError e = rejected(p.send(TestMessages.stored(7,
+            ProviderError e = rejected(send(p, TestMessages.stored(7,
                     OutboundMessageRequest.sms("org-1", Messages.TO).text("x").build(), MessageStatus.SENDING,
                     Messages.NOW)));
 
@@ -134,9 +134,9 @@ class MetaCloudProviderFailureTest extends HttpProviderFailureContract<MetaCloud
                 MetaCloudProviderResponseTest.metaError(100, "bad +33612345678", "details"))));
         try (LogCapture logs = new LogCapture();
                 MetaCloudProvider p = provider(TestAccounts.standard(), server.baseUrl())) {
-            p.send(Messages.whatsapp(MessageContent.text("private words 4242")));
+            send(p, Messages.whatsapp(MessageContent.text("private words 4242")));
             server.stubFor(post(anyUrl()).willReturn(aResponse().withBody("{\"messages\":[{\"id\":\"wamid.1\"}]}")));
-            p.send(Messages.whatsapp(MessageContent.text("private words 4242")));
+            send(p, Messages.whatsapp(MessageContent.text("private words 4242")));
 
             assertThat(logs.lines(ch.qos.logback.classic.Level.DEBUG)).isNotEmpty();
             assertThat(logs.all()).doesNotContain(TestAccounts.TOKEN_1, "33612345678", "private words");

@@ -16,6 +16,7 @@ import io.whatsappoutbox.core.MessageContent.InteractiveButtons;
 import io.whatsappoutbox.core.MessageContent.Media;
 import io.whatsappoutbox.core.MessageContent.ReplyButton;
 import io.whatsappoutbox.core.Template;
+import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.spi.SendResult;
 import java.net.URI;
 import java.util.List;
@@ -37,7 +38,18 @@ class MetaCloudProviderRequestTest {
 
     @BeforeEach
     void setUp() {
-        provider = MetaCloudProvider.builder().accounts(TestAccounts.standard()).baseUrl(meta.baseUrl()).build();
+        provider = MetaCloudProvider.builder().accounts(TestAccounts.standard()).baseUrl(meta.baseUrl())
+                .asynchronous(asynchronous()).build();
+    }
+
+    /** Whether the provider is built asynchronous: the asynchronous path's subclass sends through sendAsync. */
+    boolean asynchronous() {
+        return false;
+    }
+
+    /** How every case sends. */
+    SendResult send(MetaCloudProvider p, OutboundMessage message) {
+        return p.send(message);
     }
 
     @AfterEach
@@ -45,7 +57,7 @@ class MetaCloudProviderRequestTest {
         provider.close();
     }
 
-    private void expect(String url, String token, String json) {
+    void expect(String url, String token, String json) {
         meta.stubFor(post(urlEqualTo(url))
                 .withHeader("Authorization", equalTo("Bearer " + token))
                 .withHeader("Content-Type", matching("application/json.*"))
@@ -55,12 +67,12 @@ class MetaCloudProviderRequestTest {
 
     private void sendsExactly(MessageContent content, String json) {
         expect(URL_1, TestAccounts.TOKEN_1, json);
-        SendResult result = provider.send(Messages.whatsapp(content));
+        SendResult result = send(provider, Messages.whatsapp(content));
         assertThat(result).isEqualTo(new SendResult.Accepted("wamid.OK", null));
         meta.verify(1, postRequestedFor(urlEqualTo(URL_1)));
     }
 
-    private static String envelope(String type, String object) {
+    static String envelope(String type, String object) {
         return "{\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"+33612345678\","
                 + "\"type\":\"" + type + "\",\"" + type + "\":" + object + "}";
     }
@@ -147,7 +159,7 @@ class MetaCloudProviderRequestTest {
         String url2 = "/v23.0/" + TestAccounts.ORG_2.phoneNumberId() + "/messages";
         expect(url2, TestAccounts.TOKEN_2, envelope("text", "{\"preview_url\":false,\"body\":\"hi\"}"));
 
-        SendResult result = provider.send(Messages.whatsapp("org-2", MessageContent.text("hi")));
+        SendResult result = send(provider, Messages.whatsapp("org-2", MessageContent.text("hi")));
 
         assertThat(result).isInstanceOf(SendResult.Accepted.class);
         meta.verify(0, postRequestedFor(urlEqualTo(URL_1)));
@@ -156,11 +168,11 @@ class MetaCloudProviderRequestTest {
     @Test
     void usesTheConfiguredGraphVersionAndBasePath() {
         try (MetaCloudProvider custom = MetaCloudProvider.builder().accounts(TestAccounts.standard())
-                .baseUrl(meta.baseUrl() + "/graph/").graphVersion("v24.0").build()) {
+                .baseUrl(meta.baseUrl() + "/graph/").graphVersion("v24.0").asynchronous(asynchronous()).build()) {
             String url = "/graph/v24.0/" + TestAccounts.ORG_1.phoneNumberId() + "/messages";
             expect(url, TestAccounts.TOKEN_1, envelope("text", "{\"preview_url\":false,\"body\":\"hi\"}"));
 
-            assertThat(custom.send(Messages.whatsapp(MessageContent.text("hi"))))
+            assertThat(send(custom, Messages.whatsapp(MessageContent.text("hi"))))
                     .isInstanceOf(SendResult.Accepted.class);
         }
     }
@@ -169,10 +181,11 @@ class MetaCloudProviderRequestTest {
     void escapesPhoneNumberIdAsOnePathSegment() {
         TestAccounts odd = new TestAccounts(List.of(new io.whatsappoutbox.core.spi.WhatsAppAccount("org-1",
                 "../123?x=1", null, io.whatsappoutbox.core.Secret.of(TestAccounts.TOKEN_1), true)));
-        try (MetaCloudProvider p = MetaCloudProvider.builder().accounts(odd).baseUrl(meta.baseUrl()).build()) {
+        try (MetaCloudProvider p = MetaCloudProvider.builder().accounts(odd).baseUrl(meta.baseUrl())
+                .asynchronous(asynchronous()).build()) {
             meta.stubFor(post(urlEqualTo("/v23.0/..%2F123%3Fx=1/messages")).willReturn(aResponse().withBody(OK)));
 
-            assertThat(p.send(Messages.whatsapp(MessageContent.text("hi")))).isInstanceOf(SendResult.Accepted.class);
+            assertThat(send(p, Messages.whatsapp(MessageContent.text("hi")))).isInstanceOf(SendResult.Accepted.class);
         }
     }
 }

@@ -44,7 +44,12 @@ class MetaCloudProviderResponseTest {
     @BeforeEach
     void setUp() {
         provider = MetaCloudProvider.builder().accounts(TestAccounts.standard()).baseUrl(meta.baseUrl())
-                .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC)).asynchronous(asynchronous()).build();
+    }
+
+    /** Whether the provider is built asynchronous (the asynchronous path's subclass). */
+    boolean asynchronous() {
+        return false;
     }
 
     @AfterEach
@@ -291,7 +296,7 @@ class MetaCloudProviderResponseTest {
         ErrorCatalogue custom = ErrorCatalogue.meta().toBuilder()
                 .put("131026", ErrorCategory.TEMPORARY, "runbook: retry").build();
         try (MetaCloudProvider p = MetaCloudProvider.builder().accounts(TestAccounts.standard())
-                .baseUrl(meta.baseUrl()).errorCatalogue(custom).build()) {
+                .baseUrl(meta.baseUrl()).errorCatalogue(custom).asynchronous(asynchronous()).build()) {
             meta.stubFor(post(anyUrl()).willReturn(json(400, metaError(131026, "undeliverable", ""))));
 
             ProviderError e = ((SendResult.Rejected) send(p, Messages.whatsapp(MessageContent.text("x")))).error();

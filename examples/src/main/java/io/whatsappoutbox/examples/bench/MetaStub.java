@@ -33,6 +33,10 @@ final class MetaStub implements AutoCloseable {
         // the JDK server writes headers and body apart: without TCP_NODELAY each answer waits for
         // a delayed ACK (40 ms), and the stub, not the provider code, would be measured
         System.setProperty("sun.net.httpserver.nodelay", "true");
+        // the JDK server closes a kept-alive connection that goes idle while 200 others are idle;
+        // over HTTP/1.1 a client keeps one connection per call in flight (hundreds at 250 ms), and a
+        // POST racing such a close fails: Meta's HTTP/2 keeps its one connection open
+        System.setProperty("sun.net.httpserver.maxIdleConnections", "4096");
     }
 
     private final HttpServer server;

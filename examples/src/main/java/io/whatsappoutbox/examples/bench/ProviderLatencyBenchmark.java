@@ -42,7 +42,7 @@ final class ProviderLatencyBenchmark {
                   --instances 1             dispatchers (each its own JdbcOutbox) on the one database; with more
                                             than one, each number's pacing is shared by all (JdbcOutbox sharedPacing)
                   --unshared-pacing         with --instances: each dispatcher paces on its own (the overshoot)
-                  --asynchronous            Meta's provider sends through OkHttp's asynchronous calls
+                  --asynchronous            Meta's provider sends through its non-blocking asynchronous calls
                 """;
 
         static Options parse(String... args) {

@@ -66,6 +66,22 @@ public abstract class HttpProviderFailureContract<P extends MessageProvider & Au
     protected abstract OkHttpClient clientOf(P provider);
 
     /**
+     * Whether the provider holds its own client open after a send: by default its OkHttp client
+     * keeps the connection alive in its pool. A provider whose calls go through another client
+     * (the JDK's, on an asynchronous path) looks at that one.
+     */
+    protected void assertHoldsItsOwnClient(P provider) {
+        assertThat(clientOf(provider).connectionPool().connectionCount()).as("the kept-alive connection").isEqualTo(1);
+    }
+
+    /** Whether the provider let its own client's threads and connections go on close. */
+    protected void assertReleasedItsOwnClient(P provider) {
+        OkHttpClient client = clientOf(provider);
+        assertThat(client.dispatcher().executorService().isShutdown()).isTrue();
+        assertThat(client.connectionPool().connectionCount()).isZero();
+    }
+
+    /**
      * How a case sends: {@link MessageProvider#send}; a subclass for the asynchronous path sends
      * with {@link MessageProvider#sendAsync} and waits for the stage, so every case holds for both.
      */
@@ -251,15 +267,13 @@ public abstract class HttpProviderFailureContract<P extends MessageProvider & Au
         server.stubFor(post(anyUrl()).willReturn(accepted()));
         P provider = provider(server.baseUrl(), READ, CALL, null);
         assertThat(send(provider, message())).isInstanceOf(SendResult.Accepted.class);
-        OkHttpClient client = clientOf(provider);
-        assertThat(client.connectionPool().connectionCount()).as("the kept-alive connection").isEqualTo(1);
+        assertHoldsItsOwnClient(provider);
 
         provider.close();
         provider.close();
         ProviderError afterClose = rejected(provider);
 
-        assertThat(client.dispatcher().executorService().isShutdown()).isTrue();
-        assertThat(client.connectionPool().connectionCount()).isZero();
+        assertReleasedItsOwnClient(provider);
         assertThat(afterClose.code()).isEqualTo(OutboxErrorCodes.NETWORK_ERROR);
         assertThat(afterClose.message()).contains("closed");
         server.verify(1, anyRequestedFor(anyUrl()));
