@@ -107,6 +107,12 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         return Duration.ofMillis(client.callTimeoutMillis());
     }
 
+    /** What its client carries at once to Graph's one host: the calls beyond would queue in it. */
+    @Override
+    public int maxConcurrentCalls() {
+        return Math.min(client.dispatcher().getMaxRequests(), client.dispatcher().getMaxRequestsPerHost());
+    }
+
     /** Media upload and read receipts for an org, through this provider's client and accounts. */
     public MetaDirectCalls directCalls() {
         return directCalls;

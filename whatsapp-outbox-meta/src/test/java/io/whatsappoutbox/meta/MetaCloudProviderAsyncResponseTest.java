@@ -208,4 +208,21 @@ class MetaCloudProviderAsyncResponseTest extends MetaCloudProviderResponseTest {
         assertThat(meta.findAll(postRequestedFor(anyUrl()))).noneMatch(r -> r.getBodyAsString().contains("deux"))
                 .anyMatch(r -> r.getBodyAsString().contains("trois"));
     }
+
+    @Test
+    void theDispatcherIsToldHowManyCallsTheClientCarriesAtOnce() {
+        try (MetaCloudProvider p = MetaCloudProvider.builder().accounts(TestAccounts.standard())
+                .baseUrl(meta.baseUrl()).asynchronous(true).maxRequests(10).maxRequestsPerHost(3).build()) {
+            // every send goes to Graph's one host: the per-host limit is the one that holds
+            assertThat(p.maxConcurrentCalls()).isEqualTo(3);
+        }
+        okhttp3.OkHttpClient shared = new okhttp3.OkHttpClient();
+        shared.dispatcher().setMaxRequestsPerHost(7);
+        try (MetaCloudProvider p = MetaCloudProvider.builder().accounts(TestAccounts.standard())
+                .baseUrl(meta.baseUrl()).asynchronous(true).httpClient(shared).build()) {
+            assertThat(p.maxConcurrentCalls()).isEqualTo(7);
+        } finally {
+            shared.dispatcher().executorService().shutdown();
+        }
+    }
 }

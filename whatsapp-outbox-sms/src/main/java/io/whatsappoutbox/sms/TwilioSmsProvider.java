@@ -77,6 +77,12 @@ public final class TwilioSmsProvider implements MessageProvider, AutoCloseable {
         return Duration.ofMillis(client.callTimeoutMillis());
     }
 
+    /** What its client carries at once to Twilio's one host: the calls beyond would queue in it. */
+    @Override
+    public int maxConcurrentCalls() {
+        return Math.min(client.dispatcher().getMaxRequests(), client.dispatcher().getMaxRequestsPerHost());
+    }
+
     @Override
     public ErrorCatalogue errorCatalogue() {
         return errorCatalogue;

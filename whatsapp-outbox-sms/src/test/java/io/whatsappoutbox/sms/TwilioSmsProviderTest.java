@@ -245,4 +245,11 @@ class TwilioSmsProviderTest {
             onlyRequest();
         }
     }
+
+    @Test
+    void the_dispatcher_is_told_how_many_calls_the_client_carries_at_once() {
+        try (TwilioSmsProvider p = provider().from(FROM).maxRequests(10).maxRequestsPerHost(3).build()) {
+            assertThat(p.maxConcurrentCalls()).isEqualTo(3);
+        }
+    }
 }

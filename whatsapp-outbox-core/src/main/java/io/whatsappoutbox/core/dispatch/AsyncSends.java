@@ -157,13 +157,23 @@ final class AsyncSends {
         try {
             if (!calls.tryAcquire()) {
                 // every permit is out: wait for one on a send thread, never on the pacing scheduler's
+                Instant slot = clock.instant();
                 CompletableFuture<AttemptResult> waited = new CompletableFuture<>();
                 executor.execute(() -> {
                     if (!calls.acquire(lastCallStart)) {
                         waited.complete(outcomes.givenBack(c, clock.instant()));
                         return;
                     }
-                    permitted(c, position, shared, lastCallStart, startedAt).whenComplete((r, never) -> waited.complete(r));
+                    CompletionStage<AttemptResult> next;
+                    if (position == null && SharedPace.late(slot, clock.instant())) {
+                        // late for its slot: calls let go together as permits come back would
+                        // put more than the pace into a second, so it takes a new slot
+                        calls.release();
+                        next = paced(c, null, shared, lastCallStart, startedAt);
+                    } else {
+                        next = permitted(c, position, shared, lastCallStart, startedAt);
+                    }
+                    next.whenComplete((r, never) -> waited.complete(r));
                 });
                 return waited;
             }

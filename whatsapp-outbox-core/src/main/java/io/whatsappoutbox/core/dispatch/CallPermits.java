@@ -9,8 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The provider calls in flight on the asynchronous path, where no thread bounds them: as many as
  * the pacing can use at the observed latency (Little's law: the senders' paced rates times the
  * mean call, with headroom), at least a floor before any pace is known, never more than may be
- * claimed ({@link LeaseBudget#limit()}). A send thread waits for a permit at most until its
- * message's last call start.
+ * claimed ({@link LeaseBudget#limit()}) nor than the providers' clients carry at once
+ * ({@link io.whatsappoutbox.core.spi.MessageProvider#maxConcurrentCalls()}: beyond it a call would
+ * queue in the client, and the mean latency, which sizes the permits, would grow with that line). A
+ * send thread waits for a permit at most until its message's last call start.
  */
 final class CallPermits {
     /** Room for the pace to rise and the latency to vary between two sizings. */
@@ -22,13 +24,22 @@ final class CallPermits {
     private final AtomicInteger inCall = new AtomicInteger();
     private final Object lock = new Object();
     private final Clock clock;
-    private volatile int limit = FLOOR;
+    /** What the providers' clients carry at once: a call beyond would wait in a client's own line. */
+    private final int transportLimit;
+    private volatile int limit;
     /** Send threads waiting for a permit: a release wakes one only when there is one. */
     private volatile int waiting;
     private volatile long sizedAt = System.nanoTime();
 
     CallPermits(Clock clock) {
+        this(clock, Integer.MAX_VALUE);
+    }
+
+    /** @param transportLimit the fewest calls at once any asynchronous provider's client carries */
+    CallPermits(Clock clock, int transportLimit) {
         this.clock = clock;
+        this.transportLimit = Math.max(1, transportLimit);
+        this.limit = Math.min(FLOOR, this.transportLimit);
     }
 
     /** Takes a permit, waiting at most until {@code until}: false when none came in time (or on interrupt). */
@@ -82,7 +93,7 @@ final class CallPermits {
             return;
         }
         sizedAt = now;
-        limit = size(pacer.pacedRateSum(), lease.meanCallLatency(), lease.limit());
+        limit = size(pacer.pacedRateSum(), lease.meanCallLatency(), Math.min(lease.limit(), transportLimit));
         if (waiting > 0) {
             synchronized (lock) {
                 lock.notifyAll();
@@ -97,6 +108,11 @@ final class CallPermits {
 
     int limit() {
         return limit;
+    }
+
+    /** Send threads waiting for a permit now (tests). */
+    int waiting() {
+        return waiting;
     }
 
     int inCall() {

@@ -103,6 +103,15 @@ final class ProviderChain {
         return longest;
     }
 
+    /** The fewest calls at once any provider of the chain carries. */
+    int maxConcurrentCalls() {
+        int fewest = Integer.MAX_VALUE;
+        for (Link link : links) {
+            fewest = Math.min(fewest, Math.max(1, link.provider().maxConcurrentCalls()));
+        }
+        return fewest;
+    }
+
     /** The catalogue of the preferred provider, for errors decided before any call. */
     ErrorCatalogue primaryCatalogue() {
         return links.get(0).catalogue();

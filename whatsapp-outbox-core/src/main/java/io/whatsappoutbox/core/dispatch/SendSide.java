@@ -50,8 +50,14 @@ final class SendSide {
         this.holds = new HeldSends(s.store, SendSide::isMarketing);
         this.sender = new BatchSender(s.store, new SendRules(s.consentPolicy), policy.decider(), chains,
                 pacer, threads, listener, s.observations, s.clock, s.stuckAfter,
-                lease, holds, new CallPermits(s.clock), pacing = s.asynchronous
+                lease, holds, new CallPermits(s.clock, transportLimit(chains)), pacing = s.asynchronous
                         ? Executors.newSingleThreadScheduledExecutor(Threads.daemons("whatsapp-outbox-pacing")) : null);
+    }
+
+    /** The fewest calls at once the clients of the asynchronous chains carry. */
+    private static int transportLimit(Map<Channel, ProviderChain> chains) {
+        return chains.values().stream().filter(ProviderChain::isAsynchronous)
+                .mapToInt(ProviderChain::maxConcurrentCalls).min().orElse(Integer.MAX_VALUE);
     }
 
     /** Every breaker now: {@code channel/provider} to its state. */

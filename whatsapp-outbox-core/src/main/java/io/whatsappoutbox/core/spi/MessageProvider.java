@@ -64,6 +64,16 @@ public interface MessageProvider {
         return Duration.ZERO;
     }
 
+    /**
+     * How many {@link #sendAsync} calls the provider's client carries at once (its connection or
+     * request limit); the dispatcher starts no more. A call beyond it would wait in the client's own
+     * line and leave it later, together with others, past the pace the dispatcher kept. Unbounded
+     * by default.
+     */
+    default int maxConcurrentCalls() {
+        return Integer.MAX_VALUE;
+    }
+
     /** How this provider's error codes are classified; the dispatcher may override it. */
     default ErrorCatalogue errorCatalogue() {
         return ErrorCatalogue.builder(name()).build();

@@ -215,6 +215,63 @@ class DispatcherAsyncTest {
     }
 
     @Test
+    void noMoreCallsStartAtOnceThanTheProvidersClientCarries() throws InterruptedException {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        Instant now = Instant.now();
+        for (int i = 0; i < 5; i++) {
+            store.enqueue(Requests.template("org-" + i, i), now);
+        }
+        CountDownLatch calling = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        ScriptedProvider meta = ScriptedProvider.whatsapp().asynchronous().maxConcurrentCalls(2);
+        meta.otherwise(ScriptedProvider.held(calling, release, meta::accept));
+        SendSide side = sendSide(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).messagesPerSecond(10_000));
+        List<ClaimedMessage> batch = store.claim("test:1", 5, Duration.ofMinutes(2), now, ClaimShare.ALL);
+        List<AttemptResult> results = new CopyOnWriteArrayList<>();
+
+        side.sender.process(batch, now, results::add);
+        assertThat(calling.await(10, TimeUnit.SECONDS)).isTrue();
+        // the other three wait for a permit, not in the provider's client
+        Eventually.await("three waiting for a permit", WAIT, () -> side.sender.calls().waiting() == 3);
+        assertThat(meta.mostUnanswered()).isEqualTo(2);
+        release.countDown();
+
+        Eventually.await("all sent", WAIT, () -> results.size() == 5);
+        assertThat(meta.mostUnanswered()).isEqualTo(2);
+        assertThat(results).extracting(AttemptResult::outcome).containsOnly(Outcome.SENT);
+    }
+
+    @Test
+    void aCallThatWaitedForAPermitPastItsPaceSlotTakesANewSlotInsteadOfGoingAtOnce() throws InterruptedException {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
+        InMemoryStore store = new InMemoryStore(clock).grantEveryone().sender("org-a", "111").sender("org-b", "222");
+        store.enqueue(Requests.template("org-a", 1), clock.instant());
+        store.enqueue(Requests.template("org-b", 2), clock.instant());
+        CountDownLatch calling = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ScriptedProvider meta = ScriptedProvider.whatsapp().asynchronous().maxConcurrentCalls(1);
+        meta.script(Requests.phone(1), ScriptedProvider.held(calling, release, meta::accept));
+        // org-b's number sends one message a second: its one slot of this second is its message's
+        SendSide side = sendSide(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).clock(clock)
+                .messagesPerSecond("111", 10_000).messagesPerSecond("222", 1).pacingWait(Duration.ofMillis(100)));
+        Instant claimedAt = clock.instant();
+        List<ClaimedMessage> batch = store.claim("test:1", 2, Duration.ofMinutes(2), claimedAt, ClaimShare.ALL);
+        List<AttemptResult> results = new CopyOnWriteArrayList<>();
+
+        side.sender.process(batch, claimedAt, results::add);
+        assertThat(calling.await(10, TimeUnit.SECONDS)).isTrue();
+        Eventually.await("org-b's message waiting for the permit", WAIT, () -> side.sender.calls().waiting() == 1);
+        // the wait for the permit outlasts the slot
+        clock.set(claimedAt.plusSeconds(1));
+        release.countDown();
+
+        Eventually.await("both results", WAIT, () -> results.size() == 2);
+        assertThat(meta.calls()).hasSize(1);
+        assertThat(results.stream().filter(r -> r.outcome() == Outcome.DEFERRED)).singleElement()
+                .satisfies(r -> assertThat(r.error().code()).isEqualTo(OutboxErrorCodes.ORG_THROTTLED));
+    }
+
+    @Test
     void noCallStartsAfterTheMessagesLastCallStart() {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
         InMemoryStore store = new InMemoryStore(clock).grantEveryone();

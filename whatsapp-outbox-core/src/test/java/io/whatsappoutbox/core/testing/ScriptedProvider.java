@@ -33,6 +33,7 @@ public final class ScriptedProvider implements MessageProvider {
     private final Map<Long, AtomicInteger> callsPerMessage = new ConcurrentHashMap<>();
     private final AtomicInteger sequence = new AtomicInteger();
     private volatile Duration callTimeout = Duration.ZERO;
+    private volatile int maxConcurrentCalls = Integer.MAX_VALUE;
     private volatile boolean asynchronous;
     private final AtomicInteger unanswered = new AtomicInteger();
     private final AtomicInteger mostUnanswered = new AtomicInteger();
@@ -181,6 +182,17 @@ public final class ScriptedProvider implements MessageProvider {
     @Override
     public Duration callTimeout() {
         return callTimeout;
+    }
+
+    /** Says its client carries at most this many calls at once. */
+    public ScriptedProvider maxConcurrentCalls(int calls) {
+        this.maxConcurrentCalls = calls;
+        return this;
+    }
+
+    @Override
+    public int maxConcurrentCalls() {
+        return maxConcurrentCalls;
     }
 
     @Override
