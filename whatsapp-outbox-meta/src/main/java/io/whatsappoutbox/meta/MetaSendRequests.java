@@ -60,6 +60,12 @@ final class MetaSendRequests {
             return b.build();
         }
 
+        /** Without the token and the body (the recipient): a record's own would print them. */
+        @Override
+        public String toString() {
+            return "Prepared[" + (answer != null ? "answered " + answer : "to " + url) + "]";
+        }
+
         /** The request's headers, the same for both transports. */
         Map<String, String> headers() {
             Map<String, String> h = new LinkedHashMap<>();

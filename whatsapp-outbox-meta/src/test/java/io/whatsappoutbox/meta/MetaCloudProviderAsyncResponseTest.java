@@ -12,6 +12,8 @@ import io.whatsappoutbox.core.OutboundMessage;
 import io.whatsappoutbox.core.OutboxErrorCodes;
 import io.whatsappoutbox.core.ProviderError;
 import io.whatsappoutbox.core.spi.SendResult;
+import io.whatsappoutbox.core.testing.Eventually;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -169,12 +171,9 @@ class MetaCloudProviderAsyncResponseTest extends MetaCloudProviderResponseTest {
 
             assertThat(first.get(60, TimeUnit.SECONDS)).isInstanceOf(SendResult.Accepted.class);
             // the cancelled call leaves OkHttp's queue once the first is done, and fails there unsent
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (one.httpClient().dispatcher().runningCallsCount() + one.httpClient().dispatcher().queuedCallsCount() > 0
-                    && System.nanoTime() < until) {
-                Thread.sleep(10);
-            }
-            assertThat(one.httpClient().dispatcher().runningCallsCount()).isZero();
+            Eventually.await("the cancelled call out of OkHttp's queue", Duration.ofSeconds(10),
+                    () -> one.httpClient().dispatcher().runningCallsCount()
+                            + one.httpClient().dispatcher().queuedCallsCount() == 0);
             meta.verify(1, postRequestedFor(urlMatching(".*/messages")));
         }
     }

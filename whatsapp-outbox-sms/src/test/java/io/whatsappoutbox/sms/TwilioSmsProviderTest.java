@@ -25,15 +25,17 @@ import io.whatsappoutbox.core.ErrorCatalogue;
 import io.whatsappoutbox.core.ErrorCategory;
 import io.whatsappoutbox.core.TestMessages;
 import io.whatsappoutbox.core.spi.SendResult;
+import io.whatsappoutbox.core.testing.Eventually;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
@@ -236,12 +238,9 @@ class TwilioSmsProviderTest {
             second.cancel(false);
 
             assertThat(first.get(60, TimeUnit.SECONDS)).isInstanceOf(SendResult.Accepted.class);
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (p.httpClient().dispatcher().runningCallsCount() + p.httpClient().dispatcher().queuedCallsCount() > 0
-                    && System.nanoTime() < until) {
-                Thread.sleep(10);
-            }
-            assertThat(p.httpClient().dispatcher().runningCallsCount()).isZero();
+            Eventually.await("the cancelled call out of OkHttp's queue", Duration.ofSeconds(10),
+                    () -> p.httpClient().dispatcher().runningCallsCount()
+                            + p.httpClient().dispatcher().queuedCallsCount() == 0);
             onlyRequest();
         }
     }

@@ -31,10 +31,6 @@ final class CallPermits {
     private volatile int waiting;
     private volatile long sizedAt = System.nanoTime();
 
-    CallPermits(Clock clock) {
-        this(clock, Integer.MAX_VALUE);
-    }
-
     /** @param transportLimit the fewest calls at once any asynchronous provider's client carries */
     CallPermits(Clock clock, int transportLimit) {
         this.clock = clock;

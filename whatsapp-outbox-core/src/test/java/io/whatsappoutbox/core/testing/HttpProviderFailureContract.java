@@ -68,7 +68,7 @@ public abstract class HttpProviderFailureContract<P extends MessageProvider & Au
     /**
      * Whether the provider holds its own client open after a send: by default its OkHttp client
      * keeps the connection alive in its pool. A provider whose calls go through another client
-     * (the JDK's, on an asynchronous path) looks at that one.
+     * (Meta's non-blocking one, on its asynchronous path) looks at that one.
      */
     protected void assertHoldsItsOwnClient(P provider) {
         assertThat(clientOf(provider).connectionPool().connectionCount()).as("the kept-alive connection").isEqualTo(1);
