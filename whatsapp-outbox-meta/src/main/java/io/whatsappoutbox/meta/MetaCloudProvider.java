@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -33,13 +34,14 @@ import okhttp3.OkHttpClient;
  * <p>A failure of the {@link WhatsAppAccounts} lookup itself (a store outage) is not a provider
  * answer: it propagates, and the dispatcher records it as {@code PROVIDER_EXCEPTION} and retries.
  *
- * <p>It is asynchronous ({@link #sendAsync}): with {@link Builder#asynchronous} and its own client,
+ * <p>It is asynchronous ({@link #sendAsync}): by default, with its own client, the dispatcher sends
  * through Apache HttpClient 5's non-blocking client, where a call in flight holds no thread, at
  * most {@link Builder#maxRequests} (and {@link Builder#maxRequestsPerHost}) at once, the others
  * waiting in line, no automatic retry; HTTP/2 is negotiated by TLS ALPN where Graph offers it, HTTP/1.1 to a
- * cleartext loopback stub. Otherwise (a host's OkHttp client, whose interceptors, proxy and TLS
- * settings then apply; or not asked for) through OkHttp's {@code Call.enqueue}, whose dispatcher
- * thread blocks for the call's round trip. Every path answers alike. The synchronous send, media
+ * cleartext loopback stub. With a host's OkHttp client (whose interceptors, proxy and TLS settings
+ * then apply) it sends through that client: synchronously by default, through OkHttp's
+ * {@code Call.enqueue} (a dispatcher thread blocks for each round trip) when asked. With
+ * {@code asynchronous(false)}, the dispatcher's send threads call {@link #send}. Every path answers alike. The synchronous send, media
  * uploads, read receipts and template listing always go through OkHttp.
  *
  * <p>OkHttp's silent retry on connection failure and redirect following are turned off, so a POST
@@ -153,7 +155,7 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         return calls.enqueue(client.newCall(call.request()), message, call.token());
     }
 
-    /** Whether the dispatcher sends through {@link #sendAsync}: {@link Builder#asynchronous}. */
+    /** Whether the dispatcher sends through {@link #sendAsync}: {@link Builder#asynchronous}, on by default with the provider's own client. */
     @Override
     public boolean isAsynchronous() {
         return asynchronous;
@@ -204,10 +206,12 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         private Duration callTimeout = Duration.ofSeconds(20);
         private int maxRequests = 512;
         private int maxRequestsPerHost = 512;
-        private boolean asynchronous;
+        /** Null until set: then on with the provider's own client, off with a host's. */
+        private Boolean asynchronous;
         private OkHttpClient httpClient;
         private ErrorCatalogue errorCatalogue = ErrorCatalogue.meta();
         private Clock clock = Clock.systemUTC();
+        private X509TrustManager trustManager;
 
         private Builder() {}
 
@@ -263,10 +267,12 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         }
 
         /**
-         * Lets the dispatcher send through {@link #sendAsync} instead of its send threads: with the
-         * provider's own client, a non-blocking HTTP client (Apache HttpClient 5), where a call in
-         * flight holds no thread; with a host's {@link #httpClient}, OkHttp's asynchronous calls (a thread each).
-         * Off by default.
+         * Whether the dispatcher sends through {@link #sendAsync} instead of its send threads. On by
+         * default with the provider's own client: a non-blocking HTTP client (Apache HttpClient 5),
+         * where a call in flight holds no thread, so one instance keeps many numbers at Meta's pace
+         * when Meta answers slowly. Off by default with a host's {@link #httpClient}: its OkHttp
+         * dispatcher would hold a thread per call and cap the calls at its own per-host limit (5 by
+         * OkHttp's default); turned on, that client's asynchronous calls are used.
          */
         public Builder asynchronous(boolean asynchronous) {
             this.asynchronous = asynchronous;
@@ -294,12 +300,18 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
             return this;
         }
 
+        /** Trusts what {@code trustManager} trusts instead of the JVM's certificates: tests against a local TLS server. */
+        Builder trustManager(X509TrustManager trustManager) {
+            this.trustManager = trustManager;
+            return this;
+        }
 
         /** @throws io.whatsappoutbox.core.InvalidInputException naming every bad setting */
         public MetaCloudProvider build() {
             MetaProviderSettings s = new MetaProviderSettings(accounts, baseUrl, graphVersion, connectTimeout,
-                    readTimeout, callTimeout, maxRequests, maxRequestsPerHost, asynchronous, httpClient,
-                    errorCatalogue, clock);
+                    readTimeout, callTimeout, maxRequests, maxRequestsPerHost,
+                    asynchronous == null ? httpClient == null : asynchronous, httpClient,
+                    errorCatalogue, clock, trustManager);
             return new MetaCloudProvider(s, s.checkedBaseUrl());
         }
     }

@@ -1,6 +1,10 @@
 package io.whatsappoutbox.meta;
 
+import java.security.GeneralSecurityException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -15,6 +19,9 @@ final class MetaHttpClient {
                 ? new OkHttpClient.Builder().dispatcher(dispatcher(s.maxRequests(), s.maxRequestsPerHost()))
                         .connectionPool(new ConnectionPool(s.maxRequestsPerHost(), 5, TimeUnit.MINUTES))
                 : s.httpClient().newBuilder();
+        if (s.trustManager() != null) {
+            http.sslSocketFactory(tls(s.trustManager()).getSocketFactory(), s.trustManager());
+        }
         return http.connectTimeout(s.connectTimeout())
                 .readTimeout(s.readTimeout())
                 .writeTimeout(s.readTimeout())
@@ -34,6 +41,17 @@ final class MetaHttpClient {
         d.setMaxRequests(maxRequests);
         d.setMaxRequestsPerHost(maxRequestsPerHost);
         return d;
+    }
+
+    /** A TLS context that trusts what {@code trust} trusts, in place of the JVM's trusted certificates. */
+    static SSLContext tls(X509TrustManager trust) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {trust}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS context: " + e.getMessage(), e);
+        }
     }
 
     /** Releases the threads and idle connections of a client the provider created. */

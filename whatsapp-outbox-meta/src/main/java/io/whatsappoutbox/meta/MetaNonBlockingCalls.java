@@ -25,6 +25,7 @@ import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
@@ -108,6 +109,10 @@ final class MetaNonBlockingCalls {
                         .build())
                 .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(
                         baseUrl.isHttps() ? HttpVersionPolicy.NEGOTIATE : HttpVersionPolicy.FORCE_HTTP_1).build());
+        if (s.trustManager() != null) {
+            pool.setTlsStrategy(ClientTlsStrategyBuilder.create().setSslContext(MetaHttpClient.tls(s.trustManager()))
+                    .buildAsync());
+        }
         this.client = HttpAsyncClients.custom()
                 .setConnectionManager(pool.build())
                 .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(IO_THREADS).build())

@@ -6,13 +6,17 @@ import io.whatsappoutbox.core.spi.WhatsAppAccounts;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.regex.Pattern;
+import javax.net.ssl.X509TrustManager;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
-/** What a {@link MetaCloudProvider.Builder} was given, and the check of it all at once. */
+/**
+ * What a {@link MetaCloudProvider.Builder} was given, and the check of it all at once. A null
+ * {@code trustManager} trusts the JVM's certificates.
+ */
 record MetaProviderSettings(WhatsAppAccounts accounts, String baseUrl, String graphVersion, Duration connectTimeout,
         Duration readTimeout, Duration callTimeout, int maxRequests, int maxRequestsPerHost, boolean asynchronous,
-        OkHttpClient httpClient, ErrorCatalogue errorCatalogue, Clock clock) {
+        OkHttpClient httpClient, ErrorCatalogue errorCatalogue, Clock clock, X509TrustManager trustManager) {
     private static final Pattern GRAPH_VERSION = Pattern.compile("v\\d{1,3}\\.\\d{1,3}");
 
     /**

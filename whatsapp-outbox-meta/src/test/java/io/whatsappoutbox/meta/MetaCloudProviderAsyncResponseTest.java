@@ -159,7 +159,8 @@ class MetaCloudProviderAsyncResponseTest extends MetaCloudProviderResponseTest {
                 .withBody("{\"messaging_product\":\"whatsapp\",\"contacts\":[{\"input\":\"+33612345678\","
                         + "\"wa_id\":\"33612345678\"}],\"messages\":[{\"id\":\"wamid.HBgLMzM2MTIzNDU2NzgVAgARGBI\"}]}")));
         try (MetaCloudProvider one = MetaCloudProvider.builder().accounts(TestAccounts.standard())
-                .baseUrl(meta.baseUrl()).maxRequests(1).maxRequestsPerHost(1).build()) {
+                .baseUrl(meta.baseUrl()).asynchronous(false).maxRequests(1).maxRequestsPerHost(1).build()) {
+            // not asynchronous: sendAsync, if called, enqueues on OkHttp
             CompletableFuture<SendResult> first = one.sendAsync(Messages.whatsapp(MessageContent.text("un")))
                     .toCompletableFuture();
             CompletableFuture<SendResult> second = one.sendAsync(Messages.whatsapp(MessageContent.text("deux")))

@@ -26,6 +26,29 @@ class MetaCloudProviderBuilderTest {
     }
 
     @Test
+    void sendsAsynchronouslyByDefaultOnlyWithItsOwnClient() {
+        okhttp3.OkHttpClient hosts = new okhttp3.OkHttpClient();
+        try (MetaCloudProvider own = MetaCloudProvider.builder().accounts(TestAccounts.standard()).build();
+                MetaCloudProvider withHosts = MetaCloudProvider.builder().accounts(TestAccounts.standard())
+                        .httpClient(hosts).build();
+                MetaCloudProvider hostsAsked = MetaCloudProvider.builder().accounts(TestAccounts.standard())
+                        .httpClient(hosts).asynchronous(true).build();
+                MetaCloudProvider ownOff = MetaCloudProvider.builder().accounts(TestAccounts.standard())
+                        .asynchronous(false).build()) {
+            assertThat(own.isAsynchronous()).isTrue();
+            assertThat(own.nonBlockingCalls()).as("the non-blocking client").isNotNull();
+            // a host's dispatcher would hold a thread per call and cap them at its per-host limit
+            assertThat(withHosts.isAsynchronous()).isFalse();
+            assertThat(hostsAsked.isAsynchronous()).isTrue();
+            assertThat(hostsAsked.nonBlockingCalls()).as("OkHttp's enqueue on the host's client").isNull();
+            assertThat(ownOff.isAsynchronous()).isFalse();
+            assertThat(ownOff.nonBlockingCalls()).isNull();
+        } finally {
+            hosts.dispatcher().executorService().shutdown();
+        }
+    }
+
+    @Test
     void namesEveryBadSettingAtOnce() {
         assertThatThrownBy(() -> MetaCloudProvider.builder().graphVersion("23.0").baseUrl("not a url")
                         .connectTimeout(Duration.ZERO).readTimeout(Duration.ofSeconds(-1)).callTimeout(null)

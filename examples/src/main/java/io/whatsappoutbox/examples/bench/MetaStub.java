@@ -121,8 +121,12 @@ final class MetaStub implements AutoCloseable {
 
     /** The most requests of one number within any second (a sliding window over the arrivals). */
     long busiestSlidingSecond(String number) {
-        long[] at = arrivals.getOrDefault(number, new java.util.concurrent.ConcurrentLinkedQueue<>()).stream()
-                .mapToLong(Long::longValue).sorted().toArray();
+        return busiestSlidingSecond(arrivals.getOrDefault(number, new java.util.concurrent.ConcurrentLinkedQueue<>()));
+    }
+
+    /** The most of {@code instants} (nanoTime) within any second. */
+    static long busiestSlidingSecond(java.util.Collection<Long> instants) {
+        long[] at = instants.stream().mapToLong(Long::longValue).sorted().toArray();
         long most = 0;
         for (int from = 0, to = 0; to < at.length; to++) {
             while (at[to] - at[from] >= 1_000_000_000L) {

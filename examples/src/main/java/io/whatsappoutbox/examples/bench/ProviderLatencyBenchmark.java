@@ -31,10 +31,10 @@ final class ProviderLatencyBenchmark {
     private static final int META_DEFAULT_RATE = 80;
 
     record Options(Duration latency, int numbers, int seconds, boolean durable, int instances, boolean sharedPacing,
-            boolean asynchronous) {
+            Boolean asynchronous) {
         static final String USAGE = """
                 Usage: OutboxBenchmark --provider-latency 250ms [--numbers 20] [--seconds 15] [--fsync-off-only]
-                                       [--instances 1] [--unshared-pacing] [--asynchronous]
+                                       [--instances 1] [--unshared-pacing] [--synchronous | --asynchronous]
                   --provider-latency 250ms  the stub answers Meta's success JSON after this long (ms or s)
                   --numbers 20              orgs, each with its own sending number at 80 msg/s
                   --seconds 15              campaign length at the pacing limit: numbers x 80 x seconds messages
@@ -42,7 +42,9 @@ final class ProviderLatencyBenchmark {
                   --instances 1             dispatchers (each its own JdbcOutbox) on the one database; with more
                                             than one, each number's pacing is shared by all (JdbcOutbox sharedPacing)
                   --unshared-pacing         with --instances: each dispatcher paces on its own (the overshoot)
-                  --asynchronous            Meta's provider sends through its non-blocking asynchronous calls
+                  --synchronous             Meta's provider sends on the dispatcher's send threads
+                  --asynchronous            Meta's provider sends through its non-blocking calls
+                                            (neither: the provider's default, asynchronous with its own client)
                 """;
 
         static Options parse(String... args) {
@@ -52,7 +54,7 @@ final class ProviderLatencyBenchmark {
             boolean durable = true;
             int instances = 1;
             boolean unshared = false;
-            boolean asynchronous = false;
+            Boolean asynchronous = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -64,6 +66,7 @@ final class ProviderLatencyBenchmark {
                     case "--instances" -> instances = positive(a, value(args, ++i, a));
                     case "--unshared-pacing" -> unshared = true;
                     case "--asynchronous" -> asynchronous = true;
+                    case "--synchronous" -> asynchronous = false;
                     default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
                 }
             }
@@ -124,9 +127,9 @@ final class ProviderLatencyBenchmark {
         int limit = o.numbers() * META_DEFAULT_RATE;
         int messages = limit * o.seconds();
         out.printf("provider latency %d ms, %d number(s) at %d msg/s: pacing limit %d msg/s, %d messages, library"
-                        + " defaults, %s PostgreSQL; %d instance(s), pacing %s, %s calls%n", o.latency().toMillis(),
+                        + " defaults, %s PostgreSQL; %d instance(s), pacing %s%n", o.latency().toMillis(),
                 o.numbers(), META_DEFAULT_RATE, limit, messages, o.durable() ? "durable" : "fsync-off", o.instances(),
-                o.sharedPacing() ? "shared" : "per instance", o.asynchronous() ? "asynchronous" : "synchronous");
+                o.sharedPacing() ? "shared" : "per instance");
         Workload workload = new Workload(o.numbers());
         LibraryContender setup = new LibraryContender(workload, LibraryContender.Variant.META_HTTP, 200, 4);
         BenchServer.Mode mode = o.durable() ? BenchServer.Mode.DURABLE : BenchServer.Mode.FSYNC_OFF;
@@ -154,9 +157,14 @@ final class ProviderLatencyBenchmark {
         JdbcOutbox outbox = outboxes.get(0);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        MetaCloudProvider.Builder metaSettings = MetaCloudProvider.builder().accounts(outbox.providerConfigs());
+        if (o.asynchronous() != null) {
+            metaSettings.asynchronous(o.asynchronous());
+        }
         try (MetaStub stub = new MetaStub(4, o.latency());
-                MetaCloudProvider meta = MetaCloudProvider.builder().accounts(outbox.providerConfigs())
-                        .baseUrl(stub.baseUrl()).asynchronous(o.asynchronous()).build()) {
+                MetaCloudProvider meta = metaSettings.baseUrl(stub.baseUrl()).build()) {
+            out.printf("Meta's provider sends %s (%s)%n", meta.isAsynchronous() ? "asynchronously" : "synchronously",
+                    o.asynchronous() == null ? "its default" : o.asynchronous() ? "--asynchronous" : "--synchronous");
             System.gc();
             threads.resetPeakThreadCount();
             int before = threads.getThreadCount();
@@ -173,9 +181,10 @@ final class ProviderLatencyBenchmark {
                     claimed.add(c.count());
                 }
             };
+            CallStarts starts = new CallStarts(meta);
             List<Dispatcher> dispatchers = new ArrayList<>();
             for (int i = 0; i < outboxes.size(); i++) {
-                dispatchers.add(outboxes.get(i).dispatcher().provider(Channel.WHATSAPP, meta)
+                dispatchers.add(outboxes.get(i).dispatcher().provider(Channel.WHATSAPP, starts)
                         .instanceId(outboxes.size() == 1 ? "latency" : "latency-" + i).listener(counting).build());
             }
             Dispatcher dispatcher = dispatchers.get(0);
@@ -205,6 +214,10 @@ final class ProviderLatencyBenchmark {
             System.gc();
             long heapAfterGc = memory.getHeapMemoryUsage().getUsed() / (1024 * 1024);
             report(o, stub, messages, limit, unfinished, elapsed, before, peakThreads, heapAfterGc, out);
+            long started = starts.busiestSlidingSecond();
+            out.printf("call starts: worst sliding second of any number %d (%.2f x %d), as the dispatchers started"
+                    + " them; the stub's counts above are arrivals%n", started, started / (double) META_DEFAULT_RATE,
+                    META_DEFAULT_RATE);
             out.println("deferrals: " + deferrals + ", claimed " + claimed.sum());
             out.println("each second, in flight/lease budget:mean call:threads:writer backlog:" + health);
         }

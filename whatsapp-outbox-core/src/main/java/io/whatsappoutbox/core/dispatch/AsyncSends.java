@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -40,6 +41,8 @@ final class AsyncSends {
     private final AttemptOutcomes outcomes;
     private final OutboxObservations observations;
     private final Clock clock;
+    /** Starts that came later than their own slot allows (tests look). */
+    private final LongAdder lateStarts = new LongAdder();
 
     AsyncSends(Map<Channel, ProviderChain> chains, Pacer pacer, CallPermits calls, LeaseBudget budget,
             Executor executor, ScheduledExecutorService pacing, AttemptOutcomes outcomes,
@@ -53,6 +56,11 @@ final class AsyncSends {
         this.outcomes = outcomes;
         this.observations = observations;
         this.clock = clock;
+    }
+
+    /** Starts that came later than their own slot allows, since the dispatcher started. */
+    long lateStarts() {
+        return lateStarts.sum();
     }
 
     /** The call permits (tests look at what is in flight). */
@@ -96,7 +104,7 @@ final class AsyncSends {
         Instant position;
         try {
             if (!shared.paces(c)) {
-                return paced(c, null, shared, lastCallStart, startedAt);
+                return paced(c, null, shared, lastCallStart, startedAt, false);
             }
             position = shared.next(c, startedAt);
             if (position == null) {
@@ -106,29 +114,32 @@ final class AsyncSends {
             return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
         }
         return after(Duration.between(clock.instant(), position).toNanos(), c, startedAt,
-                () -> paced(c, position, shared, lastCallStart, startedAt));
+                () -> paced(c, position, shared, lastCallStart, startedAt, false));
     }
 
     /**
      * The sender's slot of this instance, then the call; a message with a shared position that the
-     * wait for the slot would make late is tried again shortly instead.
+     * wait for the slot would make late is tried again shortly instead. {@code again}: the message
+     * already came late to a slot of this instance once.
      */
     private CompletionStage<AttemptResult> paced(ClaimedMessage c, Instant position, SharedPace shared,
-            Instant lastCallStart, Instant startedAt) {
+            Instant lastCallStart, Instant startedAt, boolean again) {
         long waitNanos;
+        Instant callAt;
         try {
             waitNanos = pacer.reserve(c);
             if (waitNanos < 0) {
                 return CompletableFuture.completedFuture(outcomes.paced(c, startedAt));
             }
-            Instant callAt = clock.instant().plusNanos(waitNanos);
+            callAt = clock.instant().plusNanos(waitNanos);
             if (position != null && SharedPace.late(position, callAt)) {
                 return CompletableFuture.completedFuture(outcomes.paced(c, startedAt, shared.retryAt(c, callAt)));
             }
         } catch (RuntimeException | Error e) {
             return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
         }
-        return after(waitNanos, c, startedAt, () -> call(c, position, shared, lastCallStart, startedAt));
+        Instant slot = callAt;
+        return after(waitNanos, c, startedAt, () -> call(c, position, slot, again, shared, lastCallStart, startedAt));
     }
 
     /** What {@code next} gives, {@code waitNanos} from now: from the pacing scheduler, no thread waiting. */
@@ -151,13 +162,21 @@ final class AsyncSends {
         return result;
     }
 
-    /** Starts the call of a paced message within its lease and a call permit. */
-    private CompletionStage<AttemptResult> call(ClaimedMessage c, Instant position, SharedPace shared,
-            Instant lastCallStart, Instant startedAt) {
+    /**
+     * Starts the call of a paced message within its lease and a call permit. A message of this
+     * instance's own pace that comes to its start more than {@link SharedPace#LATE} after its slot
+     * (the pacing thread was held up, or it waited for a permit) takes a new slot: the starts that
+     * came due meanwhile would otherwise go together, more than the pace in a second. Late a second
+     * time, it is tried again shortly instead.
+     */
+    private CompletionStage<AttemptResult> call(ClaimedMessage c, Instant position, Instant slot, boolean again,
+            SharedPace shared, Instant lastCallStart, Instant startedAt) {
         try {
+            if (position == null && SharedPace.late(slot, clock.instant())) {
+                return late(c, shared, lastCallStart, startedAt, again);
+            }
             if (!calls.tryAcquire()) {
                 // every permit is out: wait for one on a send thread, never on the pacing scheduler's
-                Instant slot = clock.instant();
                 CompletableFuture<AttemptResult> waited = new CompletableFuture<>();
                 executor.execute(() -> {
                     if (!calls.acquire(lastCallStart)) {
@@ -166,10 +185,9 @@ final class AsyncSends {
                     }
                     CompletionStage<AttemptResult> next;
                     if (position == null && SharedPace.late(slot, clock.instant())) {
-                        // late for its slot: calls let go together as permits come back would
-                        // put more than the pace into a second, so it takes a new slot
+                        // calls let go together as permits come back would put more than the pace into a second
                         calls.release();
-                        next = paced(c, null, shared, lastCallStart, startedAt);
+                        next = late(c, shared, lastCallStart, startedAt, again);
                     } else {
                         next = permitted(c, position, shared, lastCallStart, startedAt);
                     }
@@ -181,6 +199,16 @@ final class AsyncSends {
         } catch (RuntimeException | Error e) {
             return CompletableFuture.completedFuture(outcomes.failed(c, null, e, startedAt));
         }
+    }
+
+    /** A start late for its own slot: a new slot the first time, tried again shortly the second. */
+    private CompletionStage<AttemptResult> late(ClaimedMessage c, SharedPace shared, Instant lastCallStart,
+            Instant startedAt, boolean again) {
+        lateStarts.increment();
+        if (again) {
+            return CompletableFuture.completedFuture(outcomes.paced(c, startedAt));
+        }
+        return paced(c, null, shared, lastCallStart, startedAt, true);
     }
 
     /**

@@ -136,6 +136,11 @@ final class BatchSender {
         return async.calls();
     }
 
+    /** The asynchronous path's starts that came later than their own slot allows (tests look). */
+    long lateStarts() {
+        return async.lateStarts();
+    }
+
     /** Waits on this send thread until the clock reaches {@code at}, within the pacing wait (no later position is granted). */
     private void sleepUntil(Instant at) {
         long wait = Duration.between(clock.instant(), at).toNanos();

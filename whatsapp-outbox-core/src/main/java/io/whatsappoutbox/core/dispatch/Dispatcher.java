@@ -389,10 +389,12 @@ public final class Dispatcher implements AutoCloseable {
         }
 
         /**
-         * Provider calls in parallel on the synchronous path (each holds a send thread for its round
-         * trip). Unset, the dispatcher's own send threads start at 16 and grow, up to 64, to what the
+         * Provider calls in parallel. On the synchronous path each holds a send thread for its round
+         * trip: unset, the dispatcher's own send threads start at 16 and grow, up to 64, to what the
          * senders' pace needs at the call latency seen (pace x mean latency x 1.25): 25 for one
-         * number at 80 msg/s and a provider answering in 250 ms. Set, it is fixed.
+         * number at 80 msg/s and a provider answering in 250 ms. Set, it is fixed. On the
+         * asynchronous path a call holds no thread: unset, the pace and the latency size the calls
+         * in flight; set, it is also their ceiling (a provider that must not get more at once).
          */
         public Builder concurrency(int concurrency) {
             this.concurrency = concurrency;

@@ -53,6 +53,8 @@ final class DispatcherSettings {
     final int batchSize;
     final int storeThreads;
     final int concurrency;
+    /** The host's concurrency, the ceiling of calls at once on the asynchronous path too; unbounded when unset. */
+    final int maxCalls;
     /** No concurrency and no executor set: the dispatcher's send threads grow with the pace ({@link SendThreads}). */
     final boolean autoConcurrency;
     final int maxInFlight;
@@ -105,6 +107,7 @@ final class DispatcherSettings {
         storeThreads = b.storeThreads;
         concurrency = b.concurrency == null ? SendThreads.AUTO_MIN : b.concurrency;
         autoConcurrency = b.concurrency == null && b.executor == null;
+        maxCalls = b.concurrency == null ? Integer.MAX_VALUE : b.concurrency;
         maxInFlight = inFlight;
         inFlightFloor = Math.min(classic, inFlight);
         asynchronous = async;

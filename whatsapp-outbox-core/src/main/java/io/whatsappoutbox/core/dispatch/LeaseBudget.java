@@ -28,6 +28,8 @@ final class LeaseBudget {
     /** Asynchronous providers: the senders' summed pace, which sizes the claims; null on the synchronous path. */
     private final IntSupplier pacedRate;
     private final int floor;
+    /** Asynchronous providers: the most calls at once the host allows; {@code Integer.MAX_VALUE} when unbounded. */
+    private final int maxCalls;
     /** Mean call latency in nanoseconds; before any call, the call timeout (or none when unknown). */
     private double meanNanos;
     /** The same mean over the calls seen only, without the call timeout it starts from; negative before the first. */
@@ -35,17 +37,19 @@ final class LeaseBudget {
     private volatile int limit;
 
     LeaseBudget(int concurrency, int maxInFlight, Duration lease, Duration callTimeout) {
-        this(concurrency, maxInFlight, lease, callTimeout, null, maxInFlight);
+        this(concurrency, maxInFlight, lease, callTimeout, null, maxInFlight, Integer.MAX_VALUE);
     }
 
     /**
      * For asynchronous providers, where no send slot bounds the calls: what may be claimed is what
      * the senders' pace sends while a call runs plus a second of pacing, with headroom, at least
-     * {@code floor}, never more than the pace sends within a lease's send window.
+     * {@code floor}, never more than the pace sends within a lease's send window, nor than
+     * {@code maxCalls} calls at once send in it at the mean latency.
      */
     LeaseBudget(int concurrency, int maxInFlight, Duration lease, Duration callTimeout, IntSupplier pacedRate,
-            int floor) {
+            int floor, int maxCalls) {
         this.pacedRate = pacedRate;
+        this.maxCalls = maxCalls;
         this.floor = Math.min(floor, maxInFlight);
         this.concurrency = concurrency;
         this.maxInFlight = maxInFlight;
@@ -131,6 +135,10 @@ final class LeaseBudget {
         }
         double busy = rate * (Math.max(0, meanNanos) / 1e9 + 1) * 1.5;
         double withinLease = rate * (sendWindowNanos / 1e9);
+        if (maxCalls != Integer.MAX_VALUE && meanNanos > 0) {
+            // the host's ceiling of calls at once sends no more than that within the send window
+            withinLease = Math.min(withinLease, Math.max(maxCalls, maxCalls * (sendWindowNanos / meanNanos)));
+        }
         return (int) Math.min(maxInFlight, Math.max(floor, Math.ceil(Math.min(busy, withinLease))));
     }
 }

@@ -41,7 +41,8 @@ final class SendSide {
         Pacer pacer = new Pacer(s.messagesPerSecond, s.smsRate, s.senderRates, s.pacingWait);
         // asynchronous calls hold no send slot: the pace they must reach sizes the claims
         this.lease = s.asynchronous
-                ? new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout, pacer::pacedRateSum, s.inFlightFloor)
+                ? new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout, pacer::pacedRateSum, s.inFlightFloor,
+                        s.maxCalls)
                 : new LeaseBudget(s.concurrency, s.maxInFlight, s.lease, callTimeout);
         ThreadPoolExecutor own = s.executor == null ? SendThreads.pool(s.concurrency) : null;
         this.ownExecutor = own;
@@ -50,7 +51,7 @@ final class SendSide {
         this.holds = new HeldSends(s.store, SendSide::isMarketing);
         this.sender = new BatchSender(s.store, new SendRules(s.consentPolicy), policy.decider(), chains,
                 pacer, threads, listener, s.observations, s.clock, s.stuckAfter,
-                lease, holds, new CallPermits(s.clock, transportLimit(chains)), pacing = s.asynchronous
+                lease, holds, new CallPermits(s.clock, Math.min(s.maxCalls, transportLimit(chains))), pacing = s.asynchronous
                         ? Executors.newSingleThreadScheduledExecutor(Threads.daemons("whatsapp-outbox-pacing")) : null);
     }
 

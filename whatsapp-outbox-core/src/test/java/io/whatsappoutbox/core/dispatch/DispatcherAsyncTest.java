@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,11 +34,13 @@ class DispatcherAsyncTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private final List<Dispatcher> dispatchers = new ArrayList<>();
     private final List<SendSide> sendSides = new ArrayList<>();
+    private final List<ExecutorService> oneThreads = new ArrayList<>();
 
     @AfterEach
     void closeAll() {
         dispatchers.forEach(Dispatcher::close);
         sendSides.forEach(s -> s.shutdown(Duration.ofSeconds(5)));
+        oneThreads.forEach(ExecutorService::shutdownNow);
     }
 
     private Dispatcher started(Dispatcher.Builder b) {
@@ -137,7 +141,8 @@ class DispatcherAsyncTest {
         ScriptedProvider meta = ScriptedProvider.whatsapp().asynchronous();
         meta.otherwise(ScriptedProvider.held(calling, release, meta::accept));
         // one send thread: the five calls are in flight at once only because none holds it
-        Dispatcher d = started(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).concurrency(1));
+        ExecutorService oneThread = Executors.newSingleThreadExecutor();
+        Dispatcher d = started(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).executor(oneThread));
         assertThat(calling.await(10, TimeUnit.SECONDS)).isTrue();
 
         Thread closing = new Thread(d::close);
@@ -152,6 +157,7 @@ class DispatcherAsyncTest {
             assertThat(store.attempts(id)).hasSize(1);
         }
         assertThat(meta.mostUnanswered()).isEqualTo(5);
+        oneThread.shutdown();
     }
 
     @Test
@@ -195,7 +201,7 @@ class DispatcherAsyncTest {
         ScriptedProvider meta = ScriptedProvider.whatsapp().asynchronous();
         meta.otherwise(ScriptedProvider.held(calling, release, meta::accept));
         SendSide side = sendSide(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).clock(clock)
-                .messagesPerSecond(10_000).concurrency(4));
+                .messagesPerSecond(10_000));
         Instant claimedAt = clock.instant();
         List<ClaimedMessage> batch = store.claim("test:1", held + 1, Duration.ofMinutes(2), claimedAt, ClaimShare.ALL);
         List<AttemptResult> results = new CopyOnWriteArrayList<>();
@@ -242,6 +248,34 @@ class DispatcherAsyncTest {
     }
 
     @Test
+    void aConcurrencyTheHostSetIsTheCeilingOfCallsAtOnceOnTheAsynchronousPathToo() throws InterruptedException {
+        InMemoryStore store = new InMemoryStore(Clock.systemUTC()).grantEveryone();
+        Instant now = Instant.now();
+        for (int i = 0; i < 6; i++) {
+            store.enqueue(Requests.template("org-" + i, i), now);
+        }
+        CountDownLatch calling = new CountDownLatch(3);
+        CountDownLatch release = new CountDownLatch(1);
+        // the client carries many: the host's concurrency is what bounds the calls
+        ScriptedProvider meta = ScriptedProvider.whatsapp().asynchronous().maxConcurrentCalls(512);
+        meta.otherwise(ScriptedProvider.held(calling, release, meta::accept));
+        SendSide side = sendSide(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).messagesPerSecond(10_000)
+                .concurrency(3));
+        List<ClaimedMessage> batch = store.claim("test:1", 6, Duration.ofMinutes(2), now, ClaimShare.ALL);
+        List<AttemptResult> results = new CopyOnWriteArrayList<>();
+
+        side.sender.process(batch, now, results::add);
+        assertThat(calling.await(10, TimeUnit.SECONDS)).isTrue();
+        Eventually.await("three waiting for a permit", WAIT, () -> side.sender.calls().waiting() == 3);
+        assertThat(meta.mostUnanswered()).isEqualTo(3);
+        release.countDown();
+
+        Eventually.await("all sent", WAIT, () -> results.size() == 6);
+        assertThat(meta.mostUnanswered()).isEqualTo(3);
+        assertThat(results).extracting(AttemptResult::outcome).containsOnly(Outcome.SENT);
+    }
+
+    @Test
     void aCallThatWaitedForAPermitPastItsPaceSlotTakesANewSlotInsteadOfGoingAtOnce() throws InterruptedException {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
         InMemoryStore store = new InMemoryStore(clock).grantEveryone().sender("org-a", "111").sender("org-b", "222");
@@ -269,6 +303,63 @@ class DispatcherAsyncTest {
         assertThat(meta.calls()).hasSize(1);
         assertThat(results.stream().filter(r -> r.outcome() == Outcome.DEFERRED)).singleElement()
                 .satisfies(r -> assertThat(r.error().code()).isEqualTo(OutboxErrorCodes.ORG_THROTTLED));
+    }
+
+    @Test
+    void aStartThatComesLaterThanItsSlotAllowsTakesANewSlotAndIsTriedAgainShortlyWhenLateAgain()
+            throws Exception {
+        // one a second: one slot now, the next two a second apart, started from the pacing thread
+        ReservedSlots r = slotsReserved(3, 1);
+        // whatever held the starts up (a pause, a busy pacing thread), they come well past their slots
+        r.clock.set(r.claimedAt.plusSeconds(10));
+        Eventually.await("both late starts seen", WAIT, () -> r.side.sender.lateStarts() == 2);
+        // and past their new slots too
+        r.clock.set(r.claimedAt.plusSeconds(20));
+
+        Eventually.await("three results", WAIT, () -> r.results.size() == 3);
+        assertThat(r.meta.calls()).hasSize(1);
+        assertThat(r.side.sender.lateStarts()).isEqualTo(4);
+        assertThat(r.results.stream().filter(a -> a.outcome() == Outcome.DEFERRED)).hasSize(2)
+                .allSatisfy(a -> assertThat(a.error().code()).isEqualTo(OutboxErrorCodes.ORG_THROTTLED));
+    }
+
+    @Test
+    void aStartLateOnceIsSentFromItsNewSlot() throws Exception {
+        ReservedSlots r = slotsReserved(2, 2);
+        r.clock.set(r.claimedAt.plusSeconds(10));
+
+        Eventually.await("two results", WAIT, () -> r.results.size() == 2);
+        assertThat(r.side.sender.lateStarts()).isEqualTo(1);
+        assertThat(r.meta.calls()).hasSize(2);
+        assertThat(r.results).extracting(AttemptResult::outcome).containsOnly(Outcome.SENT);
+    }
+
+    private record ReservedSlots(MutableClock clock, Instant claimedAt, ScriptedProvider meta, SendSide side,
+            List<AttemptResult> results) {}
+
+    /**
+     * {@code messages} of one number sending {@code rate} a second, handed to the sender on one
+     * send thread, returned once every slot is reserved: the first call started, the others waiting
+     * on the pacing thread for their slots, the clock not moved.
+     */
+    private ReservedSlots slotsReserved(int messages, int rate) throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-02T09:00:00Z"));
+        InMemoryStore store = new InMemoryStore(clock).grantEveryone().sender("org-a", "111");
+        for (int i = 1; i <= messages; i++) {
+            store.enqueue(Requests.template("org-a", i), clock.instant());
+        }
+        ScriptedProvider meta = ScriptedProvider.whatsapp().asynchronous();
+        ExecutorService oneThread = Executors.newSingleThreadExecutor();
+        oneThreads.add(oneThread);
+        SendSide side = sendSide(Dispatcher.builder(store).provider(Channel.WHATSAPP, meta).clock(clock)
+                .messagesPerSecond("111", rate).executor(oneThread));
+        Instant claimedAt = clock.instant();
+        List<ClaimedMessage> batch = store.claim("test:1", messages, Duration.ofMinutes(2), claimedAt, ClaimShare.ALL);
+        List<AttemptResult> results = new CopyOnWriteArrayList<>();
+        side.sender.process(batch, claimedAt, results::add);
+        // the one send thread reserves every slot before it runs anything else
+        oneThread.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        return new ReservedSlots(clock, claimedAt, meta, side, results);
     }
 
     @Test
