@@ -34,15 +34,16 @@ import okhttp3.OkHttpClient;
  * <p>A failure of the {@link WhatsAppAccounts} lookup itself (a store outage) is not a provider
  * answer: it propagates, and the dispatcher records it as {@code PROVIDER_EXCEPTION} and retries.
  *
- * <p>It is asynchronous ({@link #sendAsync}): by default, with its own client, the dispatcher sends
- * through Apache HttpClient 5's non-blocking client, where a call in flight holds no thread, at
- * most {@link Builder#maxRequests} (and {@link Builder#maxRequestsPerHost}) at once, the others
- * waiting in line, no automatic retry; HTTP/2 is negotiated by TLS ALPN where Graph offers it, HTTP/1.1 to a
- * cleartext loopback stub. With a host's OkHttp client (whose interceptors, proxy and TLS settings
- * then apply) it sends through that client: synchronously by default, through OkHttp's
- * {@code Call.enqueue} (a dispatcher thread blocks for each round trip) when asked. With
- * {@code asynchronous(false)}, the dispatcher's send threads call {@link #send}. Every path answers alike. The synchronous send, media
- * uploads, read receipts and template listing always go through OkHttp.
+ * <p>It is asynchronous ({@link #sendAsync}): by default, with its own client, the dispatcher
+ * sends through Apache HttpClient 5's non-blocking client, where a call in flight holds no thread,
+ * at most {@link Builder#maxRequests} (and {@link Builder#maxRequestsPerHost}) at once, the others
+ * waiting in line, no automatic retry; HTTP/2 is negotiated by TLS ALPN where Graph offers it,
+ * HTTP/1.1 to a cleartext loopback stub. With a host's OkHttp client (whose interceptors, proxy and
+ * TLS settings then apply) it sends through that client: synchronously by default, through
+ * OkHttp's {@code Call.enqueue} (a dispatcher thread blocks for each round trip) when asked. With
+ * {@code asynchronous(false)} the dispatcher's send threads call {@link #send}. Every path answers
+ * alike. The synchronous send, media uploads, read receipts and template listing always go through
+ * OkHttp.
  *
  * <p>OkHttp's silent retry on connection failure and redirect following are turned off, so a POST
  * that may have reached Meta is never sent a second time behind the outbox's back.
@@ -155,7 +156,10 @@ public final class MetaCloudProvider implements MessageProvider, AutoCloseable {
         return calls.enqueue(client.newCall(call.request()), message, call.token());
     }
 
-    /** Whether the dispatcher sends through {@link #sendAsync}: {@link Builder#asynchronous}, on by default with the provider's own client. */
+    /**
+     * Whether the dispatcher sends through {@link #sendAsync}: {@link Builder#asynchronous}, on by
+     * default with the provider's own client.
+     */
     @Override
     public boolean isAsynchronous() {
         return asynchronous;
