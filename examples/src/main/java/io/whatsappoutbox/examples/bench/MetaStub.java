@@ -66,7 +66,7 @@ final class MetaStub implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
         executor = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "meta-stub");
             t.setDaemon(true);
