@@ -95,8 +95,12 @@ public class WhatsAppOutboxAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnProperty(prefix = "whatsapp.outbox.meta", name = "enabled", matchIfMissing = true)
     public MetaCloudProvider whatsAppOutboxMetaProvider(JdbcOutbox outbox, WhatsAppOutboxProperties properties) {
-        return MetaCloudProvider.builder().accounts(outbox.providerConfigs()).baseUrl(properties.meta().baseUrl())
-                .callTimeout(properties.meta().callTimeout()).build();
+        MetaCloudProvider.Builder meta = MetaCloudProvider.builder().accounts(outbox.providerConfigs())
+                .baseUrl(properties.meta().baseUrl()).callTimeout(properties.meta().callTimeout());
+        if (properties.meta().asynchronous() != null) {
+            meta.asynchronous(properties.meta().asynchronous());
+        }
+        return meta.build();
     }
 
     @Bean(destroyMethod = "close")

@@ -51,8 +51,12 @@ public record WhatsAppOutboxProperties(EncryptionKey encryptionKey, @DefaultValu
             Integer concurrency, @DefaultValue("500ms") Duration pollInterval,
             @DefaultValue("20s") Duration stopBudget, @DefaultValue("2m") Duration staleAfter, String instanceId) {}
 
+    /**
+     * @param asynchronous unset: the provider's default (its non-blocking client, a call in flight
+     *     holding no thread); {@code false}: the dispatcher's send threads call it
+     */
     public record Meta(@DefaultValue("true") boolean enabled, @DefaultValue("https://graph.facebook.com") String baseUrl,
-            @DefaultValue("10s") Duration callTimeout) {}
+            @DefaultValue("10s") Duration callTimeout, Boolean asynchronous) {}
 
     /** Twilio-compatible SMS, off unless enabled. */
     public record Sms(@DefaultValue("false") boolean enabled, @DefaultValue("https://api.twilio.com") String baseUrl,

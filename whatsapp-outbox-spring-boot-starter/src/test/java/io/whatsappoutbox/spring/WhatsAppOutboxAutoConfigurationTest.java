@@ -78,6 +78,17 @@ class WhatsAppOutboxAutoConfigurationTest {
     }
 
     @Test
+    void theMetaProviderSendsAsynchronouslyUnlessThePropertySwitchesItOff() {
+        runner.withUserConfiguration(WithDataSource.class).withPropertyValues("whatsapp.outbox.encryption-key.id=k1",
+                "whatsapp.outbox.encryption-key.base64=" + KEY, "whatsapp.outbox.migrations.mode=none")
+                .run(context -> assertThat(context.getBean(MetaCloudProvider.class).isAsynchronous()).isTrue());
+        runner.withUserConfiguration(WithDataSource.class).withPropertyValues("whatsapp.outbox.encryption-key.id=k1",
+                "whatsapp.outbox.encryption-key.base64=" + KEY, "whatsapp.outbox.migrations.mode=none",
+                "whatsapp.outbox.meta.asynchronous=false")
+                .run(context -> assertThat(context.getBean(MetaCloudProvider.class).isAsynchronous()).isFalse());
+    }
+
+    @Test
     void anSmsProviderEnabledWithoutItsAccountIsRefusedNamingEachProperty() {
         runner.withUserConfiguration(WithDataSource.class).withPropertyValues("whatsapp.outbox.encryption-key.id=k1",
                 "whatsapp.outbox.encryption-key.base64=" + KEY, "whatsapp.outbox.sms.enabled=true")
