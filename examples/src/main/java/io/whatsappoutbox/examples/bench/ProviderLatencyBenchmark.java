@@ -31,10 +31,10 @@ final class ProviderLatencyBenchmark {
     private static final int META_DEFAULT_RATE = 80;
 
     record Options(Duration latency, int numbers, int seconds, boolean durable, int instances, boolean sharedPacing,
-            Boolean asynchronous) {
+            Boolean asynchronous, boolean warmUp) {
         static final String USAGE = """
                 Usage: OutboxBenchmark --provider-latency 250ms [--numbers 20] [--seconds 15] [--fsync-off-only]
-                                       [--instances 1] [--unshared-pacing] [--synchronous | --asynchronous]
+                                       [--instances 1] [--unshared-pacing] [--synchronous | --asynchronous] [--warm-up]
                   --provider-latency 250ms  the stub answers Meta's success JSON after this long (ms or s)
                   --numbers 20              orgs, each with its own sending number at 80 msg/s
                   --seconds 15              campaign length at the pacing limit: numbers x 80 x seconds messages
@@ -45,6 +45,8 @@ final class ProviderLatencyBenchmark {
                   --synchronous             Meta's provider sends on the dispatcher's send threads
                   --asynchronous            Meta's provider sends through its non-blocking calls
                                             (neither: the provider's default, asynchronous with its own client)
+                  --warm-up                 first a campaign of 5 s of messages in the same JVM, reported apart:
+                                            the timed one then runs warm, as a host that has been up a while
                 """;
 
         static Options parse(String... args) {
@@ -55,6 +57,7 @@ final class ProviderLatencyBenchmark {
             int instances = 1;
             boolean unshared = false;
             Boolean asynchronous = null;
+            boolean warmUp = false;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -67,6 +70,7 @@ final class ProviderLatencyBenchmark {
                     case "--unshared-pacing" -> unshared = true;
                     case "--asynchronous" -> asynchronous = true;
                     case "--synchronous" -> asynchronous = false;
+                    case "--warm-up" -> warmUp = true;
                     default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
                 }
             }
@@ -74,7 +78,7 @@ final class ProviderLatencyBenchmark {
                 throw new IllegalArgumentException("--provider-latency is required\n" + USAGE);
             }
             return new Options(latency, numbers, seconds, durable, instances, instances > 1 && !unshared,
-                    asynchronous);
+                    asynchronous, warmUp);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -136,18 +140,31 @@ final class ProviderLatencyBenchmark {
         try (BenchServer server = BenchServer.start(mode, false)) {
             String db = server.createDatabase("latency");
             try (HikariDataSource pool = server.pool(db, 4 + 6 * o.instances(), "latency")) {
-                setup.install(pool, messages);
+                // the warm-up's messages come after the timed campaign's: recipients and keys of their own
+                int warmUp = o.warmUp() ? limit * 5 : 0;
+                setup.install(pool, messages + warmUp);
                 setup.attach(pool);
-                try (Connection c = pool.getConnection()) {
-                    for (int from = 0; from < messages; from += 1_000) {
-                        setup.enqueue(c, from, Math.min(1_000, messages - from));
-                    }
-                }
                 List<JdbcOutbox> outboxes = new ArrayList<>();
                 for (int i = 0; i < o.instances(); i++) {
                     outboxes.add(setup.outboxFor(pool, o.sharedPacing()));
                 }
+                if (warmUp > 0) {
+                    enqueue(setup, pool, messages, warmUp);
+                    out.printf("-- warm-up campaign: %d messages, untimed%n", warmUp);
+                    campaign(o, outboxes, pool, warmUp, limit, out);
+                    out.println("-- timed campaign, the JVM warm");
+                }
+                enqueue(setup, pool, 0, messages);
                 campaign(o, outboxes, pool, messages, limit, out);
+            }
+        }
+    }
+
+    private static void enqueue(LibraryContender setup, HikariDataSource pool, int from, int count)
+            throws Exception {
+        try (Connection c = pool.getConnection()) {
+            for (int at = from; at < from + count; at += 1_000) {
+                setup.enqueue(c, at, Math.min(1_000, from + count - at));
             }
         }
     }
